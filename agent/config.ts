@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { readYamlFile, validate } from '../proto/common/config-file.js';
+import { absPath, commonFields, hostPort, tlsPaths } from '../proto/common/daemon-config.js';
+
+/** Agent defaults; ports are on the master's own address (node.address). */
+export const AGENT_DEFAULTS = {
+  /** gRPC port of belay.v1.Agent, on node.address. */
+  port: 7701,
+  /** Prometheus /metrics port, on node.address. */
+  metricsPort: 7711,
+  /** Coordinator port the agent reports to (its own master's coordinator by default). */
+  coordinatorPort: 7702,
+  /** Between host reports, ms. Lower shows changes sooner and costs CPU (~40 ms of work per report). */
+  reportIntervalMs: 5_000,
+  /** Where etcd keeps its data (host path); its filesystem is flagged in reports. */
+  etcdDataDir: '/var/lib/etcd',
+} as const;
+
+const schema = z.strictObject({
+  ...commonFields,
+  listen: hostPort.optional(),
+  metrics: z.strictObject({ listen: hostPort.optional() }).default({}),
+  coordinators: z.array(hostPort).min(1, { message: 'must list at least one coordinator HOST:PORT' }).optional(),
+  report: z
+    .strictObject({
+      intervalMs: z
+        .number({ message: 'must be a number of ms' })
+        .int({ message: 'must be a whole number of ms' })
+        .min(500, { message: 'must be at least 500 ms' })
+        .max(600_000, { message: 'must be at most 600000 ms' })
+        .default(AGENT_DEFAULTS.reportIntervalMs),
+    })
+    .default({ intervalMs: AGENT_DEFAULTS.reportIntervalMs }),
+  etcd: z.strictObject({ dataDir: absPath.default(AGENT_DEFAULTS.etcdDataDir) }).default({ dataDir: AGENT_DEFAULTS.etcdDataDir }),
+});
+
+export type AgentConfigFile = z.input<typeof schema>;
+
+export interface AgentConfig {
+  node: { name: string; address: string };
+  listen: string;
+  metricsListen: string;
+  coordinators: string[];
+  tls: { ca: string; cert: string; key: string };
+  insecure: boolean;
+  maxMessageBytes: number;
+  shutdownGraceMs: number;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  reportIntervalMs: number;
+  etcdDataDir: string;
+}
+
+/** Parses and validates an agent config; throws ConfigError with one line per problem. */
+export function parseAgentConfig(file: string, input: unknown): AgentConfig {
+  const c = validate(file, schema, input);
+  const at = (port: number): string => `${c.node.address.includes(':') ? `[${c.node.address}]` : c.node.address}:${port}`;
+  return Object.freeze({
+    node: c.node,
+    listen: c.listen ?? at(AGENT_DEFAULTS.port),
+    metricsListen: c.metrics.listen ?? at(AGENT_DEFAULTS.metricsPort),
+    coordinators: c.coordinators ?? [at(AGENT_DEFAULTS.coordinatorPort)],
+    tls: tlsPaths(c.tls, c.node.name),
+    insecure: c.insecure,
+    maxMessageBytes: c.maxMessageBytes,
+    shutdownGraceMs: c.shutdownGraceMs,
+    logLevel: c.logLevel,
+    reportIntervalMs: c.report.intervalMs,
+    etcdDataDir: c.etcd.dataDir,
+  });
+}
+
+export function loadAgentConfig(file: string): AgentConfig {
+  return parseAgentConfig(file, readYamlFile(file));
+}

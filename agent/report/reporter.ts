@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
+import { errorText } from '../../proto/common/errors.js';
+import type { Logger } from '../../proto/common/log.js';
+import { BELAY_VERSION } from '../../proto/common/version.js';
+import type { HostReport } from '../../proto/gen/belay/v1/HostReport.js';
+import type { HostCollector } from '../host/facts.js';
+
+export interface ReporterDeps {
+  node: { name: string; address: string };
+  etcdDataDir: string;
+  intervalMs: number;
+  collector: HostCollector;
+  log: Logger;
+  collected: Counter;
+  /** Called with every new report (the streams to the coordinators). */
+  publish(report: HostReport): void;
+}
+
+/**
+ * Collects a host report every interval (never two at once: the next starts
+ * an interval after the previous finished) and hands it to the streams.
+ */
+export class Reporter {
+  readonly agentInstance = randomUUID();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<HostReport> | undefined;
+  private stopped = false;
+  latest: HostReport | undefined;
+
+  constructor(private readonly d: ReporterDeps) {}
+
+  start(): void {
+    this.loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Collects now (joining a collection already under way) and publishes it. */
+  collectNow(): Promise<HostReport> {
+    if (this.running) return this.running;
+    const running = this.d.collector
+      .collect({ node: this.d.node.name, address: this.d.node.address, agentInstance: this.agentInstance, seq: ++this.seq, etcdDataDir: this.d.etcdDataDir, nowMs: Date.now })
+      .then((r) => {
+        const report = { ...r, agentVersion: BELAY_VERSION };
+        this.latest = report;
+        this.d.collected.inc();
+        this.d.publish(report);
+        return report;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+    this.running = running;
+    return running;
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.collectNow().then(
+      () => this.schedule(),
+      (err: unknown) => {
+        this.d.log.error('host report failed', { err: errorText(err) });
+        this.schedule();
+      },
+    );
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.loop(), this.d.intervalMs);
+  }
+}

@@ -1,0 +1,18 @@
+import { toServiceError } from '../../proto/common/grpc.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
+import type { Reporter } from '../report/reporter.js';
+
+/** belay.v1.Agent: any client with a certificate from the cluster CA may read. */
+export function agentService(d: { node: string; reporter: Reporter; log: Logger }): AgentHandlers {
+  return {
+    GetReport(call, callback) {
+      const latest = d.reporter.latest;
+      const report = call.request.refresh || !latest ? d.reporter.collectNow() : Promise.resolve(latest);
+      report.then(
+        (r) => callback(null, r),
+        (err: unknown) => callback(toServiceError(err, d.log, d.node, 'GetReport')),
+      );
+    },
+  };
+}

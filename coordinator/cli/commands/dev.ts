@@ -1,0 +1,81 @@
+import os from 'node:os';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { devDown, devPs, devUp, exportLine, readState } from '../../dev/cluster.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseOutputFormat, print, renderTable } from '../output.js';
+
+export const DEFAULT_DEV_DIR = path.join(os.tmpdir(), 'belay-dev');
+
+export function registerDev(program: Command, output: () => string): void {
+  const dev = program
+    .command('dev')
+    .summary('run a local cluster of masters on this machine (demo, e2e tests)')
+    .description(
+      'Starts, lists and stops a local cluster: N masters, each an agent and a coordinator with\n' +
+        'its own --root under DIR and its own loopback address (127.0.1.1, 127.0.1.2, ...),\n' +
+        'talking mutual TLS with certificates made for the occasion under DIR/pki.',
+    );
+
+  dev
+    .command('up')
+    .summary('start N masters in the background and print how to reach them')
+    .description(
+      'Issues a CA and certificates (DIR/pki), writes each master\'s configs under DIR/mN/etc/belay,\n' +
+        'starts belay-coordinator and belay-agent per master in the background, and waits until\n' +
+        'every agent reports to every coordinator. The last line printed is an `export` for\n' +
+        'BELAY_ENDPOINT, BELAY_CA, BELAY_CERT and BELAY_KEY: eval it to use belayctl against the cluster.\n' +
+        'Logs: DIR/mN/var/log/belay/{agent,coordinator}.log.',
+    )
+    .option('--masters <n>', 'number of masters (3, 5 or 7 for HA; 1 to 7)', '3')
+    .option('--root <dir>', 'directory holding every master\'s root', DEFAULT_DEV_DIR)
+    .option('--base-address <ip>', 'address of the first master; the others count up from it', '127.0.1.1')
+    .option('--report-interval <ms>', 'agents\' report interval in ms', '5000')
+    .addHelpText('after', '\nExample:\n  eval "$(belayctl dev up | tail -n 1)" && belayctl status\n')
+    .action(async (o: { masters: string; root: string; baseAddress: string; reportInterval: string }) => {
+      const masters = Number(o.masters);
+      const intervalMs = Number(o.reportInterval);
+      if (!Number.isInteger(masters)) throw new CliError(`--masters ${o.masters}: not a whole number`, EXIT.usage, 'use --masters 3');
+      if (!Number.isInteger(intervalMs) || intervalMs < 500) throw new CliError(`--report-interval ${o.reportInterval}: must be a whole number of ms, at least 500`, EXIT.usage);
+      const started = Date.now();
+      const state = await devUp({ masters, dir: o.root, baseAddress: o.baseAddress, reportIntervalMs: intervalMs, progress: (l) => process.stderr.write(`${l}\n`) });
+      process.stdout.write(`${masters} masters up in ${((Date.now() - started) / 1000).toFixed(1)}s under ${state.dir}; stop them with: belayctl dev down --root ${state.dir}\n`);
+      process.stdout.write(exportLine(state) + '\n');
+    });
+
+  dev
+    .command('ps')
+    .summary('list the processes dev up started, per master')
+    .option('--root <dir>', 'the dev cluster\'s directory', DEFAULT_DEV_DIR)
+    .action((o: { root: string }) => {
+      const format = parseOutputFormat(output());
+      const procs = devPs(o.root);
+      print(format, { dir: path.resolve(o.root), processes: procs }, () =>
+        procs.length === 0
+          ? `no dev cluster in ${path.resolve(o.root)} (start one with belayctl dev up)\n`
+          : renderTable(['MASTER', 'ROLE', 'PID', 'STATE', 'ADDRESS', 'ROOT'], procs.map((p) => [p.master, p.role, String(p.pid), p.running ? 'running' : 'exited', p.address, p.root])),
+      );
+    });
+
+  dev
+    .command('env')
+    .summary('print the export line for the running dev cluster again')
+    .option('--root <dir>', 'the dev cluster\'s directory', DEFAULT_DEV_DIR)
+    .action((o: { root: string }) => {
+      const state = readState(o.root);
+      if (!state) throw new CliError(`no dev cluster in ${path.resolve(o.root)}`, EXIT.failed, 'start one with belayctl dev up');
+      process.stdout.write(exportLine(state) + '\n');
+    });
+
+  dev
+    .command('down')
+    .summary('stop every process dev up started')
+    .description('SIGTERM to each process dev up started (checked by pid and start time, so a reused pid is\nnever signalled), SIGKILL after the grace period. Keeps the directory and logs unless --purge.')
+    .option('--root <dir>', 'the dev cluster\'s directory', DEFAULT_DEV_DIR)
+    .option('--purge', 'also remove the directory, if dev up made it')
+    .addOption(new Option('--grace <ms>', 'ms to wait after SIGTERM before SIGKILL').default('10000'))
+    .action(async (o: { root: string; purge?: boolean; grace: string }) => {
+      const r = await devDown(o.root, { purge: o.purge ?? false, graceMs: Number(o.grace) });
+      process.stdout.write(`stopped ${r.stopped.length} processes${r.purged ? `, removed ${path.resolve(o.root)}` : ''}\n`);
+    });
+}

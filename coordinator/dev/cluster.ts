@@ -1,0 +1,266 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { OperatorError, errorText } from '../../proto/common/errors.js';
+import { belayProto, channelOptions, clientCredentials, DEFAULT_MAX_MESSAGE_BYTES, readTls } from '../../proto/common/grpc.js';
+import { isRunning, readProcStat } from '../../proto/common/proc.js';
+import type { StatusResponse__Output } from '../../proto/gen/belay/v1/StatusResponse.js';
+import type { AgentConfigFile } from '../../agent/config.js';
+import type { CoordinatorConfigFile } from '../config.js';
+import { COORDINATOR_DEFAULTS } from '../config.js';
+import { initPki } from '../pki/init.js';
+
+/**
+ * A local cluster of N masters on one machine: agent + coordinator each, own
+ * --root under one directory, own loopback address, mutual TLS. Used by
+ * `belayctl dev up|ps|down` and by the e2e test harness (test/harness), so
+ * that the tests exercise exactly what the demo runs.
+ */
+
+export type Role = 'agent' | 'coordinator';
+
+export interface DevProcess {
+  master: string;
+  role: Role;
+  pid: number;
+  /** Kernel start time (clock ticks after boot): with pid, the process's identity. */
+  startTicks: number;
+  address: string;
+  root: string;
+  config: string;
+  log: string;
+}
+
+export interface DevState {
+  dir: string;
+  startedAtMs: number;
+  masters: { name: string; address: string; root: string }[];
+  processes: DevProcess[];
+  /** What belayctl needs, for `export`. */
+  env: { BELAY_ENDPOINT: string; BELAY_CA: string; BELAY_CERT: string; BELAY_KEY: string };
+}
+
+export interface DevUpOptions {
+  masters: number;
+  dir: string;
+  baseAddress: string;
+  /** Between host reports; tests use less than the 5 s default. */
+  reportIntervalMs?: number;
+  logFormat?: 'json' | 'text';
+  /** How long to wait for every agent to be connected to every coordinator. */
+  readyTimeoutMs?: number;
+  /** Progress lines for a person ("starting m1 agent ..."). */
+  progress?: (line: string) => void;
+}
+
+const STATE_FILE = 'dev-state.json';
+/** Marks a directory made by dev up, so that `dev down --purge` removes nothing else. */
+const MARKER = '.belay-dev';
+
+export function stateFile(dir: string): string {
+  return path.join(path.resolve(dir), STATE_FILE);
+}
+
+export function readState(dir: string): DevState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile(dir), 'utf8')) as DevState;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new OperatorError({ code: 'DEV_STATE_UNREADABLE', message: `cannot read ${stateFile(dir)}: ${errorText(err)}`, hint: 'stop the processes by hand (belayctl dev ps shows them) and remove the file' });
+  }
+}
+
+export function masterAddresses(base: string, n: number): string[] {
+  if (net.isIPv4(base) === false) {
+    throw new OperatorError({ code: 'BAD_ADDRESS', message: `--base-address ${base} is not an IPv4 address`, hint: 'use a loopback address such as 127.0.1.1' });
+  }
+  const parts = base.split('.').map(Number);
+  const last = parts[3] ?? 0;
+  if (last + n - 1 > 254) {
+    throw new OperatorError({ code: 'BAD_ADDRESS', message: `--base-address ${base} leaves no room for ${n} masters`, hint: 'use a base address ending in .1' });
+  }
+  return Array.from({ length: n }, (_, i) => [parts[0], parts[1], parts[2], last + i].join('.'));
+}
+
+/** The command that runs a daemon: the built JS under dist/, or the TypeScript source through tsx (tests). */
+export function daemonCommand(role: Role): { file: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const top = path.resolve(path.dirname(here), '..', '..');
+  const ext = path.extname(here);
+  const entry = path.join(top, role === 'agent' ? 'agent' : 'coordinator', `main${ext}`);
+  if (ext === '.ts') return { file: process.execPath, args: ['--import', import.meta.resolve('tsx'), entry] };
+  return { file: process.execPath, args: [entry] };
+}
+
+export async function devUp(o: DevUpOptions): Promise<DevState> {
+  const dir = path.resolve(o.dir);
+  const progress = o.progress ?? (() => undefined);
+  const existing = readState(dir);
+  if (existing && existing.processes.some((p) => isRunning(p.pid, p.startTicks))) {
+    throw new OperatorError({ code: 'DEV_RUNNING', message: `a dev cluster is already running in ${dir}`, hint: `belayctl dev ps --root ${dir} shows it; belayctl dev down --root ${dir} stops it` });
+  }
+  if (o.masters < 1 || o.masters > 7) {
+    throw new OperatorError({ code: 'BAD_MASTER_COUNT', message: `--masters ${o.masters}: belay runs 1 to 7 masters (3, 5 or 7 for HA)`, hint: 'use --masters 3' });
+  }
+  const addresses = masterAddresses(o.baseAddress, o.masters);
+  const masters = addresses.map((address, i) => ({ name: `m${i + 1}`, address, root: path.join(dir, `m${i + 1}`) }));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, MARKER), 'made by belayctl dev up\n');
+
+  const pkiDir = path.join(dir, 'pki');
+  progress(`issuing certificates in ${pkiDir}`);
+  await initPki({ outDir: pkiDir, nodes: masters.map(({ name, address }) => ({ name, address })), force: true });
+
+  const coordinatorEndpoints = masters.map((m) => `${m.address}:${COORDINATOR_DEFAULTS.port}`);
+  const processes: DevProcess[] = [];
+  const state: DevState = {
+    dir,
+    startedAtMs: Date.now(),
+    masters,
+    processes,
+    env: {
+      BELAY_ENDPOINT: coordinatorEndpoints[0] ?? '',
+      BELAY_CA: path.join(pkiDir, 'ca.crt'),
+      BELAY_CERT: path.join(pkiDir, 'admin.crt'),
+      BELAY_KEY: path.join(pkiDir, 'admin.key'),
+    },
+  };
+  const save = (): void => {
+    const tmp = path.join(dir, `.${STATE_FILE}.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+    fs.renameSync(tmp, stateFile(dir));
+  };
+
+  try {
+    for (const m of masters) {
+      const etcBelay = path.join(m.root, 'etc', 'belay');
+      const pki = path.join(etcBelay, 'pki');
+      fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
+      for (const f of ['ca.crt', `${m.name}.crt`, `${m.name}.key`]) fs.copyFileSync(path.join(pkiDir, f), path.join(pki, f));
+      fs.chmodSync(path.join(pki, `${m.name}.key`), 0o600);
+      fs.mkdirSync(path.join(m.root, 'var', 'log', 'belay'), { recursive: true });
+      fs.mkdirSync(path.join(m.root, 'var', 'lib', 'belay'), { recursive: true });
+
+      const node = { name: m.name, address: m.address };
+      const coordinator: CoordinatorConfigFile = { node, nodes: masters.map(({ name, address }) => ({ name, address })) };
+      const agent: AgentConfigFile = { node, coordinators: coordinatorEndpoints, ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}) };
+      for (const [role, cfg] of [['coordinator', coordinator], ['agent', agent]] as const) {
+        const config = path.join(etcBelay, `${role}.yaml`);
+        fs.writeFileSync(config, `# written by belayctl dev up for master ${m.name}\n` + YAML.stringify(cfg));
+        progress(`starting ${m.name} ${role} on ${m.address}`);
+        processes.push(startDaemon(role, m, config, o.logFormat ?? 'json'));
+        save();
+      }
+    }
+    await waitReady(state, o.readyTimeoutMs ?? 30_000, progress);
+  } catch (err) {
+    await stopProcesses(processes, 5_000);
+    fs.rmSync(stateFile(dir), { force: true });
+    throw err;
+  }
+  return state;
+}
+
+export function startDaemon(role: Role, m: { name: string; address: string; root: string }, config: string, logFormat: string): DevProcess {
+  const log = path.join(m.root, 'var', 'log', 'belay', `${role}.log`);
+  const fd = fs.openSync(log, 'a');
+  const cmd = daemonCommand(role);
+  // Detached in its own process group so that `dev up` can exit and leave the cluster running.
+  const child = spawn(cmd.file, [...cmd.args, '--config', config, '--root', m.root, '--log-format', logFormat], { detached: true, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  child.unref();
+  const pid = child.pid;
+  const st = pid === undefined ? undefined : readProcStat(pid);
+  if (pid === undefined || !st) throw new OperatorError({ code: 'DEV_SPAWN_FAILED', message: `could not start ${role} of ${m.name}`, hint: `see ${log}` });
+  return { master: m.name, role, pid, startTicks: st.startTicks, address: m.address, root: m.root, config, log };
+}
+
+/** Waits until every coordinator answers and sees every agent connected; fails early if a daemon died. */
+async function waitReady(state: DevState, timeoutMs: number, progress: (line: string) => void): Promise<void> {
+  const tls = readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
+  const Client = belayProto().belay.v1.Coordinator;
+  const clients = state.masters.map((m) => new Client(`${m.address}:${COORDINATOR_DEFAULTS.port}`, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES)));
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no coordinator answered yet';
+  try {
+    for (;;) {
+      const dead = state.processes.find((p) => !isRunning(p.pid, p.startTicks));
+      if (dead) {
+        throw new OperatorError({ code: 'DEV_DAEMON_EXITED', message: `${dead.master} ${dead.role} exited during start-up:\n${tail(dead.log, 15)}`, hint: `full log: ${dead.log}` });
+      }
+      const answers = await Promise.all(
+        clients.map(
+          (c) =>
+            new Promise<StatusResponse__Output | undefined>((resolve) => {
+              c.Status({}, { deadline: new Date(Date.now() + 1000) }, (err, res) => resolve(err ? undefined : res));
+            }),
+        ),
+      );
+      const waiting = answers.flatMap((a, i) =>
+        a === undefined ? [`coordinator ${state.masters[i]?.name ?? i}`] : a.nodes.filter((n) => !n.agentConnected).map((n) => `agent ${n.name} → ${a.coordinator}`),
+      );
+      if (waiting.length === 0) return;
+      if (waiting.join(', ') !== last) {
+        last = waiting.join(', ');
+        progress(`waiting for ${last}`);
+      }
+      if (Date.now() > deadline) {
+        throw new OperatorError({ code: 'DEV_NOT_READY', message: `cluster not ready after ${timeoutMs} ms; still waiting for ${last}`, hint: `see the logs under ${state.dir}/*/var/log/belay/` });
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  } finally {
+    clients.forEach((c) => c.close());
+  }
+}
+
+export function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no log at ${file})`;
+  }
+}
+
+/** SIGTERM each process, SIGKILL what is left after graceMs. Only processes whose identity still matches are signalled. */
+export async function stopProcesses(processes: DevProcess[], graceMs: number): Promise<DevProcess[]> {
+  const live = processes.filter((p) => isRunning(p.pid, p.startTicks));
+  for (const p of live) signal(p, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (live.some((p) => isRunning(p.pid, p.startTicks)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const p of live) if (isRunning(p.pid, p.startTicks)) signal(p, 'SIGKILL');
+  return live;
+}
+
+function signal(p: DevProcess, sig: NodeJS.Signals): void {
+  try {
+    process.kill(p.pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+export async function devDown(dir: string, o: { purge?: boolean; graceMs?: number } = {}): Promise<{ stopped: DevProcess[]; purged: boolean }> {
+  const abs = path.resolve(dir);
+  const state = readState(abs);
+  const stopped = state ? await stopProcesses(state.processes, o.graceMs ?? 10_000) : [];
+  if (state) fs.rmSync(stateFile(abs), { force: true });
+  let purged = false;
+  if (o.purge && fs.existsSync(path.join(abs, MARKER))) {
+    fs.rmSync(abs, { recursive: true, force: true });
+    purged = true;
+  }
+  return { stopped, purged };
+}
+
+export function devPs(dir: string): (DevProcess & { running: boolean })[] {
+  const state = readState(dir);
+  return (state?.processes ?? []).map((p) => ({ ...p, running: isRunning(p.pid, p.startTicks) }));
+}
+
+export function exportLine(state: DevState): string {
+  return 'export ' + Object.entries(state.env).map(([k, v]) => `${k}=${v}`).join(' ');
+}

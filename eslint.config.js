@@ -1,0 +1,36 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'proto/gen/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // STYLE.md: every promise is awaited or owned by a supervisor.
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    // The pure cores (STYLE.md): no clocks, no randomness, no I/O.
+    files: ['coordinator/swim/**', 'coordinator/render/**', '**/policy.ts', '**/plan.ts', '**/join-plan.ts', 'proto/common/backoff.ts', 'coordinator/reports/store.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'pure code takes nowMs from its input' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'pure code takes an injected Rng' },
+        { selector: "CallExpression[callee.name='setTimeout']", message: 'pure code returns wakeAtMs; the shell arms timers' },
+      ],
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'chokidar', 'winston', '@grpc/*', 'systeminformation'] }],
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+
+/** The fields of /proc/<pid>/stat we use; comm may hold spaces and parentheses, so parse from the last ')'. */
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  /** Kernel state letter: R running, S sleeping, D disk sleep, Z zombie, T stopped, ... */
+  state: string;
+  ppid: number;
+  /** Start time in clock ticks after boot: pid plus this identifies a process for good. */
+  startTicks: number;
+}
+
+export function parseProcStat(text: string): ProcStat | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state); starttime is field 22 → rest[19].
+  const startTicks = Number(rest[19]);
+  if (!Number.isFinite(startTicks)) return undefined;
+  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), startTicks };
+}
+
+export function readProcStat(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process that had `startTicks` is still running: a reused pid
+ * has another start time, and a zombie is dead (PID 1 may reap it late).
+ */
+export function isRunning(pid: number, startTicks: number): boolean {
+  const st = readProcStat(pid);
+  return st !== undefined && st.startTicks === startTicks && st.state !== 'Z' && st.state !== 'X';
+}

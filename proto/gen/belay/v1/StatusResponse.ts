@@ -1,0 +1,42 @@
+// Original file: proto/belay/v1/coordinator.proto
+
+import type { NodeStatus as _belay_v1_NodeStatus, NodeStatus__Output as _belay_v1_NodeStatus__Output } from '../../belay/v1/NodeStatus.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface StatusResponse {
+  /**
+   * Name of the master whose coordinator answered.
+   */
+  'coordinator'?: (string);
+  /**
+   * The answering coordinator's clock, ms since epoch.
+   */
+  'nowMs'?: (number | string | Long);
+  /**
+   * One entry per known master, in config order.
+   */
+  'nodes'?: (_belay_v1_NodeStatus)[];
+  /**
+   * belay version of the answering coordinator.
+   */
+  'version'?: (string);
+}
+
+export interface StatusResponse__Output {
+  /**
+   * Name of the master whose coordinator answered.
+   */
+  'coordinator': (string);
+  /**
+   * The answering coordinator's clock, ms since epoch.
+   */
+  'nowMs': (number);
+  /**
+   * One entry per known master, in config order.
+   */
+  'nodes': (_belay_v1_NodeStatus__Output)[];
+  /**
+   * belay version of the answering coordinator.
+   */
+  'version': (string);
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's first command: set up, start a local 3-master cluster on
+# 127.0.1.1-3 with mutual TLS, and show it with `belayctl status`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+belayctl() { node dist/coordinator/cli/main.js "$@"; }
+DIR=${BELAY_DEV_DIR:-/tmp/belay-dev}
+if [ -f "$DIR/dev-state.json" ]; then belayctl dev down --root "$DIR" >/dev/null; fi
+out=$(belayctl dev up --masters "${MASTERS:-3}" --root "$DIR")
+echo "$out"
+eval "$(echo "$out" | tail -n 1)"
+echo
+belayctl status
+cat <<EOT
+
+The cluster keeps running. In your shell:
+  $(echo "$out" | tail -n 1)
+  alias belayctl="node $PWD/dist/coordinator/cli/main.js"   # or: npm link
+  belayctl status -o yaml
+  belayctl dev ps
+  belayctl dev down --root $DIR
+EOT

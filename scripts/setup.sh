@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what belay needs on a Debian 12 machine (run as root), then builds it.
+# Idempotent: a second run only checks. Used by scripts/demo.sh, scripts/test.sh and CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the demo and the tests use for real:
+#   etcd-server etcd-client  real etcd for the host runtime and integration tests
+#   systemd                  systemd-analyze verifies the unit files
+#   iproute2 procps          network namespaces and process tools for fault tests
+PACKAGES=(etcd-server etcd-client systemd iproute2 procps ca-certificates)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: need root to apt-get install: ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # etcd-server starts a system etcd on 127.0.0.1:2379 when installed; policy-rc.d keeps it from starting.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: belay needs Node.js 20 or newer (found: $(node -v 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: npm run build" >&2
+npm run build --silent

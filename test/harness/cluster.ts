@@ -1,0 +1,104 @@
+import '../../proto/common/warnings.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { belayProto, channelOptions, clientCredentials, DEFAULT_MAX_MESSAGE_BYTES, readTls } from '../../proto/common/grpc.js';
+import type { CoordinatorClient } from '../../proto/gen/belay/v1/Coordinator.js';
+import { COORDINATOR_DEFAULTS } from '../../coordinator/config.js';
+import { devDown, devUp, startDaemon, tail, type DevProcess, type DevState, type Role } from '../../coordinator/dev/cluster.js';
+
+/**
+ * The e2e harness: N masters started by the same code as `belayctl dev up`,
+ * under a temp dir, on a random 127.1.x.0/24 block so a running demo
+ * (127.0.1.x) never collides. Every process's log is printed when the body
+ * fails; everything is stopped by pid (and start time) afterwards.
+ */
+export interface TestCluster {
+  state: DevState;
+  dir: string;
+  /** A Coordinator client for master i (0-based), authenticated as admin. */
+  coordinator(i: number): CoordinatorClient;
+  /** The environment for running belayctl against this cluster. */
+  env: Record<string, string>;
+  /** SIGKILLs one daemon (crash, not shutdown). */
+  kill(master: string, role: Role): void;
+  /** Starts one daemon again with its config; replaces its entry in the state. */
+  restart(master: string, role: Role): DevProcess;
+  /** The daemon's log so far. */
+  log(master: string, role: Role): string;
+}
+
+export async function withCluster(o: { masters?: number; reportIntervalMs?: number }, body: (c: TestCluster) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-e2e-'));
+  const base = `127.1.${1 + Math.floor(Math.random() * 250)}.1`;
+  const clients: CoordinatorClient[] = [];
+  let state: DevState | undefined;
+  try {
+    state = await devUp({ masters: o.masters ?? 3, dir, baseAddress: base, reportIntervalMs: o.reportIntervalMs ?? 1000, logFormat: 'json' });
+    const s = state;
+    const tls = clientCredentials(readTls({ ca: s.env.BELAY_CA, cert: s.env.BELAY_CERT, key: s.env.BELAY_KEY }));
+    const Client = belayProto().belay.v1.Coordinator;
+    const find = (master: string, role: Role): DevProcess => {
+      const p = s.processes.find((x) => x.master === master && x.role === role);
+      if (!p) throw new Error(`no ${role} for ${master}`);
+      return p;
+    };
+    await body({
+      kill(master, role) {
+        process.kill(find(master, role).pid, 'SIGKILL');
+      },
+      restart(master, role) {
+        const old = find(master, role);
+        const m = s.masters.find((x) => x.name === master);
+        if (!m) throw new Error(`no master ${master}`);
+        const p = startDaemon(role, m, old.config, 'json');
+        s.processes[s.processes.indexOf(old)] = p;
+        fs.writeFileSync(path.join(dir, 'dev-state.json'), JSON.stringify(s, null, 2));
+        return p;
+      },
+      log(master, role) {
+        return fs.readFileSync(find(master, role).log, 'utf8');
+      },
+      state: s,
+      dir,
+      env: { ...s.env },
+      coordinator(i) {
+        const m = s.masters[i];
+        if (!m) throw new Error(`no master ${i}`);
+        const c = new Client(`${m.address}:${COORDINATOR_DEFAULTS.port}`, tls, channelOptions(DEFAULT_MAX_MESSAGE_BYTES));
+        clients.push(c);
+        return c;
+      },
+    });
+  } catch (err) {
+    printLogs(dir);
+    throw err;
+  } finally {
+    clients.forEach((c) => c.close());
+    await devDown(dir, { graceMs: 5_000 });
+    if (process.env.BELAY_KEEP_E2E !== '1') fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printLogs(dir: string): void {
+  for (const m of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const logDir = path.join(dir, m, 'var', 'log', 'belay');
+    if (!fs.existsSync(logDir)) continue;
+    for (const f of fs.readdirSync(logDir)) {
+      process.stderr.write(`\n----- ${m}/${f} (last 40 lines) -----\n${tail(path.join(logDir, f), 40)}\n`);
+    }
+  }
+}
+
+/** Polls `check` until it returns without throwing, or rethrows its last error after timeoutMs. */
+export async function eventually<T>(check: () => T | Promise<T>, o: { timeoutMs: number; intervalMs?: number }): Promise<T> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, o.intervalMs ?? 100));
+    }
+  }
+}
