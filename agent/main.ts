@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import '../proto/common/warnings.js';
-import type http from 'node:http';
-import * as grpc from '@grpc/grpc-js';
 import { Counter, Histogram } from 'prom-client';
-import { runDaemon, shutdownServer } from '../proto/common/daemon.js';
-import { addHealth, belayProto, bindServer, clientCredentials, observeCalls, readTls, serverCredentials, serverOptions } from '../proto/common/grpc.js';
-import { createRegistry, serveMetrics } from '../proto/common/metrics.js';
+import { runDaemon } from '../proto/common/daemon.js';
+import { belayProto, clientCredentials } from '../proto/common/grpc.js';
+import { createRegistry } from '../proto/common/metrics.js';
+import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadAgentConfig } from './config.js';
 import { HostCollector } from './host/facts.js';
 import { Reporter } from './report/reporter.js';
@@ -23,10 +22,7 @@ runDaemon({
   async start(ctx) {
     const cfg = loadAgentConfig(ctx.configFile);
     const log = ctx.logger(cfg.logLevel).child({ node: cfg.node.name });
-    if (cfg.insecure) log.warn('insecure: true: gRPC is plaintext and unauthenticated; any local process can read and call it', { code: 'INSECURE' });
-    const tls = cfg.insecure
-      ? 'insecure'
-      : readTls({ ca: ctx.paths.host(cfg.tls.ca), cert: ctx.paths.host(cfg.tls.cert), key: ctx.paths.host(cfg.tls.key) });
+    const tls = daemonTls(cfg, ctx.paths, log);
 
     const { registry, grpcErrors } = createRegistry('agent');
     const collected = new Counter({ name: 'belay_reports_collected_total', help: 'Host reports collected', registers: [registry] });
@@ -50,29 +46,26 @@ runDaemon({
       publish: (r) => streams.forEach((s) => s.publish(r)),
     });
 
-    const server = new grpc.Server(serverOptions(cfg.maxMessageBytes, [observeCalls({ grpcErrors, log: log.child({ component: 'rpc' }), maxMessageBytes: cfg.maxMessageBytes })]));
-    server.addService(belayProto().belay.v1.Agent.service, agentService({ node: cfg.node.name, reporter, log: log.child({ component: 'rpc' }) }));
-    const health = addHealth(server, ['belay.v1.Agent']);
-    let metrics: http.Server | undefined;
-    try {
-      await bindServer(server, cfg.listen, serverCredentials(tls));
-      metrics = await serveMetrics(registry, cfg.metricsListen);
-    } catch (err) {
-      server.forceShutdown();
-      throw err;
-    }
+    const rpcLog = log.child({ component: 'rpc' });
+    const serving = await serve({
+      cfg,
+      tls,
+      serviceName: 'belay.v1.Agent',
+      service: belayProto().belay.v1.Agent.service,
+      handlers: agentService({ node: cfg.node.name, reporter, log: rpcLog }),
+      registry,
+      grpcErrors,
+      log: rpcLog,
+    });
     streams.forEach((s) => s.start());
     reporter.start();
     log.info('agent started', { listen: cfg.listen, metrics: cfg.metricsListen, coordinators: cfg.coordinators, intervalMs: cfg.reportIntervalMs, root: ctx.paths.root });
     return {
       log,
       async stop() {
-        health.setStatus('', 'NOT_SERVING');
-        health.setStatus('belay.v1.Agent', 'NOT_SERVING');
         reporter.stop();
         streams.forEach((s) => s.stop());
-        metrics?.close();
-        await shutdownServer(server, cfg.shutdownGraceMs);
+        await serving.stop();
       },
     };
   },

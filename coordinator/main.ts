@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import '../proto/common/warnings.js';
-import type http from 'node:http';
-import * as grpc from '@grpc/grpc-js';
-import { runDaemon, shutdownServer } from '../proto/common/daemon.js';
-import { addHealth, belayProto, bindServer, observeCalls, readTls, serverOptions, serverCredentials } from '../proto/common/grpc.js';
-import { createRegistry, serveMetrics } from '../proto/common/metrics.js';
+import { runDaemon } from '../proto/common/daemon.js';
+import { belayProto } from '../proto/common/grpc.js';
+import { createRegistry } from '../proto/common/metrics.js';
+import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadCoordinatorConfig } from './config.js';
 import { ReportStore } from './reports/store.js';
 import { coordinatorService } from './rpc/server.js';
@@ -20,34 +19,28 @@ runDaemon({
   async start(ctx) {
     const cfg = loadCoordinatorConfig(ctx.configFile);
     const log = ctx.logger(cfg.logLevel).child({ node: cfg.node.name });
-    if (cfg.insecure) log.warn('insecure: true: gRPC is plaintext and unauthenticated; any local process can read and call it', { code: 'INSECURE' });
-    const tls = cfg.insecure
-      ? 'insecure'
-      : readTls({ ca: ctx.paths.host(cfg.tls.ca), cert: ctx.paths.host(cfg.tls.cert), key: ctx.paths.host(cfg.tls.key) });
+    const tls = daemonTls(cfg, ctx.paths, log);
 
     const { registry, grpcErrors } = createRegistry('coordinator');
     const store = new ReportStore(cfg.nodes);
-    const server = new grpc.Server(serverOptions(cfg.maxMessageBytes, [observeCalls({ grpcErrors, log: log.child({ component: 'rpc' }), maxMessageBytes: cfg.maxMessageBytes })]));
-    const service = coordinatorService({ node: cfg.node.name, store, log: log.child({ component: 'rpc' }), registry, insecure: cfg.insecure, nowMs: Date.now });
-    server.addService(belayProto().belay.v1.Coordinator.service, service.handlers);
-    const health = addHealth(server, ['belay.v1.Coordinator']);
-    let metrics: http.Server | undefined;
-    try {
-      await bindServer(server, cfg.listen, serverCredentials(tls));
-      metrics = await serveMetrics(registry, cfg.metricsListen);
-    } catch (err) {
-      server.forceShutdown();
-      throw err;
-    }
+    const rpcLog = log.child({ component: 'rpc' });
+    const service = coordinatorService({ node: cfg.node.name, store, log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now });
+    const serving = await serve({
+      cfg,
+      tls,
+      serviceName: 'belay.v1.Coordinator',
+      service: belayProto().belay.v1.Coordinator.service,
+      handlers: service.handlers,
+      registry,
+      grpcErrors,
+      log: rpcLog,
+    });
     log.info('coordinator started', { listen: cfg.listen, metrics: cfg.metricsListen, nodes: cfg.nodes.map((n) => n.name), root: ctx.paths.root });
     return {
       log,
       async stop() {
-        health.setStatus('', 'NOT_SERVING');
-        health.setStatus('belay.v1.Coordinator', 'NOT_SERVING');
-        metrics?.close();
         service.endStreams();
-        await shutdownServer(server, cfg.shutdownGraceMs);
+        await serving.stop();
       },
     };
   },
