@@ -15,9 +15,7 @@ runDaemon({
   name: 'belay-agent',
   summary: 'watches this master and reports it to the coordinators',
   description:
-    'belay-agent runs on every master. Every report interval it collects the host\'s state\n' +
-    '(load, memory, filesystems with the etcd data dir flagged, control-plane processes) and\n' +
-    'streams it to its coordinators over mutual-TLS gRPC; it serves belay.v1.Agent.',
+    'belay-agent runs on every master. Every report interval it collects the host\'s state (load, memory, filesystems with the etcd data dir flagged, control-plane processes) and streams it to its coordinators over mutual-TLS gRPC; it serves belay.v1.Agent.',
   configName: 'agent.yaml',
   async start(ctx) {
     const cfg = loadAgentConfig(ctx.configFile);

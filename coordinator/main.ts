@@ -12,9 +12,7 @@ runDaemon({
   name: 'belay-coordinator',
   summary: 'keeps the HA control plane of this master and its peers',
   description:
-    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports\n' +
-    'over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. Later: gossip with its peers,\n' +
-    'and when elected, orchestration of etcd and the control plane.',
+    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. Later: gossip with its peers, and when elected, orchestration of etcd and the control plane.',
   configName: 'coordinator.yaml',
   async start(ctx) {
     const cfg = loadCoordinatorConfig(ctx.configFile);

@@ -12,9 +12,7 @@ import { CliError, EXIT } from './exit-codes.js';
 const program = new Command('belayctl')
   .summary('operate a belay highly-available Kubernetes control plane')
   .description(
-    'belayctl talks to any belay-coordinator of a cluster over mutual-TLS gRPC.\n' +
-      'It finds the coordinator with --endpoint or BELAY_ENDPOINT, and its TLS files with\n' +
-      '--ca/--cert/--key or BELAY_CA/BELAY_CERT/BELAY_KEY.',
+    'belayctl talks to any belay-coordinator of a cluster over mutual-TLS gRPC. It finds the coordinator with --endpoint or BELAY_ENDPOINT, and its TLS files with --ca/--cert/--key or BELAY_CA/BELAY_CERT/BELAY_KEY.',
   )
   .version(BELAY_VERSION)
   .option('--endpoint <host:port>', 'coordinator to talk to (env BELAY_ENDPOINT)')
@@ -31,7 +29,7 @@ const program = new Command('belayctl')
       '  eval "$(belayctl dev up | tail -n 1)"\n  belayctl status                      every master at a glance\n' +
       '\nDocs: README.md, docs/operator-guide.md, docs/config.md, docs/grpc-api.md',
   )
-  .showHelpAfterError()
+  .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
 const connection = (): ConnectionFlags & { output: string } => program.opts<ConnectionFlags & { output: string }>();

@@ -12,20 +12,14 @@ export function registerDev(program: Command, output: () => string): void {
     .command('dev')
     .summary('run a local cluster of masters on this machine (demo, e2e tests)')
     .description(
-      'Starts, lists and stops a local cluster: N masters, each an agent and a coordinator with\n' +
-        'its own --root under DIR and its own loopback address (127.0.1.1, 127.0.1.2, ...),\n' +
-        'talking mutual TLS with certificates made for the occasion under DIR/pki.',
+      'Starts, lists and stops a local cluster: N masters, each an agent and a coordinator with its own --root under DIR and its own loopback address (127.0.1.1, 127.0.1.2, ...), talking mutual TLS with certificates made for the occasion under DIR/pki.',
     );
 
   dev
     .command('up')
     .summary('start N masters in the background and print how to reach them')
     .description(
-      'Issues a CA and certificates (DIR/pki), writes each master\'s configs under DIR/mN/etc/belay,\n' +
-        'starts belay-coordinator and belay-agent per master in the background, and waits until\n' +
-        'every agent reports to every coordinator. The last line printed is an `export` for\n' +
-        'BELAY_ENDPOINT, BELAY_CA, BELAY_CERT and BELAY_KEY: eval it to use belayctl against the cluster.\n' +
-        'Logs: DIR/mN/var/log/belay/{agent,coordinator}.log.',
+      'Issues a CA and certificates (DIR/pki), writes each master\'s configs under DIR/mN/etc/belay, starts belay-coordinator and belay-agent per master in the background, and waits until every agent reports to every coordinator. The last line printed is an `export` for BELAY_ENDPOINT, BELAY_CA, BELAY_CERT and BELAY_KEY: eval it to use belayctl against the cluster. Logs: DIR/mN/var/log/belay/{agent,coordinator}.log.',
     )
     .option('--masters <n>', 'number of masters (3, 5 or 7 for HA; 1 to 7)', '3')
     .option('--root <dir>', 'directory holding every master\'s root', DEFAULT_DEV_DIR)
@@ -70,7 +64,7 @@ export function registerDev(program: Command, output: () => string): void {
   dev
     .command('down')
     .summary('stop every process dev up started')
-    .description('SIGTERM to each process dev up started (checked by pid and start time, so a reused pid is\nnever signalled), SIGKILL after the grace period. Keeps the directory and logs unless --purge.')
+    .description('SIGTERM to each process dev up started (checked by pid and start time, so a reused pid is never signalled), SIGKILL after the grace period. Keeps the directory and logs unless --purge.')
     .option('--root <dir>', 'the dev cluster\'s directory', DEFAULT_DEV_DIR)
     .option('--purge', 'also remove the directory, if dev up made it')
     .addOption(new Option('--grace <ms>', 'ms to wait after SIGTERM before SIGKILL').default('10000'))

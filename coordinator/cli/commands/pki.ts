@@ -7,10 +7,7 @@ export function registerPki(program: Command): void {
     .command('init')
     .summary('make a cluster CA and a certificate per master plus an admin certificate')
     .description(
-      'Writes into DIR: ca.crt and ca.key (the cluster CA), for each master NAME.crt and NAME.key\n' +
-        '(common name NAME, SANs NAME and its address, good for serving and as a client), and\n' +
-        'admin.crt/admin.key (client only, for belayctl). Keys are written 0600. Copy to each master\n' +
-        'ca.crt and its own pair only (into /etc/belay/pki/); keep ca.key offline.',
+      'Writes into DIR: ca.crt and ca.key (the cluster CA), for each master NAME.crt and NAME.key (common name NAME, SANs NAME and its address, good for serving and as a client), and admin.crt/admin.key (client only, for belayctl). Keys are written 0600. Copy to each master ca.crt and its own pair only (into /etc/belay/pki/); keep ca.key offline.',
     )
     .requiredOption('--out <dir>', 'directory to write into (made 0700 if missing)')
     .requiredOption('--nodes <list>', 'masters as NAME=ADDRESS pairs, comma-separated')

@@ -9,11 +9,7 @@ export function registerStatus(program: Command, flags: () => ConnectionFlags & 
     .command('status')
     .summary('show every master: agent, last report, load, memory, etcd disk, processes')
     .description(
-      'Asks one coordinator for the state of every master it knows: whether the master\'s agent\n' +
-        'has a report stream open, the age of its latest report, load average, available memory,\n' +
-        'free space on the filesystem holding the etcd data dir, and the control-plane processes\n' +
-        'found running (kubelet, containerd, dockerd, etcd, kube-apiserver, kube-scheduler,\n' +
-        'kube-controller-manager, haproxy).',
+      'Asks one coordinator for the state of every master it knows: whether the master\'s agent has a report stream open, the age of its latest report, load average, available memory, free space on the filesystem holding the etcd data dir, and the control-plane processes found running (kubelet, containerd, dockerd, etcd, kube-apiserver, kube-scheduler, kube-controller-manager, haproxy).',
     )
     .addHelpText(
       'after',
