@@ -6,6 +6,7 @@
  * Runs the built daemons (dist/), as an operator would. Usage:
  *   npm run build && npm run bench            (BENCH_SECONDS=60 BENCH_CALLS=2000 to change)
  */
+import '../proto/common/warnings.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -91,8 +91,16 @@ export function daemonCommand(role: Role): { file: string; args: string[] } {
   const top = path.resolve(path.dirname(here), '..', '..');
   const ext = path.extname(here);
   const entry = path.join(top, role === 'agent' ? 'agent' : 'coordinator', `main${ext}`);
-  if (ext === '.ts') return { file: process.execPath, args: ['--import', import.meta.resolve('tsx'), entry] };
-  return { file: process.execPath, args: [entry] };
+  const flags = shebangNodeFlags(entry);
+  if (ext === '.ts') return { file: process.execPath, args: [...flags, '--import', import.meta.resolve('tsx'), entry] };
+  return { file: process.execPath, args: [...flags, entry] };
+}
+
+/** Node flags from an entry's `#!/usr/bin/env -S node FLAGS` line, so a dev cluster runs daemons as installed ones run. */
+export function shebangNodeFlags(entry: string): string[] {
+  const first = fs.readFileSync(entry, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m?.[1] ? m[1].trim().split(/\s+/) : [];
 }
 
 export async function devUp(o: DevUpOptions): Promise<DevState> {
