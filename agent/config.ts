@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readYamlFile, validate } from '../proto/common/config-file.js';
 import { absPath, commonFields, hostPort, tlsPaths } from '../proto/common/daemon-config.js';
+import { SHIPPED_SERVICES, servicesSchema } from './supervisor/config.js';
 
 /** Agent defaults; ports are on the master's own address (node.address). */
 export const AGENT_DEFAULTS = {
@@ -32,6 +33,8 @@ const schema = z.strictObject({
     })
     .default({ intervalMs: AGENT_DEFAULTS.reportIntervalMs }),
   etcd: z.strictObject({ dataDir: absPath.default(AGENT_DEFAULTS.etcdDataDir) }).default({ dataDir: AGENT_DEFAULTS.etcdDataDir }),
+  /** Supervised services by name; absent: the shipped kubelet, containerd and docker, each where present. */
+  services: servicesSchema.optional(),
 });
 
 export type AgentConfigFile = z.input<typeof schema>;
@@ -48,6 +51,8 @@ export interface AgentConfig {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   reportIntervalMs: number;
   etcdDataDir: string;
+  /** Validated service definitions (host paths not yet under --root: see resolveServices). */
+  services: z.output<typeof servicesSchema>;
 }
 
 /** Parses and validates an agent config; throws ConfigError with one line per problem. */
@@ -66,6 +71,7 @@ export function parseAgentConfig(file: string, input: unknown): AgentConfig {
     logLevel: c.logLevel,
     reportIntervalMs: c.report.intervalMs,
     etcdDataDir: c.etcd.dataDir,
+    services: c.services ?? validate(file, servicesSchema, SHIPPED_SERVICES),
   });
 }
 

@@ -5,6 +5,8 @@
 // has no WebAssembly anyway; saying so silences a warning at every start). Measured with
 // `npm run bench`: idle RSS 91 → 72 MB at unchanged CPU. `belayctl dev up` reads them from here.
 import '../proto/common/warnings.js';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Counter, Histogram } from 'prom-client';
 import { runDaemon } from '../proto/common/daemon.js';
 import { belayProto, clientCredentials } from '../proto/common/grpc.js';
@@ -12,9 +14,13 @@ import { createRegistry } from '../proto/common/metrics.js';
 import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadAgentConfig } from './config.js';
 import { HostCollector } from './host/facts.js';
+import { EventLog } from './report/events.js';
 import { Reporter } from './report/reporter.js';
 import { ReportStream } from './report/stream.js';
 import { agentService } from './rpc/server.js';
+import { resolveServices } from './supervisor/config.js';
+import { Supervisor } from './supervisor/supervisor.js';
+import { startWatchdog } from './watchdog.js';
 
 runDaemon({
   name: 'belay-agent',
@@ -35,10 +41,27 @@ runDaemon({
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
+    const agentInstance = randomUUID();
+    const events = new EventLog({ node: cfg.node.name, agentInstance, log: log.child({ component: 'supervisor' }), nowMs: Date.now });
     const streams = cfg.coordinators.map(
       (endpoint) =>
-        new ReportStream({ endpoint, credentials: clientCredentials(tls), maxMessageBytes: cfg.maxMessageBytes, log: log.child({ component: 'report' }), ackLatency, random: Math.random }),
+        new ReportStream({
+          endpoint,
+          credentials: clientCredentials(tls),
+          maxMessageBytes: cfg.maxMessageBytes,
+          log: log.child({ component: 'report' }),
+          ackLatency,
+          random: Math.random,
+          recentEvents: () => events.all(),
+        }),
     );
+    events.onEvent((e) => streams.forEach((s) => s.publishEvent(e)));
+    const supervisor = new Supervisor(resolveServices(cfg.services, (p) => ctx.paths.host(p)), {
+      stateDir: path.join(ctx.paths.varLibBelay, 'supervisor'),
+      logDir: path.join(ctx.paths.logDir, 'services'),
+      log: log.child({ component: 'supervisor' }),
+      raise: (e) => events.raise(e),
+    });
     const reporter = new Reporter({
       node: cfg.node,
       etcdDataDir: ctx.paths.host(cfg.etcdDataDir),
@@ -47,7 +70,11 @@ runDaemon({
       log: log.child({ component: 'report' }),
       collected,
       publish: (r) => streams.forEach((s) => s.publish(r)),
+      services: () => supervisor.list(),
+      agentInstance,
     });
+    // A state change shows in `belayctl status` at once, not a report interval later.
+    events.onEvent(() => reporter.republish());
 
     const rpcLog = log.child({ component: 'rpc' });
     const serving = await serve({
@@ -55,20 +82,27 @@ runDaemon({
       tls,
       serviceName: 'belay.v1.Agent',
       service: belayProto().belay.v1.Agent.service,
-      handlers: agentService({ node: cfg.node.name, reporter, log: rpcLog }),
+      handlers: agentService({ node: cfg.node.name, reporter, supervisor, log: rpcLog }),
       registry,
       grpcErrors,
       log: rpcLog,
     });
     streams.forEach((s) => s.start());
     reporter.start();
+    await supervisor.start();
+    // systemd (Type=notify, WatchdogSec): READY once serving; pings stop if the event loop stalls, and systemd restarts us.
+    const watchdog = startWatchdog({ env: process.env, log: log.child({ component: 'watchdog' }), unsetEnvironment: true });
+    watchdog.ready(`supervising ${supervisor.list().length} services`);
     log.info('agent started', { listen: cfg.listen, metrics: cfg.metricsListen, coordinators: cfg.coordinators, intervalMs: cfg.reportIntervalMs, root: ctx.paths.root });
     return {
       log,
       async stop() {
+        watchdog.stopping();
+        supervisor.stop();
         reporter.stop();
         streams.forEach((s) => s.stop());
         await serving.stop();
+        watchdog.close();
       },
     };
   },

@@ -7,6 +7,8 @@ export const COORDINATOR_DEFAULTS = {
   port: 7702,
   /** Prometheus /metrics port, on node.address. */
   metricsPort: 7712,
+  /** Port of every master's belay-agent (at its address in nodes), for commands forwarded to it. */
+  agentPort: 7701,
 } as const;
 
 const schema = z
@@ -15,6 +17,7 @@ const schema = z
     listen: hostPort.optional(),
     metrics: z.strictObject({ listen: hostPort.optional() }).default({}),
     nodes: z.array(nodeRef).min(1, { message: 'must list at least this master' }).optional(),
+    agentPort: z.number({ message: 'must be a port number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' }).default(COORDINATOR_DEFAULTS.agentPort),
   })
   .superRefine((c, ctx) => {
     const names = new Set<string>();
@@ -35,6 +38,8 @@ export interface CoordinatorConfig {
   metricsListen: string;
   /** Masters whose agents may report here (by certificate name). */
   nodes: { name: string; address: string }[];
+  /** Port of the masters' agents. */
+  agentPort: number;
   tls: { ca: string; cert: string; key: string };
   insecure: boolean;
   maxMessageBytes: number;
@@ -50,6 +55,7 @@ export function parseCoordinatorConfig(file: string, input: unknown): Coordinato
     listen: c.listen ?? at(COORDINATOR_DEFAULTS.port),
     metricsListen: c.metrics.listen ?? at(COORDINATOR_DEFAULTS.metricsPort),
     nodes: c.nodes ?? [c.node],
+    agentPort: c.agentPort,
     tls: tlsPaths(c.tls, c.node.name),
     insecure: c.insecure,
     maxMessageBytes: c.maxMessageBytes,

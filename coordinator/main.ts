@@ -5,6 +5,8 @@ import { belayProto } from '../proto/common/grpc.js';
 import { createRegistry } from '../proto/common/metrics.js';
 import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadCoordinatorConfig } from './config.js';
+import { AgentClients } from './rpc/agent-clients.js';
+import { EventStore } from './reports/events.js';
 import { ReportStore } from './reports/store.js';
 import { coordinatorService } from './rpc/server.js';
 
@@ -21,8 +23,10 @@ runDaemon({
 
     const { registry, grpcErrors } = createRegistry('coordinator');
     const store = new ReportStore(cfg.nodes);
+    const events = new EventStore();
+    const agents = new AgentClients(cfg.nodes, cfg.agentPort, tls, cfg.maxMessageBytes);
     const rpcLog = log.child({ component: 'rpc' });
-    const service = coordinatorService({ node: cfg.node.name, store, log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now });
+    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now });
     const serving = await serve({
       cfg,
       tls,
@@ -39,6 +43,7 @@ runDaemon({
       async stop() {
         service.endStreams();
         await serving.stop();
+        agents.close();
       },
     };
   },

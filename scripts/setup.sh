@@ -8,7 +8,11 @@ cd "$(dirname "$0")/.."
 #   etcd-server etcd-client  real etcd for the host runtime and integration tests
 #   systemd                  systemd-analyze verifies the unit files
 #   iproute2 procps          network namespaces and process tools for fault tests
-PACKAGES=(etcd-server etcd-client systemd iproute2 procps ca-certificates)
+#   containerd docker.io runc busybox-static
+#                            real container runtimes the supervisor tests run (busybox: a container rootfs, no registry)
+#   monit                    the reference the supervisor benchmark compares against
+#   python3 make g++         node-gyp builds unix-dgram (sd_notify for the systemd watchdog)
+PACKAGES=(etcd-server etcd-client systemd iproute2 procps ca-certificates containerd docker.io runc busybox-static monit python3 make g++)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

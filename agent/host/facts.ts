@@ -124,6 +124,8 @@ export class HostCollector {
       collectErrors: errors,
       agentVersion: BELAY_VERSION,
       etcdDataDir: o.etcdDataDir,
+      // Filled in by the reporter from the supervisor.
+      services: [],
     };
   }
 

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
 import type { HostReport } from '../../proto/gen/belay/v1/HostReport.js';
+import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
 import type { HostCollector } from '../host/facts.js';
 
 export interface ReporterDeps {
@@ -15,6 +15,9 @@ export interface ReporterDeps {
   collected: Counter;
   /** Called with every new report (the streams to the coordinators). */
   publish(report: HostReport): void;
+  /** The supervised services' state, added to every report. */
+  services(): ServiceStatus[];
+  agentInstance: string;
 }
 
 /**
@@ -22,7 +25,6 @@ export interface ReporterDeps {
  * an interval after the previous finished) and hands it to the streams.
  */
 export class Reporter {
-  readonly agentInstance = randomUUID();
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<HostReport> | undefined;
@@ -40,13 +42,20 @@ export class Reporter {
     clearTimeout(this.timer);
   }
 
+  /** Sends the latest report again with the services' current state (after a supervision change). */
+  republish(): void {
+    if (!this.latest) return;
+    this.latest = { ...this.latest, services: this.d.services() };
+    this.d.publish(this.latest);
+  }
+
   /** Collects now (joining a collection already under way) and publishes it. */
   collectNow(): Promise<HostReport> {
     if (this.running) return this.running;
     const running = this.d.collector
-      .collect({ node: this.d.node.name, address: this.d.node.address, agentInstance: this.agentInstance, seq: ++this.seq, etcdDataDir: this.d.etcdDataDir, nowMs: Date.now })
+      .collect({ node: this.d.node.name, address: this.d.node.address, agentInstance: this.d.agentInstance, seq: ++this.seq, etcdDataDir: this.d.etcdDataDir, nowMs: Date.now })
       .then((r) => {
-        const report = { ...r, agentVersion: BELAY_VERSION };
+        const report = { ...r, agentVersion: BELAY_VERSION, services: this.d.services() };
         this.latest = report;
         this.d.collected.inc();
         this.d.publish(report);

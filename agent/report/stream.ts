@@ -5,6 +5,8 @@ import { errorText } from '../../proto/common/errors.js';
 import { belayProto, channelOptions } from '../../proto/common/grpc.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { CoordinatorClient } from '../../proto/gen/belay/v1/Coordinator.js';
+import type { AgentEvent } from '../../proto/gen/belay/v1/AgentEvent.js';
+import type { AgentMessage } from '../../proto/gen/belay/v1/AgentMessage.js';
 import type { HostReport } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ReportAck__Output } from '../../proto/gen/belay/v1/ReportAck.js';
 
@@ -15,17 +17,19 @@ export interface ReportStreamDeps {
   log: Logger;
   ackLatency: Histogram;
   random: () => number;
+  /** The agent's recent events, sent again after every reconnect. */
+  recentEvents: () => readonly AgentEvent[];
 }
 
 /**
  * One agent → coordinator report stream. Keeps a StreamReports call open,
  * reconnects with jittered exponential backoff, and sends the latest report
- * at once after every (re)connect, so a coordinator that restarts knows this
- * master's state without waiting a report interval.
+ * and the recent events at once after every (re)connect, so a coordinator
+ * that restarts knows this master's state without waiting a report interval.
  */
 export class ReportStream {
   private readonly client: CoordinatorClient;
-  private call: grpc.ClientDuplexStream<HostReport, ReportAck__Output> | undefined;
+  private call: grpc.ClientDuplexStream<AgentMessage, ReportAck__Output> | undefined;
   private latest: HostReport | undefined;
   private readonly sentAtMs = new Map<number, number>();
   private attempt = 0;
@@ -46,6 +50,10 @@ export class ReportStream {
   publish(report: HostReport): void {
     this.latest = report;
     if (this.call) this.send(this.call, report);
+  }
+
+  publishEvent(event: AgentEvent): void {
+    this.call?.write({ event });
   }
 
   /** True after the coordinator has acknowledged a report on the current stream. */
@@ -78,15 +86,16 @@ export class ReportStream {
     call.on('error', (err: grpc.ServiceError) => onEnd(err));
     call.on('end', () => onEnd());
     if (this.latest) this.send(call, this.latest);
+    for (const event of this.d.recentEvents()) call.write({ event });
   }
 
-  private send(call: grpc.ClientDuplexStream<HostReport, ReportAck__Output>, report: HostReport): void {
+  private send(call: grpc.ClientDuplexStream<AgentMessage, ReportAck__Output>, report: HostReport): void {
     this.sentAtMs.set(Number(report.seq), performance.now());
-    call.write(report);
+    call.write({ report });
   }
 
   private onAck(ack: ReportAck__Output): void {
-    const sent = this.sentAtMs.get(ack.seq);
+    const sent = ack.seq ? this.sentAtMs.get(ack.seq) : undefined;
     if (sent !== undefined) {
       this.d.ackLatency.observe((performance.now() - sent) / 1000);
       this.sentAtMs.delete(ack.seq);

@@ -7,6 +7,8 @@ import type { ConnectionFlags } from './client.js';
 import { registerDev } from './commands/dev.js';
 import { registerPki } from './commands/pki.js';
 import { registerStatus } from './commands/status.js';
+import { registerEvents } from './commands/events.js';
+import { registerSupervise } from './commands/supervise.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 const program = new Command('belayctl')
@@ -34,6 +36,8 @@ const program = new Command('belayctl')
 
 const connection = (): ConnectionFlags & { output: string } => program.opts<ConnectionFlags & { output: string }>();
 registerStatus(program, connection);
+registerSupervise(program, connection);
+registerEvents(program, connection);
 registerPki(program);
 registerDev(program, () => connection().output);
 

@@ -54,6 +54,8 @@ export interface DevUpOptions {
   readyTimeoutMs?: number;
   /** Progress lines for a person ("starting m1 agent ..."). */
   progress?: (line: string) => void;
+  /** Services each master's agent supervises (tests); none by default, as a dev machine has no kubelet. */
+  agentServices?: (m: { name: string; address: string; root: string }) => AgentConfigFile['services'];
 }
 
 const STATE_FILE = 'dev-state.json';
@@ -154,7 +156,12 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
 
       const node = { name: m.name, address: m.address };
       const coordinator: CoordinatorConfigFile = { node, nodes: masters.map(({ name, address }) => ({ name, address })) };
-      const agent: AgentConfigFile = { node, coordinators: coordinatorEndpoints, ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}) };
+      const agent: AgentConfigFile = {
+        node,
+        coordinators: coordinatorEndpoints,
+        services: o.agentServices?.(m) ?? {},
+        ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}),
+      };
       for (const [role, cfg] of [['coordinator', coordinator], ['agent', agent]] as const) {
         const config = path.join(etcBelay, `${role}.yaml`);
         fs.writeFileSync(config, `# written by belayctl dev up for master ${m.name}\n` + YAML.stringify(cfg));

@@ -4,14 +4,20 @@ import { OperatorError, errorText } from '../../proto/common/errors.js';
 import { peerName, toServiceError } from '../../proto/common/grpc.js';
 import type { Logger } from '../../proto/common/log.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { AgentMessage__Output } from '../../proto/gen/belay/v1/AgentMessage.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
-import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
+import type { ServiceStatus__Output } from '../../proto/gen/belay/v1/ServiceStatus.js';
+import { matches, type EventStore } from '../reports/events.js';
 import type { ReportStore } from '../reports/store.js';
 
 export interface CoordinatorServiceDeps {
   node: string;
   store: ReportStore;
+  events: EventStore;
+  /** A client for the agent of a known master, or undefined for an unknown one. */
+  agent(node: string): AgentClient | undefined;
   log: Logger;
   registry: Registry;
   /** Plaintext server: there is no certificate to tell who is calling. */
@@ -22,7 +28,9 @@ export interface CoordinatorServiceDeps {
 /** belay.v1.Coordinator: decode, check who calls, call the store, map errors. */
 export function coordinatorService(d: CoordinatorServiceDeps): { handlers: CoordinatorHandlers; endStreams(): void } {
   /** Open report streams, ended at shutdown so that draining does not wait out the grace period on them. */
-  const open = new Set<grpc.ServerDuplexStream<HostReport__Output, ReportAck>>();
+  const open = new Set<grpc.ServerDuplexStream<AgentMessage__Output, ReportAck>>();
+  const followers = new Set<() => void>();
+  const eventsReceived = new Counter({ name: 'belay_events_received_total', help: 'Agent events stored (resends not counted), by master and severity', labelNames: ['node', 'severity'] as const, registers: [d.registry] });
   const received = new Counter({ name: 'belay_reports_received_total', help: 'Host reports stored, by master', labelNames: ['node'] as const, registers: [d.registry] });
   const refused = new Counter({ name: 'belay_reports_refused_total', help: 'Report streams refused, by reason code', labelNames: ['code'] as const, registers: [d.registry] });
   const latency = new Histogram({
@@ -50,32 +58,38 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
           d.log.info('agent disconnected', { node });
         }
       };
-      call.on('data', (r: HostReport__Output) => {
+      call.on('data', (m: AgentMessage__Output) => {
         if (closed) return;
+        const from = m.report?.node ?? m.event?.node ?? '';
         try {
           if (!d.insecure && peer === undefined) {
             throw new OperatorError({ code: 'NO_CLIENT_CERTIFICATE', message: 'report stream without a client certificate', hint: 'configure the agent with tls.cert and tls.key' });
           }
-          if (node !== undefined && r.node !== node) {
-            throw new OperatorError({ code: 'NODE_NAME_MISMATCH', message: `stream of ${node} sent a report for ${r.node}`, hint: 'one stream carries one master' });
+          if (node !== undefined && from !== node) {
+            throw new OperatorError({ code: 'NODE_NAME_MISMATCH', message: `stream of ${node} sent a message for ${from}`, hint: 'one stream carries one master' });
           }
           if (node === undefined) {
-            d.store.authorize(peer, r.node);
-            node = r.node;
+            d.store.authorize(peer, from);
+            node = from;
             d.store.streamOpened(node);
             d.log.info('agent connected', { node, peer: call.getPeer() });
           }
           const now = d.nowMs();
-          if (d.store.record(r, now)) {
-            received.inc({ node });
-            latency.observe(Math.max(0, now - r.collectedAtMs - r.collectDurationMs) / 1000);
+          if (m.report) {
+            const r = m.report;
+            if (d.store.record(r, now)) {
+              received.inc({ node });
+              latency.observe(Math.max(0, now - r.collectedAtMs - r.collectDurationMs) / 1000);
+            }
+            call.write({ seq: r.seq, receivedAtMs: now, eventSeq: 0 });
+          } else if (m.event) {
+            if (d.events.add(m.event)) eventsReceived.inc({ node, severity: m.event.severity });
+            call.write({ seq: 0, receivedAtMs: now, eventSeq: m.event.seq });
           }
-          const ack: ReportAck = { seq: r.seq, receivedAtMs: now };
-          call.write(ack);
         } catch (err) {
           const code = err instanceof OperatorError ? err.code : 'INTERNAL';
           refused.inc({ code });
-          if (err instanceof OperatorError) d.log.warn('report refused', { node: r.node, peer, code, err: err.message });
+          if (err instanceof OperatorError) d.log.warn('report refused', { node: from, peer, code, err: err.message });
           close();
           call.emit('error', fail('StreamReports', err));
         }
@@ -99,11 +113,59 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
         callback(fail('Status', err));
       }
     },
+
+    Events(call) {
+      const { node, service, follow, limit } = call.request;
+      const filter = { node, service };
+      for (const e of d.events.list(filter, limit)) call.write(e);
+      if (!follow) {
+        call.end();
+        return;
+      }
+      // Followers are ended at shutdown like report streams.
+      const stop = d.events.follow((e) => {
+        if (matches(e, filter)) call.write(e);
+      });
+      const done = (): void => {
+        stop();
+        followers.delete(end);
+      };
+      const end = (): void => {
+        done();
+        call.end();
+      };
+      followers.add(end);
+      call.on('cancelled', done);
+      call.on('close', done);
+    },
+
+    Supervise(call, callback) {
+      const { node, service, action } = call.request;
+      const agent = d.agent(node);
+      if (!agent) {
+        callback(fail('Supervise', new OperatorError({ code: 'NO_SUCH_NODE', message: `no master named "${node}"`, hint: 'belayctl status lists the masters' })));
+        return;
+      }
+      if (action !== 'pause' && action !== 'resume') {
+        callback(fail('Supervise', new OperatorError({ code: 'BAD_ACTION', message: `unknown supervise action "${action}"`, hint: 'use pause or resume' })));
+        return;
+      }
+      const by = `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
+      agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }, { deadline: new Date(d.nowMs() + 10_000) }, (err, res?: ServiceStatus__Output) => {
+        if (err) {
+          // The agent's own refusal (unknown service, ...) passes through with its code and hint.
+          const forwarded = err.metadata?.get('belay-code')[0];
+          if (forwarded) callback(err);
+          else callback(fail('Supervise', new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${node}: ${err.details}`, hint: `is belay-agent running on ${node}? (journalctl -u belay-agent there)`, retryable: true })));
+        } else callback(null, res);
+      });
+    },
   };
   return {
     handlers,
     endStreams() {
       for (const call of open) call.end();
+      for (const end of followers) end();
     },
   };
 }

@@ -165,4 +165,6 @@ const GRPC_CODE_FOR: Record<string, grpc.status> = {
   UNKNOWN_NODE: grpc.status.PERMISSION_DENIED,
   NODE_NAME_MISMATCH: grpc.status.PERMISSION_DENIED,
   NO_CLIENT_CERTIFICATE: grpc.status.UNAUTHENTICATED,
+  NO_SUCH_NODE: grpc.status.NOT_FOUND,
+  NO_SUCH_SERVICE: grpc.status.NOT_FOUND,
 };

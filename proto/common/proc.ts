@@ -38,3 +38,18 @@ export function isRunning(pid: number, startTicks: number): boolean {
   const st = readProcStat(pid);
   return st !== undefined && st.startTicks === startTicks && st.state !== 'Z' && st.state !== 'X';
 }
+
+let bootTimeMs: number | undefined;
+
+/** Wall-clock start time of a process from its start ticks (btime from /proc/stat; USER_HZ is 100 on Linux). */
+export function startTimeMs(startTicks: number, ticksPerSecond = 100): number {
+  if (bootTimeMs === undefined) {
+    try {
+      const m = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+      bootTimeMs = m ? Number(m[1]) * 1000 : 0;
+    } catch {
+      bootTimeMs = 0;
+    }
+  }
+  return bootTimeMs + Math.round((startTicks * 1000) / ticksPerSecond);
+}

@@ -2,11 +2,14 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AgentClient as _belay_v1_AgentClient, AgentDefinition as _belay_v1_AgentDefinition } from './belay/v1/Agent.js';
+import type { AgentEvent as _belay_v1_AgentEvent, AgentEvent__Output as _belay_v1_AgentEvent__Output } from './belay/v1/AgentEvent.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from './belay/v1/GetReportRequest.js';
 import type { HostFacts as _belay_v1_HostFacts, HostFacts__Output as _belay_v1_HostFacts__Output } from './belay/v1/HostFacts.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from './belay/v1/HostReport.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from './belay/v1/ProcessInfo.js';
+import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from './belay/v1/ServiceStatus.js';
+import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from './belay/v1/SetSupervisionRequest.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -16,11 +19,14 @@ export interface ProtoGrpcType {
   belay: {
     v1: {
       Agent: SubtypeConstructor<typeof grpc.Client, _belay_v1_AgentClient> & { service: _belay_v1_AgentDefinition }
+      AgentEvent: MessageTypeDefinition<_belay_v1_AgentEvent, _belay_v1_AgentEvent__Output>
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
       GetReportRequest: MessageTypeDefinition<_belay_v1_GetReportRequest, _belay_v1_GetReportRequest__Output>
       HostFacts: MessageTypeDefinition<_belay_v1_HostFacts, _belay_v1_HostFacts__Output>
       HostReport: MessageTypeDefinition<_belay_v1_HostReport, _belay_v1_HostReport__Output>
       ProcessInfo: MessageTypeDefinition<_belay_v1_ProcessInfo, _belay_v1_ProcessInfo__Output>
+      ServiceStatus: MessageTypeDefinition<_belay_v1_ServiceStatus, _belay_v1_ServiceStatus__Output>
+      SetSupervisionRequest: MessageTypeDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_SetSupervisionRequest__Output>
     }
   }
 }

@@ -30,7 +30,7 @@ function reportOnce(cl: CoordinatorClient, report: HostReport): Promise<grpc.Ser
       resolve('acked');
     });
     call.on('error', (err: grpc.ServiceError) => resolve(err));
-    call.write(report);
+    call.write({ report });
   });
 }
 

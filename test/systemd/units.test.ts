@@ -148,7 +148,8 @@ for (const u of UNITS) {
   test(`${u}: runs the contract's command line, restarts for ever, drains on SIGTERM`, () => {
     const d = directives(shipped(u));
     assert.equal(one(d, 'Service.ExecStart'), EXEC_START[u]);
-    assert.ok(['exec', 'simple'].includes(one(d, 'Service.Type') ?? ''));
+    // The agent says READY=1 and feeds a watchdog (next test); the coordinator just runs.
+    assert.ok((u === 'belay-agent' ? ['notify'] : ['exec', 'simple']).includes(one(d, 'Service.Type') ?? ''), `Type=${one(d, 'Service.Type')}`);
     assert.equal(one(d, 'Service.Restart'), 'always');
     assert.ok(seconds(one(d, 'Service.RestartSec')) <= 5);
     assert.equal(one(d, 'Unit.StartLimitIntervalSec'), '0', 'systemd must never give up restarting it');
@@ -178,6 +179,35 @@ test('belay-agent: can write what it manages and see every process', () => {
     assert.equal(one(d, `Service.${k}`), undefined, `${k} would get in the way of a supervisor or its host-runtime children`);
   }
   assert.ok(!words(d, 'Unit.Requires').some((w) => /kubelet|containerd|docker/.test(w)), 'the agent must run when the runtime is broken');
+});
+
+test('belay-agent: systemd restarts it when its watchdog pings stop', () => {
+  const d = directives(shipped('belay-agent'));
+  // agent/watchdog.ts: READY=1 once started, WATCHDOG=1 every WatchdogSec/3.
+  assert.equal(one(d, 'Service.Type'), 'notify');
+  const watchdog = seconds(one(d, 'Service.WatchdogSec'));
+  // The unit argues for 10 s: long enough for a loaded master's multi-second stalls, short enough to matter.
+  assert.equal(watchdog, 10, `WatchdogSec=${watchdog}s`);
+  // The agent sends from its own pid (unix-dgram); children (etcd in the host runtime) must not speak for it.
+  assert.equal(one(d, 'Service.NotifyAccess'), 'main');
+  // A watchdog timeout is a failure: Restart=always (asserted above) restarts it.
+  assert.ok([undefined, 'SIGABRT'].includes(one(d, 'Service.WatchdogSignal')), 'a hung Node cannot run a SIGTERM handler');
+  // With Type=notify a start that never says READY=1 must still end (default 90 s), never hang for ever.
+  assert.ok(!['infinity', '0'].includes(one(d, 'Service.TimeoutStartSec') ?? ''), 'TimeoutStartSec must be finite');
+});
+
+test('the verify step catches a bad watchdog directive', (t) => {
+  const analyze = systemdAnalyze(t);
+  if (!analyze) return;
+  const agent = shipped('belay-agent');
+  for (const [text, expected] of [
+    [agent.replace(/^WatchdogSec=.*$/m, 'WatchdogSec=ten'), /ten/],
+    [agent.replace(/^NotifyAccess=main$/m, 'NotifyAccess=mine'), /mine/],
+  ] as const) {
+    assert.notEqual(text, agent, 'the unit has the line this case breaks');
+    const r = verify(analyze, layOut({ 'belay-agent': text }));
+    assert.ok(r.problems.some((l) => expected.test(l)), `verify should warn, said: ${r.problems.join(' | ')}`);
+  }
 });
 
 test('belay-coordinator: tighter than the agent', (t) => {

@@ -19,6 +19,7 @@ export function registerStatus(program: Command, flags: () => ConnectionFlags & 
         '  LOAD       1-minute load average / cores\n' +
         '  MEMORY     available / total\n' +
         '  ETCD-DISK  free / size of the filesystem holding the etcd data dir (etcd wants headroom)\n' +
+        '  SERVICES   supervised services and their state (belayctl supervise list for details)\n' +
         '\nExamples:\n  belayctl status\n  belayctl status -o json | jq \'.nodes[] | select(.agentConnected | not) | .name\'\n',
     )
     .action(async () => {
@@ -38,7 +39,7 @@ export function statusTable(res: StatusResponse__Output): string {
   const rows = res.nodes.map((n) => statusRow(n));
   const connected = res.nodes.filter((n) => n.agentConnected).length;
   return (
-    renderTable(['NODE', 'ADDRESS', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'PROCESSES'], rows) +
+    renderTable(['NODE', 'ADDRESS', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'SERVICES', 'PROCESSES'], rows) +
     `\n${connected}/${res.nodes.length} agents connected (answered by coordinator ${res.coordinator}, belay ${res.version})\n`
   );
 }
@@ -46,12 +47,14 @@ export function statusTable(res: StatusResponse__Output): string {
 function statusRow(n: NodeStatus__Output): string[] {
   const r = n.report;
   const agent = n.agentConnected ? 'connected' : 'down';
-  if (!r) return [n.name, n.address, agent, 'never', '-', '-', '-', '-'];
+  if (!r) return [n.name, n.address, agent, 'never', '-', '-', '-', '-', '-'];
   const h = r.host;
   const load = h ? `${h.load1.toFixed(2)}/${h.cpuCores}` : '-';
   const mem = h ? `${formatBytes(h.memoryAvailableBytes)}/${formatBytes(h.memoryTotalBytes)}` : '-';
   const fs = r.filesystems.find((f) => f.holdsEtcdData);
   const disk = fs ? `${formatBytes(fs.availableBytes)}/${formatBytes(fs.sizeBytes)}${fs.readOnly ? ' (read-only!)' : ''}` : '-';
   const procs = r.processes.length ? r.processes.map((p) => `${p.name}(${p.pid})`).join(',') : 'none';
-  return [n.name, n.address, agent, formatAge(Number(n.lastReportAgeMs)), load, mem, disk, procs];
+  // Supervised services by state: "kubelet:running,containerd:crash-looping".
+  const services = r.services.length ? r.services.map((s) => `${s.name}:${s.state}`).join(',') : 'none';
+  return [n.name, n.address, agent, formatAge(Number(n.lastReportAgeMs)), load, mem, disk, services, procs];
 }

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { POLICY_DEFAULTS, SupervisionPolicy, type Input, type Output, type PolicyConfig, type Proc } from '../../../agent/supervisor/policy.js';
 
+/** An input without its clock: the simulation adds it. */
+type WithoutNow<T> = T extends unknown ? Omit<T, 'nowMs'> : never;
+
 /** Drives a policy through simulated time: every wakeAtMs is honoured, every start answered by the test's script. */
 class Sim {
   now = 0;
@@ -10,8 +13,8 @@ class Sim {
   private pending: Output[] = [];
   private nextPid = 100;
   constructor(readonly p: SupervisionPolicy) {}
-  step(i: Omit<Input, 'nowMs'> & { kind: Input['kind'] }): Output {
-    const out = this.p.step({ ...i, nowMs: this.now } as Input);
+  step(i: WithoutNow<Input>): Output {
+    const out = this.p.step({ ...i, nowMs: this.now });
     this.wake = out.wakeAtMs;
     this.log.push({ t: this.now, out });
     this.pending.push(out);

@@ -3,6 +3,7 @@
 import type { HostFacts as _belay_v1_HostFacts, HostFacts__Output as _belay_v1_HostFacts__Output } from '../../belay/v1/HostFacts.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from '../../belay/v1/Filesystem.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from '../../belay/v1/ProcessInfo.js';
+import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -57,6 +58,10 @@ export interface HostReport {
    * The etcd data dir the agent watches (host path, after --root).
    */
   'etcdDataDir'?: (string);
+  /**
+   * Every supervised service (kubelet, the container runtime, ...), in config order.
+   */
+  'services'?: (_belay_v1_ServiceStatus)[];
 }
 
 /**
@@ -111,4 +116,8 @@ export interface HostReport__Output {
    * The etcd data dir the agent watches (host path, after --root).
    */
   'etcdDataDir': (string);
+  /**
+   * Every supervised service (kubelet, the container runtime, ...), in config order.
+   */
+  'services': (_belay_v1_ServiceStatus__Output)[];
 }

@@ -1,0 +1,307 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { errorText } from '../../proto/common/errors.js';
+import type { Logger } from '../../proto/common/log.js';
+import { startTimeMs } from '../../proto/common/proc.js';
+import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
+import type { RaisedEvent } from '../report/events.js';
+import { SUPERVISOR_DEFAULTS, type ServiceDef } from './config.js';
+import { liveProc, observePidfile, observeProcessName, sampleUsage, signalProc, type Observation } from './liveness.js';
+import { SupervisionPolicy, type Action, type Input, type Proc } from './policy.js';
+import { runCheck } from './probes.js';
+import { showUnit, unitAction } from './systemd.js';
+
+export interface RunnerDeps {
+  def: ServiceDef;
+  log: Logger;
+  raise(e: RaisedEvent): void;
+  /** /var/lib/belay/supervisor under --root: where a child's identity is kept for adoption after an agent restart. */
+  stateDir: string;
+  /** /var/log/belay/services under --root: a child's stdout and stderr. */
+  logDir: string;
+  paused: boolean;
+  /** Called when the service becomes ready for its dependents, or stops being so. */
+  onReadyChange(name: string, ready: boolean): void;
+  systemctl?: string;
+}
+
+/** While starting or stopping, non-child modes poll this often so that the new state is seen at once. */
+const FAST_POLL_MS = 50;
+
+/**
+ * The I/O shell around one service's SupervisionPolicy: it owns the timers,
+ * spawns, signals, checks and polls, and feeds what happened back. Each
+ * service has its own runner, timers and in-flight work, so a wedged start or
+ * check of one never delays another.
+ */
+export class ServiceRunner {
+  private readonly policy: SupervisionPolicy;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private resourceTimer: NodeJS.Timeout | undefined;
+  private pollInFlight = false;
+  private fastPollUntilMs = 0;
+  /** Our own child, when in child mode and not adopted. */
+  private child: ChildProcess | undefined;
+  private ready = false;
+  private stopped = false;
+  private lastUsage: { ticks: number; atMs: number; cpuPercent: number; rssBytes: number } | undefined;
+
+  constructor(private readonly d: RunnerDeps) {
+    this.policy = new SupervisionPolicy(d.def.policy, { hasCheck: d.def.health !== undefined, dependsOn: d.def.dependsOn, paused: d.paused });
+  }
+
+  get name(): string {
+    return this.d.def.name;
+  }
+
+  start(): void {
+    void this.observe().then((o) => this.feed({ kind: 'observed', nowMs: Date.now(), proc: o.proc, ...(o.reason ? { reason: o.reason } : {}) }));
+    this.schedulePoll();
+    this.resourceTimer = setInterval(() => this.sampleResources(), SUPERVISOR_DEFAULTS.resourceIntervalMs);
+  }
+
+  /** Stops supervising; the service's process is left running (an agent restart must not restart containerd). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.wakeTimer);
+    clearTimeout(this.pollTimer);
+    clearInterval(this.resourceTimer);
+    this.child?.removeAllListeners();
+    this.child?.unref();
+  }
+
+  dependency(name: string, ready: boolean): void {
+    this.feed({ kind: 'dependency', nowMs: Date.now(), name, ready });
+  }
+
+  pause(by: string): void {
+    this.feed({ kind: 'pause', nowMs: Date.now(), by });
+  }
+
+  resume(by: string): void {
+    this.feed({ kind: 'resume', nowMs: Date.now(), by });
+  }
+
+  status(): ServiceStatus {
+    const s = this.policy.status();
+    return {
+      name: this.d.def.name,
+      state: s.state,
+      pid: s.proc?.pid ?? 0,
+      startedAtMs: s.proc ? startTimeMs(s.proc.startTicks) : 0,
+      restarts: s.restarts,
+      lastFailure: s.lastFailure,
+      lastFailureAtMs: s.lastFailureAtMs,
+      healthy: s.healthy,
+      mode: this.d.def.mode,
+      dependsOn: this.d.def.dependsOn,
+      nextRestartAtMs: s.nextRestartAtMs,
+      cpuPercent: s.proc ? (this.lastUsage?.cpuPercent ?? 0) : 0,
+      rssBytes: s.proc ? (this.lastUsage?.rssBytes ?? 0) : 0,
+    };
+  }
+
+  private feed(input: Input): void {
+    if (this.stopped) return;
+    const out = this.policy.step(input);
+    for (const e of out.events) this.d.raise({ ...e, service: this.d.def.name });
+    for (const a of out.actions) this.act(a);
+    clearTimeout(this.wakeTimer);
+    if (out.wakeAtMs !== Infinity) this.wakeTimer = setTimeout(() => this.feed({ kind: 'tick', nowMs: Date.now() }), Math.max(0, out.wakeAtMs - Date.now()));
+    const ready = this.policy.status().ready;
+    if (ready !== this.ready) {
+      this.ready = ready;
+      this.d.onReadyChange(this.d.def.name, ready);
+    }
+  }
+
+  private act(a: Action): void {
+    switch (a.kind) {
+      case 'start':
+        this.startService();
+        return;
+      case 'signal':
+        this.signal(a.proc, a.signal);
+        return;
+      case 'check': {
+        const check = this.d.def.health;
+        if (!check) return;
+        void runCheck(check, this.d.def.checkTimeoutMs).then((r) => this.feed({ kind: 'checked', nowMs: Date.now(), ok: r.ok, reason: r.reason }));
+        return;
+      }
+    }
+  }
+
+  private startService(): void {
+    const def = this.d.def;
+    this.fastPollUntilMs = Date.now() + def.policy.startTimeoutMs;
+    if (def.mode === 'systemd') {
+      unitAction('start', def.unit ?? '', def.policy.startTimeoutMs, this.systemctlOpts()).then(
+        () => this.schedulePoll(0),
+        (err: unknown) => this.feed({ kind: 'startFailed', nowMs: Date.now(), reason: errorText(err) }),
+      );
+      return;
+    }
+    const [file, ...args] = def.command ?? [];
+    if (!file) return;
+    fs.mkdirSync(this.d.logDir, { recursive: true });
+    const logFd = fs.openSync(path.join(this.d.logDir, `${def.name}.log`), 'a');
+    let child: ChildProcess;
+    try {
+      // Detached: its own process group (killMode group signals exactly that) and it outlives an agent restart.
+      child = spawn(file, args, { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...def.env }, ...(def.cwd ? { cwd: def.cwd } : {}) });
+    } catch (err) {
+      this.feed({ kind: 'startFailed', nowMs: Date.now(), reason: errorText(err) });
+      return;
+    } finally {
+      fs.closeSync(logFd);
+    }
+    if (def.mode !== 'child') {
+      // A start command: what it starts is found by the poll (pidfile or process name).
+      child.once('error', (err) => this.feed({ kind: 'startFailed', nowMs: Date.now(), reason: `${file}: ${errorText(err)}` }));
+      child.once('exit', (code) => {
+        if (code !== 0 && code !== null) this.d.log.warn('start command failed', { service: def.name, code });
+      });
+      child.unref();
+      this.schedulePoll(0);
+      return;
+    }
+    this.child = child;
+    let proc: Proc | undefined;
+    child.once('error', (err) => {
+      if (this.child === child) this.child = undefined;
+      this.feed({ kind: 'startFailed', nowMs: Date.now(), reason: `${file}: ${errorText(err)}` });
+    });
+    child.once('spawn', () => {
+      const pid = child.pid ?? 0;
+      // It may be gone already (a bad flag): its exit event still follows.
+      proc = liveProc(pid) ?? { pid, startTicks: -1 };
+      this.remember(proc);
+      this.feed({ kind: 'started', nowMs: Date.now(), proc });
+    });
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      if (!proc) return;
+      const reason = signal ? `killed by ${signal}` : `exited with code ${code ?? '?'}`;
+      this.feed({ kind: 'exited', nowMs: Date.now(), proc, reason });
+    });
+  }
+
+  private signal(proc: Proc, signal: 'SIGTERM' | 'SIGKILL'): void {
+    const def = this.d.def;
+    this.fastPollUntilMs = Date.now() + def.policy.stopTimeoutMs * 2;
+    if (def.mode === 'systemd') {
+      void unitAction('kill', def.unit ?? '', def.policy.stopTimeoutMs, { ...this.systemctlOpts(), signal }).catch((err: unknown) => this.d.log.warn('systemctl kill failed', { service: def.name, err: errorText(err) }));
+      this.schedulePoll(0);
+      return;
+    }
+    const group = def.killMode === 'group';
+    try {
+      const r = signalProc(proc, signal, group);
+      // A stopped (SIGSTOPped, or traced) process acts on SIGTERM only once continued, as systemd does.
+      if (r === 'sent' && signal === 'SIGTERM') signalProc(proc, 'SIGCONT', group);
+      if (r === 'gone') this.d.log.info('process already gone', { service: def.name, pid: proc.pid });
+    } catch (err) {
+      this.d.log.error('signal failed', { service: def.name, pid: proc.pid, signal, err: errorText(err), code: 'SIGNAL_FAILED', hint: 'is the agent running as root?' });
+    }
+    this.schedulePoll(0);
+  }
+
+  /** Non-child modes, and a child adopted after an agent restart (not ours to wait for). */
+  private needsPoll(): boolean {
+    return this.d.def.mode !== 'child' || (this.child === undefined && this.policy.status().proc !== null);
+  }
+
+  private schedulePoll(delayMs?: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.pollTimer);
+    const interval = Date.now() < this.fastPollUntilMs ? FAST_POLL_MS : this.d.def.pollIntervalMs;
+    this.pollTimer = setTimeout(() => void this.poll(), delayMs ?? interval);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.pollInFlight || this.stopped) return;
+    if (this.needsPoll()) {
+      this.pollInFlight = true;
+      try {
+        const o = await this.observe();
+        const current = this.policy.status().proc;
+        const changed = o.proc === null ? current !== null : current === null || o.proc.pid !== current.pid || o.proc.startTicks !== current.startTicks;
+        if (changed) this.feed({ kind: 'observed', nowMs: Date.now(), proc: o.proc, ...(o.reason ? { reason: o.reason } : {}) });
+      } finally {
+        this.pollInFlight = false;
+      }
+    }
+    this.schedulePoll();
+  }
+
+  private async observe(): Promise<Observation> {
+    const def = this.d.def;
+    switch (def.mode) {
+      case 'pidfile':
+        return observePidfile(def.pidfile ?? '');
+      case 'process':
+        return observeProcessName(def.processName ?? '');
+      case 'systemd': {
+        try {
+          const u = await showUnit(def.unit ?? '', def.checkTimeoutMs, this.d.systemctl);
+          if (u.loadState === 'not-found') return { proc: null, reason: `unit ${def.unit} not found` };
+          const proc = u.mainPid > 0 && u.activeState === 'active' ? liveProc(u.mainPid) : undefined;
+          return proc ? { proc } : { proc: null, reason: `unit ${def.unit} is ${u.activeState}/${u.subState}` };
+        } catch (err) {
+          // Cannot tell: keep what we believe rather than restart on a systemctl hiccup.
+          const current = this.policy.status().proc;
+          return current ? { proc: current } : { proc: null, reason: errorText(err) };
+        }
+      }
+      case 'child': {
+        const current = this.policy.status().proc ?? this.remembered();
+        if (!current) return { proc: null, reason: 'not started' };
+        const now = liveProc(current.pid);
+        return now && now.startTicks === current.startTicks ? { proc: current } : { proc: null, reason: `pid ${current.pid} is gone` };
+      }
+    }
+  }
+
+  private stateFile(): string {
+    return path.join(this.d.stateDir, `${this.d.def.name}.json`);
+  }
+
+  private remember(proc: Proc): void {
+    try {
+      fs.mkdirSync(this.d.stateDir, { recursive: true });
+      const tmp = path.join(this.d.stateDir, `.${this.d.def.name}.json.tmp`);
+      fs.writeFileSync(tmp, JSON.stringify(proc));
+      fs.renameSync(tmp, this.stateFile());
+    } catch (err) {
+      this.d.log.warn('cannot record child for adoption', { service: this.d.def.name, err: errorText(err) });
+    }
+  }
+
+  private remembered(): Proc | undefined {
+    try {
+      const p = JSON.parse(fs.readFileSync(this.stateFile(), 'utf8')) as Partial<Proc>;
+      return typeof p.pid === 'number' && typeof p.startTicks === 'number' ? { pid: p.pid, startTicks: p.startTicks } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sampleResources(): void {
+    const proc = this.policy.status().proc;
+    if (!proc) return;
+    const u = sampleUsage(proc.pid);
+    if (!u) return;
+    const now = Date.now();
+    const prev = this.lastUsage;
+    const cpuPercent = prev && now > prev.atMs ? ((u.ticks - prev.ticks) / 100 / ((now - prev.atMs) / 1000)) * 100 : 0;
+    this.lastUsage = { ticks: u.ticks, atMs: now, cpuPercent: Math.max(0, cpuPercent), rssBytes: u.rssBytes };
+    if (prev) this.feed({ kind: 'resources', nowMs: now, cpuPercent: this.lastUsage.cpuPercent, rssBytes: u.rssBytes });
+  }
+
+  private systemctlOpts(): { systemctl?: string } {
+    return this.d.systemctl ? { systemctl: this.d.systemctl } : {};
+  }
+}
