@@ -53,6 +53,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
       })
       .join('\n');
   }
+  if (issue.code === 'invalid_key') {
+    const key = String(issue.path.at(-1) ?? '');
+    return `${field}: "${key}" is not a valid name: ${issue.issues[0]?.message ?? issue.message}`;
+  }
   const got = valueAt(input, issue.path);
   const shown = got === undefined ? 'nothing' : JSON.stringify(got);
   return `${field}: got ${shown}: ${issue.message}`;
@@ -79,6 +83,7 @@ function knownKeysAt(schema: z.ZodType, p: PropertyKey[]): string[] {
     s = unwrap(s);
     if (s instanceof z.ZodObject) s = s.shape[String(k)] as z.core.$ZodType | undefined;
     else if (s instanceof z.ZodArray) s = s.element;
+    else if (s instanceof z.ZodRecord) s = s._zod.def.valueType;
     else return [];
   }
   s = unwrap(s);
