@@ -17,6 +17,10 @@ import { HostCollector } from './host/facts.js';
 import { EventLog } from './report/events.js';
 import { Reporter } from './report/reporter.js';
 import { ReportStream } from './report/stream.js';
+import { ManifestInventory } from './manifests/inventory.js';
+import { ManifestStore } from './manifests/store.js';
+import { ManifestWatcher } from './manifests/watcher.js';
+import { manifestHandlers } from './rpc/manifests.js';
 import { agentService } from './rpc/server.js';
 import { resolveServices } from './supervisor/config.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -56,6 +60,9 @@ runDaemon({
         }),
     );
     events.onEvent((e) => streams.forEach((s) => s.publishEvent(e)));
+    const store = new ManifestStore({ manifestsDir: ctx.paths.manifestsDir, historyDir: path.join(ctx.paths.varLibBelay, 'manifests') });
+    const inventory = new ManifestInventory({ manifestsDir: ctx.paths.manifestsDir, store, raise: (e) => events.raise(e) });
+    const watcher = new ManifestWatcher({ manifestsDir: ctx.paths.manifestsDir, inventory, log: log.child({ component: 'manifests' }) });
     const supervisor = new Supervisor(resolveServices(cfg.services, (p) => ctx.paths.host(p)), {
       stateDir: path.join(ctx.paths.varLibBelay, 'supervisor'),
       logDir: path.join(ctx.paths.logDir, 'services'),
@@ -71,6 +78,7 @@ runDaemon({
       collected,
       publish: (r) => streams.forEach((s) => s.publish(r)),
       services: () => supervisor.list(),
+      manifests: () => inventory.list(),
       agentInstance,
     });
     // A state change shows in `belayctl status` at once, not a report interval later.
@@ -82,11 +90,12 @@ runDaemon({
       tls,
       serviceName: 'belay.v1.Agent',
       service: belayProto().belay.v1.Agent.service,
-      handlers: agentService({ node: cfg.node.name, reporter, supervisor, log: rpcLog }),
+      handlers: agentService({ node: cfg.node.name, reporter, supervisor, log: rpcLog, manifests: manifestHandlers({ node: cfg.node.name, store, inventory, log: rpcLog, raise: (e) => events.raise(e) }) }),
       registry,
       grpcErrors,
       log: rpcLog,
     });
+    await watcher.start();
     streams.forEach((s) => s.start());
     reporter.start();
     await supervisor.start();
@@ -99,6 +108,7 @@ runDaemon({
       async stop() {
         watchdog.stopping();
         supervisor.stop();
+        await watcher.stop();
         reporter.stop();
         streams.forEach((s) => s.stop());
         await serving.stop();

@@ -124,8 +124,9 @@ export class HostCollector {
       collectErrors: errors,
       agentVersion: BELAY_VERSION,
       etcdDataDir: o.etcdDataDir,
-      // Filled in by the reporter from the supervisor.
+      // Filled in by the reporter from the supervisor and the manifests inventory.
       services: [],
+      manifests: [],
     };
   }
 

@@ -3,6 +3,7 @@ import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
 import type { HostReport } from '../../proto/gen/belay/v1/HostReport.js';
+import type { ManifestInfo } from '../../proto/gen/belay/v1/ManifestInfo.js';
 import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
 import type { HostCollector } from '../host/facts.js';
 
@@ -17,6 +18,8 @@ export interface ReporterDeps {
   publish(report: HostReport): void;
   /** The supervised services' state, added to every report. */
   services(): ServiceStatus[];
+  /** The manifests dir's inventory, added to every report. */
+  manifests(): ManifestInfo[];
   agentInstance: string;
 }
 
@@ -45,7 +48,7 @@ export class Reporter {
   /** Sends the latest report again with the services' current state (after a supervision change). */
   republish(): void {
     if (!this.latest) return;
-    this.latest = { ...this.latest, services: this.d.services() };
+    this.latest = { ...this.latest, services: this.d.services(), manifests: this.d.manifests() };
     this.d.publish(this.latest);
   }
 
@@ -55,7 +58,7 @@ export class Reporter {
     const running = this.d.collector
       .collect({ node: this.d.node.name, address: this.d.node.address, agentInstance: this.d.agentInstance, seq: ++this.seq, etcdDataDir: this.d.etcdDataDir, nowMs: Date.now })
       .then((r) => {
-        const report = { ...r, agentVersion: BELAY_VERSION, services: this.d.services() };
+        const report = { ...r, agentVersion: BELAY_VERSION, services: this.d.services(), manifests: this.d.manifests() };
         this.latest = report;
         this.d.collected.inc();
         this.d.publish(report);

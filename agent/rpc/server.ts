@@ -3,10 +3,12 @@ import type { Logger } from '../../proto/common/log.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { manifestHandlers } from './manifests.js';
 
 /** belay.v1.Agent: any client with a certificate from the cluster CA may read. */
-export function agentService(d: { node: string; reporter: Reporter; supervisor: Supervisor; log: Logger }): AgentHandlers {
+export function agentService(d: { node: string; reporter: Reporter; supervisor: Supervisor; log: Logger; manifests: ReturnType<typeof manifestHandlers> }): AgentHandlers {
   return {
+    ...d.manifests,
     GetReport(call, callback) {
       const latest = d.reporter.latest;
       const report = call.request.refresh || !latest ? d.reporter.collectNow() : Promise.resolve(latest);

@@ -8,6 +8,7 @@ import { registerDev } from './commands/dev.js';
 import { registerPki } from './commands/pki.js';
 import { registerStatus } from './commands/status.js';
 import { registerEvents } from './commands/events.js';
+import { registerManifests } from './commands/manifests.js';
 import { registerSupervise } from './commands/supervise.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -38,6 +39,7 @@ const connection = (): ConnectionFlags & { output: string } => program.opts<Conn
 registerStatus(program, connection);
 registerSupervise(program, connection);
 registerEvents(program, connection);
+registerManifests(program, connection);
 registerPki(program);
 registerDev(program, () => connection().output);
 

@@ -30,6 +30,11 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
   /** Open report streams, ended at shutdown so that draining does not wait out the grace period on them. */
   const open = new Set<grpc.ServerDuplexStream<AgentMessage__Output, ReportAck>>();
   const followers = new Set<() => void>();
+  /** The agent's own refusal (unknown service, ...) passes through with its code and hint; anything else means it could not be reached. */
+  const forwardError = (method: string, node: string, err: grpc.ServiceError): grpc.ServiceError =>
+    err.metadata?.get('belay-code')[0]
+      ? err
+      : fail(method, new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${node}: ${err.details}`, hint: `is belay-agent running on ${node}? (journalctl -u belay-agent there)`, retryable: true }));
   const eventsReceived = new Counter({ name: 'belay_events_received_total', help: 'Agent events stored (resends not counted), by master and severity', labelNames: ['node', 'severity'] as const, registers: [d.registry] });
   const received = new Counter({ name: 'belay_reports_received_total', help: 'Host reports stored, by master', labelNames: ['node'] as const, registers: [d.registry] });
   const refused = new Counter({ name: 'belay_reports_refused_total', help: 'Report streams refused, by reason code', labelNames: ['code'] as const, registers: [d.registry] });
@@ -151,13 +156,22 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
         return;
       }
       const by = `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
-      agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }, { deadline: new Date(d.nowMs() + 10_000) }, (err, res?: ServiceStatus__Output) => {
-        if (err) {
-          // The agent's own refusal (unknown service, ...) passes through with its code and hint.
-          const forwarded = err.metadata?.get('belay-code')[0];
-          if (forwarded) callback(err);
-          else callback(fail('Supervise', new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${node}: ${err.details}`, hint: `is belay-agent running on ${node}? (journalctl -u belay-agent there)`, retryable: true })));
-        } else callback(null, res);
+      agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }, { deadline: new Date(d.nowMs() + 10_000) }, (err: grpc.ServiceError | null, res?: ServiceStatus__Output) => {
+        if (err) callback(forwardError('Supervise', node, err));
+        else callback(null, res);
+      });
+    },
+
+    GetManifest(call, callback) {
+      const { node, name } = call.request;
+      const agent = d.agent(node);
+      if (!agent) {
+        callback(fail('GetManifest', new OperatorError({ code: 'NO_SUCH_NODE', message: `no master named "${node}"`, hint: 'belayctl status lists the masters' })));
+        return;
+      }
+      agent.GetManifest({ name }, { deadline: new Date(d.nowMs() + 10_000) }, (err, res) => {
+        if (!err) callback(null, res);
+        else callback(forwardError('GetManifest', node, err));
       });
     },
   };

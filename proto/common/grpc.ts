@@ -167,4 +167,8 @@ const GRPC_CODE_FOR: Record<string, grpc.status> = {
   NO_CLIENT_CERTIFICATE: grpc.status.UNAUTHENTICATED,
   NO_SUCH_NODE: grpc.status.NOT_FOUND,
   NO_SUCH_SERVICE: grpc.status.NOT_FOUND,
+  NO_SUCH_MANIFEST: grpc.status.NOT_FOUND,
+  MANIFEST_BAD_NAME: grpc.status.INVALID_ARGUMENT,
+  MANIFEST_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
+  MANIFEST_INVALID: grpc.status.INVALID_ARGUMENT,
 };

@@ -2,12 +2,58 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManifestRequest__Output as _belay_v1_ApplyManifestRequest__Output } from '../../belay/v1/ApplyManifestRequest.js';
+import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
+import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from '../../belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from '../../belay/v1/GetReportRequest.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from '../../belay/v1/HostReport.js';
+import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Manifest__Output } from '../../belay/v1/Manifest.js';
+import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from '../../belay/v1/RemoveManifestRequest.js';
+import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from '../../belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from '../../belay/v1/SetSupervisionRequest.js';
 
 export interface AgentClient extends grpc.Client {
+  /**
+   * ApplyManifest validates a static pod manifest and writes it atomically
+   * into the manifests dir (dot-temp file, fsync, rename, fsync of the dir).
+   * The same content twice writes nothing. The version it replaces is kept
+   * for RollbackManifest. A file changed by someone else since the agent's
+   * last write (drift) is not overwritten without force.
+   */
+  ApplyManifest(argument: _belay_v1_ApplyManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  ApplyManifest(argument: _belay_v1_ApplyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  ApplyManifest(argument: _belay_v1_ApplyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  ApplyManifest(argument: _belay_v1_ApplyManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ApplyManifest validates a static pod manifest and writes it atomically
+   * into the manifests dir (dot-temp file, fsync, rename, fsync of the dir).
+   * The same content twice writes nothing. The version it replaces is kept
+   * for RollbackManifest. A file changed by someone else since the agent's
+   * last write (drift) is not overwritten without force.
+   */
+  applyManifest(argument: _belay_v1_ApplyManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  applyManifest(argument: _belay_v1_ApplyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  applyManifest(argument: _belay_v1_ApplyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  applyManifest(argument: _belay_v1_ApplyManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * GetManifest returns one static pod manifest of the manifests dir, with
+   * its inventory entry (by file name, e.g. etcd.yaml, or by pod name).
+   */
+  GetManifest(argument: _belay_v1_GetManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  GetManifest(argument: _belay_v1_GetManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  GetManifest(argument: _belay_v1_GetManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  GetManifest(argument: _belay_v1_GetManifestRequest, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  /**
+   * GetManifest returns one static pod manifest of the manifests dir, with
+   * its inventory entry (by file name, e.g. etcd.yaml, or by pod name).
+   */
+  getManifest(argument: _belay_v1_GetManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  getManifest(argument: _belay_v1_GetManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  getManifest(argument: _belay_v1_GetManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  getManifest(argument: _belay_v1_GetManifestRequest, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  
   /**
    * GetReport returns the agent's latest host report. With refresh it
    * collects a new one first (a few milliseconds of work).
@@ -24,6 +70,40 @@ export interface AgentClient extends grpc.Client {
   getReport(argument: _belay_v1_GetReportRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_HostReport__Output>): grpc.ClientUnaryCall;
   getReport(argument: _belay_v1_GetReportRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_HostReport__Output>): grpc.ClientUnaryCall;
   getReport(argument: _belay_v1_GetReportRequest, callback: grpc.requestCallback<_belay_v1_HostReport__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * RemoveManifest removes a manifest the same careful way; the removed
+   * version is kept for RollbackManifest.
+   */
+  RemoveManifest(argument: _belay_v1_RemoveManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RemoveManifest(argument: _belay_v1_RemoveManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RemoveManifest(argument: _belay_v1_RemoveManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RemoveManifest(argument: _belay_v1_RemoveManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * RemoveManifest removes a manifest the same careful way; the removed
+   * version is kept for RollbackManifest.
+   */
+  removeManifest(argument: _belay_v1_RemoveManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_RemoveManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_RemoveManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_RemoveManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * RollbackManifest restores a kept version (the previous one by default)
+   * byte for byte.
+   */
+  RollbackManifest(argument: _belay_v1_RollbackManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RollbackManifest(argument: _belay_v1_RollbackManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RollbackManifest(argument: _belay_v1_RollbackManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RollbackManifest(argument: _belay_v1_RollbackManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * RollbackManifest restores a kept version (the previous one by default)
+   * byte for byte.
+   */
+  rollbackManifest(argument: _belay_v1_RollbackManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_RollbackManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_RollbackManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_RollbackManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * SetSupervision pauses (maintenance: no restarts, no checks counted) or
@@ -48,10 +128,37 @@ export interface AgentClient extends grpc.Client {
 
 export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * ApplyManifest validates a static pod manifest and writes it atomically
+   * into the manifests dir (dot-temp file, fsync, rename, fsync of the dir).
+   * The same content twice writes nothing. The version it replaces is kept
+   * for RollbackManifest. A file changed by someone else since the agent's
+   * last write (drift) is not overwritten without force.
+   */
+  ApplyManifest: grpc.handleUnaryCall<_belay_v1_ApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
+  
+  /**
+   * GetManifest returns one static pod manifest of the manifests dir, with
+   * its inventory entry (by file name, e.g. etcd.yaml, or by pod name).
+   */
+  GetManifest: grpc.handleUnaryCall<_belay_v1_GetManifestRequest__Output, _belay_v1_Manifest>;
+  
+  /**
    * GetReport returns the agent's latest host report. With refresh it
    * collects a new one first (a few milliseconds of work).
    */
   GetReport: grpc.handleUnaryCall<_belay_v1_GetReportRequest__Output, _belay_v1_HostReport>;
+  
+  /**
+   * RemoveManifest removes a manifest the same careful way; the removed
+   * version is kept for RollbackManifest.
+   */
+  RemoveManifest: grpc.handleUnaryCall<_belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
+  
+  /**
+   * RollbackManifest restores a kept version (the previous one by default)
+   * byte for byte.
+   */
+  RollbackManifest: grpc.handleUnaryCall<_belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
   /**
    * SetSupervision pauses (maintenance: no restarts, no checks counted) or
@@ -63,6 +170,10 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface AgentDefinition extends grpc.ServiceDefinition {
+  ApplyManifest: MethodDefinition<_belay_v1_ApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  GetManifest: MethodDefinition<_belay_v1_GetManifestRequest, _belay_v1_Manifest, _belay_v1_GetManifestRequest__Output, _belay_v1_Manifest__Output>
   GetReport: MethodDefinition<_belay_v1_GetReportRequest, _belay_v1_HostReport, _belay_v1_GetReportRequest__Output, _belay_v1_HostReport__Output>
+  RemoveManifest: MethodDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  RollbackManifest: MethodDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   SetSupervision: MethodDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_ServiceStatus, _belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus__Output>
 }

@@ -4,6 +4,7 @@ import type { HostFacts as _belay_v1_HostFacts, HostFacts__Output as _belay_v1_H
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from '../../belay/v1/Filesystem.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from '../../belay/v1/ProcessInfo.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
+import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _belay_v1_ManifestInfo__Output } from '../../belay/v1/ManifestInfo.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -62,6 +63,10 @@ export interface HostReport {
    * Every supervised service (kubelet, the container runtime, ...), in config order.
    */
   'services'?: (_belay_v1_ServiceStatus)[];
+  /**
+   * Inventory of the static pod manifests dir, by file name.
+   */
+  'manifests'?: (_belay_v1_ManifestInfo)[];
 }
 
 /**
@@ -120,4 +125,8 @@ export interface HostReport__Output {
    * Every supervised service (kubelet, the container runtime, ...), in config order.
    */
   'services': (_belay_v1_ServiceStatus__Output)[];
+  /**
+   * Inventory of the static pod manifests dir, by file name.
+   */
+  'manifests': (_belay_v1_ManifestInfo__Output)[];
 }

@@ -1,0 +1,90 @@
+import type * as grpc from '@grpc/grpc-js';
+import { OperatorError } from '../../proto/common/errors.js';
+import { toServiceError } from '../../proto/common/grpc.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
+import type { ApplyManifestResponse } from '../../proto/gen/belay/v1/ApplyManifestResponse.js';
+import type { ManifestInventory } from '../manifests/inventory.js';
+import { MAX_MANIFEST_BYTES, parseManifest, validManifestName } from '../manifests/parse.js';
+import type { ManifestStore } from '../manifests/store.js';
+import type { RaisedEvent } from '../report/events.js';
+
+type ManifestHandlers = Pick<AgentHandlers, 'GetManifest' | 'ApplyManifest' | 'RemoveManifest' | 'RollbackManifest'>;
+
+/**
+ * The manifests dir over gRPC. Nothing is written before the name, the size
+ * and the Pod itself have passed validation; every write goes through the
+ * store (atomic, history, drift protection), then the inventory is refreshed
+ * at once rather than when the watcher notices.
+ */
+export function manifestHandlers(d: { node: string; store: ManifestStore; inventory: ManifestInventory; log: Logger; raise(e: RaisedEvent): void }): ManifestHandlers {
+  const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
+    work().then(
+      (res) => cb(null, res),
+      (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
+    );
+  };
+  const checkName = (file: string): void => {
+    const v = validManifestName(file);
+    if (!v.ok) throw new OperatorError({ code: 'MANIFEST_BAD_NAME', message: v.reason, hint: 'give a plain file name such as etcd.yaml' });
+  };
+  const after = async (file: string, changed: boolean, previousSha256: string): Promise<ApplyManifestResponse> => {
+    const entry = await d.inventory.refresh(file);
+    return { info: entry?.info ?? null, changed, previousSha256 };
+  };
+
+  return {
+    GetManifest(call, cb) {
+      answer('GetManifest', cb, async () => {
+        const entry = d.inventory.get(call.request.name);
+        if (!entry) {
+          throw new OperatorError({ code: 'NO_SUCH_MANIFEST', message: `no manifest "${call.request.name}" on ${d.node}`, hint: `belayctl manifests list ${d.node} shows them` });
+        }
+        const content = await d.store.read(entry.info.file);
+        return { info: entry.info, content: content?.toString('utf8') ?? '' };
+      });
+    },
+
+    ApplyManifest(call, cb) {
+      answer('ApplyManifest', cb, async () => {
+        const { file, content, force, requestedBy } = call.request;
+        checkName(file);
+        if (Buffer.byteLength(content) > MAX_MANIFEST_BYTES) {
+          throw new OperatorError({ code: 'MANIFEST_TOO_LARGE', message: `manifest ${file} is ${Buffer.byteLength(content)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`, hint: 'a static pod manifest is a few KiB: check what is being sent' });
+        }
+        const parsed = parseManifest(file, content);
+        if (!parsed.valid) {
+          const p = parsed.problems[0];
+          throw new OperatorError({
+            code: 'MANIFEST_INVALID',
+            message: `manifest ${file} is not a valid static pod: ${parsed.problems.map((x) => `${x.line}:${x.column}: ${x.message}`).join('; ')}`,
+            hint: p ? `fix line ${p.line} column ${p.column}; nothing was written` : 'nothing was written',
+          });
+        }
+        const r = await d.store.apply(file, content, { force, by: requestedBy });
+        if (r.changed) d.raise({ kind: 'ManifestApplied', severity: 'info', message: `wrote ${file} (pod ${parsed.podName}) for ${requestedBy || 'someone'}`, fields: { file, sha256: r.sha256, previous: r.previousSha256 } });
+        return after(file, r.changed, r.previousSha256);
+      });
+    },
+
+    RemoveManifest(call, cb) {
+      answer('RemoveManifest', cb, async () => {
+        const { file, force, requestedBy } = call.request;
+        checkName(file);
+        const r = await d.store.remove(file, { force, by: requestedBy });
+        if (r.changed) d.raise({ kind: 'ManifestRemovedByAgent', severity: 'info', message: `removed ${file} for ${requestedBy || 'someone'} (kept for rollback)`, fields: { file, previous: r.previousSha256 } });
+        return after(file, r.changed, r.previousSha256);
+      });
+    },
+
+    RollbackManifest(call, cb) {
+      answer('RollbackManifest', cb, async () => {
+        const { file, toSha256, requestedBy } = call.request;
+        checkName(file);
+        const r = await d.store.rollback(file, toSha256 || undefined, { by: requestedBy });
+        if (r.changed) d.raise({ kind: 'ManifestRolledBack', severity: 'warning', message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`, fields: { file, sha256: r.sha256, previous: r.previousSha256 } });
+        return after(file, r.changed, r.previousSha256);
+      });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type * as grpc from '@grpc/grpc-js';
+import { belayProto, channelOptions, clientCredentials, DEFAULT_MAX_MESSAGE_BYTES, readTls } from '../../proto/common/grpc.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { ApplyManifestResponse__Output } from '../../proto/gen/belay/v1/ApplyManifestResponse.js';
+import { belayctl } from '../harness/belayctl.js';
+import { eventually, withCluster, type TestCluster } from '../harness/cluster.js';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'agent', 'manifests', 'fixtures');
+const etcdYaml = fs.readFileSync(path.join(FIXTURES, 'etcd.yaml'), 'utf8');
+
+interface ListJson {
+  manifests: { file: string; podName: string; valid: boolean; drifted: boolean; sha256: string; problems: { line: number; column: number; message: string }[]; containers: { name: string; probes: string[] }[] }[];
+}
+
+function agentClient(c: TestCluster): AgentClient {
+  const tls = readTls({ ca: c.state.env.BELAY_CA, cert: c.state.env.BELAY_CERT, key: c.state.env.BELAY_KEY });
+  const Client = belayProto().belay.v1.Agent;
+  return new Client(`${c.state.masters[0]?.address ?? ''}:7701`, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES));
+}
+
+function apply(a: AgentClient, file: string, content: string, force = false): Promise<ApplyManifestResponse__Output> {
+  return new Promise((resolve, reject) => a.ApplyManifest({ file, content, force, requestedBy: 'test' }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
+}
+
+async function list(c: TestCluster): Promise<ListJson['manifests']> {
+  const r = await belayctl(['manifests', 'list', 'm1', '-o', 'json'], c.env);
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as ListJson).manifests;
+}
+
+test('the manifests dir: inventory, invalid files with their position, get, diff, atomic apply, drift and bad requests', async () => {
+  await withCluster({ masters: 1 }, async (c) => {
+    const dir = path.join(c.state.masters[0]?.root ?? '', 'etc', 'kubernetes', 'manifests');
+    const agent = agentClient(c);
+    try {
+      // a manifest written by hand (as kubeadm would) shows in the inventory
+      fs.writeFileSync(path.join(dir, 'etcd.yaml'), etcdYaml);
+      const [etcd] = await eventually(async () => {
+        const l = await list(c);
+        assert.equal(l.length, 1);
+        return l;
+      }, { timeoutMs: 10_000, intervalMs: 200 });
+      assert.equal(etcd?.podName, 'etcd');
+      assert.equal(etcd?.valid, true);
+      assert.ok(etcd?.containers[0]?.probes.some((p) => p.startsWith('liveness: httpGet')));
+      // broken YAML is reported with its position, and dotfiles are not looked at
+      fs.writeFileSync(path.join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: [\n');
+      fs.writeFileSync(path.join(dir, '.hidden.yaml'), 'not even yaml: [');
+      const broken = await eventually(async () => {
+        const b = (await list(c)).find((m) => m.file === 'broken.yaml');
+        assert.ok(b);
+        return b;
+      }, { timeoutMs: 10_000, intervalMs: 200 });
+      assert.equal(broken.valid, false);
+      assert.ok((broken.problems[0]?.line ?? 0) >= 4, JSON.stringify(broken.problems));
+      assert.equal((await list(c)).some((m) => m.file === '.hidden.yaml'), false);
+      // get returns the file as it is; diff against a local copy
+      const got = await belayctl(['manifests', 'get', 'm1', 'etcd'], c.env);
+      assert.equal(got.stdout, etcdYaml);
+      const local = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'belay-diff-')), 'etcd.yaml');
+      fs.writeFileSync(local, etcdYaml);
+      assert.equal((await belayctl(['manifests', 'diff', 'm1', local], c.env)).code, 0);
+      fs.writeFileSync(local, etcdYaml.replace('--snapshot-count=10000', '--snapshot-count=20000'));
+      const d = await belayctl(['manifests', 'diff', 'm1', local], c.env);
+      assert.equal(d.code, 1);
+      assert.match(d.stdout, /^-.*--snapshot-count=10000$/m);
+      assert.match(d.stdout, /^\+.*--snapshot-count=20000$/m);
+
+      // apply through the agent: written atomically, the same content twice writes nothing
+      const changed = etcdYaml.replace('--snapshot-count=10000', '--snapshot-count=20000');
+      const first = await apply(agent, 'etcd.yaml', changed);
+      assert.equal(first.changed, true);
+      const mtime = fs.statSync(path.join(dir, 'etcd.yaml')).mtimeMs;
+      assert.equal((await apply(agent, 'etcd.yaml', changed)).changed, false);
+      assert.equal(fs.statSync(path.join(dir, 'etcd.yaml')).mtimeMs, mtime);
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('.') && f !== '.hidden.yaml'), [], 'no temp file left');
+      // someone edits it by hand: drift is reported, and not overwritten without force
+      fs.writeFileSync(path.join(dir, 'etcd.yaml'), changed + '# hand edit\n');
+      await eventually(async () => assert.equal((await list(c)).find((m) => m.file === 'etcd.yaml')?.drifted, true), { timeoutMs: 10_000, intervalMs: 200 });
+      await assert.rejects(apply(agent, 'etcd.yaml', etcdYaml), (e: grpc.ServiceError) => /MANIFEST_DRIFTED|changed/.test(e.metadata.get('belay-code')[0]?.toString() ?? '') || /drift/i.test(e.details));
+      assert.equal((await apply(agent, 'etcd.yaml', etcdYaml, true)).changed, true);
+      // bad requests are refused with nothing written
+      const before = fs.readdirSync(dir).sort();
+      for (const [file, content, why] of [
+        ['../../etc/passwd', etcdYaml, /plain file name|must/],
+        ['deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n', /Pod/],
+        ['big.yaml', etcdYaml + '#'.repeat(1024 * 1024), /limit/],
+        ['bad.yaml', 'kind: Pod\n  x: [', /not a valid static pod/],
+      ] as const) {
+        await assert.rejects(apply(agent, file, content), (e: grpc.ServiceError) => why.test(e.details), file);
+      }
+      assert.deepEqual(fs.readdirSync(dir).sort(), before);
+      assert.equal(fs.existsSync(path.join(c.state.masters[0]?.root ?? '', 'etc', 'passwd')), false);
+    } finally {
+      agent.close();
+    }
+  });
+});
