@@ -321,8 +321,8 @@ export function parseManifest(fileName: string, text: string): ParsedManifest {
 }
 
 function parseUnguarded(fileName: string, text: string): ParsedManifest {
-  // A UTF-16 unit is at least one UTF-8 byte: no need to count a string that long.
-  const bytes = text.length > MAX_MANIFEST_BYTES ? null : utf8ByteLength(text);
+  // A UTF-16 unit is at least one UTF-8 byte: no need to count all of a huge string.
+  const bytes = text.length > 4 * MAX_MANIFEST_BYTES ? null : utf8ByteLength(text);
   if (bytes === null || bytes > MAX_MANIFEST_BYTES) {
     const size = bytes === null ? `over ${MAX_MANIFEST_BYTES}` : String(bytes);
     return invalid([{ ...NO_POSITION, message: `is ${size} bytes, past the limit of ${MAX_MANIFEST_BYTES} bytes (1 MiB) for a manifest: move large data into a file on the node (hostPath volume)` }]);
@@ -340,7 +340,8 @@ function parseUnguarded(fileName: string, text: string): ParsedManifest {
   if (stop) return invalid([place(stop)]);
 
   const json = isJsonText(text);
-  const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  // `---` alone makes a document of null; kubelet's go-yaml skips it as nothing.
+  const nonEmpty = docs.filter((d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)));
   const doc = nonEmpty[0] ?? null;
   let value: unknown;
   if (json) {

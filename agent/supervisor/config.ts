@@ -47,6 +47,8 @@ export const serviceSchema = z
     /** process mode: the executable's name (as in /proc/PID/comm, or the basename of its path). */
     processName: z.string().min(1).optional(),
     unit: z.string().regex(/^[\w@:.\\-]+\.service$/, { message: 'must be a unit name like kubelet.service' }).optional(),
+    /** Instead of SIGTERM, run this to stop the service (e.g. [dockerd-ctl, stop]); SIGKILL after stopTimeoutMs still applies. */
+    stopCommand: command.optional(),
     /** process: signal the main process only (containerd: its shims and containers must live on); group: its whole process group. */
     killMode: z.enum(['process', 'group'], { message: 'must be process or group' }).default('process'),
     health: health.optional(),
@@ -101,6 +103,7 @@ export interface ServiceDef {
   processName?: string;
   unit?: string;
   killMode: 'process' | 'group';
+  stopCommand?: string[];
   health?: HealthCheck;
   dependsOn: string[];
   policy: PolicyConfig;
@@ -132,6 +135,7 @@ export function resolveServices(parsed: Record<string, Parsed>, host: (p: string
       ...(s.processName ? { processName: s.processName } : {}),
       ...(s.unit ? { unit: s.unit } : {}),
       killMode: s.killMode,
+      ...(s.stopCommand ? { stopCommand: s.stopCommand } : {}),
       ...(healthCheck ? { health: healthCheck } : {}),
       dependsOn: s.dependsOn,
       policy,

@@ -197,6 +197,11 @@ export class ServiceRunner {
       this.schedulePoll(0);
       return;
     }
+    if (signal === 'SIGTERM' && def.stopCommand) {
+      this.runStopCommand(def.stopCommand, proc);
+      this.schedulePoll(0);
+      return;
+    }
     const group = def.killMode === 'group';
     try {
       const r = signalProc(proc, signal, group);
@@ -207,6 +212,29 @@ export class ServiceRunner {
       this.d.log.error('signal failed', { service: def.name, pid: proc.pid, signal, err: errorText(err), code: 'SIGNAL_FAILED', hint: 'is the agent running as root?' });
     }
     this.schedulePoll(0);
+  }
+
+  /** The configured stop command, bounded by stopTimeoutMs (the policy SIGKILLs the service after that anyway). */
+  private runStopCommand(cmd: string[], proc: Proc): void {
+    const [file, ...args] = cmd;
+    if (!file) return;
+    const def = this.d.def;
+    const child = spawn(file, args, { detached: true, stdio: 'ignore', env: { ...process.env, ...def.env, MAINPID: String(proc.pid) } });
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, def.policy.stopTimeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      this.d.log.warn('stop command failed', { service: def.name, err: errorText(err) });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) this.d.log.warn('stop command failed', { service: def.name, code });
+    });
   }
 
   /** Non-child modes, and a child adopted after an agent restart (not ours to wait for). */

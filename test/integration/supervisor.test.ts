@@ -212,3 +212,29 @@ test('dependencies: with containerd and kubelet both killed, containerd comes ba
   await s.waitEvent('kubelet', 'Healthy', { from, timeoutMs: 20_000 });
   assert.equal(s.events.slice(from).filter((e) => e.kind === 'CrashLooping').length, 0);
 });
+
+test('a stop command, when given, is how a hung service is asked to stop', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-sup-'));
+  const marker = path.join(dir, 'stopped-by-command');
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const s = await supervise(
+    t,
+    {
+      kubelet: {
+        mode: 'child',
+        command: [process.execPath, '--import', 'tsx', path.join(TOP, 'test/stand-ins/kubelet-stand-in.ts'), '--port', String(port)],
+        cwd: TOP,
+        health: { type: 'http', url: `http://127.0.0.1:${port}/healthz` },
+        stopCommand: ['sh', '-c', `echo $MAINPID > ${marker}; kill -CONT $MAINPID; kill -TERM $MAINPID`],
+      },
+    },
+    { dir },
+  );
+  await s.waitEvent('kubelet', 'Healthy', { timeoutMs: 20_000 });
+  const pid = s.pid('kubelet');
+  const from = s.events.length;
+  process.kill(pid, 'SIGSTOP');
+  await s.waitEvent('kubelet', 'Started', { from, timeoutMs: 15_000 });
+  assert.equal(fs.readFileSync(marker, 'utf8').trim(), String(pid), 'the stop command was given the main pid');
+  assert.equal(s.events.slice(from).filter((e) => e.kind === 'Killed').length, 0, 'it stopped without SIGKILL');
+});
