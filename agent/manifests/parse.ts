@@ -21,10 +21,12 @@
  * ignores it) and duplicate keys (kubelet keeps the last) are problems.
  *
  * The input may be hostile (anyone who can write the directory, or an apply
- * request), so parsing is bounded before the YAML library sees deep or large
- * structure: the yaml package recurses per nesting level and checks key
- * uniqueness in O(keys²), and a 1 MiB file can cost it minutes. The lexer is
- * run first with limits on nesting, tokens and aliases; see the constants.
+ * request), so parsing is bounded before the yaml package sees deep or large
+ * structure: it recurses per nesting level, checks key uniqueness in
+ * O(keys²) and resolves each alias by scanning the document, so that a 1 MiB
+ * file can cost it minutes. Each lexer token is checked against limits on
+ * nesting, tokens, aliases and documents before the parser gets it; see the
+ * constants. Worst case measured: ~0.3 s for a 1 MiB file in V8 lite mode.
  */
 import { Composer, Lexer, Parser, isAlias, isCollection, isMap, isScalar, isSeq, type Document, type Tags } from 'yaml';
 import { z } from 'zod';
@@ -55,8 +57,8 @@ export const MAX_MANIFEST_BYTES = 1024 * 1024;
 const MAX_FILE_NAME_BYTES = 255;
 /** A Pod is about 10 levels deep; the bound counts block indentation twice. The yaml package recurses per level. */
 const MAX_NESTING = 64;
-/** kube-apiserver.yaml is ~1,000 tokens. Bounds parse time (~13 µs a token in V8 lite mode) whatever the bytes. */
-const MAX_TOKENS = 20_000;
+/** kube-apiserver.yaml is ~900 tokens. Bounds parse time whatever the bytes: ~10 µs a token in V8 lite mode. */
+const MAX_TOKENS = 10_000;
 /** Alias uses (`*name`); composing each one scans the document. */
 const MAX_ALIASES = 100;
 /** Passed to the yaml package: alias expansions, weighted by size, against "billion laughs". */
@@ -77,10 +79,10 @@ const EDITOR_LEFTOVER = /(~|\.swp|\.swo|\.swx|\.tmp|\.bak|\.orig|\.dpkg-[a-z]+|\
 const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Whether the file is one the agent treats as a manifest: kubelet reads every
- * file not starting with a dot, so editor leftovers (etcd.yaml~, #etcd.yaml#)
- * beside a manifest run as a second copy of the pod; the agent only takes
- * .yaml, .yml and .json files as manifests and reports the rest as strays.
+ * Whether the agent counts the file as a manifest. kubelet itself reads every
+ * file not starting with a dot, so an editor leftover beside a manifest
+ * (etcd.yaml~, #etcd.yaml#) runs as a second copy of its pod: worth seeing in
+ * a listing of the directory, never worth managing.
  */
 export function isManifestFileName(name: string): boolean {
   return (
@@ -101,7 +103,7 @@ export function validManifestName(name: string): { ok: true } | { ok: false; rea
 }
 
 function fileNameProblem(name: string): string | null {
-  const quoted = JSON.stringify(name);
+  const quoted = quote(name);
   const example = 'like etcd.yaml';
   if (name.length === 0) return `file name is empty: give a plain file name in the manifests dir, ${example}`;
   const control = CONTROL_CHAR.exec(name);
@@ -153,6 +155,8 @@ const YAML_OPTIONS = {
   // Checked here in O(keys) instead: the yaml package's check is quadratic.
   uniqueKeys: false,
   prettyErrors: false,
+  // Pure code: the yaml package would otherwise call process.emitWarning.
+  logLevel: 'error',
 } as const;
 
 type ParsedDoc = Document.Parsed;
@@ -383,7 +387,7 @@ function parseUnguarded(fileName: string, text: string): ParsedManifest {
 
   const placing = new Placing(text, lines, doc);
   const problems: Problem[] = [];
-  for (const dup of duplicateKeys(doc)) problems.push(dup);
+  problems.push(...badKeys(doc));
   const header = checkHeader(value, placing);
   problems.push(...header);
   if (header.length === 0) {
@@ -452,16 +456,21 @@ function firstLine(s: string): string {
   return (s.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/** UTF-8 size without an encoder; ASCII runs cost nothing (50 ms a MiB in a plain loop in lite mode, 5 this way). */
 function utf8ByteLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
+  let n = s.length;
+  for (const run of s.matchAll(/[\u0080-\uffff]+/g)) {
+    const t = run[0];
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c < 0x800) {
+        n += 1;
+      } else {
+        // 3 bytes for one unit; 4 for a surrogate pair, whose second unit is counted here.
+        n += 2;
+        if (c >= 0xd800 && c <= 0xdbff && (t.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+      }
+    }
   }
   return n;
 }
@@ -491,8 +500,8 @@ function isCyclic(root: unknown): boolean {
   return false;
 }
 
-/** Every key that repeats one earlier in its mapping (as toJS would stringify it), iteratively. */
-function duplicateKeys(doc: ParsedDoc | null): Problem[] {
+/** Keys that repeat one earlier in their mapping (as toJS would stringify them) or are collections, iteratively. */
+function badKeys(doc: ParsedDoc | null): Problem[] {
   const out: Problem[] = [];
   if (!doc) return out;
   const stack: unknown[] = [doc.contents];
@@ -503,10 +512,12 @@ function duplicateKeys(doc: ParsedDoc | null): Problem[] {
       for (const pair of node.items) {
         const key = scalarKey(pair.key);
         if (key !== null && key !== '<<') {
-          if (seen.has(key)) out.push({ offset: rangeStart(pair.key), message: `key ${JSON.stringify(key)} appears twice in the same mapping: keep one` });
+          if (seen.has(key)) out.push({ offset: rangeStart(pair.key), message: `key ${quote(key)} appears twice in the same mapping: keep one` });
           seen.add(key);
         }
-        if (isCollection(pair.key)) stack.push(pair.key);
+        if (isCollection(pair.key)) {
+          out.push({ offset: rangeStart(pair.key), message: 'a mapping or list is used as a key: kubelet cannot read that; use a plain string key' });
+        }
         stack.push(pair.value);
       }
     } else if (isSeq(node)) {
@@ -525,8 +536,8 @@ function formatPath(path: Path): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(String(seg))}]`;
+    else if (typeof seg === 'string' && seg.length <= 60 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${quote(String(seg))}]`;
   }
   return out;
 }
@@ -540,9 +551,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A name from the file, quoted and cut short: messages stay one readable line. */
+function quote(s: string): string {
+  return s.length > 60 ? `${JSON.stringify(s.slice(0, 60))}…` : JSON.stringify(s);
+}
+
 function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
-  if (typeof v === 'string') return v.length > 40 ? `the string ${JSON.stringify(v.slice(0, 40))}…` : `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `the string ${quote(v)}`;
   if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'boolean') return `the boolean ${v}`;
   if (Array.isArray(v)) return 'a list';
@@ -606,8 +622,9 @@ const portName = z.string().max(15).regex(PORT_NAME, 'must be a port name: up to
 const portOrName = z.union([portNumber, portName], {
   error: (iss) => (iss.input === undefined || iss.input === null ? undefined : 'must be a port number (1-65535) or a port name like "https"'),
 });
-const quantity = z.union([z.number().min(0), z.string().regex(QUANTITY)], {
-  error: (iss) => (iss.input === undefined || iss.input === null ? undefined : 'must be a quantity like 100m, 250Mi or 2'),
+const QUANTITY_HINT = 'must be a quantity like 100m, 250Mi or 2';
+const quantity = z.union([z.number().min(0, 'must not be negative'), z.string().regex(QUANTITY, QUANTITY_HINT)], {
+  error: (iss) => (iss.input === undefined || iss.input === null ? undefined : QUANTITY_HINT),
 });
 const strings = z.array(z.string());
 const absolutePath = z
@@ -897,7 +914,7 @@ function checkStaticPod(value: unknown, placing: Placing): Problem[] {
     const path = ['spec', 'volumes', i];
     if (typeof vol.name === 'string') {
       const first = volumeNames.get(vol.name);
-      if (first !== undefined) out.push(at(placing, [...path, 'name'], `volume name ${JSON.stringify(vol.name)} is also used by spec.volumes[${first}]: names must be unique`));
+      if (first !== undefined) out.push(at(placing, [...path, 'name'], `volume name ${quote(vol.name)} is also used by spec.volumes[${first}]: names must be unique`));
       else volumeNames.set(vol.name, i);
     }
     const sources = VOLUME_SOURCES.filter((s) => present(vol[s]));
@@ -917,7 +934,7 @@ function checkStaticPod(value: unknown, placing: Placing): Problem[] {
       const path = ['spec', group, i];
       if (typeof ctr.name === 'string') {
         const first = containerNames.get(ctr.name);
-        if (first !== undefined) out.push(at(placing, [...path, 'name'], `container name ${JSON.stringify(ctr.name)} is also used by ${first}: names must be unique in the pod`));
+        if (first !== undefined) out.push(at(placing, [...path, 'name'], `container name ${quote(ctr.name)} is also used by ${first}: names must be unique in the pod`));
         else containerNames.set(ctr.name, `spec.${group}[${i}]`);
       }
       checkContainer(ctr, path, group === 'initContainers', spec.hostNetwork === true, volumeNames, placing, out);
@@ -973,17 +990,17 @@ function checkContainer(
   list(ctr.volumeMounts).forEach((m, j) => {
     if (!isRecord(m)) return;
     if (typeof m.name === 'string' && m.name !== '' && !volumeNames.has(m.name)) {
-      const declared = [...volumeNames.keys()];
+      const declared = [...volumeNames.keys()].slice(0, 10).map(quote);
       out.push(
         at(
           placing,
           [...path, 'volumeMounts', j, 'name'],
-          `${JSON.stringify(m.name)} matches no volume in spec.volumes (${declared.length > 0 ? `declared: ${declared.join(', ')}` : 'none declared'}): declare it or fix the name`,
+          `${quote(m.name)} matches no volume in spec.volumes (${declared.length > 0 ? `declared: ${declared.join(', ')}` : 'none declared'}): declare it or fix the name`,
         ),
       );
     }
     if (typeof m.mountPath === 'string' && m.mountPath !== '') {
-      if (mountPaths.has(m.mountPath)) out.push(at(placing, [...path, 'volumeMounts', j, 'mountPath'], `${JSON.stringify(m.mountPath)} is mounted twice in this container`));
+      if (mountPaths.has(m.mountPath)) out.push(at(placing, [...path, 'volumeMounts', j, 'mountPath'], `${quote(m.mountPath)} is mounted twice in this container`));
       mountPaths.add(m.mountPath);
     }
   });
@@ -992,7 +1009,7 @@ function checkContainer(
   list(ctr.ports).forEach((port, j) => {
     if (!isRecord(port)) return;
     if (typeof port.name === 'string' && port.name !== '') {
-      if (portNames.has(port.name)) out.push(at(placing, [...path, 'ports', j, 'name'], `port name ${JSON.stringify(port.name)} is used twice in this container`));
+      if (portNames.has(port.name)) out.push(at(placing, [...path, 'ports', j, 'name'], `port name ${quote(port.name)} is used twice in this container`));
       portNames.add(port.name);
     }
     const { hostPort, containerPort } = port;

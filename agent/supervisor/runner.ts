@@ -128,7 +128,20 @@ export class ServiceRunner {
       case 'check': {
         const check = this.d.def.health;
         if (!check) return;
-        void runCheck(check, this.d.def.checkTimeoutMs).then((r) => this.feed({ kind: 'checked', nowMs: Date.now(), ok: r.ok, reason: r.reason }));
+        void runCheck(check, this.d.def.checkTimeoutMs).then(async (r) => {
+          // Not our child: a failed check may mean the process is gone before the poll saw it.
+          // Look first, so a kill is reported as an exit, not as a hang of a dead process.
+          if (!r.ok && this.needsPoll()) {
+            const o = await this.observe();
+            const current = this.policy.status().proc;
+            if (current && (o.proc === null || o.proc.pid !== current.pid || o.proc.startTicks !== current.startTicks)) {
+              this.feed({ kind: 'observed', nowMs: Date.now(), proc: o.proc, ...(o.reason ? { reason: o.reason } : {}) });
+              this.feed({ kind: 'checked', nowMs: Date.now(), ok: false, reason: r.reason });
+              return;
+            }
+          }
+          this.feed({ kind: 'checked', nowMs: Date.now(), ok: r.ok, reason: r.reason });
+        });
         return;
       }
     }

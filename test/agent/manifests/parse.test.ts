@@ -338,7 +338,7 @@ test('cross-field rules: unique names, mounts of declared volumes, a volume has 
     emptyDir: {}
 `;
   const r = parseManifest('p.yaml', text);
-  assert.match(problem(r, /matches no volume/).message, /"cert" matches no volume in spec\.volumes \(declared: certs\)/);
+  assert.match(problem(r, /matches no volume/).message, /"cert" matches no volume in spec\.volumes \(declared: "certs"\)/);
   problem(r, /mounted twice/);
   assert.match(problem(r, /container name/).message, /"main" is also used by spec\.containers\[0\]/);
   assert.match(problem(r, /2 sources/).message, /hostPath, emptyDir/);
@@ -397,6 +397,21 @@ spec:
   assert.match(problem(r, /cpu/).message, /quantity like 100m/);
   assert.match(problem(r, /hostPort/).message, /is 2380 but containerPort is 2379: with hostNetwork they must be equal/);
   assert.equal(r.podName, 'Etcd_1', 'the inventory shows what is there');
+});
+
+test('a mapping as a key is refused, without a process warning', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    const text = `${POD}  extra:\n    ? {x: 1}\n    : y\n`;
+    const p = problem(parseManifest('p.yaml', text), /used as a key/);
+    assert.deepEqual([p.line, p.column], [lineOf(text, '? {x'), 7]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
 
 test('unknown fields are tolerated, as kubelet decodes leniently', () => {
@@ -468,12 +483,18 @@ test('a file over 1 MiB is refused by its size, unparsed', () => {
   assert.equal(r.valid, false);
   assert.deepEqual(r.problems.map((p) => [p.line, p.column]), [[0, 0]]);
   assert.match(r.problems[0]?.message ?? '', /is 1048577 bytes, past the limit of 1048576 bytes \(1 MiB\)/);
-  // Counted in UTF-8 bytes, not characters.
-  const wide = `${POD}#${'é'.repeat(MAX_MANIFEST_BYTES / 2)}\n`;
-  assert.match(parseManifest('p.yaml', wide).problems[0]?.message ?? '', /past the limit/);
+  // Counted in UTF-8 bytes, not characters: 2, 3 and 4 bytes a character, and a lone surrogate (3, as U+FFFD).
+  for (const ch of ['é', '€', '😀', '\ud800']) {
+    const head = `${POD}#`;
+    const fill = Math.floor((MAX_MANIFEST_BYTES - Buffer.byteLength(head) - 1) / Buffer.byteLength(ch));
+    const text = `${head}${ch.repeat(fill)}${'x'.repeat(MAX_MANIFEST_BYTES - Buffer.byteLength(head) - 1 - fill * Buffer.byteLength(ch))}\n`;
+    assert.equal(Buffer.byteLength(text), MAX_MANIFEST_BYTES);
+    assert.doesNotMatch(parseManifest('p.yaml', text).problems[0]?.message ?? '', /past the limit/, ch);
+    assert.match(parseManifest('p.yaml', `${text}x`).problems[0]?.message ?? '', /is 1048577 bytes, past the limit/, ch);
+  }
   // A deep bomb past the limit is not even lexed.
   const started = performance.now();
-  assert.match(parseManifest('p.yaml', '['.repeat(MAX_MANIFEST_BYTES * 4)).problems[0]?.message ?? '', /over 1048576 bytes/);
+  assert.match(parseManifest('p.yaml', '['.repeat(MAX_MANIFEST_BYTES * 5)).problems[0]?.message ?? '', /over 1048576 bytes/);
   assert.ok(performance.now() - started < 50);
 });
 
