@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleUsage } from '../agent/supervisor/liveness.js';
 
 type Cluster = typeof import('../coordinator/dev/cluster.js');
 type Grpc = typeof import('../proto/common/grpc.js');
@@ -28,15 +29,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const calls = Number(process.env.BENCH_CALLS ?? 2000);
 const TICKS_PER_S = 100; // Linux USER_HZ
 
-function cpuTicks(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-}
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 const mb = (b: number): string => (b / 1e6).toFixed(1);
 
@@ -50,14 +42,14 @@ try {
   // Let start-up work (module loading, first collections, JIT) settle before measuring idle.
   await new Promise((r) => setTimeout(r, 10_000));
   const t0 = performance.now();
-  const c0 = cpuTicks(agent.pid);
+  const c0 = sampleUsage(agent.pid)?.ticks ?? 0;
   const rss: number[] = [];
   while (performance.now() - t0 < seconds * 1000) {
-    rss.push(rssBytes(agent.pid));
+    rss.push(sampleUsage(agent.pid)?.rssBytes ?? 0);
     await new Promise((r) => setTimeout(r, 1000));
   }
   const elapsedS = (performance.now() - t0) / 1000;
-  const cpuPct = ((cpuTicks(agent.pid) - c0) / TICKS_PER_S / elapsedS) * 100;
+  const cpuPct = (((sampleUsage(agent.pid)?.ticks ?? c0) - c0) / TICKS_PER_S / elapsedS) * 100;
   console.log(`agent idle over ${elapsedS.toFixed(0)} s: RSS mean ${mb(rss.reduce((a, b) => a + b, 0) / rss.length)} MB, max ${mb(Math.max(...rss))} MB; CPU ${cpuPct.toFixed(2)} % of one core (aim: <= 80 MB, <= 1 %)`);
 
   const tls = g.readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });

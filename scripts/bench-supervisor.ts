@@ -29,9 +29,10 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { AgentConfigFile } from '../agent/config.js';
 import type { ServiceConfigInput } from '../agent/supervisor/config.js';
+import { sampleUsage } from '../agent/supervisor/liveness.js';
 import { runCheck, type HealthCheck } from '../agent/supervisor/probes.js';
 import { readProcStat } from '../proto/common/proc.js';
-import { containerdCommand, dockerdCommand, findOnPath } from '../test/harness/runtimes.js';
+import { containerdCommand, dockerdCommand, findOnPath, unmountUnder } from '../test/harness/runtimes.js';
 
 type Cluster = typeof import('../coordinator/dev/cluster.js');
 type Pki = typeof import('../coordinator/pki/init.js');
@@ -631,31 +632,6 @@ async function monitRuns(): Promise<void> {
 
 // ---------------------------------------------------------------- agent CPU and RSS
 
-function cpuTicks(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-}
-
-async function unmountUnder(dir: string): Promise<void> {
-  let mountinfo: string;
-  try {
-    mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return;
-  }
-  const points = mountinfo
-    .split('\n')
-    .map((l) => (l.split(' ')[4] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const p of points) await run('umount', [p]).catch(() => run('umount', ['-l', p])).catch(() => undefined);
-}
-
 let usage = '';
 
 async function agentUsage(): Promise<void> {
@@ -686,16 +662,16 @@ async function agentUsage(): Promise<void> {
     log(`agent supervising containerd (child), dockerd (pidfile) and a kubelet stand-in (child); settling 5 s, then ${IDLE_SECONDS} s idle`);
     await sleep(5_000);
     const t0 = now();
-    const c0 = cpuTicks(pid);
+    const c0 = sampleUsage(pid)?.ticks ?? 0;
     const rss: number[] = [];
     while (now() - t0 < IDLE_SECONDS * 1000) {
       const why = agentDied();
       if (why) throw new Error(why);
-      rss.push(rssBytes(pid));
+      rss.push(sampleUsage(pid)?.rssBytes ?? 0);
       await sleep(1_000);
     }
     const s = (now() - t0) / 1000;
-    const cpu = ((cpuTicks(pid) - c0) / TICKS_PER_S / s) * 100;
+    const cpu = (((sampleUsage(pid)?.ticks ?? c0) - c0) / TICKS_PER_S / s) * 100;
     const mb = (b: number): string => (b / 1e6).toFixed(1);
     usage = `agent CPU ${cpu.toFixed(2)} % of one core, RSS mean ${mb(rss.reduce((a, b) => a + b, 0) / rss.length)} MB / max ${mb(Math.max(...rss))} MB over ${s.toFixed(0)} s, supervising containerd (child) + dockerd (pidfile, on that containerd) + kubelet stand-in (child); checks at the defaults; no coordinator listening (reports are collected, not sent)`;
   } finally {

@@ -358,7 +358,7 @@ async function stopEmbeddedContainerd(stateDir: string): Promise<void> {
 }
 
 /** Unmounts every mount at or below dir, deepest first; lazily if busy. */
-async function unmountUnder(dir: string): Promise<void> {
+export async function unmountUnder(dir: string): Promise<void> {
   let mountinfo: string;
   try {
     mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
