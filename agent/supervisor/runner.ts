@@ -44,7 +44,7 @@ export class ServiceRunner {
   private fastPollUntilMs = 0;
   /** Our own child, when in child mode and not adopted. */
   private child: ChildProcess | undefined;
-  private ready = false;
+  private ready_ = false;
   private stopped = false;
   private lastUsage: { ticks: number; atMs: number; cpuPercent: number; rssBytes: number } | undefined;
 
@@ -70,6 +70,37 @@ export class ServiceRunner {
     clearInterval(this.resourceTimer);
     this.child?.removeAllListeners();
     this.child?.unref();
+  }
+
+  /** Ready for its dependents: running and healthy. */
+  get ready(): boolean {
+    return this.ready_;
+  }
+
+  /**
+   * Stops the service for good (its manifest was removed or changed): SIGTERM (with SIGCONT),
+   * SIGKILL after graceMs, and no restart. Resolves once the process is gone.
+   */
+  async retire(graceMs: number): Promise<void> {
+    const proc = this.policy.status().proc;
+    this.stop();
+    if (!proc) return;
+    const group = this.d.def.killMode === 'group';
+    const gone = (): boolean => {
+      const now = liveProc(proc.pid);
+      return !now || now.startTicks !== proc.startTicks;
+    };
+    const waitGone = async (ms: number): Promise<boolean> => {
+      const until = Date.now() + ms;
+      while (!gone() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      return gone();
+    };
+    if (signalProc(proc, 'SIGTERM', group) === 'sent') signalProc(proc, 'SIGCONT', group);
+    if (!(await waitGone(graceMs))) {
+      signalProc(proc, 'SIGKILL', group);
+      await waitGone(2_000);
+    }
+    this.d.raise({ service: this.d.def.name, kind: 'Stopped', severity: 'info', message: `stopped pid ${proc.pid} (no longer supervised)`, fields: { pid: proc.pid } });
   }
 
   dependency(name: string, ready: boolean): void {
@@ -111,8 +142,8 @@ export class ServiceRunner {
     clearTimeout(this.wakeTimer);
     if (out.wakeAtMs !== Infinity) this.wakeTimer = setTimeout(() => this.feed({ kind: 'tick', nowMs: Date.now() }), Math.max(0, out.wakeAtMs - Date.now()));
     const ready = this.policy.status().ready;
-    if (ready !== this.ready) {
-      this.ready = ready;
+    if (ready !== this.ready_) {
+      this.ready_ = ready;
       this.d.onReadyChange(this.d.def.name, ready);
     }
   }

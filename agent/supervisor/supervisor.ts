@@ -43,25 +43,56 @@ export class Supervisor {
       enabled.push(def);
     }
     const names = new Set(enabled.map((d) => d.name));
-    for (const def of enabled) {
-      // A dependency that is not supervised here (docker on a containerd host) is not waited for.
-      const dependsOn = def.dependsOn.filter((n) => names.has(n));
-      const runner = new ServiceRunner({
-        def: { ...def, dependsOn },
-        log: this.d.log,
-        raise: (e) => this.d.raise(e),
-        stateDir: this.d.stateDir,
-        logDir: this.d.logDir,
-        paused: def.name in this.pausedState.paused,
-        onReadyChange: (name, ready) => {
-          for (const other of this.runners.values()) if (other !== runner) other.dependency(name, ready);
-        },
-        ...(this.d.systemctl ? { systemctl: this.d.systemctl } : {}),
-      });
-      this.runners.set(def.name, runner);
-    }
+    // A dependency that is not supervised here (docker on a containerd host) is not waited for.
+    for (const def of enabled) this.runners.set(def.name, this.createRunner({ ...def, dependsOn: def.dependsOn.filter((n) => names.has(n)) }));
     for (const r of this.runners.values()) r.start();
     this.d.log.info('supervising', { services: [...this.runners.keys()], paused: Object.keys(this.pausedState.paused) });
+  }
+
+  /**
+   * Supervises one more service from now on (the host runtime's pod containers come and go
+   * with their manifests). Its dependencies must already be supervised.
+   */
+  add(def: ServiceDef): void {
+    if (this.runners.has(def.name)) {
+      throw new OperatorError({ code: 'SERVICE_EXISTS', message: `service ${def.name} is already supervised`, hint: 'remove it first' });
+    }
+    const runner = this.createRunner(def);
+    this.runners.set(def.name, runner);
+    runner.start();
+    for (const dep of def.dependsOn) {
+      const d = this.runners.get(dep);
+      if (d?.ready) runner.dependency(dep, true);
+    }
+  }
+
+  /** Stops a service's process (SIGTERM, SIGKILL after graceMs) and stops supervising it; its dependents see it go. */
+  async remove(name: string, graceMs: number): Promise<void> {
+    const r = this.runners.get(name);
+    if (!r) return;
+    this.runners.delete(name);
+    await r.retire(graceMs);
+    for (const other of this.runners.values()) other.dependency(name, false);
+  }
+
+  has(name: string): boolean {
+    return this.runners.has(name);
+  }
+
+  private createRunner(def: ServiceDef): ServiceRunner {
+    const runner: ServiceRunner = new ServiceRunner({
+      def,
+      log: this.d.log,
+      raise: (e) => this.d.raise(e),
+      stateDir: this.d.stateDir,
+      logDir: this.d.logDir,
+      paused: def.name in this.pausedState.paused,
+      onReadyChange: (name, ready) => {
+        for (const other of this.runners.values()) if (other !== runner) other.dependency(name, ready);
+      },
+      ...(this.d.systemctl ? { systemctl: this.d.systemctl } : {}),
+    });
+    return runner;
   }
 
   stop(): void {

@@ -238,3 +238,40 @@ test('a stop command, when given, is how a hung service is asked to stop', async
   assert.equal(fs.readFileSync(marker, 'utf8').trim(), String(pid), 'the stop command was given the main pid');
   assert.equal(s.events.slice(from).filter((e) => e.kind === 'Killed').length, 0, 'it stopped without SIGKILL');
 });
+
+test('services can be added and removed while supervising: removal stops the process (SIGKILL after the grace) and never restarts it', async (t) => {
+  const s = await supervise(t, {});
+  const [polite, stubborn] = resolveServices(
+    validate('test', servicesSchema, {
+      polite: { mode: 'child', command: ['sleep', '3600'] },
+      // Ignores SIGTERM, as a wedged process would; its whole process group goes at SIGKILL.
+      stubborn: { mode: 'child', command: ['sh', '-c', 'trap "" TERM; while :; do sleep 1; done'], killMode: 'group' },
+    }),
+    (p) => p,
+  );
+  assert.ok(polite && stubborn);
+  s.sup.add(polite);
+  s.sup.add(stubborn);
+  await s.waitEvent('polite', 'Started');
+  await s.waitEvent('stubborn', 'Started');
+  assert.throws(() => s.sup.add(polite), /already supervised/);
+  const politePid = s.pid('polite');
+  const stubbornPid = s.pid('stubborn');
+  // when both are removed
+  let t0 = performance.now();
+  await s.sup.remove('polite', 5_000);
+  const politeMs = performance.now() - t0;
+  t0 = performance.now();
+  await s.sup.remove('stubborn', 1_000);
+  const stubbornMs = performance.now() - t0;
+  // then both processes are gone, the polite one at once, the stubborn one after the grace
+  assert.equal(liveProc(politePid), undefined);
+  assert.equal(liveProc(stubbornPid), undefined);
+  assert.ok(politeMs < 1_000, `polite stop took ${politeMs} ms`);
+  assert.ok(stubbornMs >= 1_000 && stubbornMs < 4_000, `stubborn stop took ${stubbornMs} ms`);
+  assert.deepEqual(s.sup.list(), []);
+  // and nothing restarts them
+  await new Promise((r) => setTimeout(r, 1_000));
+  assert.equal(s.events.filter((e) => e.kind === 'Started').length, 2);
+  assert.equal(s.events.filter((e) => e.kind === 'Stopped').length, 2);
+});
