@@ -33,6 +33,8 @@ const schema = z.strictObject({
     })
     .default({ intervalMs: AGENT_DEFAULTS.reportIntervalMs }),
   etcd: z.strictObject({ dataDir: absPath.default(AGENT_DEFAULTS.etcdDataDir) }).default({ dataDir: AGENT_DEFAULTS.etcdDataDir }),
+  /** kubelet: manifests are written for kubelet to run. host: the agent runs them itself as supervised host processes. */
+  runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
   /** Supervised services by name; absent: the shipped kubelet, containerd and docker, each where present. */
   services: servicesSchema.optional(),
 });
@@ -51,6 +53,7 @@ export interface AgentConfig {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   reportIntervalMs: number;
   etcdDataDir: string;
+  runtime: 'kubelet' | 'host';
   /** Validated service definitions (host paths not yet under --root: see resolveServices). */
   services: z.output<typeof servicesSchema>;
 }
@@ -71,6 +74,7 @@ export function parseAgentConfig(file: string, input: unknown): AgentConfig {
     logLevel: c.logLevel,
     reportIntervalMs: c.report.intervalMs,
     etcdDataDir: c.etcd.dataDir,
+    runtime: c.runtime,
     services: c.services ?? validate(file, servicesSchema, SHIPPED_SERVICES),
   });
 }

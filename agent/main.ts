@@ -17,6 +17,7 @@ import { HostCollector } from './host/facts.js';
 import { EventLog } from './report/events.js';
 import { Reporter } from './report/reporter.js';
 import { ReportStream } from './report/stream.js';
+import { HostRuntime } from './manifests/host-runtime.js';
 import { ManifestInventory } from './manifests/inventory.js';
 import { ManifestStore } from './manifests/store.js';
 import { ManifestWatcher } from './manifests/watcher.js';
@@ -99,6 +100,18 @@ runDaemon({
     streams.forEach((s) => s.start());
     reporter.start();
     await supervisor.start();
+    const hostRuntime =
+      cfg.runtime === 'host'
+        ? new HostRuntime({
+            inventory,
+            supervisor,
+            host: (p) => ctx.paths.host(p),
+            podLogDir: path.join(ctx.paths.logDir, 'pods'),
+            log: log.child({ component: 'host-runtime' }),
+            raise: (e) => events.raise(e),
+          })
+        : undefined;
+    hostRuntime?.start();
     // systemd (Type=notify, WatchdogSec): READY once serving; pings stop if the event loop stalls, and systemd restarts us.
     const watchdog = startWatchdog({ env: process.env, log: log.child({ component: 'watchdog' }), unsetEnvironment: true });
     watchdog.ready(`supervising ${supervisor.list().length} services`);
@@ -107,6 +120,7 @@ runDaemon({
       log,
       async stop() {
         watchdog.stopping();
+        hostRuntime?.stop();
         supervisor.stop();
         await watcher.stop();
         reporter.stop();

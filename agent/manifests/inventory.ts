@@ -30,6 +30,12 @@ export class ManifestInventory {
     return [...this.entries.values()].map((e) => e.info).sort((a, b) => a.file.localeCompare(b.file));
   }
 
+  /** The entry of exactly this file. */
+  byFile(file: string): InventoryEntry | undefined {
+    return this.entries.get(file);
+  }
+
+  /** By file name, or else by pod name. */
   get(name: string): InventoryEntry | undefined {
     return this.entries.get(name) ?? [...this.entries.values()].find((e) => e.info.podName === name);
   }

@@ -109,6 +109,8 @@ export interface ServiceDef {
   policy: PolicyConfig;
   checkTimeoutMs: number;
   pollIntervalMs: number;
+  /** Where a child's stdout and stderr go; default <logDir>/<name>.log. */
+  logFile?: string;
 }
 
 type Parsed = z.output<typeof serviceSchema>;

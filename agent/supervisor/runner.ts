@@ -190,8 +190,9 @@ export class ServiceRunner {
     }
     const [file, ...args] = def.command ?? [];
     if (!file) return;
-    fs.mkdirSync(this.d.logDir, { recursive: true });
-    const logFd = fs.openSync(path.join(this.d.logDir, `${def.name}.log`), 'a');
+    const logFile = def.logFile ?? path.join(this.d.logDir, `${def.name}.log`);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const logFd = fs.openSync(logFile, 'a');
     let child: ChildProcess;
     try {
       // Detached: its own process group (killMode group signals exactly that) and it outlives an agent restart.

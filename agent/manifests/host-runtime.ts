@@ -1,0 +1,77 @@
+import { errorText } from '../../proto/common/errors.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { RaisedEvent } from '../report/events.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import type { InventoryEntry, ManifestInventory } from './inventory.js';
+import { podServices } from './pod-services.js';
+
+/**
+ * The `host` runtime (DESIGN.md): runs each valid manifest's containers as
+ * supervised host processes. A changed manifest restarts its pod gracefully
+ * (the old processes get SIGTERM and terminationGracePeriodSeconds, then the
+ * new ones start); a removed one is stopped; an invalid one changes nothing:
+ * the running pod is left as it is. A change is acted on once the file has
+ * been still for settleMs: a manifest written in place a few bytes at a time
+ * can be a valid Pod halfway (cut after a flag) and must not be run. One file
+ * at a time, in order.
+ */
+export class HostRuntime {
+  /** Per manifest file: the sha running and its services. */
+  private readonly running = new Map<string, { sha256: string; services: string[]; graceMs: number }>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly settling = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly d: {
+      inventory: ManifestInventory;
+      supervisor: Supervisor;
+      host(p: string): string;
+      podLogDir: string;
+      log: Logger;
+      raise(e: RaisedEvent): void;
+      /** Quiet time before a change is acted on, ms (default 250). */
+      settleMs?: number;
+    },
+  ) {}
+
+  start(): void {
+    this.d.inventory.onChange((file) => {
+      clearTimeout(this.settling.get(file));
+      this.settling.set(
+        file,
+        setTimeout(() => {
+          this.settling.delete(file);
+          this.enqueue(file, () => this.sync(file, this.d.inventory.byFile(file)));
+        }, this.d.settleMs ?? 250),
+      );
+    });
+    for (const info of this.d.inventory.list()) this.enqueue(info.file, () => this.sync(info.file, this.d.inventory.byFile(info.file)));
+  }
+
+  stop(): void {
+    for (const t of this.settling.values()) clearTimeout(t);
+  }
+
+  private enqueue(file: string, work: () => Promise<void>): void {
+    const next = (this.queues.get(file) ?? Promise.resolve()).then(work).catch((err: unknown) => {
+      this.d.log.error('host runtime failed to apply a manifest', { file, err: errorText(err), code: 'HOST_RUNTIME_FAILED', hint: 'see the agent log; the manifest is left as it is' });
+    });
+    this.queues.set(file, next);
+  }
+
+  private async sync(file: string, entry: InventoryEntry | undefined): Promise<void> {
+    const current = this.running.get(file);
+    if (entry && !entry.info.valid) return; // never touch a running pod for a broken file
+    if (entry && current?.sha256 === entry.info.sha256) return;
+    if (current) {
+      for (const s of current.services) await this.d.supervisor.remove(s, current.graceMs);
+      this.running.delete(file);
+    }
+    if (!entry?.parsed.pod) return;
+    const { defs, problems } = podServices(entry.parsed.pod, { host: (p) => this.d.host(p), logDir: this.d.podLogDir });
+    for (const p of problems) this.d.raise({ kind: 'PodProblem', severity: 'warning', message: `${file}: ${p}`, fields: { file } });
+    for (const def of defs) this.d.supervisor.add(def);
+    this.running.set(file, { sha256: entry.info.sha256, services: defs.map((x) => x.name), graceMs: defs[0]?.policy.stopTimeoutMs ?? 30_000 });
+    this.d.raise({ kind: current ? 'PodRestarted' : 'PodStarted', severity: 'info', message: `${current ? 'restarted' : 'started'} pod ${entry.info.podName} from ${file} (${defs.length} containers)`, fields: { file, sha256: entry.info.sha256 } });
+  }
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { HostRuntime } from '../../agent/manifests/host-runtime.js';
+import { ManifestInventory } from '../../agent/manifests/inventory.js';
+import { ManifestStore } from '../../agent/manifests/store.js';
+import { ManifestWatcher } from '../../agent/manifests/watcher.js';
+import { EventLog } from '../../agent/report/events.js';
+import { liveProc } from '../../agent/supervisor/liveness.js';
+import { Supervisor } from '../../agent/supervisor/supervisor.js';
+import { silentLogger } from '../../proto/common/log.js';
+import type { AgentEvent } from '../../proto/gen/belay/v1/AgentEvent.js';
+import { eventually } from '../harness/cluster.js';
+import { requireBinary } from '../harness/runtimes.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/** A kubeadm-like etcd static pod on free loopback ports, with its data dir under `dir`. */
+function etcdManifest(dir: string, client: number, peer: number, extra: string[] = []): string {
+  const flags = [
+    '--name=m1',
+    `--data-dir=${dir}/etcd`,
+    `--listen-client-urls=http://127.0.0.1:${client}`,
+    `--advertise-client-urls=http://127.0.0.1:${client}`,
+    `--listen-peer-urls=http://127.0.0.1:${peer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+    `--initial-cluster=m1=http://127.0.0.1:${peer}`,
+    '--initial-cluster-state=new',
+    ...extra,
+  ];
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd
+  namespace: kube-system
+  labels: { component: etcd, tier: control-plane }
+spec:
+  hostNetwork: true
+  priorityClassName: system-node-critical
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: etcd
+    image: registry.k8s.io/etcd:3.5.12-0
+    command:
+    - etcd
+${flags.map((f) => `    - ${f}`).join('\n')}
+    livenessProbe:
+      httpGet: { host: 127.0.0.1, path: /health, port: ${client}, scheme: HTTP }
+      periodSeconds: 1
+      timeoutSeconds: 1
+      failureThreshold: 3
+    startupProbe:
+      httpGet: { host: 127.0.0.1, path: /health, port: ${client}, scheme: HTTP }
+      periodSeconds: 1
+      failureThreshold: 24
+    volumeMounts:
+    - { name: etcd-data, mountPath: ${dir}/etcd }
+  volumes:
+  - name: etcd-data
+    hostPath: { path: ${dir}/etcd, type: DirectoryOrCreate }
+`;
+}
+
+/** `etcdctl endpoint health` (3.4 prints its verdict on stderr). */
+function etcdHealthy(client: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('etcdctl', [`--endpoints=http://127.0.0.1:${client}`, 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5_000 }, (err, stdout, stderr) => resolve(!err && /is healthy/.test(stdout + stderr)));
+  });
+}
+
+async function hostRuntime(t: TestContext): Promise<{ dir: string; manifests: string; events: AgentEvent[]; sup: Supervisor; pid(): number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-host-'));
+  const manifests = path.join(dir, 'manifests');
+  const events: AgentEvent[] = [];
+  const log = new EventLog({ node: 'm1', agentInstance: 't', log: silentLogger(), nowMs: Date.now });
+  log.onEvent((e) => events.push(e));
+  const raise = (e: Parameters<EventLog['raise']>[0]): void => void log.raise(e);
+  const store = new ManifestStore({ manifestsDir: manifests, historyDir: path.join(dir, 'history') });
+  const inventory = new ManifestInventory({ manifestsDir: manifests, store, raise });
+  const watcher = new ManifestWatcher({ manifestsDir: manifests, inventory, log: silentLogger() });
+  const sup = new Supervisor([], { stateDir: path.join(dir, 'state'), logDir: path.join(dir, 'logs'), log: silentLogger(), raise });
+  await sup.start();
+  await watcher.start();
+  const rt = new HostRuntime({ inventory, supervisor: sup, host: (p) => p, podLogDir: path.join(dir, 'pods'), log: silentLogger(), raise });
+  rt.start();
+  t.after(async () => {
+    await watcher.stop();
+    rt.stop();
+    for (const s of sup.list()) await sup.remove(s.name ?? '', 2_000);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, manifests, events, sup, pid: () => sup.list().find((s) => s.name === 'etcd/etcd')?.pid ?? 0 };
+}
+
+const write = (file: string, content: string): void => {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+};
+
+test('host runtime: a kubeadm-like etcd static pod runs on real etcd, restarts on a changed flag and on kill -9, is untouched by a broken file, stops when removed', async (t) => {
+  if (!requireBinary(t, 'etcd', 'etcd-server') || !requireBinary(t, 'etcdctl', 'etcd-client')) return;
+  const h = await hostRuntime(t);
+  const [client, peer] = [await freePort(), await freePort()];
+  const file = path.join(h.manifests, 'etcd.yaml');
+  // given the manifest is written
+  const t0 = performance.now();
+  write(file, etcdManifest(h.dir, client, peer));
+  // then etcd runs and is healthy
+  await eventually(async () => assert.ok(await etcdHealthy(client), `etcd not healthy; events: ${h.events.map((e) => `${e.service}:${e.kind}:${e.message}`).join(' | ')}`), { timeoutMs: 30_000, intervalMs: 100 });
+  t.diagnostic(`manifest written → etcd healthy (etcdctl endpoint health): ${(performance.now() - t0).toFixed(0)} ms`);
+  const first = h.pid();
+  assert.ok(first > 0);
+
+  // when a flag changes, etcd is restarted with it
+  write(file, etcdManifest(h.dir, client, peer, ['--snapshot-count=5000']));
+  await eventually(() => {
+    const pid = h.pid();
+    assert.ok(pid && pid !== first);
+    assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /--snapshot-count=5000/);
+  }, { timeoutMs: 20_000, intervalMs: 100 });
+  assert.equal(liveProc(first), undefined, 'the old etcd is gone');
+  await eventually(async () => assert.ok(await etcdHealthy(client)), { timeoutMs: 30_000, intervalMs: 200 });
+
+  // kill -9: restarted
+  const second = h.pid();
+  process.kill(second, 'SIGKILL');
+  await eventually(() => assert.ok(h.pid() && h.pid() !== second), { timeoutMs: 10_000, intervalMs: 50 });
+  await eventually(async () => assert.ok(await etcdHealthy(client)), { timeoutMs: 30_000, intervalMs: 200 });
+
+  // a broken file, and one written a few bytes at a time, leave the running pod alone
+  const running = h.pid();
+  fs.writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd\n   oops: [\n');
+  await eventually(() => assert.ok(h.events.some((e) => e.kind === 'ManifestInvalid')), { timeoutMs: 5_000 });
+  const fd = fs.openSync(file, 'w');
+  const good = etcdManifest(h.dir, client, peer, ['--snapshot-count=5000']);
+  for (let i = 0; i < good.length; i += 37) {
+    fs.writeSync(fd, good.slice(i, i + 37));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  fs.closeSync(fd);
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(h.pid(), running, 'not restarted: the content ended as it was running');
+  assert.ok(await etcdHealthy(client));
+
+  // removed: stopped, and not restarted
+  fs.rmSync(file);
+  await eventually(() => assert.equal(liveProc(running), undefined), { timeoutMs: 15_000, intervalMs: 100 });
+  assert.equal(h.sup.list().length, 0);
+  assert.equal(await etcdHealthy(client), false);
+  // its output went to the pod log
+  assert.match(fs.readFileSync(path.join(h.dir, 'pods', 'kube-system_etcd_etcd.log'), 'utf8'), /etcd/);
+});
