@@ -11,13 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFile } from 'node:child_process';
 import { HostRuntime } from '../agent/manifests/host-runtime.js';
 import { ManifestInventory } from '../agent/manifests/inventory.js';
 import { ManifestStore } from '../agent/manifests/store.js';
 import { ManifestWatcher } from '../agent/manifests/watcher.js';
 import { Supervisor } from '../agent/supervisor/supervisor.js';
 import { silentLogger } from '../proto/common/log.js';
+import { etcdFlags, etcdHealthy, freePort } from '../test/harness/etcd.js';
 
 const trials = Number(process.env.BENCH_TRIALS ?? 50);
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,27 +58,14 @@ try {
   await sup.start();
   const rt = new HostRuntime({ inventory, supervisor: sup, host: (p) => p, podLogDir: path.join(dir, 'pods'), log: silentLogger(), raise: () => undefined });
   rt.start();
-  const client = 20_000 + Math.floor(Math.random() * 20_000);
-  const peer = client + 1;
+  const [client, peer] = [await freePort(), await freePort()];
   const flags = (n: number): string =>
-    [
-      '--name=m1',
-      `--data-dir=${dir}/etcd`,
-      `--listen-client-urls=http://127.0.0.1:${client}`,
-      `--advertise-client-urls=http://127.0.0.1:${client}`,
-      `--listen-peer-urls=http://127.0.0.1:${peer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-      `--initial-cluster=m1=http://127.0.0.1:${peer}`,
-      `--snapshot-count=${10_000 + n}`,
-    ]
+    etcdFlags(dir, client, peer, [`--snapshot-count=${10_000 + n}`])
       .map((f) => `    - ${f}`)
       .join('\n');
   const manifest = (n: number): string =>
     `apiVersion: v1\nkind: Pod\nmetadata: { name: etcd, namespace: kube-system }\nspec:\n  hostNetwork: true\n  terminationGracePeriodSeconds: 5\n  containers:\n  - name: etcd\n    image: registry.k8s.io/etcd:3.5.12-0\n    command:\n    - etcd\n${flags(n)}\n    livenessProbe: { httpGet: { host: 127.0.0.1, path: /health, port: ${client} }, periodSeconds: 1, failureThreshold: 3 }\n`;
-  const healthy = (): Promise<boolean> =>
-    new Promise((resolve) =>
-      execFile('etcdctl', [`--endpoints=http://127.0.0.1:${client}`, 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 3_000 }, (err, out, errOut) => resolve(!err && /is healthy/.test(out + errOut))),
-    );
+  const healthy = (): Promise<boolean> => etcdHealthy(client);
   const etcdSamples: number[] = [];
   try {
     for (let i = 0; i <= etcdTrials; i++) {

@@ -1,5 +1,6 @@
 import type { Filesystem__Output } from '../../proto/gen/belay/v1/Filesystem.js';
 import type { ProcessInfo__Output } from '../../proto/gen/belay/v1/ProcessInfo.js';
+import { parseProcStat } from '../../proto/common/proc.js';
 
 /**
  * The pure half of the host report: parsing /proc text, choosing which
@@ -274,15 +275,10 @@ export interface ProcessStat {
   starttimeTicks: number;
 }
 
-/** Parses /proc/<pid>/stat. comm (field 2) may hold spaces and ")", so fields are counted from the last ")". */
+/** Parses /proc/<pid>/stat (the shared parser in proto/common/proc.ts, in this module's field names). */
 export function parseProcessStat(text: string): ProcessStat | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  // f[0] is field 3 (state), so field n is f[n - 3].
-  const f = text.slice(close + 2).split(' ');
-  const num = (field: number): number => Number(f[field - 3]);
-  const stat = { stateLetter: f[0] ?? '', ppid: num(4), utimeTicks: num(14), stimeTicks: num(15), starttimeTicks: num(22) };
-  return Number.isFinite(stat.starttimeTicks) && stat.stateLetter ? stat : undefined;
+  const st = parseProcStat(text);
+  return st && st.state !== '?' ? { stateLetter: st.state, ppid: st.ppid, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, starttimeTicks: st.startTicks } : undefined;
 }
 
 /** The words /proc/<pid>/status uses for each state letter (fs/proc/array.c). */

@@ -75,11 +75,10 @@ export function signalProc(proc: Proc, signal: NodeJS.Signals, group: boolean): 
 /** CPU ticks (utime + stime) and RSS of a process, for the resource thresholds. */
 export function sampleUsage(pid: number): { ticks: number; rssBytes: number } | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = /VmRSS:\s+(\d+) kB/.exec(status);
-    return { ticks: Number(f[11]) + Number(f[12]), rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+    const st = readProcStat(pid);
+    if (!st) return undefined;
+    const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return { ticks: st.utimeTicks + st.stimeTicks, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
   } catch {
     return undefined;
   }

@@ -7,6 +7,9 @@ export interface ProcStat {
   /** Kernel state letter: R running, S sleeping, D disk sleep, Z zombie, T stopped, ... */
   state: string;
   ppid: number;
+  /** CPU time in user and kernel mode, clock ticks. */
+  utimeTicks: number;
+  stimeTicks: number;
   /** Start time in clock ticks after boot: pid plus this identifies a process for good. */
   startTicks: number;
 }
@@ -19,7 +22,8 @@ export function parseProcStat(text: string): ProcStat | undefined {
   // rest[0] is field 3 (state); starttime is field 22 → rest[19].
   const startTicks = Number(rest[19]);
   if (!Number.isFinite(startTicks)) return undefined;
-  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), startTicks };
+  // rest[n] is field n + 3 of proc(5): utime is field 14, stime 15.
+  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), utimeTicks: Number(rest[11]), stimeTicks: Number(rest[12]), startTicks };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {

@@ -8,6 +8,11 @@ import { Writable } from 'node:stream';
 import { after, describe, test, type TestContext } from 'node:test';
 import winston from 'winston';
 import { readNotifyEnv, startWatchdog, type Watchdog, type WatchdogOptions } from '../../agent/watchdog.js';
+import { eventually as poll } from '../harness/eventually.js';
+import { findOnPath } from '../harness/runtimes.js';
+
+/** These tests poll every 20 ms: their timings are tight. */
+const eventually = <T>(check: () => T, o: { timeoutMs: number; intervalMs?: number }): Promise<T> => poll(check, { intervalMs: 20, ...o });
 
 /**
  * The watchdog against a real AF_UNIX datagram socket: a small python3
@@ -31,19 +36,6 @@ after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function findOnPath(bin: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const p = path.join(dir, bin);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not in this one
-    }
-  }
-  return undefined;
-}
-
 /** The path of `bin`, or undefined after skipping the test (failing it under CI). */
 function need(t: TestContext, bin: string, pkg: string): string | undefined {
   const found = findOnPath(bin);
@@ -51,19 +43,6 @@ function need(t: TestContext, bin: string, pkg: string): string | undefined {
   if (process.env.CI === 'true') assert.fail(`${bin} not on PATH (CI must have it): apt-get install ${pkg}`);
   t.skip(`${bin} not on PATH: apt-get install ${pkg}`);
   return undefined;
-}
-
-/** Polls `check` until it returns without throwing, or rethrows its last error after timeoutMs. */
-async function eventually<T>(check: () => T, o: { timeoutMs: number; intervalMs?: number }): Promise<T> {
-  const deadline = Date.now() + o.timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, o.intervalMs ?? 20));
-    }
-  }
 }
 
 const RECEIVER = String.raw`

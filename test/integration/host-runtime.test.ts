@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -15,32 +13,12 @@ import { Supervisor } from '../../agent/supervisor/supervisor.js';
 import { silentLogger } from '../../proto/common/log.js';
 import type { AgentEvent } from '../../proto/gen/belay/v1/AgentEvent.js';
 import { eventually } from '../harness/cluster.js';
+import { etcdFlags, etcdHealthy, freePort } from '../harness/etcd.js';
 import { requireBinary } from '../harness/runtimes.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** A kubeadm-like etcd static pod on free loopback ports, with its data dir under `dir`. */
 function etcdManifest(dir: string, client: number, peer: number, extra: string[] = []): string {
-  const flags = [
-    '--name=m1',
-    `--data-dir=${dir}/etcd`,
-    `--listen-client-urls=http://127.0.0.1:${client}`,
-    `--advertise-client-urls=http://127.0.0.1:${client}`,
-    `--listen-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-cluster=m1=http://127.0.0.1:${peer}`,
-    '--initial-cluster-state=new',
-    ...extra,
-  ];
+  const flags = etcdFlags(dir, client, peer, extra);
   return `apiVersion: v1
 kind: Pod
 metadata:
@@ -72,13 +50,6 @@ ${flags.map((f) => `    - ${f}`).join('\n')}
   - name: etcd-data
     hostPath: { path: ${dir}/etcd, type: DirectoryOrCreate }
 `;
-}
-
-/** `etcdctl endpoint health` (3.4 prints its verdict on stderr). */
-function etcdHealthy(client: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('etcdctl', [`--endpoints=http://127.0.0.1:${client}`, 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5_000 }, (err, stdout, stderr) => resolve(!err && /is healthy/.test(stdout + stderr)));
-  });
 }
 
 async function hostRuntime(t: TestContext): Promise<{ dir: string; manifests: string; events: AgentEvent[]; sup: Supervisor; pid(): number }> {

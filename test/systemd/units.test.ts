@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { findOnPath } from '../harness/runtimes.js';
 
 /**
  * Checks the shipped units with systemd's own parser (`systemd-analyze
@@ -31,19 +32,6 @@ const shipped = (u: UnitName): string => fs.readFileSync(path.join(TOP, 'systemd
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-units-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function findOnPath(bin: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    const p = path.join(dir, bin);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not in this one
-    }
-  }
-  return undefined;
-}
 
 /** The path of systemd-analyze, or undefined after skipping the test (failing it under CI). */
 function systemdAnalyze(t: TestContext): string | undefined {

@@ -7,22 +7,13 @@ import { after, describe, test } from 'node:test';
 import { parseShow, showUnit, systemdAvailable, unitAction, unitExists } from '../../../agent/supervisor/systemd.js';
 import { OperatorError } from '../../../proto/common/errors.js';
 import { readProcStat } from '../../../proto/common/proc.js';
+import { eventually as poll } from '../../harness/eventually.js';
+
+/** These tests poll every 20 ms: their timings are tight. */
+const eventually = <T>(check: () => T, o: { timeoutMs: number; intervalMs?: number }): Promise<T> => poll(check, { intervalMs: 20, ...o });
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-systemd-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Polls `check` until it returns without throwing, or rethrows its last error after timeoutMs. */
-async function eventually<T>(check: () => T, o: { timeoutMs: number; intervalMs?: number }): Promise<T> {
-  const deadline = Date.now() + o.timeoutMs;
-  for (;;) {
-    try {
-      return check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, o.intervalMs ?? 20));
-    }
-  }
-}
 
 describe('parseShow', () => {
   // As systemd 252 prints them: the Service interface's MainPID first, then the Unit's states.
