@@ -1,5 +1,5 @@
 import { POLICY_DEFAULTS, type PolicyConfig } from '../supervisor/policy.js';
-import type { ServiceDef } from '../supervisor/config.js';
+import { SUPERVISOR_DEFAULTS, type ServiceDef } from '../supervisor/config.js';
 import type { HealthCheck } from '../supervisor/probes.js';
 
 /**
@@ -94,7 +94,7 @@ export function podServices(podObject: unknown, o: { host(p: string): string; lo
       dependsOn: [],
       policy,
       checkTimeoutMs: (live?.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds) * 1000,
-      pollIntervalMs: 1_000,
+      pollIntervalMs: SUPERVISOR_DEFAULTS.pollIntervalMs,
       logFile: `${o.logDir}/${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}_${c.name}.log`,
     });
   }

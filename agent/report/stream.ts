@@ -56,11 +56,6 @@ export class ReportStream {
     this.call?.write({ event });
   }
 
-  /** True after the coordinator has acknowledged a report on the current stream. */
-  get connected(): boolean {
-    return this.up === true && this.call !== undefined;
-  }
-
   stop(): void {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);

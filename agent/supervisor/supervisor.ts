@@ -75,10 +75,6 @@ export class Supervisor {
     for (const other of this.runners.values()) other.dependency(name, false);
   }
 
-  has(name: string): boolean {
-    return this.runners.has(name);
-  }
-
   private createRunner(def: ServiceDef): ServiceRunner {
     const runner: ServiceRunner = new ServiceRunner({
       def,
