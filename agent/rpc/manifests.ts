@@ -9,7 +9,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, validManifestName } from '../manifes
 import type { ManifestStore } from '../manifests/store.js';
 import type { RaisedEvent } from '../report/events.js';
 
-type ManifestHandlers = Pick<AgentHandlers, 'GetManifest' | 'ApplyManifest' | 'RemoveManifest' | 'RollbackManifest'>;
+type ManifestHandlers = Pick<AgentHandlers, 'GetManifest' | 'ApplyManifest' | 'RemoveManifest' | 'RollbackManifest' | 'ManifestHistory'>;
 
 /**
  * The manifests dir over gRPC. Nothing is written before the name, the size
@@ -84,6 +84,14 @@ export function manifestHandlers(d: { node: string; store: ManifestStore; invent
         const r = await d.store.rollback(file, toSha256 || undefined, { by: requestedBy });
         if (r.changed) d.raise({ kind: 'ManifestRolledBack', severity: 'warning', message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`, fields: { file, sha256: r.sha256, previous: r.previousSha256 } });
         return after(file, r.changed, r.previousSha256);
+      });
+    },
+
+    ManifestHistory(call, cb) {
+      answer('ManifestHistory', cb, () => {
+        const { file } = call.request;
+        checkName(file);
+        return Promise.resolve({ versions: d.store.history(file) });
       });
     },
   };

@@ -8,7 +8,6 @@ import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { AgentMessage__Output } from '../../proto/gen/belay/v1/AgentMessage.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
-import type { ServiceStatus__Output } from '../../proto/gen/belay/v1/ServiceStatus.js';
 import { matches, type EventStore } from '../reports/events.js';
 import type { ReportStore } from '../reports/store.js';
 
@@ -47,6 +46,25 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
   new Gauge({ name: 'belay_agents_connected', help: 'Masters with an open report stream', registers: [d.registry], collect() { this.set(d.store.connectedCount()); } });
 
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
+  /** Who asked, for the agent's event and log: the caller's certificate name and this coordinator. */
+  const caller = (call: grpc.ServerUnaryCall<unknown, unknown>): string => `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
+  /** One call to one master's agent, its refusals passed through with their code and hint. */
+  const toAgent = <T>(
+    method: string,
+    node: string,
+    callback: grpc.sendUnaryData<T>,
+    call: (agent: AgentClient, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: T) => void) => void,
+  ): void => {
+    const agent = d.agent(node);
+    if (!agent) {
+      callback(fail(method, new OperatorError({ code: 'NO_SUCH_NODE', message: `no master named "${node}"`, hint: 'belayctl status lists the masters' })));
+      return;
+    }
+    call(agent, { deadline: new Date(d.nowMs() + 30_000) }, (err, res) => {
+      if (err) callback(forwardError(method, node, err));
+      else callback(null, res);
+    });
+  };
 
   const handlers: CoordinatorHandlers = {
     StreamReports(call) {
@@ -146,33 +164,40 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
 
     Supervise(call, callback) {
       const { node, service, action } = call.request;
-      const agent = d.agent(node);
-      if (!agent) {
-        callback(fail('Supervise', new OperatorError({ code: 'NO_SUCH_NODE', message: `no master named "${node}"`, hint: 'belayctl status lists the masters' })));
-        return;
-      }
-      if (action !== 'pause' && action !== 'resume') {
+      if (d.agent(node) && action !== 'pause' && action !== 'resume') {
         callback(fail('Supervise', new OperatorError({ code: 'BAD_ACTION', message: `unknown supervise action "${action}"`, hint: 'use pause or resume' })));
         return;
       }
-      const by = `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
-      agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }, { deadline: new Date(d.nowMs() + 10_000) }, (err: grpc.ServiceError | null, res?: ServiceStatus__Output) => {
-        if (err) callback(forwardError('Supervise', node, err));
-        else callback(null, res);
-      });
+      const by = caller(call);
+      toAgent('Supervise', node, callback, (agent, opts, cb) => agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }, opts, cb));
     },
 
     GetManifest(call, callback) {
       const { node, name } = call.request;
-      const agent = d.agent(node);
-      if (!agent) {
-        callback(fail('GetManifest', new OperatorError({ code: 'NO_SUCH_NODE', message: `no master named "${node}"`, hint: 'belayctl status lists the masters' })));
-        return;
-      }
-      agent.GetManifest({ name }, { deadline: new Date(d.nowMs() + 10_000) }, (err, res) => {
-        if (!err) callback(null, res);
-        else callback(forwardError('GetManifest', node, err));
-      });
+      toAgent('GetManifest', node, callback, (agent, opts, cb) => agent.GetManifest({ name }, opts, cb));
+    },
+
+    ManifestHistory(call, callback) {
+      const { node, name } = call.request;
+      toAgent('ManifestHistory', node, callback, (agent, opts, cb) => agent.ManifestHistory({ file: name }, opts, cb));
+    },
+
+    ApplyManifest(call, callback) {
+      const { node, request } = call.request;
+      const by = caller(call);
+      toAgent('ApplyManifest', node, callback, (agent, opts, cb) => agent.ApplyManifest({ ...request, file: request?.file ?? '', content: request?.content ?? '', force: request?.force ?? false, requestedBy: by }, opts, cb));
+    },
+
+    RemoveManifest(call, callback) {
+      const { node, request } = call.request;
+      const by = caller(call);
+      toAgent('RemoveManifest', node, callback, (agent, opts, cb) => agent.RemoveManifest({ file: request?.file ?? '', force: request?.force ?? false, requestedBy: by }, opts, cb));
+    },
+
+    RollbackManifest(call, callback) {
+      const { node, request } = call.request;
+      const by = caller(call);
+      toAgent('RollbackManifest', node, callback, (agent, opts, cb) => agent.RollbackManifest({ file: request?.file ?? '', toSha256: request?.toSha256 ?? '', requestedBy: by }, opts, cb));
     },
   };
   return {

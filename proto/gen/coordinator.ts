@@ -16,9 +16,15 @@ import type { HostFacts as _belay_v1_HostFacts, HostFacts__Output as _belay_v1_H
 import type { HostPathVolume as _belay_v1_HostPathVolume, HostPathVolume__Output as _belay_v1_HostPathVolume__Output } from './belay/v1/HostPathVolume.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from './belay/v1/HostReport.js';
 import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Manifest__Output } from './belay/v1/Manifest.js';
+import type { ManifestHistoryRequest as _belay_v1_ManifestHistoryRequest, ManifestHistoryRequest__Output as _belay_v1_ManifestHistoryRequest__Output } from './belay/v1/ManifestHistoryRequest.js';
+import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, ManifestHistoryResponse__Output as _belay_v1_ManifestHistoryResponse__Output } from './belay/v1/ManifestHistoryResponse.js';
 import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _belay_v1_ManifestInfo__Output } from './belay/v1/ManifestInfo.js';
 import type { ManifestProblem as _belay_v1_ManifestProblem, ManifestProblem__Output as _belay_v1_ManifestProblem__Output } from './belay/v1/ManifestProblem.js';
+import type { ManifestVersion as _belay_v1_ManifestVersion, ManifestVersion__Output as _belay_v1_ManifestVersion__Output } from './belay/v1/ManifestVersion.js';
+import type { NodeApplyManifestRequest as _belay_v1_NodeApplyManifestRequest, NodeApplyManifestRequest__Output as _belay_v1_NodeApplyManifestRequest__Output } from './belay/v1/NodeApplyManifestRequest.js';
 import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifestRequest__Output as _belay_v1_NodeManifestRequest__Output } from './belay/v1/NodeManifestRequest.js';
+import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from './belay/v1/NodeRemoveManifestRequest.js';
+import type { NodeRollbackManifestRequest as _belay_v1_NodeRollbackManifestRequest, NodeRollbackManifestRequest__Output as _belay_v1_NodeRollbackManifestRequest__Output } from './belay/v1/NodeRollbackManifestRequest.js';
 import type { NodeStatus as _belay_v1_NodeStatus, NodeStatus__Output as _belay_v1_NodeStatus__Output } from './belay/v1/NodeStatus.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from './belay/v1/ProcessInfo.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from './belay/v1/RemoveManifestRequest.js';
@@ -52,9 +58,15 @@ export interface ProtoGrpcType {
       HostPathVolume: MessageTypeDefinition<_belay_v1_HostPathVolume, _belay_v1_HostPathVolume__Output>
       HostReport: MessageTypeDefinition<_belay_v1_HostReport, _belay_v1_HostReport__Output>
       Manifest: MessageTypeDefinition<_belay_v1_Manifest, _belay_v1_Manifest__Output>
+      ManifestHistoryRequest: MessageTypeDefinition<_belay_v1_ManifestHistoryRequest, _belay_v1_ManifestHistoryRequest__Output>
+      ManifestHistoryResponse: MessageTypeDefinition<_belay_v1_ManifestHistoryResponse, _belay_v1_ManifestHistoryResponse__Output>
       ManifestInfo: MessageTypeDefinition<_belay_v1_ManifestInfo, _belay_v1_ManifestInfo__Output>
       ManifestProblem: MessageTypeDefinition<_belay_v1_ManifestProblem, _belay_v1_ManifestProblem__Output>
+      ManifestVersion: MessageTypeDefinition<_belay_v1_ManifestVersion, _belay_v1_ManifestVersion__Output>
+      NodeApplyManifestRequest: MessageTypeDefinition<_belay_v1_NodeApplyManifestRequest, _belay_v1_NodeApplyManifestRequest__Output>
       NodeManifestRequest: MessageTypeDefinition<_belay_v1_NodeManifestRequest, _belay_v1_NodeManifestRequest__Output>
+      NodeRemoveManifestRequest: MessageTypeDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_NodeRemoveManifestRequest__Output>
+      NodeRollbackManifestRequest: MessageTypeDefinition<_belay_v1_NodeRollbackManifestRequest, _belay_v1_NodeRollbackManifestRequest__Output>
       NodeStatus: MessageTypeDefinition<_belay_v1_NodeStatus, _belay_v1_NodeStatus__Output>
       ProcessInfo: MessageTypeDefinition<_belay_v1_ProcessInfo, _belay_v1_ProcessInfo__Output>
       RemoveManifestRequest: MessageTypeDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_RemoveManifestRequest__Output>

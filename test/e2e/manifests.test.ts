@@ -102,3 +102,87 @@ test('the manifests dir: inventory, invalid files with their position, get, diff
     }
   });
 });
+
+const sleeper = (seconds: number): string => `apiVersion: v1
+kind: Pod
+metadata:
+  name: sleeper
+  namespace: kube-system
+spec:
+  hostNetwork: true
+  containers:
+  - name: sleeper
+    image: registry.k8s.io/pause:3.9
+    command: [sleep, "${seconds}"]
+`;
+
+test('belayctl manifests apply, remove, rollback and history go through the agent; drift is refused with exit 3', async () => {
+  await withCluster({ masters: 1 }, async (c) => {
+    const dir = path.join(c.state.masters[0]?.root ?? '', 'etc', 'kubernetes', 'manifests');
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-apply-'));
+    const local = path.join(work, 'sleeper.yaml');
+    try {
+      fs.writeFileSync(local, sleeper(300));
+      // dry run: a diff from nothing, nothing written
+      const dry = await belayctl(['manifests', 'apply', 'm1', local, '--dry-run'], c.env);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /^\+.*sleep/m);
+      assert.equal(fs.existsSync(path.join(dir, 'sleeper.yaml')), false);
+
+      const first = await belayctl(['manifests', 'apply', 'm1', local], c.env);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /m1:sleeper.yaml written/);
+      assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(300));
+      const again = await belayctl(['manifests', 'apply', 'm1', local], c.env);
+      assert.match(again.stdout, /unchanged/);
+
+      fs.writeFileSync(local, sleeper(600));
+      const second = await belayctl(['manifests', 'apply', 'm1', local, '-o', 'json'], c.env);
+      assert.equal(second.code, 0, second.stderr);
+      const res = JSON.parse(second.stdout) as { changed: boolean; previousSha256: string };
+      assert.equal(res.changed, true);
+      assert.match(res.previousSha256, /^[0-9a-f]{64}$/);
+
+      const hist = await belayctl(['manifests', 'history', 'm1', 'sleeper.yaml', '-o', 'json'], c.env);
+      assert.equal(hist.code, 0, hist.stderr);
+      const versions = (JSON.parse(hist.stdout) as { versions: { sha256: string; reason: string }[] }).versions;
+      assert.equal(versions[0]?.sha256, res.previousSha256);
+
+      // rollback by prefix restores the first version byte for byte
+      const rb = await belayctl(['manifests', 'rollback', 'm1', 'sleeper.yaml', '--to', res.previousSha256.slice(0, 10)], c.env);
+      assert.equal(rb.code, 0, rb.stderr);
+      assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(300));
+
+      // a hand edit is drift: apply refuses with exit 3 and says what to do; --force overwrites
+      fs.writeFileSync(path.join(dir, 'sleeper.yaml'), sleeper(300) + '# hand edit\n');
+      await eventually(async () => {
+        const l = await list(c);
+        assert.equal(l.find((m) => m.file === 'sleeper.yaml')?.drifted, true);
+      }, { timeoutMs: 10_000, intervalMs: 200 });
+      const refused = await belayctl(['manifests', 'apply', 'm1', local], c.env);
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.match(refused.stderr, /--force|drift/i);
+      assert.equal((await belayctl(['manifests', 'apply', 'm1', local, '--force'], c.env)).code, 0);
+
+      // an invalid local file is refused before anything is written (exit 1, with the position)
+      fs.writeFileSync(path.join(work, 'bad.yaml'), 'kind: Pod\n  x: [');
+      const bad = await belayctl(['manifests', 'apply', 'm1', path.join(work, 'bad.yaml')], c.env);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /not a valid static pod/);
+      assert.equal(fs.existsSync(path.join(dir, 'bad.yaml')), false);
+
+      // remove keeps the file in history; rollback brings it back
+      const rm = await belayctl(['manifests', 'remove', 'm1', 'sleeper.yaml'], c.env);
+      assert.equal(rm.code, 0, rm.stderr);
+      assert.equal(fs.existsSync(path.join(dir, 'sleeper.yaml')), false);
+      assert.equal((await belayctl(['manifests', 'rollback', 'm1', 'sleeper.yaml'], c.env)).code, 0);
+      assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(600));
+      // an unknown master is an error naming it
+      const unknown = await belayctl(['manifests', 'apply', 'm9', local], c.env);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /no master named "m9"/);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,6 +8,8 @@ import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestReq
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from '../../belay/v1/GetReportRequest.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from '../../belay/v1/HostReport.js';
 import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Manifest__Output } from '../../belay/v1/Manifest.js';
+import type { ManifestHistoryRequest as _belay_v1_ManifestHistoryRequest, ManifestHistoryRequest__Output as _belay_v1_ManifestHistoryRequest__Output } from '../../belay/v1/ManifestHistoryRequest.js';
+import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, ManifestHistoryResponse__Output as _belay_v1_ManifestHistoryResponse__Output } from '../../belay/v1/ManifestHistoryResponse.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from '../../belay/v1/RemoveManifestRequest.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from '../../belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
@@ -70,6 +72,21 @@ export interface AgentClient extends grpc.Client {
   getReport(argument: _belay_v1_GetReportRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_HostReport__Output>): grpc.ClientUnaryCall;
   getReport(argument: _belay_v1_GetReportRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_HostReport__Output>): grpc.ClientUnaryCall;
   getReport(argument: _belay_v1_GetReportRequest, callback: grpc.requestCallback<_belay_v1_HostReport__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * ManifestHistory lists the kept versions of one manifest, newest first.
+   */
+  ManifestHistory(argument: _belay_v1_ManifestHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  ManifestHistory(argument: _belay_v1_ManifestHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  ManifestHistory(argument: _belay_v1_ManifestHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  ManifestHistory(argument: _belay_v1_ManifestHistoryRequest, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ManifestHistory lists the kept versions of one manifest, newest first.
+   */
+  manifestHistory(argument: _belay_v1_ManifestHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_ManifestHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_ManifestHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_ManifestHistoryRequest, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * RemoveManifest removes a manifest the same careful way; the removed
@@ -149,6 +166,11 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   GetReport: grpc.handleUnaryCall<_belay_v1_GetReportRequest__Output, _belay_v1_HostReport>;
   
   /**
+   * ManifestHistory lists the kept versions of one manifest, newest first.
+   */
+  ManifestHistory: grpc.handleUnaryCall<_belay_v1_ManifestHistoryRequest__Output, _belay_v1_ManifestHistoryResponse>;
+  
+  /**
    * RemoveManifest removes a manifest the same careful way; the removed
    * version is kept for RollbackManifest.
    */
@@ -173,6 +195,7 @@ export interface AgentDefinition extends grpc.ServiceDefinition {
   ApplyManifest: MethodDefinition<_belay_v1_ApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   GetManifest: MethodDefinition<_belay_v1_GetManifestRequest, _belay_v1_Manifest, _belay_v1_GetManifestRequest__Output, _belay_v1_Manifest__Output>
   GetReport: MethodDefinition<_belay_v1_GetReportRequest, _belay_v1_HostReport, _belay_v1_GetReportRequest__Output, _belay_v1_HostReport__Output>
+  ManifestHistory: MethodDefinition<_belay_v1_ManifestHistoryRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_ManifestHistoryRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
   RemoveManifest: MethodDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   RollbackManifest: MethodDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   SetSupervision: MethodDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_ServiceStatus, _belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus__Output>

@@ -4,9 +4,14 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AgentEvent as _belay_v1_AgentEvent, AgentEvent__Output as _belay_v1_AgentEvent__Output } from '../../belay/v1/AgentEvent.js';
 import type { AgentMessage as _belay_v1_AgentMessage, AgentMessage__Output as _belay_v1_AgentMessage__Output } from '../../belay/v1/AgentMessage.js';
+import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
 import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as _belay_v1_EventsRequest__Output } from '../../belay/v1/EventsRequest.js';
 import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Manifest__Output } from '../../belay/v1/Manifest.js';
+import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, ManifestHistoryResponse__Output as _belay_v1_ManifestHistoryResponse__Output } from '../../belay/v1/ManifestHistoryResponse.js';
+import type { NodeApplyManifestRequest as _belay_v1_NodeApplyManifestRequest, NodeApplyManifestRequest__Output as _belay_v1_NodeApplyManifestRequest__Output } from '../../belay/v1/NodeApplyManifestRequest.js';
 import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifestRequest__Output as _belay_v1_NodeManifestRequest__Output } from '../../belay/v1/NodeManifestRequest.js';
+import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from '../../belay/v1/NodeRemoveManifestRequest.js';
+import type { NodeRollbackManifestRequest as _belay_v1_NodeRollbackManifestRequest, NodeRollbackManifestRequest__Output as _belay_v1_NodeRollbackManifestRequest__Output } from '../../belay/v1/NodeRollbackManifestRequest.js';
 import type { ReportAck as _belay_v1_ReportAck, ReportAck__Output as _belay_v1_ReportAck__Output } from '../../belay/v1/ReportAck.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from '../../belay/v1/StatusRequest.js';
@@ -14,6 +19,27 @@ import type { StatusResponse as _belay_v1_StatusResponse, StatusResponse__Output
 import type { SuperviseRequest as _belay_v1_SuperviseRequest, SuperviseRequest__Output as _belay_v1_SuperviseRequest__Output } from '../../belay/v1/SuperviseRequest.js';
 
 export interface CoordinatorClient extends grpc.Client {
+  /**
+   * ApplyManifest, RemoveManifest and RollbackManifest change one static pod
+   * manifest of one master through that master's agent (see the Agent
+   * service for the guarantees: validated first, atomic, history kept,
+   * drift not overwritten without force). ManifestHistory lists the kept versions.
+   */
+  ApplyManifest(argument: _belay_v1_NodeApplyManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  ApplyManifest(argument: _belay_v1_NodeApplyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  ApplyManifest(argument: _belay_v1_NodeApplyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  ApplyManifest(argument: _belay_v1_NodeApplyManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ApplyManifest, RemoveManifest and RollbackManifest change one static pod
+   * manifest of one master through that master's agent (see the Agent
+   * service for the guarantees: validated first, atomic, history kept,
+   * drift not overwritten without force). ManifestHistory lists the kept versions.
+   */
+  applyManifest(argument: _belay_v1_NodeApplyManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  applyManifest(argument: _belay_v1_NodeApplyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  applyManifest(argument: _belay_v1_NodeApplyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  applyManifest(argument: _belay_v1_NodeApplyManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Events returns the recent events of every master (oldest first) and,
    * with follow, keeps the stream open for new ones.
@@ -43,6 +69,33 @@ export interface CoordinatorClient extends grpc.Client {
   getManifest(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
   getManifest(argument: _belay_v1_NodeManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
   getManifest(argument: _belay_v1_NodeManifestRequest, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
+  
+  ManifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  ManifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  ManifestHistory(argument: _belay_v1_NodeManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  ManifestHistory(argument: _belay_v1_NodeManifestRequest, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_NodeManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  manifestHistory(argument: _belay_v1_NodeManifestRequest, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  
+  RemoveManifest(argument: _belay_v1_NodeRemoveManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RemoveManifest(argument: _belay_v1_NodeRemoveManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RemoveManifest(argument: _belay_v1_NodeRemoveManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RemoveManifest(argument: _belay_v1_NodeRemoveManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_NodeRemoveManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_NodeRemoveManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_NodeRemoveManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  removeManifest(argument: _belay_v1_NodeRemoveManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
+  RollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  RollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Status returns every known master with its agent's latest report.
@@ -99,6 +152,14 @@ export interface CoordinatorClient extends grpc.Client {
 
 export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * ApplyManifest, RemoveManifest and RollbackManifest change one static pod
+   * manifest of one master through that master's agent (see the Agent
+   * service for the guarantees: validated first, atomic, history kept,
+   * drift not overwritten without force). ManifestHistory lists the kept versions.
+   */
+  ApplyManifest: grpc.handleUnaryCall<_belay_v1_NodeApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
+  
+  /**
    * Events returns the recent events of every master (oldest first) and,
    * with follow, keeps the stream open for new ones.
    */
@@ -109,6 +170,12 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
    * master's agent.
    */
   GetManifest: grpc.handleUnaryCall<_belay_v1_NodeManifestRequest__Output, _belay_v1_Manifest>;
+  
+  ManifestHistory: grpc.handleUnaryCall<_belay_v1_NodeManifestRequest__Output, _belay_v1_ManifestHistoryResponse>;
+  
+  RemoveManifest: grpc.handleUnaryCall<_belay_v1_NodeRemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
+  
+  RollbackManifest: grpc.handleUnaryCall<_belay_v1_NodeRollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
   /**
    * Status returns every known master with its agent's latest report.
@@ -133,8 +200,12 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface CoordinatorDefinition extends grpc.ServiceDefinition {
+  ApplyManifest: MethodDefinition<_belay_v1_NodeApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   Events: MethodDefinition<_belay_v1_EventsRequest, _belay_v1_AgentEvent, _belay_v1_EventsRequest__Output, _belay_v1_AgentEvent__Output>
   GetManifest: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_Manifest, _belay_v1_NodeManifestRequest__Output, _belay_v1_Manifest__Output>
+  ManifestHistory: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_NodeManifestRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
+  RemoveManifest: MethodDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeRemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  RollbackManifest: MethodDefinition<_belay_v1_NodeRollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeRollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   Status: MethodDefinition<_belay_v1_StatusRequest, _belay_v1_StatusResponse, _belay_v1_StatusRequest__Output, _belay_v1_StatusResponse__Output>
   StreamReports: MethodDefinition<_belay_v1_AgentMessage, _belay_v1_ReportAck, _belay_v1_AgentMessage__Output, _belay_v1_ReportAck__Output>
   Supervise: MethodDefinition<_belay_v1_SuperviseRequest, _belay_v1_ServiceStatus, _belay_v1_SuperviseRequest__Output, _belay_v1_ServiceStatus__Output>
