@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readYamlFile, validate } from '../proto/common/config-file.js';
 import { absPath, commonFields, hostPort, tlsPaths } from '../proto/common/daemon-config.js';
 import { SHIPPED_SERVICES, servicesSchema } from './supervisor/config.js';
+import { LOG_ROTATION_DEFAULTS, type LogRotationConfig } from './supervisor/log-rotation.js';
 
 /** Agent defaults; ports are on the master's own address (node.address). */
 export const AGENT_DEFAULTS = {
@@ -37,6 +38,14 @@ const schema = z.strictObject({
   runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
   /** Supervised services by name; absent: the shipped kubelet, containerd and docker, each where present. */
   services: servicesSchema.optional(),
+  /** Size-based rotation of /var/log/belay/services and /var/log/belay/pods (see LOG_ROTATION_DEFAULTS). */
+  logRotation: z
+    .strictObject({
+      maxBytes: z.number().int().min(4096, { message: 'must be at least 4096 bytes' }).default(LOG_ROTATION_DEFAULTS.maxBytes),
+      maxFiles: z.number().int().min(1, { message: 'must be at least 1 (the live file)' }).max(100).default(LOG_ROTATION_DEFAULTS.maxFiles),
+      checkIntervalMs: z.number().int().min(100, { message: 'must be at least 100 ms' }).default(LOG_ROTATION_DEFAULTS.checkIntervalMs),
+    })
+    .default({ ...LOG_ROTATION_DEFAULTS }),
 });
 
 export type AgentConfigFile = z.input<typeof schema>;
@@ -56,6 +65,7 @@ export interface AgentConfig {
   runtime: 'kubelet' | 'host';
   /** Validated service definitions (host paths not yet under --root: see resolveServices). */
   services: z.output<typeof servicesSchema>;
+  logRotation: LogRotationConfig;
 }
 
 /** Parses and validates an agent config; throws ConfigError with one line per problem. */
@@ -76,6 +86,7 @@ export function parseAgentConfig(file: string, input: unknown): AgentConfig {
     etcdDataDir: c.etcd.dataDir,
     runtime: c.runtime,
     services: c.services ?? validate(file, servicesSchema, SHIPPED_SERVICES),
+    logRotation: c.logRotation,
   });
 }
 

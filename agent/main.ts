@@ -18,6 +18,7 @@ import { EventLog } from './report/events.js';
 import { Reporter } from './report/reporter.js';
 import { ReportStream } from './report/stream.js';
 import { HostRuntime } from './manifests/host-runtime.js';
+import { LogRotator } from './supervisor/log-rotation.js';
 import { ManifestInventory } from './manifests/inventory.js';
 import { ManifestStore } from './manifests/store.js';
 import { ManifestWatcher } from './manifests/watcher.js';
@@ -70,6 +71,8 @@ runDaemon({
       log: log.child({ component: 'supervisor' }),
       raise: (e) => events.raise(e),
     });
+    /** Made once the supervisor runs; until then the report carries the inventory alone. */
+    const pods: { runtime?: HostRuntime } = {};
     const reporter = new Reporter({
       node: cfg.node,
       etcdDataDir: ctx.paths.host(cfg.etcdDataDir),
@@ -79,7 +82,7 @@ runDaemon({
       collected,
       publish: (r) => streams.forEach((s) => s.publish(r)),
       services: () => supervisor.list(),
-      manifests: () => inventory.list(),
+      manifests: () => inventory.list().map((m) => (pods.runtime ? { ...m, ...pods.runtime.podStatus(m.file) } : m)),
       agentInstance,
     });
     // A state change shows in `belayctl status` at once, not a report interval later.
@@ -111,7 +114,10 @@ runDaemon({
             raise: (e) => events.raise(e),
           })
         : undefined;
+    if (hostRuntime) pods.runtime = hostRuntime;
     hostRuntime?.start();
+    const logRotator = new LogRotator({ dirs: [path.join(ctx.paths.logDir, 'services'), path.join(ctx.paths.logDir, 'pods')], cfg: cfg.logRotation, log: log.child({ component: 'logs' }) });
+    logRotator.start();
     // systemd (Type=notify, WatchdogSec): READY once serving; pings stop if the event loop stalls, and systemd restarts us.
     const watchdog = startWatchdog({ env: process.env, log: log.child({ component: 'watchdog' }), unsetEnvironment: true });
     watchdog.ready(`supervising ${supervisor.list().length} services`);
@@ -121,6 +127,7 @@ runDaemon({
       async stop() {
         watchdog.stopping();
         hostRuntime?.stop();
+        logRotator.stop();
         supervisor.stop();
         await watcher.stop();
         reporter.stop();

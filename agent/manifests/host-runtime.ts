@@ -52,6 +52,17 @@ export class HostRuntime {
     for (const t of this.settling.values()) clearTimeout(t);
   }
 
+  /** The pod's phase and readiness from its containers' supervision, for the report. */
+  podStatus(file: string): { podPhase: string; podReady: boolean; podNotReadyReason: string } {
+    const running = this.running.get(file);
+    if (!running) return { podPhase: 'Stopped', podReady: false, podNotReadyReason: 'not run by the host runtime' };
+    const statuses = this.d.supervisor.list().filter((s) => running.services.includes(s.name ?? ''));
+    const failed = statuses.some((s) => s.state === 'backoff' || s.state === 'crash-looping');
+    const pending = statuses.length < running.services.length || statuses.some((s) => s.state !== 'running' && s.state !== 'unhealthy');
+    const notReady = statuses.filter((s) => !s.ready).map((s) => `${(s.name ?? '').split('/').pop() ?? ''}: ${s.notReadyReason || 'not ready'}`);
+    return { podPhase: failed ? 'Failed' : pending ? 'Pending' : 'Running', podReady: statuses.length > 0 && notReady.length === 0, podNotReadyReason: notReady.join('; ') };
+  }
+
   private enqueue(file: string, work: () => Promise<void>): void {
     const next = (this.queues.get(file) ?? Promise.resolve()).then(work).catch((err: unknown) => {
       this.d.log.error('host runtime failed to apply a manifest', { file, err: errorText(err), code: 'HOST_RUNTIME_FAILED', hint: 'see the agent log; the manifest is left as it is' });

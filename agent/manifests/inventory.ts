@@ -82,6 +82,9 @@ export class ManifestInventory {
       problems: parsed.problems,
       drifted: drift.drifted,
       driftDiff: drift.drifted ? drift.diff : '',
+      podPhase: '',
+      podReady: false,
+      podNotReadyReason: '',
       historyVersions: this.d.store.history(file).length,
     };
     if (!parsed.valid && o.holdInvalid) return { info, parsed };
@@ -120,6 +123,6 @@ function tooLarge(file: string, size: number, mtimeMs: number): InventoryEntry {
   const parsed: ParsedManifest = { valid: false, problems, podName: '', namespace: '', containers: [], hostPaths: [] };
   return {
     parsed,
-    info: { file, podName: '', namespace: '', containers: [], hostPaths: [], sha256: '', mtimeMs, sizeBytes: size, valid: false, problems, drifted: false, driftDiff: '', historyVersions: 0 },
+    info: { file, podName: '', namespace: '', containers: [], hostPaths: [], sha256: '', mtimeMs, sizeBytes: size, valid: false, problems, drifted: false, driftDiff: '', podPhase: '', podReady: false, podNotReadyReason: '', historyVersions: 0 },
   };
 }

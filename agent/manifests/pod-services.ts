@@ -8,7 +8,8 @@ import type { HealthCheck } from '../supervisor/probes.js';
  * from PATH, the image ignored), with its env and working dir; its liveness
  * probe becomes the health check with the probe's period, timeout and
  * threshold, its startup probe (or the liveness initial delay) the start-up
- * grace, terminationGracePeriodSeconds the SIGTERM → SIGKILL time. Pure.
+ * grace, its readiness probe the container's readiness (reported, never a
+ * restart), terminationGracePeriodSeconds the SIGTERM → SIGKILL time. Pure.
  */
 
 interface Probe {
@@ -19,6 +20,7 @@ interface Probe {
   periodSeconds?: number;
   timeoutSeconds?: number;
   failureThreshold?: number;
+  successThreshold?: number;
 }
 
 interface Container {
@@ -29,6 +31,7 @@ interface Container {
   workingDir?: string;
   ports?: { name?: string; containerPort?: number }[];
   livenessProbe?: Probe;
+  readinessProbe?: Probe;
   startupProbe?: Probe;
 }
 
@@ -44,7 +47,7 @@ export interface PodServices {
 }
 
 /** kubelet's probe defaults (k8s.io/api core/v1). */
-const PROBE_DEFAULTS = { periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 } as const;
+const PROBE_DEFAULTS = { periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 } as const;
 const DEFAULT_GRACE_SECONDS = 30;
 
 export function podServiceName(pod: string, container: string): string {
@@ -80,6 +83,9 @@ export function podServices(podObject: unknown, o: { host(p: string): string; lo
     policy.startupGraceMs = s
       ? ((s.initialDelaySeconds ?? 0) + (s.periodSeconds ?? PROBE_DEFAULTS.periodSeconds) * (s.failureThreshold ?? PROBE_DEFAULTS.failureThreshold)) * 1000
       : Math.max(POLICY_DEFAULTS.startupGraceMs, (live?.initialDelaySeconds ?? 0) * 1000);
+    const ready = c.readinessProbe;
+    const readyCheck = ready ? toCheck(ready, c) : undefined;
+    if (ready && !readyCheck) problems.push(`container ${c.name}: its readiness probe cannot be run on the host (a named port that is not declared?): ready whenever it runs`);
     const name = podServiceName(pod.metadata.name, c.name);
     defs.push({
       name,
@@ -91,6 +97,18 @@ export function podServices(podObject: unknown, o: { host(p: string): string; lo
       // The container's processes are its process group, as a container's are its cgroup.
       killMode: 'group',
       ...(health ? { health } : {}),
+      ...(ready && readyCheck
+        ? {
+            readiness: {
+              check: readyCheck,
+              initialDelayMs: (ready.initialDelaySeconds ?? 0) * 1000,
+              periodMs: (ready.periodSeconds ?? PROBE_DEFAULTS.periodSeconds) * 1000,
+              timeoutMs: (ready.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds) * 1000,
+              successThreshold: ready.successThreshold ?? PROBE_DEFAULTS.successThreshold,
+              failureThreshold: ready.failureThreshold ?? PROBE_DEFAULTS.failureThreshold,
+            },
+          }
+        : {}),
       dependsOn: [],
       policy,
       checkTimeoutMs: (live?.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds) * 1000,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { absPath } from '../../proto/common/daemon-config.js';
 import { POLICY_DEFAULTS, type PolicyConfig } from './policy.js';
 import { CONTAINERD_CHECK, DOCKER_CHECK, KUBELET_CHECK, type HealthCheck } from './probes.js';
+import type { ReadinessProbe } from './readiness.js';
 
 /**
  * Supervised services in the agent config (`services:`). Host paths (pidfile,
@@ -105,6 +106,8 @@ export interface ServiceDef {
   killMode: 'process' | 'group';
   stopCommand?: string[];
   health?: HealthCheck;
+  /** Host runtime: the container's readiness probe (reported; never restarts anything). */
+  readiness?: ReadinessProbe;
   dependsOn: string[];
   policy: PolicyConfig;
   checkTimeoutMs: number;

@@ -10,6 +10,7 @@ import { SUPERVISOR_DEFAULTS, type ServiceDef } from './config.js';
 import { liveProc, observePidfile, observeProcessName, sampleUsage, signalProc, type Observation } from './liveness.js';
 import { SupervisionPolicy, type Action, type Input, type Proc } from './policy.js';
 import { runCheck } from './probes.js';
+import { ReadinessTracker } from './readiness.js';
 import { showUnit, unitAction } from './systemd.js';
 
 export interface RunnerDeps {
@@ -24,6 +25,15 @@ export interface RunnerDeps {
   /** Called when the service becomes ready for its dependents, or stops being so. */
   onReadyChange(name: string, ready: boolean): void;
   systemctl?: string;
+}
+
+/**
+ * Where a child's identity (pid + start ticks) is kept for adoption after an
+ * agent restart, and for `dev down`. Pod services are named POD/CONTAINER:
+ * the name is encoded so that it stays one file.
+ */
+export function childStateFile(stateDir: string, service: string): string {
+  return path.join(stateDir, 'children', `${encodeURIComponent(service)}.json`);
 }
 
 /** While starting or stopping, non-child modes poll this often so that the new state is seen at once. */
@@ -47,9 +57,14 @@ export class ServiceRunner {
   private ready_ = false;
   private stopped = false;
   private lastUsage: { ticks: number; atMs: number; cpuPercent: number; rssBytes: number } | undefined;
+  /** The readiness probe's state, for the process it was reset for (pid + start ticks). */
+  private readonly readiness: ReadinessTracker | undefined;
+  private readinessFor = '';
+  private readinessTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: RunnerDeps) {
     this.policy = new SupervisionPolicy(d.def.policy, { hasCheck: d.def.health !== undefined, dependsOn: d.def.dependsOn, paused: d.paused });
+    this.readiness = d.def.readiness ? new ReadinessTracker(d.def.readiness) : undefined;
   }
 
   get name(): string {
@@ -68,6 +83,7 @@ export class ServiceRunner {
     clearTimeout(this.wakeTimer);
     clearTimeout(this.pollTimer);
     clearInterval(this.resourceTimer);
+    clearTimeout(this.readinessTimer);
     this.child?.removeAllListeners();
     this.child?.unref();
   }
@@ -101,6 +117,7 @@ export class ServiceRunner {
       await waitGone(2_000);
     }
     this.d.raise({ service: this.d.def.name, kind: 'Stopped', severity: 'info', message: `stopped pid ${proc.pid} (no longer supervised)`, fields: { pid: proc.pid } });
+    fs.rmSync(this.stateFile(), { force: true });
   }
 
   dependency(name: string, ready: boolean): void {
@@ -131,7 +148,50 @@ export class ServiceRunner {
       nextRestartAtMs: s.nextRestartAtMs,
       cpuPercent: s.proc ? (this.lastUsage?.cpuPercent ?? 0) : 0,
       rssBytes: s.proc ? (this.lastUsage?.rssBytes ?? 0) : 0,
+      ...this.readyStatus(),
     };
+  }
+
+  /** Ready for traffic: the readiness probe passes (without one: running and healthy, as kubelet has it). */
+  private readyStatus(): { ready: boolean; notReadyReason: string } {
+    const s = this.policy.status();
+    if (!s.proc) return { ready: false, notReadyReason: s.state === 'paused' ? 'paused' : 'not running' };
+    if (this.readiness) return { ready: this.readiness.ready, notReadyReason: this.readiness.reason };
+    if (s.state === 'starting') return { ready: false, notReadyReason: 'starting' };
+    return s.healthy || this.d.def.health === undefined ? { ready: true, notReadyReason: '' } : { ready: false, notReadyReason: s.lastFailure || 'health check failing' };
+  }
+
+  /** Readiness follows the process: a new one starts not ready and is first checked after the probe's initial delay. */
+  private trackReadiness(): void {
+    const probe = this.d.def.readiness;
+    if (!probe || !this.readiness) return;
+    const proc = this.policy.status().proc;
+    const id = proc ? `${proc.pid}/${proc.startTicks}` : '';
+    if (id === this.readinessFor) return;
+    this.readinessFor = id;
+    clearTimeout(this.readinessTimer);
+    if (this.readiness.reset(proc ? 'not checked yet' : 'not running')) this.readinessChanged();
+    if (!proc) return;
+    const run = (): void => {
+      if (this.stopped || this.readinessFor !== id) return;
+      const state = this.policy.status().state;
+      // As kubelet: no readiness checks until the startup probe (here: the start-up grace) has passed.
+      if (state === 'starting' || state === 'stopping') {
+        this.readinessTimer = setTimeout(run, Math.min(probe.periodMs, 500));
+        return;
+      }
+      void runCheck(probe.check, probe.timeoutMs).then((r) => {
+        if (this.stopped || this.readinessFor !== id || !this.readiness) return;
+        if (this.readiness.record(r.ok, r.reason)) this.readinessChanged();
+        this.readinessTimer = setTimeout(run, probe.periodMs);
+      });
+    };
+    this.readinessTimer = setTimeout(run, probe.initialDelayMs);
+  }
+
+  private readinessChanged(): void {
+    const ready = this.readiness?.ready ?? false;
+    this.d.raise({ service: this.d.def.name, kind: ready ? 'Ready' : 'NotReady', severity: ready ? 'info' : 'warning', message: ready ? 'readiness probe passes' : this.readiness?.reason || 'not ready', fields: {} });
   }
 
   private feed(input: Input): void {
@@ -141,6 +201,7 @@ export class ServiceRunner {
     for (const a of out.actions) this.act(a);
     clearTimeout(this.wakeTimer);
     if (out.wakeAtMs !== Infinity) this.wakeTimer = setTimeout(() => this.feed({ kind: 'tick', nowMs: Date.now() }), Math.max(0, out.wakeAtMs - Date.now()));
+    this.trackReadiness();
     const ready = this.policy.status().ready;
     if (ready !== this.ready_) {
       this.ready_ = ready;
@@ -339,13 +400,14 @@ export class ServiceRunner {
   }
 
   private stateFile(): string {
-    return path.join(this.d.stateDir, `${this.d.def.name}.json`);
+    return childStateFile(this.d.stateDir, this.d.def.name);
   }
 
   private remember(proc: Proc): void {
     try {
-      fs.mkdirSync(this.d.stateDir, { recursive: true });
-      const tmp = path.join(this.d.stateDir, `.${this.d.def.name}.json.tmp`);
+      const dir = path.dirname(this.stateFile());
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = path.join(dir, `.${path.basename(this.stateFile())}.tmp`);
       fs.writeFileSync(tmp, JSON.stringify(proc));
       fs.renameSync(tmp, this.stateFile());
     } catch (err) {

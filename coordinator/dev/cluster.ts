@@ -54,6 +54,8 @@ export interface DevUpOptions {
   readyTimeoutMs?: number;
   /** Progress lines for a person ("starting m1 agent ..."). */
   progress?: (line: string) => void;
+  /** How agents run static pods: host (default: a dev machine has no kubelet) or kubelet (written for a kubelet to run). */
+  runtime?: 'host' | 'kubelet';
   /** Services each master's agent supervises (tests); none by default, as a dev machine has no kubelet. */
   agentServices?: (m: { name: string; address: string; root: string }) => AgentConfigFile['services'];
 }
@@ -160,6 +162,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
         node,
         coordinators: coordinatorEndpoints,
         services: o.agentServices?.(m) ?? {},
+        runtime: o.runtime ?? 'host',
         ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}),
       };
       for (const [role, cfg] of [['coordinator', coordinator], ['agent', agent]] as const) {
@@ -262,6 +265,9 @@ export async function devDown(dir: string, o: { purge?: boolean; graceMs?: numbe
   const abs = path.resolve(dir);
   const state = readState(abs);
   const stopped = state ? await stopProcesses(state.processes, o.graceMs ?? 10_000) : [];
+  // The agents leave their children running when they stop (an agent restart must not restart
+  // etcd); dev down stops them too: the host-runtime pods and supervised services it started.
+  if (state) await stopChildren(state.masters.map((m) => m.root), o.graceMs ?? 10_000);
   if (state) fs.rmSync(stateFile(abs), { force: true });
   let purged = false;
   if (o.purge && fs.existsSync(path.join(abs, MARKER))) {
@@ -269,6 +275,47 @@ export async function devDown(dir: string, o: { purge?: boolean; graceMs?: numbe
     purged = true;
   }
   return { stopped, purged };
+}
+
+/** Processes the agents under `roots` started and recorded (supervisor/children/*.json), still alive with the same identity. */
+export function agentChildren(roots: string[]): { pid: number; startTicks: number; file: string }[] {
+  const out: { pid: number; startTicks: number; file: string }[] = [];
+  for (const root of roots) {
+    const dir = path.join(root, 'var', 'lib', 'belay', 'supervisor', 'children');
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      try {
+        const p = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as { pid?: unknown; startTicks?: unknown };
+        if (typeof p.pid === 'number' && typeof p.startTicks === 'number' && isRunning(p.pid, p.startTicks)) out.push({ pid: p.pid, startTicks: p.startTicks, file: path.join(dir, n) });
+      } catch {
+        // a half-written or foreign file: not ours to signal
+      }
+    }
+  }
+  return out;
+}
+
+async function stopChildren(roots: string[], graceMs: number): Promise<void> {
+  const live = agentChildren(roots);
+  const kill = (pid: number, sig: NodeJS.Signals): void => {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, sig);
+      } catch {
+        // gone, or not a group leader
+      }
+    }
+  };
+  for (const c of live) kill(c.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (live.some((c) => isRunning(c.pid, c.startTicks)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const c of live) if (isRunning(c.pid, c.startTicks)) kill(c.pid, 'SIGKILL');
+  for (const c of live) fs.rmSync(c.file, { force: true });
 }
 
 export function devPs(dir: string): (DevProcess & { running: boolean })[] {

@@ -28,14 +28,30 @@ function apply(a: AgentClient, file: string, content: string, force = false): Pr
   return new Promise((resolve, reject) => a.ApplyManifest({ file, content, force, requestedBy: 'test' }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
 }
 
+/** Pids whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 async function list(c: TestCluster): Promise<ListJson['manifests']> {
   const r = await belayctl(['manifests', 'list', 'm1', '-o', 'json'], c.env);
   assert.equal(r.code, 0, r.stderr);
   return (JSON.parse(r.stdout) as ListJson).manifests;
 }
 
-test('the manifests dir: inventory, invalid files with their position, get, diff, atomic apply, drift and bad requests', async () => {
-  await withCluster({ masters: 1 }, async (c) => {
+test('the manifests dir under the kubelet runtime: inventory, invalid files with their position, get, diff, atomic apply, drift and bad requests; nothing but the files', async () => {
+  await withCluster({ masters: 1, runtime: 'kubelet' }, async (c) => {
     const dir = path.join(c.state.masters[0]?.root ?? '', 'etc', 'kubernetes', 'manifests');
     const agent = agentClient(c);
     try {
@@ -97,6 +113,21 @@ test('the manifests dir: inventory, invalid files with their position, get, diff
       }
       assert.deepEqual(fs.readdirSync(dir).sort(), before);
       assert.equal(fs.existsSync(path.join(c.state.masters[0]?.root ?? '', 'etc', 'passwd')), false);
+
+      // kubelet runs the pods, not belay: the agent started nothing and reports no pod status
+      const agentPid = c.state.processes.find((p) => p.role === 'agent')?.pid ?? 0;
+      // (host facts are gathered with short-lived commands such as df: only a pod's process would be etcd)
+      const cmdlines = childrenOf(agentPid).map((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        } catch {
+          return '';
+        }
+      });
+      assert.deepEqual(cmdlines.filter((l) => /etcd/.test(l)), [], 'the agent started no etcd');
+      const sup = await belayctl(['supervise', 'list', '-o', 'json'], c.env);
+      assert.deepEqual((JSON.parse(sup.stdout) as { services: unknown[] }).services, []);
+      assert.ok((await list(c)).every((m) => (m as { podPhase?: string }).podPhase === ''), 'no pod phase under kubelet');
     } finally {
       agent.close();
     }
@@ -133,6 +164,14 @@ test('belayctl manifests apply, remove, rollback and history go through the agen
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /m1:sleeper.yaml written/);
       assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(300));
+      // the host runtime (dev up's default) runs it: phase Running, ready (no readiness probe: running is ready)
+      await eventually(async () => {
+        const m = (await list(c)).find((x) => x.file === 'sleeper.yaml') as { podPhase?: string; podReady?: boolean } | undefined;
+        assert.equal(m?.podPhase, 'Running');
+        assert.equal(m?.podReady, true);
+      }, { timeoutMs: 15_000, intervalMs: 300 });
+      const table = await belayctl(['manifests', 'list', 'm1'], c.env);
+      assert.match(table.stdout, /sleeper\.yaml\s+sleeper\s+kube-system\s+sleeper\s+yes\s+-\s+Running\s+yes/);
       const again = await belayctl(['manifests', 'apply', 'm1', local], c.env);
       assert.match(again.stdout, /unchanged/);
 
@@ -175,6 +214,10 @@ test('belayctl manifests apply, remove, rollback and history go through the agen
       const rm = await belayctl(['manifests', 'remove', 'm1', 'sleeper.yaml'], c.env);
       assert.equal(rm.code, 0, rm.stderr);
       assert.equal(fs.existsSync(path.join(dir, 'sleeper.yaml')), false);
+      await eventually(async () => {
+        const sup = JSON.parse((await belayctl(['supervise', 'list', '-o', 'json'], c.env)).stdout) as { services: { name: string }[] };
+        assert.equal(sup.services.some((x) => x.name === 'sleeper/sleeper'), false, 'the pod stopped with its manifest');
+      }, { timeoutMs: 15_000, intervalMs: 300 });
       assert.equal((await belayctl(['manifests', 'rollback', 'm1', 'sleeper.yaml'], c.env)).code, 0);
       assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(600));
       // an unknown master is an error naming it

@@ -72,7 +72,7 @@ test('belayctl supervise list / pause / resume and events, against a real agent 
     assert.equal((await events(c.env, '--node', 'm1')).filter((e) => e.kind !== 'Started').length, 0);
     // the table view names the columns an operator expects
     const table = await belayctl(['supervise', 'list'], c.env);
-    assert.match(table.stdout.split('\n')[0] ?? '', /^NODE\s+SERVICE\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+CPU\s+RSS\s+LAST FAILURE$/);
+    assert.match(table.stdout.split('\n')[0] ?? '', /^NODE\s+SERVICE\s+STATE\s+READY\s+PID\s+UPTIME\s+RESTARTS\s+CPU\s+RSS\s+LAST FAILURE$/);
     const st = await belayctl(['status'], c.env);
     assert.match(st.stdout, /sleeper:running/);
   });

@@ -52,7 +52,7 @@ ${flags.map((f) => `    - ${f}`).join('\n')}
 `;
 }
 
-async function hostRuntime(t: TestContext): Promise<{ dir: string; manifests: string; events: AgentEvent[]; sup: Supervisor; pid(): number }> {
+async function hostRuntime(t: TestContext): Promise<{ dir: string; manifests: string; events: AgentEvent[]; sup: Supervisor; rt: HostRuntime; pid(): number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-host-'));
   const manifests = path.join(dir, 'manifests');
   const events: AgentEvent[] = [];
@@ -73,7 +73,7 @@ async function hostRuntime(t: TestContext): Promise<{ dir: string; manifests: st
     for (const s of sup.list()) await sup.remove(s.name ?? '', 2_000);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  return { dir, manifests, events, sup, pid: () => sup.list().find((s) => s.name === 'etcd/etcd')?.pid ?? 0 };
+  return { dir, manifests, events, sup, rt, pid: () => sup.list().find((s) => s.name === 'etcd/etcd')?.pid ?? 0 };
 }
 
 const write = (file: string, content: string): void => {
@@ -134,4 +134,47 @@ test('host runtime: a kubeadm-like etcd static pod runs on real etcd, restarts o
   assert.equal(await etcdHealthy(client), false);
   // its output went to the pod log
   assert.match(fs.readFileSync(path.join(h.dir, 'pods', 'kube-system_etcd_etcd.log'), 'utf8'), /etcd/);
+});
+
+test('host runtime: readiness per container and per pod, from the readiness probe; readiness never restarts anything', async (t) => {
+  const h = await hostRuntime(t);
+  const flag = path.join(h.dir, 'ready-flag');
+  write(
+    path.join(h.manifests, 'web.yaml'),
+    `apiVersion: v1
+kind: Pod
+metadata: { name: web, namespace: kube-system }
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: server
+    image: example/web:1
+    command: [sleep, "300"]
+    readinessProbe:
+      exec: { command: [test, -f, ${flag}] }
+      periodSeconds: 1
+      failureThreshold: 2
+  - name: helper
+    image: example/helper:1
+    command: [sleep, "300"]
+`,
+  );
+  const server = (): { ready?: boolean; notReadyReason?: string; pid?: number } => h.sup.list().find((s) => s.name === 'web/server') ?? {};
+  await eventually(() => assert.equal(h.rt.podStatus('web.yaml').podPhase, 'Running'), { timeoutMs: 10_000 });
+  const pid = server().pid;
+  const pending = h.rt.podStatus('web.yaml');
+  assert.equal(pending.podReady, false);
+  assert.match(pending.podNotReadyReason, /^server: /, 'only the container with a failing probe is named');
+  assert.doesNotMatch(pending.podNotReadyReason, /helper/);
+  fs.writeFileSync(flag, '');
+  await eventually(() => assert.equal(h.rt.podStatus('web.yaml').podReady, true), { timeoutMs: 5_000 });
+  assert.equal(server().ready, true);
+  fs.rmSync(flag);
+  await eventually(() => assert.equal(h.rt.podStatus('web.yaml').podReady, false), { timeoutMs: 6_000 });
+  assert.match(server().notReadyReason ?? '', /readiness probe failed/);
+  assert.equal(server().pid, pid, 'a failing readiness probe restarts nothing');
+  assert.ok(h.events.some((e) => e.kind === 'Ready' && e.service === 'web/server'));
+  assert.ok(h.events.some((e) => e.kind === 'NotReady' && e.service === 'web/server'));
+  assert.equal(h.rt.podStatus('absent.yaml').podPhase, 'Stopped');
 });

@@ -33,7 +33,7 @@ export function registerManifests(program: Command, flags: () => ConnectionFlags
           manifests.length === 0
             ? `no manifests on ${node}\n`
             : renderTable(
-                ['FILE', 'POD', 'NAMESPACE', 'CONTAINERS', 'VALID', 'DRIFT', 'SHA256', 'AGE'],
+                ['FILE', 'POD', 'NAMESPACE', 'CONTAINERS', 'VALID', 'DRIFT', 'PHASE', 'READY', 'SHA256', 'AGE'],
                 manifests.map((x) => [
                   x.file,
                   x.podName || '-',
@@ -41,6 +41,9 @@ export function registerManifests(program: Command, flags: () => ConnectionFlags
                   x.containers.map((c) => c.name).join(',') || '-',
                   x.valid ? 'yes' : `no: ${x.problems[0] ? `${x.problems[0].line}:${x.problems[0].column}: ${x.problems[0].message}` : '?'}`,
                   x.drifted ? 'DRIFTED' : '-',
+                  // Empty under kubelet: kubelet owns the pod's status.
+                  x.podPhase || '-',
+                  x.podPhase ? (x.podReady ? 'yes' : `no: ${x.podNotReadyReason || '?'}`) : '-',
                   x.sha256.slice(0, 12),
                   formatAge(res.nowMs - x.mtimeMs),
                 ]),

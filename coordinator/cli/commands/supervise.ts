@@ -69,11 +69,12 @@ export function registerSupervise(program: Command, flags: () => ConnectionFlags
 function superviseTable(rows: (ServiceStatus__Output & { node: string })[], nowMs: number): string {
   if (rows.length === 0) return 'no supervised services (none configured or present on the masters)\n';
   return renderTable(
-    ['NODE', 'SERVICE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'CPU', 'RSS', 'LAST FAILURE'],
+    ['NODE', 'SERVICE', 'STATE', 'READY', 'PID', 'UPTIME', 'RESTARTS', 'CPU', 'RSS', 'LAST FAILURE'],
     rows.map((s) => [
       s.node,
       s.name,
       s.state,
+      s.ready ? 'yes' : 'no',
       s.pid ? String(s.pid) : '-',
       s.pid && s.startedAtMs ? formatAge(nowMs - s.startedAtMs) : '-',
       String(s.restarts),

@@ -24,6 +24,10 @@ test('kube-apiserver: command + args from PATH, HTTPS liveness without certifica
   assert.equal(d?.policy.failureThreshold, 8);
   assert.equal(d?.killMode, 'group');
   assert.equal(d?.logFile, '/logs/kube-system_kube-apiserver_kube-apiserver.log');
+  // the fixture's readiness probe: /readyz over HTTPS, kubelet's timings
+  assert.deepEqual(d?.readiness?.check, { type: 'http', url: 'https://10.0.0.11:6443/readyz', insecureSkipVerify: true });
+  assert.equal(d?.readiness?.periodMs, 1_000);
+  assert.equal(d?.readiness?.successThreshold, 1);
 });
 
 test('probe defaults, named ports, grace period, env, and what the host runtime cannot run', () => {
@@ -41,6 +45,7 @@ spec:
     workingDir: /srv
     ports: [{ name: http, containerPort: 8080 }]
     livenessProbe: { tcpSocket: { port: http } }
+    readinessProbe: { httpGet: { port: http, path: ready }, initialDelaySeconds: 2, successThreshold: 2 }
   - name: noentry
     image: x
 `;
@@ -55,5 +60,6 @@ spec:
   assert.equal(d?.policy.failureThreshold, 3);
   assert.equal(d?.checkTimeoutMs, 1_000);
   assert.equal(d?.policy.stopTimeoutMs, 7_000);
+  assert.deepEqual(d?.readiness, { check: { type: 'http', url: 'http://127.0.0.1:8080/ready' }, initialDelayMs: 2_000, periodMs: 10_000, timeoutMs: 1_000, successThreshold: 2, failureThreshold: 3 });
   assert.match(problems[0] ?? '', /container noentry has no command/);
 });

@@ -46,6 +46,22 @@ export interface ManifestInfo {
    * Versions kept for rollback (at most 10).
    */
   'historyVersions'?: (number);
+  /**
+   * The pod's state when the agent runs it (host runtime); empty under
+   * kubelet, which owns the pod's status. Running: every container runs;
+   * Pending: one is starting or waiting; Failed: one is backing off or
+   * crash-looping; Stopped: the file is not run (invalid from the start).
+   */
+  'podPhase'?: (string);
+  /**
+   * Every container ready (its readiness probe passes, or without one it
+   * runs and is healthy).
+   */
+  'podReady'?: (boolean);
+  /**
+   * Why not, per container: "etcd: readiness probe failed: HTTP 503".
+   */
+  'podNotReadyReason'?: (string);
 }
 
 /**
@@ -89,4 +105,20 @@ export interface ManifestInfo__Output {
    * Versions kept for rollback (at most 10).
    */
   'historyVersions': (number);
+  /**
+   * The pod's state when the agent runs it (host runtime); empty under
+   * kubelet, which owns the pod's status. Running: every container runs;
+   * Pending: one is starting or waiting; Failed: one is backing off or
+   * crash-looping; Stopped: the file is not run (invalid from the start).
+   */
+  'podPhase': (string);
+  /**
+   * Every container ready (its readiness probe passes, or without one it
+   * runs and is healthy).
+   */
+  'podReady': (boolean);
+  /**
+   * Why not, per container: "etcd: readiness probe failed: HTTP 503".
+   */
+  'podNotReadyReason': (string);
 }

@@ -54,6 +54,15 @@ export interface ServiceStatus {
    */
   'cpuPercent'?: (number | string);
   'rssBytes'?: (number | string | Long);
+  /**
+   * Ready for traffic: its readiness probe passes (host runtime), or without
+   * one, running and healthy.
+   */
+  'ready'?: (boolean);
+  /**
+   * Why not ready, e.g. "readiness probe failed: HTTP 503"; empty when ready.
+   */
+  'notReadyReason'?: (string);
 }
 
 /**
@@ -108,4 +117,13 @@ export interface ServiceStatus__Output {
    */
   'cpuPercent': (number);
   'rssBytes': (number);
+  /**
+   * Ready for traffic: its readiness probe passes (host runtime), or without
+   * one, running and healthy.
+   */
+  'ready': (boolean);
+  /**
+   * Why not ready, e.g. "readiness probe failed: HTTP 503"; empty when ready.
+   */
+  'notReadyReason': (string);
 }
