@@ -229,3 +229,29 @@ test('belayctl manifests apply, remove, rollback and history go through the agen
     }
   });
 });
+
+test('host runtime: an agent restart adopts the running pods instead of starting them twice', async () => {
+  await withCluster({ masters: 1 }, async (c) => {
+    const dir = path.join(c.state.masters[0]?.root ?? '', 'etc', 'kubernetes', 'manifests');
+    fs.writeFileSync(path.join(dir, 'sleeper.yaml'), sleeper(301));
+    const pidOf = async (): Promise<number> => {
+      const sup = JSON.parse((await belayctl(['supervise', 'list', '-o', 'json'], c.env)).stdout) as { services: { name: string; pid: number; state: string }[] };
+      const s = sup.services.find((x) => x.name === 'sleeper/sleeper');
+      assert.equal(s?.state, 'running');
+      assert.ok(s.pid > 0);
+      return s.pid;
+    };
+    const before = await eventually(pidOf, { timeoutMs: 15_000, intervalMs: 300 });
+    c.kill('m1', 'agent');
+    c.restart('m1', 'agent');
+    await eventually(async () => assert.equal(await pidOf(), before), { timeoutMs: 20_000, intervalMs: 300 });
+    const sleepers = fs.readdirSync('/proc').filter((d) => {
+      try {
+        return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8') === 'sleep\u0000301\u0000';
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(sleepers, [String(before)], 'one pod process, the one from before the restart');
+  });
+});
