@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { readYamlFile, validate } from '../proto/common/config-file.js';
-import { commonFields, hostPort, nodeRef, tlsPaths } from '../proto/common/daemon-config.js';
+import { absPath, commonFields, hostPort, nodeRef, tlsPaths } from '../proto/common/daemon-config.js';
+import { SWIM_LAN, SWIM_WAN, type SwimConfig } from './swim/config.js';
+import { SEAL_OVERHEAD_BYTES } from './transport/seal.js';
 
 export const COORDINATOR_DEFAULTS = {
   /** gRPC port of belay.v1.Coordinator, on node.address. */
@@ -9,7 +11,56 @@ export const COORDINATOR_DEFAULTS = {
   metricsPort: 7712,
   /** Port of every master's belay-agent (at its address in nodes), for commands forwarded to it. */
   agentPort: 7701,
+  /** UDP port of the gossip (SWIM) traffic, on node.address. */
+  gossipPort: 7703,
+  /** The cluster gossip key (base64 of 32 bytes), read when there is no keyring yet. */
+  gossipKeyFile: '/etc/belay/gossip.key',
+  /** The keyring (every installed key, the primary first), kept across restarts and rotations. */
+  gossipKeyringFile: '/var/lib/belay/gossip/keyring.json',
 } as const;
+
+const ms = z.number({ message: 'must be a number of ms' }).int({ message: 'must be a whole number of ms' }).min(1, { message: 'must be at least 1 ms' });
+const count = z.number({ message: 'must be a number' }).int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' });
+
+/** Every SwimConfig field may be overridden; the profile gives the rest (see coordinator/swim/config.ts for each field's effect). */
+const swimOverrides = {
+  probeIntervalMs: ms.optional(),
+  probeTimeoutMs: ms.optional(),
+  indirectChecks: count.optional(),
+  suspicionMult: count.optional(),
+  suspicionMinMult: z.number().positive({ message: 'must be above 0' }).optional(),
+  suspicionMinFloor: z.number().min(0).optional(),
+  suspicionMaxTimeoutMult: z.number().min(1, { message: 'must be at least 1' }).optional(),
+  gossipIntervalMs: ms.optional(),
+  gossipNodes: count.optional(),
+  retransmitMult: count.optional(),
+  pushPullIntervalMs: ms.optional(),
+  smallClusterMax: count.optional(),
+  smallClusterPushPullMs: ms.optional(),
+  deliverMaxTries: count.optional(),
+  joinRetryMs: ms.optional(),
+  reconnectIntervalMs: ms.optional(),
+  awarenessMax: count.optional(),
+};
+
+const gossipSchema = z
+  .strictObject({
+    /** false: no gossip (this coordinator sees only the agents that report to it). */
+    enabled: z.boolean().default(true),
+    port: z.number({ message: 'must be a port number' }).int().min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' }).default(COORDINATOR_DEFAULTS.gossipPort),
+    /** lan (memberlist's LAN defaults, tuned for 3–7 masters) or wan. */
+    profile: z.enum(['lan', 'wan'], { message: 'must be lan or wan' }).default('lan'),
+    /** gRPC addresses (HOST:PORT) of coordinators to join through; default: every other master in nodes. */
+    seeds: z.array(hostPort).optional(),
+    keyFile: absPath.default(COORDINATOR_DEFAULTS.gossipKeyFile),
+    keyringFile: absPath.default(COORDINATOR_DEFAULTS.gossipKeyringFile),
+    /** Largest gossip datagram, sealed, bytes. */
+    mtu: z.number().int().min(508, { message: 'must be at least 508 bytes' }).max(65_507, { message: 'must be at most 65507 bytes' }).default(1_400),
+    /** Largest clock difference between masters a packet survives (replay protection), ms. */
+    replayWindowMs: ms.default(60_000),
+    ...swimOverrides,
+  })
+  .default({ enabled: true, port: COORDINATOR_DEFAULTS.gossipPort, profile: 'lan', keyFile: COORDINATOR_DEFAULTS.gossipKeyFile, keyringFile: COORDINATOR_DEFAULTS.gossipKeyringFile, mtu: 1_400, replayWindowMs: 60_000 });
 
 const schema = z
   .strictObject({
@@ -17,6 +68,7 @@ const schema = z
     listen: hostPort.optional(),
     metrics: z.strictObject({ listen: hostPort.optional() }).default({}),
     nodes: z.array(nodeRef).min(1, { message: 'must list at least this master' }).optional(),
+    gossip: gossipSchema,
     agentPort: z.number({ message: 'must be a port number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' }).default(COORDINATOR_DEFAULTS.agentPort),
   })
   .superRefine((c, ctx) => {
@@ -45,6 +97,18 @@ export interface CoordinatorConfig {
   maxMessageBytes: number;
   shutdownGraceMs: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  gossip: GossipConfig;
+}
+
+export interface GossipConfig {
+  enabled: boolean;
+  listen: { host: string; port: number };
+  seeds: string[];
+  keyFile: string;
+  keyringFile: string;
+  mtu: number;
+  replayWindowMs: number;
+  swim: SwimConfig;
 }
 
 export function parseCoordinatorConfig(file: string, input: unknown): CoordinatorConfig {
@@ -61,7 +125,26 @@ export function parseCoordinatorConfig(file: string, input: unknown): Coordinato
     maxMessageBytes: c.maxMessageBytes,
     shutdownGraceMs: c.shutdownGraceMs,
     logLevel: c.logLevel,
+    gossip: resolveGossip(c.gossip, c.node, c.nodes ?? [c.node]),
   });
+}
+
+function resolveGossip(g: z.output<typeof gossipSchema>, self: { name: string; address: string }, nodes: { name: string; address: string }[]): GossipConfig {
+  const { enabled, port, profile, seeds, keyFile, keyringFile, mtu, replayWindowMs, ...overrides } = g;
+  const bracket = (a: string): string => (a.includes(':') ? `[${a}]` : a);
+  const base = profile === 'wan' ? SWIM_WAN : SWIM_LAN;
+  const swim: SwimConfig = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  return {
+    enabled,
+    listen: { host: self.address, port },
+    seeds: seeds ?? nodes.filter((n) => n.name !== self.name).map((n) => `${bracket(n.address)}:${COORDINATOR_DEFAULTS.port}`),
+    keyFile,
+    keyringFile,
+    mtu,
+    replayWindowMs,
+    // The core budgets packets before sealing: leave room for the seal (codec/seal overhead).
+    swim: { ...swim, mtu: mtu - SEAL_OVERHEAD_BYTES },
+  };
 }
 
 export function loadCoordinatorConfig(file: string): CoordinatorConfig {

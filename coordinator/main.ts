@@ -5,6 +5,7 @@ import { belayProto } from '../proto/common/grpc.js';
 import { createRegistry } from '../proto/common/metrics.js';
 import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadCoordinatorConfig } from './config.js';
+import { startGossip } from './gossip/service.js';
 import { AgentClients } from './rpc/agent-clients.js';
 import { EventStore } from './reports/events.js';
 import { ReportStore } from './reports/store.js';
@@ -14,7 +15,7 @@ runDaemon({
   name: 'belay-coordinator',
   summary: 'keeps the HA control plane of this master and its peers',
   description:
-    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. Later: gossip with its peers, and when elected, orchestration of etcd and the control plane.',
+    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. It gossips with the other coordinators (SWIM membership and failure detection, encrypted UDP on gossip.port) so that any coordinator knows every master. Later: when elected, orchestration of etcd and the control plane.',
   configName: 'coordinator.yaml',
   async start(ctx) {
     const cfg = loadCoordinatorConfig(ctx.configFile);
@@ -26,7 +27,8 @@ runDaemon({
     const events = new EventStore();
     const agents = new AgentClients(cfg.nodes, cfg.agentPort, tls, cfg.maxMessageBytes);
     const rpcLog = log.child({ component: 'rpc' });
-    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now });
+    const gossip = await startGossip({ cfg, paths: ctx.paths, tls, log, registry, store });
+    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now, gossip });
     const serving = await serve({
       cfg,
       tls,
@@ -41,6 +43,7 @@ runDaemon({
     return {
       log,
       async stop() {
+        await gossip?.stop();
         service.endStreams();
         await serving.stop();
         agents.close();

@@ -5,6 +5,8 @@ import { OperatorError, errorText } from '../../proto/common/errors.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
 import type { ConnectionFlags } from './client.js';
 import { registerDev } from './commands/dev.js';
+import { registerGossip } from './commands/gossip.js';
+import { registerMembers } from './commands/members.js';
 import { registerPki } from './commands/pki.js';
 import { registerStatus } from './commands/status.js';
 import { registerEvents } from './commands/events.js';
@@ -37,16 +39,19 @@ const program = new Command('belayctl')
 
 const connection = (): ConnectionFlags & { output: string } => program.opts<ConnectionFlags & { output: string }>();
 registerStatus(program, connection);
+registerMembers(program, connection);
+registerGossip(program, connection);
 registerSupervise(program, connection);
 registerEvents(program, connection);
 registerManifests(program, connection);
 registerPki(program);
 registerDev(program, () => connection().output);
 
-for (const cmd of program.commands) {
-  cmd.exitOverride();
-  for (const sub of cmd.commands) sub.exitOverride();
-}
+const overrideAll = (c: Command): void => {
+  c.exitOverride();
+  c.commands.forEach(overrideAll);
+};
+overrideAll(program);
 
 function fail(message: string, hint: string | undefined, code: number): never {
   process.stderr.write(`belayctl: ${message}\n`);

@@ -12,6 +12,7 @@ import type { AgentConfigFile } from '../../agent/config.js';
 import type { CoordinatorConfigFile } from '../config.js';
 import { COORDINATOR_DEFAULTS } from '../config.js';
 import { initPki } from '../pki/init.js';
+import { formatKey, generateKey } from '../transport/keyring.js';
 
 /**
  * A local cluster of N masters on one machine: agent + coordinator each, own
@@ -125,6 +126,8 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   const pkiDir = path.join(dir, 'pki');
   progress(`issuing certificates in ${pkiDir}`);
   await initPki({ outDir: pkiDir, nodes: masters.map(({ name, address }) => ({ name, address })), force: true });
+  // One gossip key for the cluster, given to every master as its initial key.
+  const gossipKey = formatKey(generateKey());
 
   const coordinatorEndpoints = masters.map((m) => `${m.address}:${COORDINATOR_DEFAULTS.port}`);
   const processes: DevProcess[] = [];
@@ -152,6 +155,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       const pki = path.join(etcBelay, 'pki');
       fs.mkdirSync(pki, { recursive: true, mode: 0o700 });
       for (const f of ['ca.crt', `${m.name}.crt`, `${m.name}.key`]) fs.copyFileSync(path.join(pkiDir, f), path.join(pki, f));
+      fs.writeFileSync(path.join(etcBelay, 'gossip.key'), `${gossipKey}\n`, { mode: 0o600 });
       fs.chmodSync(path.join(pki, `${m.name}.key`), 0o600);
       fs.mkdirSync(path.join(m.root, 'var', 'log', 'belay'), { recursive: true });
       fs.mkdirSync(path.join(m.root, 'var', 'lib', 'belay'), { recursive: true });
@@ -218,7 +222,12 @@ async function waitReady(state: DevState, timeoutMs: number, progress: (line: st
         ),
       );
       const waiting = answers.flatMap((a, i) =>
-        a === undefined ? [`coordinator ${state.masters[i]?.name ?? i}`] : a.nodes.filter((n) => !n.agentConnected).map((n) => `agent ${n.name} → ${a.coordinator}`),
+        a === undefined
+          ? [`coordinator ${state.masters[i]?.name ?? i}`]
+          : [
+              ...a.nodes.filter((n) => !n.agentConnected).map((n) => `agent ${n.name} → ${a.coordinator}`),
+              ...a.nodes.filter((n) => n.member?.state !== 'alive').map((n) => `gossip ${n.name} alive at ${a.coordinator}`),
+            ],
       );
       if (waiting.length === 0) return;
       if (waiting.join(', ') !== last) {

@@ -8,7 +8,9 @@ import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { AgentMessage__Output } from '../../proto/gen/belay/v1/AgentMessage.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
+import type { Gossip } from '../gossip/service.js';
 import { matches, type EventStore } from '../reports/events.js';
+import { gossipHandlers, memberOf } from './gossip.js';
 import type { ReportStore } from '../reports/store.js';
 
 export interface CoordinatorServiceDeps {
@@ -22,6 +24,8 @@ export interface CoordinatorServiceDeps {
   /** Plaintext server: there is no certificate to tell who is calling. */
   insecure: boolean;
   nowMs: () => number;
+  /** Gossip, when on: members for Status, push-pull, keys. */
+  gossip?: Gossip | undefined;
 }
 
 /** belay.v1.Coordinator: decode, check who calls, call the store, map errors. */
@@ -67,6 +71,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
   };
 
   const handlers: CoordinatorHandlers = {
+    ...gossipHandlers({ node: d.node, gossip: d.gossip, log: d.log, insecure: d.insecure, nowMs: d.nowMs }),
     StreamReports(call) {
       open.add(call);
       const peer = d.insecure ? undefined : peerName(call);
@@ -131,7 +136,13 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
 
     Status(_call, callback) {
       try {
-        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes: d.store.status(d.nowMs()), version: BELAY_VERSION });
+        const members = d.gossip?.members() ?? [];
+        const nodes = d.store.status(d.nowMs()).map((n) => {
+          const m = members.find((x) => x.name === n.name);
+          const { api: _api, ...summary } = m?.tags ?? {};
+          return { ...n, member: m ? memberOf(m) : null, summary };
+        });
+        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION });
       } catch (err) {
         callback(fail('Status', err));
       }

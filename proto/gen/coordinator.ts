@@ -12,6 +12,12 @@ import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
 import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from './belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from './belay/v1/GetReportRequest.js';
+import type { GossipEnvelope as _belay_v1_GossipEnvelope, GossipEnvelope__Output as _belay_v1_GossipEnvelope__Output } from './belay/v1/GossipEnvelope.js';
+import type { GossipKeyInfo as _belay_v1_GossipKeyInfo, GossipKeyInfo__Output as _belay_v1_GossipKeyInfo__Output } from './belay/v1/GossipKeyInfo.js';
+import type { GossipKeyResult as _belay_v1_GossipKeyResult, GossipKeyResult__Output as _belay_v1_GossipKeyResult__Output } from './belay/v1/GossipKeyResult.js';
+import type { GossipKeysRequest as _belay_v1_GossipKeysRequest, GossipKeysRequest__Output as _belay_v1_GossipKeysRequest__Output } from './belay/v1/GossipKeysRequest.js';
+import type { GossipKeysResponse as _belay_v1_GossipKeysResponse, GossipKeysResponse__Output as _belay_v1_GossipKeysResponse__Output } from './belay/v1/GossipKeysResponse.js';
+import type { GossipMember as _belay_v1_GossipMember, GossipMember__Output as _belay_v1_GossipMember__Output } from './belay/v1/GossipMember.js';
 import type { HostFacts as _belay_v1_HostFacts, HostFacts__Output as _belay_v1_HostFacts__Output } from './belay/v1/HostFacts.js';
 import type { HostPathVolume as _belay_v1_HostPathVolume, HostPathVolume__Output as _belay_v1_HostPathVolume__Output } from './belay/v1/HostPathVolume.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from './belay/v1/HostReport.js';
@@ -21,6 +27,8 @@ import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, Mani
 import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _belay_v1_ManifestInfo__Output } from './belay/v1/ManifestInfo.js';
 import type { ManifestProblem as _belay_v1_ManifestProblem, ManifestProblem__Output as _belay_v1_ManifestProblem__Output } from './belay/v1/ManifestProblem.js';
 import type { ManifestVersion as _belay_v1_ManifestVersion, ManifestVersion__Output as _belay_v1_ManifestVersion__Output } from './belay/v1/ManifestVersion.js';
+import type { MembersRequest as _belay_v1_MembersRequest, MembersRequest__Output as _belay_v1_MembersRequest__Output } from './belay/v1/MembersRequest.js';
+import type { MembersResponse as _belay_v1_MembersResponse, MembersResponse__Output as _belay_v1_MembersResponse__Output } from './belay/v1/MembersResponse.js';
 import type { NodeApplyManifestRequest as _belay_v1_NodeApplyManifestRequest, NodeApplyManifestRequest__Output as _belay_v1_NodeApplyManifestRequest__Output } from './belay/v1/NodeApplyManifestRequest.js';
 import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifestRequest__Output as _belay_v1_NodeManifestRequest__Output } from './belay/v1/NodeManifestRequest.js';
 import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from './belay/v1/NodeRemoveManifestRequest.js';
@@ -54,6 +62,12 @@ export interface ProtoGrpcType {
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
       GetManifestRequest: MessageTypeDefinition<_belay_v1_GetManifestRequest, _belay_v1_GetManifestRequest__Output>
       GetReportRequest: MessageTypeDefinition<_belay_v1_GetReportRequest, _belay_v1_GetReportRequest__Output>
+      GossipEnvelope: MessageTypeDefinition<_belay_v1_GossipEnvelope, _belay_v1_GossipEnvelope__Output>
+      GossipKeyInfo: MessageTypeDefinition<_belay_v1_GossipKeyInfo, _belay_v1_GossipKeyInfo__Output>
+      GossipKeyResult: MessageTypeDefinition<_belay_v1_GossipKeyResult, _belay_v1_GossipKeyResult__Output>
+      GossipKeysRequest: MessageTypeDefinition<_belay_v1_GossipKeysRequest, _belay_v1_GossipKeysRequest__Output>
+      GossipKeysResponse: MessageTypeDefinition<_belay_v1_GossipKeysResponse, _belay_v1_GossipKeysResponse__Output>
+      GossipMember: MessageTypeDefinition<_belay_v1_GossipMember, _belay_v1_GossipMember__Output>
       HostFacts: MessageTypeDefinition<_belay_v1_HostFacts, _belay_v1_HostFacts__Output>
       HostPathVolume: MessageTypeDefinition<_belay_v1_HostPathVolume, _belay_v1_HostPathVolume__Output>
       HostReport: MessageTypeDefinition<_belay_v1_HostReport, _belay_v1_HostReport__Output>
@@ -63,6 +77,8 @@ export interface ProtoGrpcType {
       ManifestInfo: MessageTypeDefinition<_belay_v1_ManifestInfo, _belay_v1_ManifestInfo__Output>
       ManifestProblem: MessageTypeDefinition<_belay_v1_ManifestProblem, _belay_v1_ManifestProblem__Output>
       ManifestVersion: MessageTypeDefinition<_belay_v1_ManifestVersion, _belay_v1_ManifestVersion__Output>
+      MembersRequest: MessageTypeDefinition<_belay_v1_MembersRequest, _belay_v1_MembersRequest__Output>
+      MembersResponse: MessageTypeDefinition<_belay_v1_MembersResponse, _belay_v1_MembersResponse__Output>
       NodeApplyManifestRequest: MessageTypeDefinition<_belay_v1_NodeApplyManifestRequest, _belay_v1_NodeApplyManifestRequest__Output>
       NodeManifestRequest: MessageTypeDefinition<_belay_v1_NodeManifestRequest, _belay_v1_NodeManifestRequest__Output>
       NodeRemoveManifestRequest: MessageTypeDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_NodeRemoveManifestRequest__Output>

@@ -14,7 +14,10 @@ export function registerStatus(program: Command, flags: () => ConnectionFlags & 
     .addHelpText(
       'after',
       '\nColumns:\n' +
-        '  AGENT      connected: a report stream is open now; down: none (see the agent\'s log)\n' +
+        '  COORD      the master\'s coordinator in gossip: alive, suspect, dead (kill -9, host down, cut off) or left;\n' +
+        '             - when gossip is off on the answering coordinator\n' +
+        '  AGENT      connected: a report stream is open now; down: none (see the agent\'s log);\n' +
+        '             via gossip: no report here, the row is the master\'s own summary spread by gossip\n' +
         '  REPORT     age of the latest report on the coordinator\'s clock (default every 5s)\n' +
         '  LOAD       1-minute load average / cores\n' +
         '  MEMORY     available / total\n' +
@@ -36,18 +39,30 @@ export function registerStatus(program: Command, flags: () => ConnectionFlags & 
 }
 
 export function statusTable(res: StatusResponse__Output): string {
-  const rows = res.nodes.map((n) => statusRow(n));
+  const rows = res.nodes.map((n) => statusRow(n, Number(res.nowMs)));
   const connected = res.nodes.filter((n) => n.agentConnected).length;
+  const gossip = res.nodes.some((n) => n.member);
+  const alive = res.nodes.filter((n) => n.member?.state === 'alive').length;
   return (
-    renderTable(['NODE', 'ADDRESS', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'SERVICES', 'PROCESSES'], rows) +
-    `\n${connected}/${res.nodes.length} agents connected (answered by coordinator ${res.coordinator}, belay ${res.version})\n`
+    renderTable(['NODE', 'ADDRESS', 'COORD', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'SERVICES', 'PROCESSES'], rows) +
+    `\n${connected}/${res.nodes.length} agents connected${gossip ? `, ${alive}/${res.nodes.length} coordinators alive in gossip` : ', gossip off'} (answered by coordinator ${res.coordinator}, belay ${res.version})\n`
   );
 }
 
-function statusRow(n: NodeStatus__Output): string[] {
+function statusRow(n: NodeStatus__Output, nowMs: number): string[] {
   const r = n.report;
+  const coord = n.member ? n.member.state : '-';
   const agent = n.agentConnected ? 'connected' : 'down';
-  if (!r) return [n.name, n.address, agent, 'never', '-', '-', '-', '-', '-'];
+  const sum = n.summary;
+  if (!r && sum.report_at_ms !== undefined) {
+    // No report here: the master's own summary, as its coordinator spreads it.
+    const at = Number(sum.report_at_ms);
+    const free = sum.etcd_free_bytes ? formatBytes(Number(sum.etcd_free_bytes)) : '-';
+    const health = ['kubelet', 'runtime', 'etcd', 'apiserver'].filter((k) => sum[k] && sum[k] !== 'absent').map((k) => `${k}:${sum[k] ?? ''}`).join(',') || 'none';
+    const stale = n.member?.state === 'alive' ? '' : ' (last known)';
+    return [n.name, n.address, coord, `via gossip (${sum.agent ?? '?'})`, at > 0 ? `~${formatAge(nowMs - at)}${stale}` : 'never', '-', '-', free, health, '-'];
+  }
+  if (!r) return [n.name, n.address, coord, agent, 'never', '-', '-', '-', '-', '-'];
   const h = r.host;
   const load = h ? `${h.load1.toFixed(2)}/${h.cpuCores}` : '-';
   const mem = h ? `${formatBytes(h.memoryAvailableBytes)}/${formatBytes(h.memoryTotalBytes)}` : '-';
@@ -56,5 +71,5 @@ function statusRow(n: NodeStatus__Output): string[] {
   const procs = r.processes.length ? r.processes.map((p) => `${p.name}(${p.pid})`).join(',') : 'none';
   // Supervised services by state: "kubelet:running,containerd:crash-looping".
   const services = r.services.length ? r.services.map((s) => `${s.name}:${s.state}`).join(',') : 'none';
-  return [n.name, n.address, agent, formatAge(Number(n.lastReportAgeMs)), load, mem, disk, services, procs];
+  return [n.name, n.address, coord, agent, formatAge(Number(n.lastReportAgeMs)), load, mem, disk, services, procs];
 }

@@ -6,8 +6,13 @@ import type { AgentEvent as _belay_v1_AgentEvent, AgentEvent__Output as _belay_v
 import type { AgentMessage as _belay_v1_AgentMessage, AgentMessage__Output as _belay_v1_AgentMessage__Output } from '../../belay/v1/AgentMessage.js';
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
 import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as _belay_v1_EventsRequest__Output } from '../../belay/v1/EventsRequest.js';
+import type { GossipEnvelope as _belay_v1_GossipEnvelope, GossipEnvelope__Output as _belay_v1_GossipEnvelope__Output } from '../../belay/v1/GossipEnvelope.js';
+import type { GossipKeysRequest as _belay_v1_GossipKeysRequest, GossipKeysRequest__Output as _belay_v1_GossipKeysRequest__Output } from '../../belay/v1/GossipKeysRequest.js';
+import type { GossipKeysResponse as _belay_v1_GossipKeysResponse, GossipKeysResponse__Output as _belay_v1_GossipKeysResponse__Output } from '../../belay/v1/GossipKeysResponse.js';
 import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Manifest__Output } from '../../belay/v1/Manifest.js';
 import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, ManifestHistoryResponse__Output as _belay_v1_ManifestHistoryResponse__Output } from '../../belay/v1/ManifestHistoryResponse.js';
+import type { MembersRequest as _belay_v1_MembersRequest, MembersRequest__Output as _belay_v1_MembersRequest__Output } from '../../belay/v1/MembersRequest.js';
+import type { MembersResponse as _belay_v1_MembersResponse, MembersResponse__Output as _belay_v1_MembersResponse__Output } from '../../belay/v1/MembersResponse.js';
 import type { NodeApplyManifestRequest as _belay_v1_NodeApplyManifestRequest, NodeApplyManifestRequest__Output as _belay_v1_NodeApplyManifestRequest__Output } from '../../belay/v1/NodeApplyManifestRequest.js';
 import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifestRequest__Output as _belay_v1_NodeManifestRequest__Output } from '../../belay/v1/NodeManifestRequest.js';
 import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from '../../belay/v1/NodeRemoveManifestRequest.js';
@@ -70,6 +75,25 @@ export interface CoordinatorClient extends grpc.Client {
   getManifest(argument: _belay_v1_NodeManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
   getManifest(argument: _belay_v1_NodeManifestRequest, callback: grpc.requestCallback<_belay_v1_Manifest__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * GossipKeys manages the gossip keyring of every live member (or, with
+   * local_only, of this coordinator alone): list, install, use (make primary),
+   * remove. Keys are never returned, only their fingerprints.
+   */
+  GossipKeys(argument: _belay_v1_GossipKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  GossipKeys(argument: _belay_v1_GossipKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  GossipKeys(argument: _belay_v1_GossipKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  GossipKeys(argument: _belay_v1_GossipKeysRequest, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * GossipKeys manages the gossip keyring of every live member (or, with
+   * local_only, of this coordinator alone): list, install, use (make primary),
+   * remove. Keys are never returned, only their fingerprints.
+   */
+  gossipKeys(argument: _belay_v1_GossipKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  gossipKeys(argument: _belay_v1_GossipKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  gossipKeys(argument: _belay_v1_GossipKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  gossipKeys(argument: _belay_v1_GossipKeysRequest, callback: grpc.requestCallback<_belay_v1_GossipKeysResponse__Output>): grpc.ClientUnaryCall;
+  
   ManifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   ManifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   ManifestHistory(argument: _belay_v1_NodeManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
@@ -78,6 +102,44 @@ export interface CoordinatorClient extends grpc.Client {
   manifestHistory(argument: _belay_v1_NodeManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   manifestHistory(argument: _belay_v1_NodeManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   manifestHistory(argument: _belay_v1_NodeManifestRequest, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Members lists the gossip members as this coordinator sees them.
+   */
+  Members(argument: _belay_v1_MembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  Members(argument: _belay_v1_MembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  Members(argument: _belay_v1_MembersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  Members(argument: _belay_v1_MembersRequest, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Members lists the gossip members as this coordinator sees them.
+   */
+  members(argument: _belay_v1_MembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  members(argument: _belay_v1_MembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  members(argument: _belay_v1_MembersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  members(argument: _belay_v1_MembersRequest, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * PushPull exchanges full gossip state between coordinators (anti-entropy,
+   * joins, healing after a partition). Request and answer are sealed gossip
+   * packets (gossip.proto) holding one PushPull message: a coordinator
+   * without the cluster gossip key cannot join, even with a valid
+   * certificate (UNAUTHENTICATED, belay-code GOSSIP_KEY_MISMATCH).
+   */
+  PushPull(argument: _belay_v1_GossipEnvelope, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  PushPull(argument: _belay_v1_GossipEnvelope, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  PushPull(argument: _belay_v1_GossipEnvelope, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  PushPull(argument: _belay_v1_GossipEnvelope, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  /**
+   * PushPull exchanges full gossip state between coordinators (anti-entropy,
+   * joins, healing after a partition). Request and answer are sealed gossip
+   * packets (gossip.proto) holding one PushPull message: a coordinator
+   * without the cluster gossip key cannot join, even with a valid
+   * certificate (UNAUTHENTICATED, belay-code GOSSIP_KEY_MISMATCH).
+   */
+  pushPull(argument: _belay_v1_GossipEnvelope, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  pushPull(argument: _belay_v1_GossipEnvelope, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  pushPull(argument: _belay_v1_GossipEnvelope, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
+  pushPull(argument: _belay_v1_GossipEnvelope, callback: grpc.requestCallback<_belay_v1_GossipEnvelope__Output>): grpc.ClientUnaryCall;
   
   RemoveManifest(argument: _belay_v1_NodeRemoveManifestRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   RemoveManifest(argument: _belay_v1_NodeRemoveManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
@@ -171,7 +233,28 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
    */
   GetManifest: grpc.handleUnaryCall<_belay_v1_NodeManifestRequest__Output, _belay_v1_Manifest>;
   
+  /**
+   * GossipKeys manages the gossip keyring of every live member (or, with
+   * local_only, of this coordinator alone): list, install, use (make primary),
+   * remove. Keys are never returned, only their fingerprints.
+   */
+  GossipKeys: grpc.handleUnaryCall<_belay_v1_GossipKeysRequest__Output, _belay_v1_GossipKeysResponse>;
+  
   ManifestHistory: grpc.handleUnaryCall<_belay_v1_NodeManifestRequest__Output, _belay_v1_ManifestHistoryResponse>;
+  
+  /**
+   * Members lists the gossip members as this coordinator sees them.
+   */
+  Members: grpc.handleUnaryCall<_belay_v1_MembersRequest__Output, _belay_v1_MembersResponse>;
+  
+  /**
+   * PushPull exchanges full gossip state between coordinators (anti-entropy,
+   * joins, healing after a partition). Request and answer are sealed gossip
+   * packets (gossip.proto) holding one PushPull message: a coordinator
+   * without the cluster gossip key cannot join, even with a valid
+   * certificate (UNAUTHENTICATED, belay-code GOSSIP_KEY_MISMATCH).
+   */
+  PushPull: grpc.handleUnaryCall<_belay_v1_GossipEnvelope__Output, _belay_v1_GossipEnvelope>;
   
   RemoveManifest: grpc.handleUnaryCall<_belay_v1_NodeRemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
@@ -203,7 +286,10 @@ export interface CoordinatorDefinition extends grpc.ServiceDefinition {
   ApplyManifest: MethodDefinition<_belay_v1_NodeApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   Events: MethodDefinition<_belay_v1_EventsRequest, _belay_v1_AgentEvent, _belay_v1_EventsRequest__Output, _belay_v1_AgentEvent__Output>
   GetManifest: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_Manifest, _belay_v1_NodeManifestRequest__Output, _belay_v1_Manifest__Output>
+  GossipKeys: MethodDefinition<_belay_v1_GossipKeysRequest, _belay_v1_GossipKeysResponse, _belay_v1_GossipKeysRequest__Output, _belay_v1_GossipKeysResponse__Output>
   ManifestHistory: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_NodeManifestRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
+  Members: MethodDefinition<_belay_v1_MembersRequest, _belay_v1_MembersResponse, _belay_v1_MembersRequest__Output, _belay_v1_MembersResponse__Output>
+  PushPull: MethodDefinition<_belay_v1_GossipEnvelope, _belay_v1_GossipEnvelope, _belay_v1_GossipEnvelope__Output, _belay_v1_GossipEnvelope__Output>
   RemoveManifest: MethodDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeRemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   RollbackManifest: MethodDefinition<_belay_v1_NodeRollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeRollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   Status: MethodDefinition<_belay_v1_StatusRequest, _belay_v1_StatusResponse, _belay_v1_StatusRequest__Output, _belay_v1_StatusResponse__Output>

@@ -1,0 +1,155 @@
+// The SWIM wire vocabulary as plain data. The pure core (node.ts) reads and
+// writes these; transport/codec.ts maps them to belay.v1.gossip.proto and back.
+// Addresses are opaque "host:port" strings: the core never resolves them.
+
+export type Addr = string;
+
+export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
+
+/** Free-form member metadata; the incarnation is its version. */
+export type Tags = Readonly<Record<string, string>>;
+
+/**
+ * One member's identity and state as exchanged in push-pull.
+ * A member is its name plus its boot id: a restarted coordinator has a new
+ * boot id, which wins over every incarnation of an older boot.
+ */
+export interface MemberSnapshot {
+  name: string;
+  /** `${bootStartMs base36}-${random}`; compared by bootOrder() in membership.ts. */
+  bootId: string;
+  addr: Addr;
+  incarnation: number;
+  state: MemberState;
+  tags: Tags;
+}
+
+/** Direct probe: "are you `target`?" The receiver answers ack only if it is. */
+export interface Ping {
+  kind: 'ping';
+  seq: number;
+  target: string;
+  /** Sender's name and address, so a receiver can answer and learn it. */
+  from: string;
+  fromAddr: Addr;
+}
+
+/** Ask a member to probe `target` for us and relay the ack (or a nack). */
+export interface IndirectPing {
+  kind: 'indirect-ping';
+  seq: number;
+  target: string;
+  targetAddr: Addr;
+  from: string;
+  fromAddr: Addr;
+  /** Lifeguard: answer with a nack if the target stays silent. */
+  wantNack: boolean;
+}
+
+export interface Ack {
+  kind: 'ack';
+  seq: number;
+  from: string;
+}
+
+/** Lifeguard: "I asked, the target did not answer" — proves our own path works. */
+export interface Nack {
+  kind: 'nack';
+  seq: number;
+  from: string;
+}
+
+export interface Alive {
+  kind: 'alive';
+  name: string;
+  bootId: string;
+  addr: Addr;
+  incarnation: number;
+  tags: Tags;
+}
+
+export interface Suspect {
+  kind: 'suspect';
+  name: string;
+  bootId: string;
+  incarnation: number;
+  /** Who suspects: distinct senders are Lifeguard's independent confirmations. */
+  from: string;
+}
+
+/** Dead; a dead message whose `from` is the member itself is a graceful leave. */
+export interface Dead {
+  kind: 'dead';
+  name: string;
+  bootId: string;
+  incarnation: number;
+  from: string;
+}
+
+/**
+ * Small clusters: membership changes go to every member directly, in a packet
+ * that starts with a Deliver; the receiver answers ack(seq) after applying the
+ * rest of the packet, and the sender retries until acked.
+ */
+export interface Deliver {
+  kind: 'deliver';
+  seq: number;
+  from: string;
+}
+
+/**
+ * Full-state exchange for anti-entropy and joins. The shell carries it over
+ * mutual-TLS gRPC (reliable); a request is answered by a PushPull with
+ * reply=true. A remote `dead` is merged as `suspect` so that the member
+ * itself gets the chance to refute (memberlist does the same).
+ */
+export interface PushPull {
+  kind: 'push-pull';
+  from: string;
+  join: boolean;
+  reply: boolean;
+  members: MemberSnapshot[];
+}
+
+export type SwimMessage = Ping | IndirectPing | Ack | Nack | Alive | Suspect | Dead | Deliver | PushPull;
+
+/** Messages the shell must send reliably (gRPC); the rest go over UDP. */
+export function isReliable(msg: SwimMessage): boolean {
+  return msg.kind === 'push-pull';
+}
+
+// estimateSize's parts, at module level: it runs for every message sent.
+const str = (s: string): number => s.length * 3 + 4; // UTF-8 worst case + tag and length
+const num = 11;
+const tags = (t: Tags): number => Object.entries(t).reduce((n, [k, v]) => n + str(k) + str(v) + 4, 0);
+const head = 4;
+
+/**
+ * Upper bound on a message's encoded size in bytes, for the core's piggyback
+ * budget (MTU). Deliberately generous: protobuf varints and tags are smaller
+ * than counted here; the codec splits anything that still does not fit.
+ */
+export function estimateSize(msg: SwimMessage): number {
+  switch (msg.kind) {
+    case 'ping':
+      return head + num + str(msg.target) + str(msg.from) + str(msg.fromAddr);
+    case 'indirect-ping':
+      return head + num + str(msg.target) + str(msg.targetAddr) + str(msg.from) + str(msg.fromAddr) + 2;
+    case 'ack':
+    case 'nack':
+    case 'deliver':
+      return head + num + str(msg.from);
+    case 'alive':
+      return head + str(msg.name) + str(msg.bootId) + str(msg.addr) + num + tags(msg.tags);
+    case 'suspect':
+    case 'dead':
+      return head + str(msg.name) + str(msg.bootId) + num + str(msg.from);
+    case 'push-pull':
+      return (
+        head +
+        str(msg.from) +
+        4 +
+        msg.members.reduce((n, m) => n + 4 + str(m.name) + str(m.bootId) + str(m.addr) + num + 2 + tags(m.tags), 0)
+      );
+  }
+}

@@ -1,0 +1,887 @@
+// One SWIM + Lifeguard member as a pure state machine (STYLE.md "The core is
+// a state machine"): time arrives as nowMs, randomness from the injected Rng,
+// and every effect is returned as packets to send, events to report and the
+// next time to be woken. transport/driver.ts owns sockets and the timer.
+//
+// References: Das, Gupta, Motivala, "SWIM" (DSN 2002); Dadgar, Phillips,
+// Currey, "Lifeguard" (2018); HashiCorp memberlist. belay additions for small
+// clusters (FIELD-NOTES "Gossip"): changes sent directly to every member with
+// retries, confirmation probes, frequent push-pull.
+import { OperatorError } from '../../proto/common/errors.js';
+import type { Rng } from '../../proto/common/rng.js';
+import { Awareness } from './awareness.js';
+import { BroadcastQueue, retransmitLimit, type Update } from './broadcast-queue.js';
+import type { SwimConfig } from './config.js';
+import {
+  bootOrder,
+  claimOfMessage,
+  claimOfSnapshot,
+  isLive,
+  mergeClaim,
+  sameTags,
+  snapshotOf,
+  transitionOf,
+  viewOf,
+  type Claim,
+  type Member,
+  type MemberView,
+  type TransitionKind,
+} from './membership.js';
+import { estimateSize, type Ack, type Addr, type Alive, type IndirectPing, type MemberSnapshot, type Nack, type Ping, type PushPull, type SwimMessage, type Tags } from './messages.js';
+import { NACK_FRACTION, ProbeOrder, handledLate, pickRandom, type Probe, type Relay } from './probe.js';
+import { Suspicion, suspicionBounds } from './suspicion.js';
+
+export type Input =
+  | { kind: 'tick'; nowMs: number }
+  /** One (compound) packet from `from`. */
+  | { kind: 'recv'; nowMs: number; from: Addr; msgs: SwimMessage[] }
+  | { kind: 'join'; nowMs: number; seeds: Addr[] }
+  | { kind: 'leave'; nowMs: number }
+  | { kind: 'set-tags'; nowMs: number; tags: Tags }
+  /** Event-loop lag measured by the shell. */
+  | { kind: 'local-stall'; nowMs: number; lagMs: number }
+  /** The shell could not send `msg` (a push-pull could not connect). */
+  | { kind: 'send-failed'; nowMs: number; to: Addr; msg: SwimMessage };
+
+export interface Send {
+  readonly to: Addr;
+  /** One packet's worth (by estimateSize) except push-pull, which the shell sends reliably. */
+  readonly msgs: SwimMessage[];
+}
+
+export interface Output {
+  /** Several entries may go to one address: each is packed on its own (a deliver must lead its packet). */
+  send: Send[];
+  events: MemberEvent[];
+  /** The shell arms one timer for this; a tick before it is harmless. */
+  wakeAtMs: number;
+}
+
+export type MemberEventKind = TransitionKind | 'conflict';
+
+export interface MemberEvent {
+  /**
+   * joined | updated (tags or address) | suspected | refuted (suspect → alive) |
+   * died | left | recovered (dead → alive) | restarted (a newer boot replaced
+   * the one we knew) | conflict (a newer boot of a name at another address
+   * while the one we know is alive, or a newer boot of our own name: refused)
+   */
+  readonly kind: MemberEventKind;
+  readonly atMs: number;
+  readonly member: MemberView;
+  /** suspected, died: who said so. */
+  readonly from?: string;
+  /** restarted: the boot replaced; conflict: the boot refused. */
+  readonly otherBootId?: string;
+  /** conflict: the address the refused boot claims. */
+  readonly otherAddr?: Addr;
+}
+
+export interface SwimSelf {
+  readonly name: string;
+  readonly bootId: string;
+  readonly addr: Addr;
+  readonly tags: Tags;
+}
+
+/** Counters for metrics and tests. */
+export interface SwimStats {
+  probes: number;
+  confirmationProbes: number;
+  indirectProbes: number;
+  probesFailed: number;
+  /** Deadline handled late: our stall, not the target's. */
+  probesInconclusive: number;
+  suspicionsRaised: number;
+  refutations: number;
+  declaredDead: number;
+  deliveriesGivenUp: number;
+  pushPulls: number;
+}
+
+/** A direct delivery (small clusters) awaiting its ack. */
+interface Delivery {
+  readonly seq: number;
+  readonly to: string;
+  msgs: Update[];
+  tries: number;
+  nextMs: number;
+}
+
+interface SuspicionState {
+  readonly suspicion: Suspicion;
+  /** A deadline that came while we were stalled is given one probe timeout more, to read what queued up. */
+  deferredToMs: number | undefined;
+  /** Gossiped again halfway through, so that a refutation we missed comes back as a correction. */
+  regossiped: boolean;
+}
+
+export class SwimNode {
+  private self: Member;
+  private readonly known = new Map<string, Member>();
+  private liveOthers = 0;
+  private liveNamesCache: string[] | undefined;
+  private readonly queue = new BroadcastQueue();
+  private readonly awareness: Awareness;
+  private readonly suspicions = new Map<string, SuspicionState>();
+  private readonly probes = new Map<number, Probe>();
+  private readonly relays = new Map<number, Relay>();
+  private readonly deliveries = new Map<number, Delivery>();
+  /** Small clusters: member → subject → update, sent at the end of the step. */
+  private readonly toDeliver = new Map<string, Map<string, Update>>();
+  private readonly lastProbeMs = new Map<string, number>();
+  private readonly conflictsSeen = new Set<string>();
+  private readonly order = new ProbeOrder();
+  private seq = 0;
+  private lastNowMs: number;
+  private nextProbeMs: number;
+  private nextGossipMs: number;
+  private nextPushPullMs: number;
+  private nextReconnectMs: number;
+  private joinSeeds: Addr[] | undefined;
+  private nextJoinMs = 0;
+  private leaving = false;
+  private readonly stats_: SwimStats = {
+    probes: 0,
+    confirmationProbes: 0,
+    indirectProbes: 0,
+    probesFailed: 0,
+    probesInconclusive: 0,
+    suspicionsRaised: 0,
+    refutations: 0,
+    declaredDead: 0,
+    deliveriesGivenUp: 0,
+    pushPulls: 0,
+  };
+  // Per step.
+  private readonly packets = new Map<Addr, SwimMessage[]>();
+  private extra: Send[] = [];
+  private events: MemberEvent[] = [];
+
+  constructor(
+    private readonly cfg: SwimConfig,
+    self: SwimSelf,
+    private readonly rng: Rng,
+    nowMs: number,
+  ) {
+    this.self = { ...self, incarnation: 0, state: 'alive', tagsIncarnation: 0, stateSinceMs: nowMs };
+    this.awareness = new Awareness(cfg.awarenessMax);
+    this.lastNowMs = nowMs;
+    // Random phases, so that members started together do not probe and sync in lockstep.
+    this.nextProbeMs = nowMs + rng.int(cfg.probeIntervalMs);
+    this.nextGossipMs = nowMs + rng.int(cfg.gossipIntervalMs);
+    this.nextPushPullMs = nowMs + cfg.smallClusterPushPullMs / 2 + rng.int(cfg.smallClusterPushPullMs);
+    this.nextReconnectMs = nowMs + cfg.reconnectIntervalMs / 2 + rng.int(cfg.reconnectIntervalMs);
+    this.queue.enqueue(this.aliveOfSelf());
+  }
+
+  get name(): string {
+    return this.self.name;
+  }
+
+  get bootId(): string {
+    return this.self.bootId;
+  }
+
+  get incarnation(): number {
+    return this.self.incarnation;
+  }
+
+  /** Lifeguard's local health score: 0 healthy .. awarenessMax. */
+  localHealth(): number {
+    return this.awareness.score;
+  }
+
+  stats(): Readonly<SwimStats> {
+    return this.stats_;
+  }
+
+  /** Ourselves first, then everyone we know of, dead and left included. */
+  members(): MemberView[] {
+    return [viewOf(this.self), ...[...this.known.values()].map(viewOf)];
+  }
+
+  member(name: string): MemberView | undefined {
+    const m = name === this.self.name ? this.self : this.known.get(name);
+    return m === undefined ? undefined : viewOf(m);
+  }
+
+  /** Live members including ourselves: the n of the formulas. */
+  liveCount(): number {
+    return this.liveOthers + (this.leaving ? 0 : 1);
+  }
+
+  /** Direct deliveries not yet acked: after `leave`, the shell may stop once this is 0. */
+  pendingDeliveries(): number {
+    return this.deliveries.size;
+  }
+
+  /**
+   * Installs members without gossiping or reporting them: for simulations and
+   * benchmarks that start from a converged cluster. Not for production use:
+   * a real member learns through join and push-pull.
+   */
+  bootstrap(members: readonly MemberSnapshot[], nowMs: number): void {
+    for (const s of members) {
+      if (s.name === this.self.name) continue;
+      this.setMember({ ...s, tagsIncarnation: s.state === 'alive' ? s.incarnation : -1, stateSinceMs: nowMs });
+      if (s.state === 'suspect') this.startSuspicion(nowMs, s.name, 'bootstrap');
+    }
+    // As in a cluster that has run for a while: syncs spread over the period for this size.
+    this.nextPushPullMs = nowMs + this.rng.int(this.pushPullPeriodMs());
+  }
+
+  step(input: Input): Output {
+    const now = Math.max(input.nowMs, this.lastNowMs);
+    this.lastNowMs = now;
+    this.packets.clear();
+    this.extra = [];
+    this.events = [];
+    switch (input.kind) {
+      case 'tick':
+        break;
+      case 'recv':
+        this.receive(now, input.from, input.msgs);
+        break;
+      case 'join':
+        this.join(now, input.seeds);
+        break;
+      case 'leave':
+        this.leave(now);
+        break;
+      case 'set-tags':
+        this.setTags(input.tags);
+        break;
+      case 'local-stall':
+        if (input.lagMs > this.cfg.probeTimeoutMs / 2) this.awareness.apply(1);
+        break;
+      case 'send-failed':
+        // A push-pull that could not connect: the next period (or join retry) tries again.
+        break;
+    }
+    this.runDue(now);
+    return this.finishStep(now);
+  }
+
+  // Inputs.
+
+  private receive(now: number, from: Addr, msgs: readonly SwimMessage[]): void {
+    let deliverSeq: number | undefined;
+    for (const msg of msgs) {
+      switch (msg.kind) {
+        case 'deliver':
+          deliverSeq = msg.seq;
+          break;
+        case 'ping':
+          this.onPing(from, msg);
+          break;
+        case 'indirect-ping':
+          this.onIndirectPing(now, from, msg);
+          break;
+        case 'ack':
+          this.onAck(msg);
+          break;
+        case 'nack':
+          this.onNack(msg);
+          break;
+        case 'alive':
+        case 'suspect':
+        case 'dead':
+          this.applyClaim(now, claimOfMessage(msg), false, from);
+          break;
+        case 'push-pull':
+          this.onPushPull(now, from, msg);
+          break;
+      }
+    }
+    // Acked after the rest of the packet has been applied.
+    if (deliverSeq !== undefined) this.sendUdp(from, { kind: 'ack', seq: deliverSeq, from: this.self.name });
+  }
+
+  private join(now: number, seeds: readonly Addr[]): void {
+    if (this.leaving) {
+      // Rejoining after a leave: a higher incarnation overrides our own `left`.
+      this.leaving = false;
+      this.self = { ...this.self, state: 'alive', incarnation: this.self.incarnation + 1, tagsIncarnation: this.self.incarnation + 1, stateSinceMs: now };
+      this.originate(this.aliveOfSelf());
+    }
+    const others = seeds.filter((a) => a !== this.self.addr);
+    if (others.length === 0) return; // the first member
+    this.joinSeeds = others;
+    this.nextJoinMs = now;
+  }
+
+  private leave(now: number): void {
+    if (this.leaving) return;
+    this.leaving = true;
+    this.self = { ...this.self, state: 'left', stateSinceMs: now };
+    this.joinSeeds = undefined;
+    this.probes.clear();
+    this.suspicions.clear();
+    // A dead message from the member itself is a graceful leave.
+    this.originate({ kind: 'dead', name: this.self.name, bootId: this.self.bootId, incarnation: this.self.incarnation, from: this.self.name });
+  }
+
+  private setTags(tags: Tags): void {
+    const alive: Alive = { ...this.aliveOfSelf(), incarnation: this.self.incarnation + 1, tags };
+    const size = estimateSize(alive);
+    if (size > this.cfg.maxTagsBytes) {
+      throw new OperatorError({
+        code: 'SWIM_TAGS_TOO_LARGE',
+        message: `not setting gossip tags: our alive message would take ${size} bytes, at most ${this.cfg.maxTagsBytes} (maxTagsBytes)`,
+        hint: 'use fewer or shorter tags: each tags change is gossiped in every packet budget',
+      });
+    }
+    if (this.leaving) return;
+    this.self = { ...this.self, incarnation: alive.incarnation, tags, tagsIncarnation: alive.incarnation };
+    this.originate(alive);
+  }
+
+  private onPing(from: Addr, ping: Ping): void {
+    if (ping.target !== this.self.name) return;
+    const ack: Ack = { kind: 'ack', seq: ping.seq, from: this.self.name };
+    // Buddy system (Lifeguard §IV-C): tell a pinger we think is suspect or dead, so that it refutes now.
+    const pinger = this.known.get(ping.from);
+    if (pinger !== undefined && (pinger.state === 'suspect' || pinger.state === 'dead')) this.sendUdp(from, ack, this.accusationOf(pinger));
+    else this.sendUdp(from, ack);
+  }
+
+  private onIndirectPing(now: number, from: Addr, req: IndirectPing): void {
+    if (req.target === this.self.name) return;
+    const seq = this.nextSeq();
+    this.relays.set(seq, {
+      requesterSeq: req.seq,
+      requesterAddr: from,
+      target: req.target,
+      nackAtMs: req.wantNack ? now + NACK_FRACTION * this.cfg.probeTimeoutMs : undefined,
+      expireMs: now + this.cfg.probeIntervalMs,
+    });
+    this.sendPing(seq, req.target, req.targetAddr);
+  }
+
+  private onAck(ack: Ack): void {
+    const probe = this.probes.get(ack.seq);
+    if (probe !== undefined) {
+      this.probes.delete(ack.seq);
+      this.awareness.apply(-1);
+      return;
+    }
+    const relay = this.relays.get(ack.seq);
+    if (relay !== undefined) {
+      this.relays.delete(ack.seq);
+      this.sendUdp(relay.requesterAddr, { kind: 'ack', seq: relay.requesterSeq, from: relay.target });
+      return;
+    }
+    this.deliveries.delete(ack.seq);
+  }
+
+  private onNack(nack: Nack): void {
+    const probe = this.probes.get(nack.seq);
+    if (probe !== undefined) probe.nacks++;
+  }
+
+  private onPushPull(now: number, from: Addr, pp: PushPull): void {
+    for (const s of pp.members) this.applyClaim(now, claimOfSnapshot(s, pp.from), false);
+    // Answered after merging, so that the reply carries any refutation the merge caused.
+    if (!pp.reply) this.extra.push({ to: from, msgs: [this.pushPullOf(pp.join, true)] });
+    if (pp.reply && this.joinSeeds !== undefined) {
+      this.joinSeeds = undefined;
+      // Now that we know the members, make sure each hears of us directly (small clusters).
+      this.originate(this.aliveOfSelf());
+    }
+  }
+
+  // Merging.
+
+  /** `replyTo`: where the claim came from in a packet, to correct it if it is stale. */
+  private applyClaim(now: number, claim: Claim, originated: boolean, replyTo?: Addr): void {
+    if (claim.name === this.self.name) {
+      this.claimAboutSelf(claim, replyTo);
+      return;
+    }
+    const current = this.known.get(claim.name);
+    const out = mergeClaim(current, claim, now);
+    if (out.kind === 'conflict') {
+      this.reportConflict(now, out.current, claim);
+      return;
+    }
+    if (out.kind === 'ignored') {
+      if (replyTo !== undefined && current?.state === 'alive' && isAccusation(claim) && (out.reason === 'older-boot' || current.incarnation > claim.incarnation)) {
+        // The sender accuses a member that has refuted since (or restarted): pass the refutation back.
+        // Without this, a node that hears a suspicion after the refutation stopped circulating declares a live member dead.
+        this.sendUdp(replyTo, this.updateOf(current, undefined));
+      }
+      // Another suspecter of what we already suspect: a Lifeguard confirmation.
+      if (current?.state === 'suspect' && claim.state === 'suspect' && claim.bootId === current.bootId && claim.incarnation === current.incarnation && claim.from !== undefined) {
+        this.confirm(now, current, claim.from, originated);
+      }
+      return;
+    }
+    const { before, member } = out;
+    this.setMember(member);
+    const kind = transitionOf(before, member, out.newBoot, out.infoChanged);
+    if (kind !== undefined) {
+      const event: MemberEvent = { kind, atMs: now, member: viewOf(member) };
+      if (claim.from !== undefined && (kind === 'suspected' || kind === 'died')) Object.assign(event, { from: claim.from });
+      if (kind === 'restarted' && before !== undefined) Object.assign(event, { otherBootId: before.bootId });
+      this.events.push(event);
+    }
+    const stillSuspected = member.state === 'suspect' && before?.state === 'suspect' && !out.newBoot && this.suspicions.has(member.name);
+    if (member.state !== 'suspect') this.suspicions.delete(member.name);
+    else if (!stillSuspected) this.startSuspicion(now, member.name, claim.from ?? this.self.name);
+    if (!isLive(member.state)) this.dropDeliveriesTo(member.name);
+    if (out.advanced) {
+      const update = this.updateOf(member, claim.from);
+      this.queue.enqueue(update);
+      if (originated) this.deliverToAll(update);
+    }
+    if (member.state === 'suspect' && claim.from !== undefined) {
+      if (stillSuspected) this.confirm(now, member, claim.from, originated);
+      else if (claim.from !== this.self.name) this.confirmationProbe(now, member);
+    }
+  }
+
+  private claimAboutSelf(claim: Claim, replyTo: Addr | undefined): void {
+    if (this.leaving) return;
+    const boot = bootOrder(claim.bootId, this.self.bootId);
+    const stale = boot < 0 || (boot === 0 && claim.incarnation < this.self.incarnation);
+    if (stale && replyTo !== undefined && isAccusation(claim)) this.sendUdp(replyTo, this.aliveOfSelf());
+    if (boot < 0) return; // our previous boot: the others replace it as they hear from us
+    if (boot > 0) {
+      this.reportConflict(this.lastNowMs, this.self, claim);
+      return;
+    }
+    if (claim.state === 'alive') {
+      const differs = claim.addr !== undefined && claim.tags !== undefined && (claim.addr !== this.self.addr || !sameTags(claim.tags, this.self.tags));
+      if (claim.incarnation > this.self.incarnation || (claim.incarnation === this.self.incarnation && differs)) this.refute(claim.incarnation);
+      return;
+    }
+    if (claim.incarnation < this.self.incarnation) return; // refuted already
+    // Lifeguard: having to refute is a sign that we are the slow one.
+    this.awareness.apply(1);
+    this.refute(claim.incarnation);
+  }
+
+  private refute(seenIncarnation: number): void {
+    const incarnation = Math.max(this.self.incarnation, seenIncarnation) + 1;
+    this.self = { ...this.self, incarnation, tagsIncarnation: incarnation };
+    this.stats_.refutations++;
+    this.originate(this.aliveOfSelf());
+  }
+
+  private reportConflict(now: number, current: Member, claim: Claim): void {
+    const key = `${claim.name}\u0000${claim.bootId}`;
+    if (this.conflictsSeen.has(key)) return;
+    this.conflictsSeen.add(key);
+    const event: MemberEvent = { kind: 'conflict', atMs: now, member: viewOf(current), otherBootId: claim.bootId };
+    this.events.push(claim.addr === undefined ? event : { ...event, otherAddr: claim.addr });
+  }
+
+  private startSuspicion(now: number, name: string, from: string): void {
+    this.suspicions.set(name, { suspicion: new Suspicion(now, suspicionBounds(this.cfg, this.liveCount()), from), deferredToMs: undefined, regossiped: false });
+  }
+
+  private confirm(now: number, member: Member, from: string, originated: boolean): void {
+    const s = this.suspicions.get(member.name);
+    if (s === undefined || !s.suspicion.confirm(from)) return;
+    // Spread the confirmation too: others' timeouts shrink with it (memberlist re-broadcasts as well).
+    const update: Update = { kind: 'suspect', name: member.name, bootId: member.bootId, incarnation: member.incarnation, from };
+    this.queue.enqueue(update);
+    if (originated) this.deliverToAll(update);
+    if (from !== this.self.name) this.confirmationProbe(now, member);
+  }
+
+  /**
+   * Small clusters: check someone else's suspicion ourselves at once, so that
+   * its independent confirmations (or not) come within one probe interval.
+   */
+  private confirmationProbe(now: number, member: Member): void {
+    if (this.leaving || this.liveCount() > this.cfg.smallClusterMax) return;
+    const last = this.lastProbeMs.get(member.name);
+    if (last !== undefined && now - last < this.cfg.probeIntervalMs) return;
+    for (const p of this.probes.values()) if (p.target === member.name) return;
+    this.stats_.confirmationProbes++;
+    this.startProbe(now, member, 'confirm');
+  }
+
+  // Probing.
+
+  private startProbe(now: number, target: Member, kind: Probe['kind']): void {
+    const seq = this.nextSeq();
+    this.probes.set(seq, {
+      seq,
+      target: target.name,
+      targetBootId: target.bootId,
+      targetAddr: target.addr,
+      kind,
+      startMs: now,
+      directDeadlineMs: now + this.awareness.scale(this.cfg.probeTimeoutMs),
+      endDeadlineMs: now + this.awareness.scale(this.cfg.probeIntervalMs),
+      stage: 'direct',
+      nacksExpected: 0,
+      nacks: 0,
+    });
+    this.lastProbeMs.set(target.name, now);
+    this.stats_.probes++;
+    this.sendPing(seq, target.name, target.addr);
+  }
+
+  private sendPing(seq: number, target: string, addr: Addr): void {
+    const ping: Ping = { kind: 'ping', seq, target, from: this.self.name, fromAddr: this.self.addr };
+    // Buddy system: a member we suspect learns it from the probe itself.
+    const m = this.known.get(target);
+    if (m !== undefined && m.state === 'suspect') this.sendUdp(addr, ping, this.accusationOf(m));
+    else this.sendUdp(addr, ping);
+  }
+
+  private runProbes(now: number): void {
+    for (const p of [...this.probes.values()]) {
+      if (p.stage === 'direct' && p.directDeadlineMs <= now) {
+        if (handledLate(p.directDeadlineMs, now, this.cfg.probeTimeoutMs)) {
+          this.inconclusive(p);
+          continue;
+        }
+        p.stage = 'indirect';
+        const helpers = pickRandom(
+          this.rng,
+          this.liveNames().filter((n) => n !== p.target && this.known.get(n)?.state === 'alive'),
+          this.cfg.indirectChecks,
+        );
+        for (const h of helpers) {
+          const helper = this.known.get(h) as Member;
+          const req: IndirectPing = { kind: 'indirect-ping', seq: p.seq, target: p.target, targetAddr: p.targetAddr, from: this.self.name, fromAddr: this.self.addr, wantNack: true };
+          this.sendUdp(helper.addr, req);
+        }
+        p.nacksExpected = helpers.length;
+        this.stats_.indirectProbes++;
+      }
+      if (p.stage === 'indirect' && p.endDeadlineMs <= now) {
+        this.probes.delete(p.seq);
+        if (handledLate(p.endDeadlineMs, now, this.cfg.probeTimeoutMs)) {
+          this.inconclusive(p);
+          continue;
+        }
+        this.stats_.probesFailed++;
+        // Lifeguard: no nack from any helper either means our own network or CPU is the likelier culprit.
+        if (p.nacks === 0) this.awareness.apply(1);
+        this.suspectAfterProbe(now, p);
+      }
+    }
+  }
+
+  private inconclusive(p: Probe): void {
+    this.probes.delete(p.seq);
+    this.stats_.probesInconclusive++;
+    this.awareness.apply(1);
+  }
+
+  private suspectAfterProbe(now: number, p: Probe): void {
+    const m = this.known.get(p.target);
+    if (m === undefined || m.bootId !== p.targetBootId || !isLive(m.state) || this.leaving) return;
+    this.stats_.suspicionsRaised++;
+    this.applyClaim(now, { name: m.name, bootId: m.bootId, incarnation: m.incarnation, state: 'suspect', from: this.self.name }, true);
+  }
+
+  private runRegularProbe(now: number): void {
+    if (this.nextProbeMs > now) return;
+    this.nextProbeMs = now + this.awareness.scale(this.cfg.probeIntervalMs);
+    if (this.leaving) return;
+    const name = this.order.next(
+      this.rng,
+      () => [...this.liveNames()],
+      (n) => {
+        const m = this.known.get(n);
+        if (m === undefined || !isLive(m.state)) return false;
+        for (const p of this.probes.values()) if (p.target === n) return false;
+        return true;
+      },
+    );
+    const target = name === undefined ? undefined : this.known.get(name);
+    if (target !== undefined) this.startProbe(now, target, 'regular');
+  }
+
+  private runRelays(now: number): void {
+    for (const [seq, r] of this.relays) {
+      if (r.nackAtMs !== undefined && r.nackAtMs <= now) {
+        r.nackAtMs = undefined;
+        this.sendUdp(r.requesterAddr, { kind: 'nack', seq: r.requesterSeq, from: this.self.name });
+      }
+      if (r.expireMs <= now) this.relays.delete(seq);
+    }
+  }
+
+  private runSuspicions(now: number): void {
+    if (this.leaving) return;
+    const scale = this.awareness.score + 1;
+    for (const [name, s] of [...this.suspicions]) {
+      const deadline = Math.max(s.suspicion.deadlineMs(scale), s.deferredToMs ?? 0);
+      if (!s.regossiped && halfwayMs(s, deadline) <= now) {
+        // Still suspect halfway: if the member refuted and we missed it, whoever hears this
+        // stale suspicion answers with the refutation (applyClaim). Costs one more round per suspicion.
+        s.regossiped = true;
+        const m = this.known.get(name);
+        if (m !== undefined && m.state === 'suspect') this.queue.enqueue({ kind: 'suspect', name, bootId: m.bootId, incarnation: m.incarnation, from: s.suspicion.firstFrom });
+      }
+      if (deadline > now) continue;
+      if (s.deferredToMs === undefined && handledLate(deadline, now, this.cfg.probeTimeoutMs)) {
+        // We were stalled: the refutation may be queued right behind this timer.
+        s.deferredToMs = now + this.cfg.probeTimeoutMs;
+        continue;
+      }
+      this.suspicions.delete(name);
+      const m = this.known.get(name);
+      if (m === undefined || m.state !== 'suspect') continue;
+      this.stats_.declaredDead++;
+      this.applyClaim(now, { name, bootId: m.bootId, incarnation: m.incarnation, state: 'dead', from: this.self.name }, true);
+    }
+  }
+
+  // Dissemination.
+
+  /** A change we made: gossip it, and in small clusters send it to every live member until acked. */
+  private originate(update: Update): void {
+    this.queue.enqueue(update);
+    this.deliverToAll(update);
+  }
+
+  private deliverToAll(update: Update): void {
+    if (this.liveCount() > this.cfg.smallClusterMax) return;
+    for (const name of this.liveNames()) {
+      let pending = this.toDeliver.get(name);
+      if (pending === undefined) this.toDeliver.set(name, (pending = new Map<string, Update>()));
+      pending.set(update.name, update);
+      // A newer update about the same member makes retrying the older one pointless.
+      for (const [seq, d] of this.deliveries) {
+        if (d.to !== name) continue;
+        d.msgs = d.msgs.filter((u) => u.name !== update.name);
+        if (d.msgs.length === 0) this.deliveries.delete(seq);
+      }
+    }
+  }
+
+  private dropDeliveriesTo(name: string): void {
+    this.toDeliver.delete(name);
+    for (const [seq, d] of this.deliveries) if (d.to === name) this.deliveries.delete(seq);
+  }
+
+  private flushDeliveries(now: number): void {
+    if (this.toDeliver.size === 0) return;
+    for (const [name, pending] of this.toDeliver) {
+      const m = this.known.get(name);
+      if (m === undefined || !isLive(m.state)) continue;
+      let batch: Update[] = [];
+      let size = 0;
+      const head = estimateSize({ kind: 'deliver', seq: 0, from: this.self.name });
+      const emit = (): void => {
+        if (batch.length === 0) return;
+        const d: Delivery = { seq: this.nextSeq(), to: name, msgs: batch, tries: 1, nextMs: now + this.cfg.gossipIntervalMs };
+        this.deliveries.set(d.seq, d);
+        this.extra.push({ to: m.addr, msgs: [{ kind: 'deliver', seq: d.seq, from: this.self.name }, ...batch] });
+        batch = [];
+        size = 0;
+      };
+      for (const u of pending.values()) {
+        const s = estimateSize(u);
+        if (batch.length > 0 && head + size + s > this.cfg.mtu) emit();
+        batch.push(u);
+        size += s;
+      }
+      emit();
+    }
+    this.toDeliver.clear();
+  }
+
+  private runDeliveries(now: number): void {
+    for (const [seq, d] of this.deliveries) {
+      if (d.nextMs > now) continue;
+      const m = this.known.get(d.to);
+      if (m === undefined || !isLive(m.state)) {
+        this.deliveries.delete(seq);
+        continue;
+      }
+      if (d.tries >= this.cfg.deliverMaxTries) {
+        this.deliveries.delete(seq);
+        this.stats_.deliveriesGivenUp++;
+        continue;
+      }
+      d.tries++;
+      d.nextMs = now + this.cfg.gossipIntervalMs;
+      this.extra.push({ to: m.addr, msgs: [{ kind: 'deliver', seq, from: this.self.name }, ...d.msgs] });
+    }
+  }
+
+  private runGossip(now: number): void {
+    if (this.nextGossipMs > now) return;
+    const missed = Math.floor((now - this.nextGossipMs) / this.cfg.gossipIntervalMs);
+    this.nextGossipMs += (missed + 1) * this.cfg.gossipIntervalMs;
+    if (this.queue.length === 0) return;
+    for (const name of pickRandom(this.rng, this.liveNames(), this.cfg.gossipNodes)) {
+      const m = this.known.get(name) as Member;
+      // An empty packet: finishStep fills it from the queue.
+      if (!this.packets.has(m.addr)) this.packets.set(m.addr, []);
+    }
+  }
+
+  // Anti-entropy and joining.
+
+  private runPushPull(now: number): void {
+    if (this.joinSeeds !== undefined && this.nextJoinMs <= now) {
+      this.nextJoinMs = now + this.cfg.joinRetryMs;
+      for (const seed of this.joinSeeds) this.extra.push({ to: seed, msgs: [this.pushPullOf(true, false)] });
+    }
+    if (this.nextPushPullMs <= now) {
+      this.nextPushPullMs = now + this.pushPullPeriodMs();
+      const alive = this.liveNames().filter((n) => this.known.get(n)?.state === 'alive');
+      const name = alive[this.rng.int(alive.length)];
+      if (name !== undefined && !this.leaving) {
+        this.stats_.pushPulls++;
+        this.extra.push({ to: (this.known.get(name) as Member).addr, msgs: [this.pushPullOf(false, false)] });
+      }
+    }
+    if (this.nextReconnectMs <= now) {
+      this.nextReconnectMs = now + this.cfg.reconnectIntervalMs;
+      // A dead member may be alive behind a healed partition; left ones asked not to be bothered.
+      const dead = [...this.known.values()].filter((m) => m.state === 'dead');
+      const m = dead[this.rng.int(dead.length)];
+      if (m !== undefined && !this.leaving) {
+        this.stats_.pushPulls++;
+        this.extra.push({ to: m.addr, msgs: [this.pushPullOf(false, false)] });
+      }
+    }
+  }
+
+  /** memberlist's pushPullScale: above 32 members, stretch so the cluster-wide sync rate stays about flat. */
+  private pushPullPeriodMs(): number {
+    const n = this.liveCount();
+    if (n <= this.cfg.smallClusterMax) return this.cfg.smallClusterPushPullMs;
+    if (n <= 32) return this.cfg.pushPullIntervalMs;
+    return this.cfg.pushPullIntervalMs * (Math.ceil(Math.log2(n) - Math.log2(32)) + 1);
+  }
+
+  private pushPullOf(join: boolean, reply: boolean): PushPull {
+    const members = [snapshotOf(this.self)];
+    for (const m of this.known.values()) members.push(snapshotOf(m));
+    return { kind: 'push-pull', from: this.self.name, join, reply, members };
+  }
+
+  // The step's end.
+
+  private runDue(now: number): void {
+    this.runProbes(now);
+    this.runRelays(now);
+    this.runSuspicions(now);
+    this.runDeliveries(now);
+    this.runRegularProbe(now);
+    this.runGossip(now);
+    this.runPushPull(now);
+  }
+
+  private finishStep(now: number): Output {
+    this.flushDeliveries(now);
+    const send: Send[] = [];
+    const limit = retransmitLimit(this.cfg.retransmitMult, this.liveCount());
+    for (const [to, msgs] of this.packets) {
+      let used = 0;
+      for (const m of msgs) used += estimateSize(m);
+      let fill = this.queue.take(this.cfg.mtu - used, limit);
+      // A buddy-system accusation already in the packet need not ride twice.
+      if (fill.length > 0 && msgs.some(isAccusationMsg)) fill = fill.filter((u) => !msgs.some((m) => isAccusationMsg(m) && sameUpdate(m, u)));
+      const all = fill.length === 0 ? msgs : msgs.concat(fill);
+      if (all.length > 0) send.push({ to, msgs: all });
+    }
+    send.push(...this.extra);
+    return { send, events: this.events, wakeAtMs: this.nextWakeMs(now) };
+  }
+
+  private nextWakeMs(now: number): number {
+    let at = Math.min(this.nextProbeMs, this.nextGossipMs, this.nextPushPullMs, this.nextReconnectMs);
+    if (this.joinSeeds !== undefined) at = Math.min(at, this.nextJoinMs);
+    for (const p of this.probes.values()) at = Math.min(at, p.stage === 'direct' ? p.directDeadlineMs : p.endDeadlineMs);
+    for (const r of this.relays.values()) at = Math.min(at, r.nackAtMs ?? r.expireMs, r.expireMs);
+    for (const d of this.deliveries.values()) at = Math.min(at, d.nextMs);
+    if (!this.leaving) {
+      const scale = this.awareness.score + 1;
+      for (const s of this.suspicions.values()) {
+        const deadline = Math.max(s.suspicion.deadlineMs(scale), s.deferredToMs ?? 0);
+        at = Math.min(at, s.regossiped ? deadline : halfwayMs(s, deadline));
+      }
+    }
+    return Math.max(at, now);
+  }
+
+  // Helpers.
+
+  private sendUdp(to: Addr, ...msgs: SwimMessage[]): void {
+    const packet = this.packets.get(to);
+    if (packet === undefined) this.packets.set(to, msgs);
+    else packet.push(...msgs);
+  }
+
+  private nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0; // uint32 on the wire
+    return this.seq;
+  }
+
+  private setMember(m: Member): void {
+    const old = this.known.get(m.name);
+    const wasLive = old !== undefined && isLive(old.state);
+    const live = isLive(m.state);
+    if (wasLive !== live) {
+      this.liveOthers += live ? 1 : -1;
+      this.liveNamesCache = undefined;
+    }
+    this.known.set(m.name, m);
+  }
+
+  /** Names of live members other than ourselves (cached until liveness changes). */
+  private liveNames(): readonly string[] {
+    if (this.liveNamesCache === undefined) {
+      this.liveNamesCache = [];
+      for (const m of this.known.values()) if (isLive(m.state)) this.liveNamesCache.push(m.name);
+    }
+    return this.liveNamesCache;
+  }
+
+  private aliveOfSelf(): Alive {
+    const s = this.self;
+    return { kind: 'alive', name: s.name, bootId: s.bootId, addr: s.addr, incarnation: s.incarnation, tags: s.tags };
+  }
+
+  /** What we believe about a suspect or dead member, to tell it so that it refutes. */
+  private accusationOf(m: Member): Update {
+    const from = this.suspicions.get(m.name)?.suspicion.firstFrom ?? this.self.name;
+    return m.state === 'suspect'
+      ? { kind: 'suspect', name: m.name, bootId: m.bootId, incarnation: m.incarnation, from }
+      : { kind: 'dead', name: m.name, bootId: m.bootId, incarnation: m.incarnation, from: this.self.name };
+  }
+
+  /** The gossip form of our current view of `m`. */
+  private updateOf(m: Member, from: string | undefined): Update {
+    switch (m.state) {
+      case 'alive':
+        return { kind: 'alive', name: m.name, bootId: m.bootId, addr: m.addr, incarnation: m.incarnation, tags: m.tags };
+      case 'suspect':
+        return { kind: 'suspect', name: m.name, bootId: m.bootId, incarnation: m.incarnation, from: from ?? this.self.name };
+      case 'dead':
+        return { kind: 'dead', name: m.name, bootId: m.bootId, incarnation: m.incarnation, from: from ?? this.self.name };
+      case 'left':
+        return { kind: 'dead', name: m.name, bootId: m.bootId, incarnation: m.incarnation, from: m.name };
+    }
+  }
+}
+
+function isAccusation(claim: Claim): boolean {
+  return claim.state === 'suspect' || claim.state === 'dead';
+}
+
+function isAccusationMsg(m: SwimMessage): m is Update {
+  return m.kind === 'suspect' || m.kind === 'dead';
+}
+
+function sameUpdate(a: Update, b: Update): boolean {
+  return a.kind === b.kind && a.name === b.name && a.bootId === b.bootId && a.incarnation === b.incarnation;
+}
+
+function halfwayMs(s: SuspicionState, deadlineMs: number): number {
+  return s.suspicion.startMs + (deadlineMs - s.suspicion.startMs) / 2;
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ProbeOrder, handledLate, pickRandom } from '../../../coordinator/swim/probe.js';
+import { seededRng } from '../../../proto/common/rng.js';
+
+test('probe order visits every member once per pass, in a fresh shuffle each pass', () => {
+  const rng = seededRng(4);
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const order = new ProbeOrder();
+  const passes: string[][] = [];
+  for (let p = 0; p < 4; p++) {
+    const pass: string[] = [];
+    for (let i = 0; i < names.length; i++) pass.push(order.next(rng, () => [...names], () => true) as string);
+    assert.deepEqual([...pass].sort(), names, `pass ${p}`);
+    passes.push(pass);
+  }
+  assert.ok(new Set(passes.map((p) => p.join())).size > 1, 'reshuffled');
+});
+
+test('probe order skips members no longer eligible and returns undefined when none is', () => {
+  const rng = seededRng(1);
+  const order = new ProbeOrder();
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) seen.add(order.next(rng, () => ['a', 'b', 'c'], (n) => n !== 'b') as string);
+  assert.deepEqual([...seen].sort(), ['a', 'c']);
+  assert.equal(order.next(rng, () => ['a'], () => false), undefined);
+  assert.equal(order.next(rng, () => [], () => true), undefined);
+});
+
+test('a deadline handled more than half a probe timeout late means we stalled', () => {
+  assert.equal(handledLate(1_000, 1_250, 500), false);
+  assert.equal(handledLate(1_000, 1_251, 500), true);
+});
+
+test('pickRandom returns k distinct items, or all when there are fewer', () => {
+  const rng = seededRng(9);
+  const many = Array.from({ length: 100 }, (_, i) => i);
+  for (let i = 0; i < 50; i++) {
+    const k = pickRandom(rng, many, 3);
+    assert.equal(new Set(k).size, 3);
+  }
+  assert.deepEqual(pickRandom(rng, [1, 2], 3).sort(), [1, 2]);
+  assert.deepEqual(pickRandom(rng, [], 3), []);
+  assert.equal(new Set(pickRandom(rng, [1, 2, 3, 4, 5], 4)).size, 4);
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { MembersResponse__Output } from '../../proto/gen/belay/v1/MembersResponse.js';
+import { formatKey, generateKey } from '../../coordinator/transport/keyring.js';
+import { belayctl } from '../harness/belayctl.js';
+import { eventually, withCluster, type TestCluster } from '../harness/cluster.js';
+
+/** Every member's state as `observer`'s coordinator sees it. */
+async function view(c: TestCluster, observer: string): Promise<Record<string, string>> {
+  const m = c.state.masters.find((x) => x.name === observer);
+  const r = await belayctl(['members', '-o', 'json'], { ...c.env, BELAY_ENDPOINT: `${m?.address ?? ''}:7702` });
+  assert.equal(r.code, 0, r.stderr);
+  return Object.fromEntries((JSON.parse(r.stdout) as MembersResponse__Output).members.map((x) => [x.name, x.state]));
+}
+
+/** Gossip transitions logged by a coordinator: [{message, member}]. */
+function transitions(c: TestCluster, master: string): { message: string; member: string }[] {
+  return c
+    .log(master, 'coordinator')
+    .split('\n')
+    .filter((l) => l.includes('"component":"gossip"'))
+    .map((l) => JSON.parse(l) as { message: string; member: string });
+}
+
+test('gossip between 5 real coordinators: kill -9 → dead on all; SIGSTOP 10 s → refutes, nobody else suspected; wrong key → never joins', async (t) => {
+  await withCluster({ masters: 5 }, async (c) => {
+    const names = c.state.masters.map((m) => m.name);
+    for (const n of names) assert.deepEqual(Object.values(await view(c, n)), names.map(() => 'alive'), `${n} sees all alive`);
+
+    // SIGSTOP one coordinator for 10 s, then SIGCONT: the others may declare it dead meanwhile;
+    // afterwards it refutes and is alive everywhere, and no other member was ever suspected by anyone.
+    const stopped = c.state.processes.find((p) => p.master === 'm2' && p.role === 'coordinator');
+    assert.ok(stopped);
+    process.kill(stopped.pid, 'SIGSTOP');
+    const t0 = Date.now();
+    await eventually(async () => assert.equal((await view(c, 'm1')).m2, 'dead'), { timeoutMs: 10_000, intervalMs: 200 });
+    const deadAfter = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - t0))));
+    process.kill(stopped.pid, 'SIGCONT');
+    for (const n of names) await eventually(async () => assert.deepEqual(Object.values(await view(c, n)), names.map(() => 'alive')), { timeoutMs: 15_000, intervalMs: 300 });
+    for (const n of names) {
+      const wrong = transitions(c, n).filter((e) => (e.message === 'member suspected' || e.message === 'member died') && e.member !== 'm2');
+      assert.deepEqual(wrong, [], `${n} never suspected anyone but m2`);
+    }
+    t.diagnostic(`SIGSTOP: m2 dead on m1 after ${deadAfter} ms; alive again on all after SIGCONT`);
+
+    // kill -9 → dead on every survivor, timed
+    c.kill('m4', 'coordinator');
+    const k0 = Date.now();
+    const survivors = names.filter((n) => n !== 'm4');
+    for (const n of survivors) await eventually(async () => assert.equal((await view(c, n)).m4, 'dead'), { timeoutMs: 10_000, intervalMs: 100 });
+    t.diagnostic(`kill -9 of m4: dead on all 4 survivors within ${Date.now() - k0} ms (belayctl polling, one survivor after another)`);
+    // status on any coordinator shows the master whose coordinator is dead as such
+    const st = await belayctl(['status', '-o', 'json'], c.env);
+    const m4 = (JSON.parse(st.stdout) as { nodes: { name: string; member?: { state: string } }[] }).nodes.find((x) => x.name === 'm4');
+    assert.equal(m4?.member?.state, 'dead');
+
+    // a coordinator with another gossip key never joins, and says why in its log
+    c.kill('m5', 'coordinator');
+    const root = c.state.masters.find((m) => m.name === 'm5')?.root ?? '';
+    fs.rmSync(path.join(root, 'var', 'lib', 'belay', 'gossip'), { recursive: true, force: true });
+    fs.writeFileSync(path.join(root, 'etc', 'belay', 'gossip.key'), `${formatKey(generateKey())}\n`, { mode: 0o600 });
+    c.restart('m5', 'coordinator');
+    await eventually(() => assert.match(c.log('m5', 'coordinator'), /gossip key refused by a member/), { timeoutMs: 15_000, intervalMs: 300 });
+    await new Promise((r) => setTimeout(r, 3_000));
+    for (const n of ['m1', 'm2', 'm3']) assert.notEqual((await view(c, n)).m5, 'alive', `${n} does not take m5 back`);
+    const m5view = await view(c, 'm5');
+    assert.deepEqual(Object.keys(m5view), ['m5'], 'm5 knows nobody');
+  });
+});
