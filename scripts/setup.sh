@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 #   containerd docker.io runc busybox-static
 #                            real container runtimes the supervisor tests run (busybox: a container rootfs, no registry)
 #   monit                    the reference the supervisor benchmark compares against
+#   serf                     the reference the gossip benchmark compares against (HashiCorp Serf)
 #   python3 make g++         node-gyp builds unix-dgram (sd_notify for the systemd watchdog)
-PACKAGES=(etcd-server etcd-client systemd iproute2 procps ca-certificates containerd docker.io runc busybox-static monit python3 make g++)
+PACKAGES=(etcd-server etcd-client systemd iproute2 procps ca-certificates containerd docker.io runc busybox-static monit serf python3 make g++)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -55,6 +55,8 @@ export interface DevUpOptions {
   readyTimeoutMs?: number;
   /** Progress lines for a person ("starting m1 agent ..."). */
   progress?: (line: string) => void;
+  /** Which coordinators each agent reports to: all (default) or only its own master's (the others know it through gossip). */
+  agentReportsTo?: 'all' | 'own';
   /** How agents run static pods: host (default: a dev machine has no kubelet) or kubelet (written for a kubelet to run). */
   runtime?: 'host' | 'kubelet';
   /** Services each master's agent supervises (tests); none by default, as a dev machine has no kubelet. */
@@ -164,7 +166,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       const coordinator: CoordinatorConfigFile = { node, nodes: masters.map(({ name, address }) => ({ name, address })) };
       const agent: AgentConfigFile = {
         node,
-        coordinators: coordinatorEndpoints,
+        coordinators: o.agentReportsTo === 'own' ? [`${m.address}:${COORDINATOR_DEFAULTS.port}`] : coordinatorEndpoints,
         services: o.agentServices?.(m) ?? {},
         runtime: o.runtime ?? 'host',
         ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}),
@@ -177,7 +179,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
         save();
       }
     }
-    await waitReady(state, o.readyTimeoutMs ?? 30_000, progress);
+    await waitReady(state, o.readyTimeoutMs ?? 30_000, progress, o.agentReportsTo === 'own');
   } catch (err) {
     await stopProcesses(processes, 5_000);
     fs.rmSync(stateFile(dir), { force: true });
@@ -201,7 +203,7 @@ export function startDaemon(role: Role, m: { name: string; address: string; root
 }
 
 /** Waits until every coordinator answers and sees every agent connected; fails early if a daemon died. */
-async function waitReady(state: DevState, timeoutMs: number, progress: (line: string) => void): Promise<void> {
+async function waitReady(state: DevState, timeoutMs: number, progress: (line: string) => void, ownOnly = false): Promise<void> {
   const tls = readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
   const Client = belayProto().belay.v1.Coordinator;
   const clients = state.masters.map((m) => new Client(`${m.address}:${COORDINATOR_DEFAULTS.port}`, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES)));
@@ -225,7 +227,7 @@ async function waitReady(state: DevState, timeoutMs: number, progress: (line: st
         a === undefined
           ? [`coordinator ${state.masters[i]?.name ?? i}`]
           : [
-              ...a.nodes.filter((n) => !n.agentConnected).map((n) => `agent ${n.name} → ${a.coordinator}`),
+              ...a.nodes.filter((n) => !n.agentConnected && (!ownOnly || n.name === a.coordinator)).map((n) => `agent ${n.name} → ${a.coordinator}`),
               ...a.nodes.filter((n) => n.member?.state !== 'alive').map((n) => `gossip ${n.name} alive at ${a.coordinator}`),
             ],
       );

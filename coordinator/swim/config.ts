@@ -6,7 +6,8 @@
 export interface SwimConfig {
   /**
    * Between probe rounds (one member pinged per round, round-robin over a
-   * shuffled list). Lower finds failures sooner and costs 2 packets per member
+   * shuffled list); a probe without any ack by the end of its round makes the
+   * member suspect. Lower finds failures sooner and costs 2 packets per member
    * per round. Scaled by the local health multiplier (awareness + 1).
    */
   readonly probeIntervalMs: number;
@@ -77,9 +78,11 @@ export interface SwimConfig {
    */
   readonly reconnectIntervalMs: number;
   /**
-   * Lifeguard local health: the multiplier (awareness + 1) on our probe
-   * interval, probe timeout and suspicion timeouts ranges 1..awarenessMax+1.
-   * 0 disables Lifeguard's local health.
+   * Lifeguard local health: awareness counts 0..awarenessMax, and (awareness + 1)
+   * multiplies our probe interval, probe timeout and own suspicion timeouts.
+   * Higher: a degraded member backs off further (and detects more slowly
+   * meanwhile). 0 disables local health; the stall rule (a probe deadline
+   * handled more than probeTimeoutMs / 2 late is inconclusive) stays.
    */
   readonly awarenessMax: number;
   /** Budget for one UDP packet, counted with messages.ts estimateSize() (which overestimates). */

@@ -124,12 +124,28 @@ const num = 11;
 const tags = (t: Tags): number => Object.entries(t).reduce((n, [k, v]) => n + str(k) + str(v) + 4, 0);
 const head = 4;
 
+/** UTF-8 byte length, without Buffer (pure code). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
 /**
  * Upper bound on a message's encoded size in bytes, for the core's piggyback
- * budget (MTU). Deliberately generous: protobuf varints and tags are smaller
- * than counted here; the codec splits anything that still does not fit.
+ * budget (MTU) and the tags limit: per string its UTF-8 bytes plus 4 (field
+ * tag and length varint), per number 11 (tag and the longest varint), per map
+ * entry 4 more (its own tag and length), per message 8 (its oneof field and
+ * its place in the packet). The codec splits anything that still does not fit.
  */
 export function estimateSize(msg: SwimMessage): number {
+  const str = (s: string): number => utf8Length(s) + 4;
+  const num = 11;
+  const tags = (t: Tags): number => Object.entries(t).reduce((n, [k, v]) => n + str(k) + str(v) + 4, 0);
+  const head = 8;
   switch (msg.kind) {
     case 'ping':
       return head + num + str(msg.target) + str(msg.from) + str(msg.fromAddr);

@@ -141,7 +141,7 @@ export class SwimNode {
   private joinSeeds: Addr[] | undefined;
   private nextJoinMs = 0;
   private leaving = false;
-  private readonly stats_: SwimStats = {
+  private readonly counters: SwimStats = {
     probes: 0,
     confirmationProbes: 0,
     indirectProbes: 0,
@@ -193,7 +193,7 @@ export class SwimNode {
   }
 
   stats(): Readonly<SwimStats> {
-    return this.stats_;
+    return this.counters;
   }
 
   /** Ourselves first, then everyone we know of, dead and left included. */
@@ -224,7 +224,16 @@ export class SwimNode {
   bootstrap(members: readonly MemberSnapshot[], nowMs: number): void {
     for (const s of members) {
       if (s.name === this.self.name) continue;
-      this.setMember({ ...s, tagsIncarnation: s.state === 'alive' ? s.incarnation : -1, stateSinceMs: nowMs });
+      this.setMember({
+        name: s.name,
+        bootId: s.bootId,
+        addr: s.addr,
+        incarnation: s.incarnation,
+        state: s.state,
+        tags: s.tags,
+        tagsIncarnation: s.state === 'alive' ? s.incarnation : -1,
+        stateSinceMs: nowMs,
+      });
       if (s.state === 'suspect') this.startSuspicion(nowMs, s.name, 'bootstrap');
     }
     // As in a cluster that has run for a while: syncs spread over the period for this size.
@@ -421,10 +430,13 @@ export class SwimNode {
     this.setMember(member);
     const kind = transitionOf(before, member, out.newBoot, out.infoChanged);
     if (kind !== undefined) {
-      const event: MemberEvent = { kind, atMs: now, member: viewOf(member) };
-      if (claim.from !== undefined && (kind === 'suspected' || kind === 'died')) Object.assign(event, { from: claim.from });
-      if (kind === 'restarted' && before !== undefined) Object.assign(event, { otherBootId: before.bootId });
-      this.events.push(event);
+      this.events.push({
+        kind,
+        atMs: now,
+        member: viewOf(member),
+        ...(claim.from !== undefined && (kind === 'suspected' || kind === 'died') ? { from: claim.from } : {}),
+        ...(kind === 'restarted' && before !== undefined ? { otherBootId: before.bootId } : {}),
+      });
     }
     const stillSuspected = member.state === 'suspect' && before?.state === 'suspect' && !out.newBoot && this.suspicions.has(member.name);
     if (member.state !== 'suspect') this.suspicions.delete(member.name);
@@ -465,7 +477,7 @@ export class SwimNode {
   private refute(seenIncarnation: number): void {
     const incarnation = Math.max(this.self.incarnation, seenIncarnation) + 1;
     this.self = { ...this.self, incarnation, tagsIncarnation: incarnation };
-    this.stats_.refutations++;
+    this.counters.refutations++;
     this.originate(this.aliveOfSelf());
   }
 
@@ -473,8 +485,7 @@ export class SwimNode {
     const key = `${claim.name}\u0000${claim.bootId}`;
     if (this.conflictsSeen.has(key)) return;
     this.conflictsSeen.add(key);
-    const event: MemberEvent = { kind: 'conflict', atMs: now, member: viewOf(current), otherBootId: claim.bootId };
-    this.events.push(claim.addr === undefined ? event : { ...event, otherAddr: claim.addr });
+    this.events.push({ kind: 'conflict', atMs: now, member: viewOf(current), otherBootId: claim.bootId, ...(claim.addr === undefined ? {} : { otherAddr: claim.addr }) });
   }
 
   private startSuspicion(now: number, name: string, from: string): void {
@@ -500,7 +511,7 @@ export class SwimNode {
     const last = this.lastProbeMs.get(member.name);
     if (last !== undefined && now - last < this.cfg.probeIntervalMs) return;
     for (const p of this.probes.values()) if (p.target === member.name) return;
-    this.stats_.confirmationProbes++;
+    this.counters.confirmationProbes++;
     this.startProbe(now, member, 'confirm');
   }
 
@@ -518,11 +529,10 @@ export class SwimNode {
       directDeadlineMs: now + this.awareness.scale(this.cfg.probeTimeoutMs),
       endDeadlineMs: now + this.awareness.scale(this.cfg.probeIntervalMs),
       stage: 'direct',
-      nacksExpected: 0,
       nacks: 0,
     });
     this.lastProbeMs.set(target.name, now);
-    this.stats_.probes++;
+    this.counters.probes++;
     this.sendPing(seq, target.name, target.addr);
   }
 
@@ -552,8 +562,7 @@ export class SwimNode {
           const req: IndirectPing = { kind: 'indirect-ping', seq: p.seq, target: p.target, targetAddr: p.targetAddr, from: this.self.name, fromAddr: this.self.addr, wantNack: true };
           this.sendUdp(helper.addr, req);
         }
-        p.nacksExpected = helpers.length;
-        this.stats_.indirectProbes++;
+        this.counters.indirectProbes++;
       }
       if (p.stage === 'indirect' && p.endDeadlineMs <= now) {
         this.probes.delete(p.seq);
@@ -561,7 +570,7 @@ export class SwimNode {
           this.inconclusive(p);
           continue;
         }
-        this.stats_.probesFailed++;
+        this.counters.probesFailed++;
         // Lifeguard: no nack from any helper either means our own network or CPU is the likelier culprit.
         if (p.nacks === 0) this.awareness.apply(1);
         this.suspectAfterProbe(now, p);
@@ -571,14 +580,14 @@ export class SwimNode {
 
   private inconclusive(p: Probe): void {
     this.probes.delete(p.seq);
-    this.stats_.probesInconclusive++;
+    this.counters.probesInconclusive++;
     this.awareness.apply(1);
   }
 
   private suspectAfterProbe(now: number, p: Probe): void {
     const m = this.known.get(p.target);
     if (m === undefined || m.bootId !== p.targetBootId || !isLive(m.state) || this.leaving) return;
-    this.stats_.suspicionsRaised++;
+    this.counters.suspicionsRaised++;
     this.applyClaim(now, { name: m.name, bootId: m.bootId, incarnation: m.incarnation, state: 'suspect', from: this.self.name }, true);
   }
 
@@ -631,7 +640,7 @@ export class SwimNode {
       this.suspicions.delete(name);
       const m = this.known.get(name);
       if (m === undefined || m.state !== 'suspect') continue;
-      this.stats_.declaredDead++;
+      this.counters.declaredDead++;
       this.applyClaim(now, { name, bootId: m.bootId, incarnation: m.incarnation, state: 'dead', from: this.self.name }, true);
     }
   }
@@ -701,7 +710,7 @@ export class SwimNode {
       }
       if (d.tries >= this.cfg.deliverMaxTries) {
         this.deliveries.delete(seq);
-        this.stats_.deliveriesGivenUp++;
+        this.counters.deliveriesGivenUp++;
         continue;
       }
       d.tries++;
@@ -734,7 +743,7 @@ export class SwimNode {
       const alive = this.liveNames().filter((n) => this.known.get(n)?.state === 'alive');
       const name = alive[this.rng.int(alive.length)];
       if (name !== undefined && !this.leaving) {
-        this.stats_.pushPulls++;
+        this.counters.pushPulls++;
         this.extra.push({ to: (this.known.get(name) as Member).addr, msgs: [this.pushPullOf(false, false)] });
       }
     }
@@ -744,7 +753,7 @@ export class SwimNode {
       const dead = [...this.known.values()].filter((m) => m.state === 'dead');
       const m = dead[this.rng.int(dead.length)];
       if (m !== undefined && !this.leaving) {
-        this.stats_.pushPulls++;
+        this.counters.pushPulls++;
         this.extra.push({ to: m.addr, msgs: [this.pushPullOf(false, false)] });
       }
     }

@@ -70,3 +70,39 @@ test('gossip between 5 real coordinators: kill -9 → dead on all; SIGSTOP 10 s 
     assert.deepEqual(Object.keys(m5view), ['m5'], 'm5 knows nobody');
   });
 });
+
+test('status from any coordinator shows every master through gossip when agents report only to their own coordinator', async () => {
+  await withCluster({ masters: 3, agentReportsTo: 'own', agentServices: (m) => ({ kubelet: { mode: 'child', command: ['sleep', '600'], env: { BELAY_TEST_MASTER: m.name } } }) }, async (c) => {
+    interface Node {
+      name: string;
+      agentConnected: boolean;
+      report: unknown;
+      member?: { state: string };
+      summary: Record<string, string>;
+    }
+    const status = async (): Promise<Node[]> => (JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { nodes: Node[] }).nodes;
+    // m1's coordinator has m1's report; m2 and m3 come as their own coordinators' summaries
+    const nodes = await eventually(
+      async () => {
+        const n = await status();
+        for (const x of n.filter((y) => y.name !== 'm1')) {
+          assert.equal(x.agentConnected, false);
+          assert.equal(x.report, null);
+          assert.equal(x.member?.state, 'alive');
+          assert.equal(x.summary.agent, 'connected', `${x.name}: ${JSON.stringify(x.summary)}`);
+          assert.equal(x.summary.kubelet, 'healthy');
+          assert.ok(Number(x.summary.report_at_ms) > 0);
+        }
+        return n;
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    assert.ok(nodes.find((x) => x.name === 'm1')?.report, 'its own agent reports to m1');
+    const table = await belayctl(['status'], c.env);
+    assert.match(table.stdout, /^m2\s+\S+\s+alive\s+via gossip \(connected\)\s+~\d+s\s.*kubelet:healthy/m);
+    // m3's coordinator dies: m1 shows it dead, with the last summary it had
+    c.kill('m3', 'coordinator');
+    await eventually(async () => assert.equal((await status()).find((x) => x.name === 'm3')?.member?.state, 'dead'), { timeoutMs: 15_000, intervalMs: 300 });
+    assert.match((await belayctl(['status'], c.env)).stdout, /^m3\s+\S+\s+dead\s+via gossip.*\(last known\)/m);
+  });
+});

@@ -39,9 +39,9 @@ test('belayctl status shows every master of a 3-master dev cluster, from any coo
     const t = await belayctl(['status'], c.env);
     assert.equal(t.code, 0, t.stderr);
     const lines = t.stdout.split('\n');
-    assert.match(lines[0] ?? '', /^NODE\s+ADDRESS\s+AGENT\s+REPORT\s+LOAD\s+MEMORY\s+ETCD-DISK\s+SERVICES\s+PROCESSES$/);
-    assert.equal(lines.filter((l) => /^m\d\s+127\.1\.\d+\.\d+\s+connected\s/.test(l)).length, 3, t.stdout);
-    assert.match(t.stdout, /3\/3 agents connected \(answered by coordinator m1/);
+    assert.match(lines[0] ?? '', /^NODE\s+ADDRESS\s+COORD\s+AGENT\s+REPORT\s+LOAD\s+MEMORY\s+ETCD-DISK\s+SERVICES\s+PROCESSES$/);
+    assert.equal(lines.filter((l) => /^m\d\s+127\.1\.\d+\.\d+\s+alive\s+connected\s/.test(l)).length, 3, t.stdout);
+    assert.match(t.stdout, /3\/3 agents connected, 3\/3 coordinators alive in gossip \(answered by coordinator m1/);
   });
 });
 

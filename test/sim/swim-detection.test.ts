@@ -60,7 +60,8 @@ test('5 members, LAN defaults: kill one → dead on all survivors, median ≤ 3 
   const sorted = [...times].sort((a, b) => a - b);
   console.log(`sim: 5 members, kill → dead on all survivors over ${seeds.length} seeds: median ${median(times)} ms, worst ${sorted.at(-1)} ms, best ${sorted[0]} ms; all: ${sorted.join(' ')}`);
   for (const [i, t] of times.entries()) assert.ok(t <= 6_000, `seed ${seeds[i]}: ${t} ms > 6 s (replay: SIM_SEED=${seeds[i]})`);
-  assert.ok(median(times) <= 3_000, `median ${median(times)} ms > 3 s`);
+  // A median is a property of the seed set: replaying one seed checks only its worst case.
+  if (seeds.length > 1) assert.ok(median(times) <= 3_000, `median ${median(times)} ms > 3 s`);
 });
 
 test('3 and 7 members, LAN defaults: the same measurement (printed for comparison)', () => {

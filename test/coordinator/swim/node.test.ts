@@ -237,7 +237,7 @@ test('set-tags bumps the incarnation and sends the alive to every member directl
   assert.deepEqual(direct.map((s) => s.to).sort(), [addrOf(1), addrOf(2), addrOf(3)]);
   assert.ok(direct.every((s) => s.msgs.some((m) => m.kind === 'alive' && m.incarnation === 1 && m.tags.zone === 'b')));
   assert.throws(
-    () => node.step({ kind: 'set-tags', nowMs: 6, tags: { blob: 'x'.repeat(200) } }),
+    () => node.step({ kind: 'set-tags', nowMs: 6, tags: { blob: 'x'.repeat(600) } }),
     (err: unknown) => err instanceof OperatorError && err.code === 'SWIM_TAGS_TOO_LARGE',
   );
   assert.equal(node.incarnation, 1, 'refused before any change');

@@ -3,18 +3,32 @@ import { test } from 'node:test';
 import { ProbeOrder, handledLate, pickRandom } from '../../../coordinator/swim/probe.js';
 import { seededRng } from '../../../proto/common/rng.js';
 
-test('probe order visits every member once per pass, in a fresh shuffle each pass', () => {
+test('probe order visits every member once per pass, in the same shuffled order until the membership changes', () => {
   const rng = seededRng(4);
-  const names = ['a', 'b', 'c', 'd', 'e'];
+  let names = ['a', 'b', 'c', 'd', 'e'];
   const order = new ProbeOrder();
-  const passes: string[][] = [];
-  for (let p = 0; p < 4; p++) {
-    const pass: string[] = [];
-    for (let i = 0; i < names.length; i++) pass.push(order.next(rng, () => [...names], () => true) as string);
-    assert.deepEqual([...pass].sort(), names, `pass ${p}`);
-    passes.push(pass);
+  const pass = (): string[] => names.map(() => order.next(rng, () => [...names], () => true) as string);
+  const first = pass();
+  assert.deepEqual([...first].sort(), names);
+  assert.deepEqual(pass(), first, 'each member exactly every n − 1 rounds');
+  assert.deepEqual(pass(), first);
+  names = [...names, 'f'];
+  pass(); // a new member: reshuffled
+  const orders = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    names = [...names.slice(1), names[0] as string].reverse(); // same set, other array order
+    const p = pass();
+    assert.deepEqual([...p].sort(), [...names].sort());
+    orders.add(p.join());
   }
-  assert.ok(new Set(passes.map((p) => p.join())).size > 1, 'reshuffled');
+  assert.equal(orders.size, 1, 'the set did not change: no reshuffle');
+  const seen = new Set<string>();
+  for (let seed = 0; seed < 10; seed++) {
+    const o = new ProbeOrder();
+    const r = seededRng(seed);
+    seen.add(['a', 'b', 'c', 'd'].map(() => o.next(r, () => ['a', 'b', 'c', 'd'], () => true)).join());
+  }
+  assert.ok(seen.size > 1, 'shuffled');
 });
 
 test('probe order skips members no longer eligible and returns undefined when none is', () => {
