@@ -4,9 +4,10 @@
  *    BENCH_KILLS kills each (default 20), median / p90 / worst;
  *  - the killed member started again → alive on all 5 (a new member seen by all);
  *  - false positives: a member other than the victim seen not alive by anyone;
- *  - per member at rest: RSS, CPU, and bytes/s sent (iptables counters on each
- *    member's own loopback address; belay: UDP gossip + push-pull gRPC, with the
- *    agents stopped so that their reports are not counted).
+ *  - per member at rest: RSS, CPU, and bytes/s (iptables counters on the traffic
+ *    to each member's own loopback address, IP headers included; belay: UDP gossip
+ *    + push-pull gRPC both ways, with the agents stopped so that their reports are
+ *    not counted).
  * Both at the same probe interval (1 s: Serf's LAN default and belay's LAN profile).
  * Views are polled every 100 ms on every survivor at once, the same way for both.
  * Usage: npm run build && npm run bench:gossip   (root for iptables; BENCH_KILLS=20 BENCH_IDLE_S=30)
@@ -59,7 +60,11 @@ interface System {
   view(observer: string): Promise<Record<string, string> | undefined>;
   kill(member: string): void;
   restart(member: string): Promise<void>;
-  /** iptables match for the member's gossip traffic sent from its address. */
+  /**
+   * iptables matches for the gossip traffic addressed to the member: what all
+   * members receive is what all members send, and matching on the destination
+   * also counts TCP connections the kernel sources from 127.0.0.1.
+   */
   trafficRules(member: string): string[][];
   stop(): Promise<void>;
 }
@@ -94,9 +99,9 @@ async function belaySystem(): Promise<System> {
     trafficRules: (m) => {
       const a = state.masters.find((x) => x.name === m)?.address ?? '';
       return [
-        ['-s', a, '-p', 'udp', '--sport', '7703'],
-        ['-s', a, '-p', 'tcp', '--dport', '7702'],
-        ['-s', a, '-p', 'tcp', '--sport', '7702'],
+        ['-d', a, '-p', 'udp', '--dport', '7703'],
+        ['-d', a, '-p', 'tcp', '--dport', '7702'],
+        ['-d', a, '-p', 'tcp', '--sport', '7702'],
       ];
     },
     async stop() {
@@ -115,9 +120,10 @@ async function serfSystem(): Promise<System> {
   const procs = new Map<string, ChildProcess>();
   const start = (m: string): void => {
     const log = fs.openSync(path.join(dir, `${m}.log`), 'a');
-    const others = names.filter((x) => x !== m).map((x) => `-join=${addr(x)}:7946`);
+    // retry-join: the first agents start before the others listen (a plain -join gives up and exits).
+    const others = names.filter((x) => x !== m).map((x) => `-retry-join=${addr(x)}:7946`);
     // Serf's LAN profile (memberlist DefaultLANConfig): probe 1 s, timeout 500 ms, suspicion mult 4, push-pull 30 s.
-    const child = spawn(SERF, ['agent', `-node=${m}`, `-bind=${addr(m)}:7946`, `-rpc-addr=${addr(m)}:7373`, `-encrypt=${key}`, '-profile=lan', '-log-level=info', ...others], { stdio: ['ignore', log, log] });
+    const child = spawn(SERF, ['agent', `-node=${m}`, `-bind=${addr(m)}:7946`, `-rpc-addr=${addr(m)}:7373`, `-encrypt=${key}`, '-profile=lan', '-log-level=info', '-retry-interval=1s', ...others], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
     procs.set(m, child);
   };
@@ -150,9 +156,9 @@ async function serfSystem(): Promise<System> {
       start(m);
     },
     trafficRules: (m) => [
-      ['-s', addr(m), '-p', 'udp', '--sport', '7946'],
-      ['-s', addr(m), '-p', 'tcp', '--sport', '7946'],
-      ['-s', addr(m), '-p', 'tcp', '--dport', '7946'],
+      ['-d', addr(m), '-p', 'udp', '--dport', '7946'],
+      ['-d', addr(m), '-p', 'tcp', '--dport', '7946'],
+      ['-d', addr(m), '-p', 'tcp', '--sport', '7946'],
     ],
     async stop() {
       for (const c of procs.values()) c.kill('SIGKILL');
@@ -229,11 +235,19 @@ async function idle(sys: System): Promise<{ rssMb: number; cpuPct: number; bytes
   let bytes = NaN;
   try {
     const out = execFileSync('iptables', ['-nvxL', chain], { encoding: 'utf8' });
-    bytes = out
+    const rows = out
       .split('\n')
       .slice(2)
-      .map((l) => Number(l.trim().split(/\s+/)[1] ?? 0))
-      .reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+      .filter((l) => l.trim())
+      .map((l) => ({ bytes: Number(l.trim().split(/\s+/)[1] ?? 0), rule: l.trim().split(/\s+/).slice(2).join(' ') }));
+    bytes = rows.reduce((a, r) => a + (Number.isFinite(r.bytes) ? r.bytes : 0), 0);
+    // Where the bytes go, summed over members by protocol and port.
+    const byKind = new Map<string, number>();
+    for (const r of rows) {
+      const kind = r.rule.replace(/127\.\d+\.\d+\.\d+/g, 'ADDR').replace(/\s+/g, ' ');
+      byKind.set(kind, (byKind.get(kind) ?? 0) + r.bytes);
+    }
+    for (const [k, b] of byKind) console.log(`  ${sys.name} at rest: ${(b / el / sys.members.length).toFixed(0)} B/s per member from ${k}`);
   } catch {
     // measured as NaN
   } finally {

@@ -41,7 +41,7 @@ export class DirectDelivery {
   add(members: readonly string[], update: Update): void {
     for (const name of members) {
       let pending = this.pending.get(name);
-      if (pending === undefined) this.pending.set(name, (pending = new Map()));
+      if (pending === undefined) this.pending.set(name, (pending = new Map<string, Update>()));
       pending.set(update.name, update);
     }
     const to = new Set(members);

@@ -118,12 +118,6 @@ export function isReliable(msg: SwimMessage): boolean {
   return msg.kind === 'push-pull';
 }
 
-// estimateSize's parts, at module level: it runs for every message sent.
-const str = (s: string): number => s.length * 3 + 4; // UTF-8 worst case + tag and length
-const num = 11;
-const tags = (t: Tags): number => Object.entries(t).reduce((n, [k, v]) => n + str(k) + str(v) + 4, 0);
-const head = 4;
-
 /** UTF-8 byte length, without Buffer (pure code). */
 function utf8Length(s: string): number {
   let n = 0;

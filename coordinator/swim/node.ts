@@ -12,6 +12,7 @@ import type { Rng } from '../../proto/common/rng.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue, retransmitLimit, type Update } from './broadcast-queue.js';
 import type { SwimConfig } from './config.js';
+import { DirectDelivery } from './direct-delivery.js';
 import {
   bootOrder,
   claimOfMessage,
@@ -95,17 +96,9 @@ export interface SwimStats {
   suspicionsRaised: number;
   refutations: number;
   declaredDead: number;
+  /** Small clusters: members that never acked a direct delivery. */
   deliveriesGivenUp: number;
   pushPulls: number;
-}
-
-/** A direct delivery (small clusters) awaiting its ack. */
-interface Delivery {
-  readonly seq: number;
-  readonly to: string;
-  msgs: Update[];
-  tries: number;
-  nextMs: number;
 }
 
 interface SuspicionState {
@@ -126,9 +119,7 @@ export class SwimNode {
   private readonly suspicions = new Map<string, SuspicionState>();
   private readonly probes = new Map<number, Probe>();
   private readonly relays = new Map<number, Relay>();
-  private readonly deliveries = new Map<number, Delivery>();
-  /** Small clusters: member → subject → update, sent at the end of the step. */
-  private readonly toDeliver = new Map<string, Map<string, Update>>();
+  private readonly direct: DirectDelivery;
   private readonly lastProbeMs = new Map<string, number>();
   private readonly conflictsSeen = new Set<string>();
   private readonly order = new ProbeOrder();
@@ -141,7 +132,7 @@ export class SwimNode {
   private joinSeeds: Addr[] | undefined;
   private nextJoinMs = 0;
   private leaving = false;
-  private readonly counters: SwimStats = {
+  private readonly counters: Omit<SwimStats, 'deliveriesGivenUp'> = {
     probes: 0,
     confirmationProbes: 0,
     indirectProbes: 0,
@@ -150,7 +141,6 @@ export class SwimNode {
     suspicionsRaised: 0,
     refutations: 0,
     declaredDead: 0,
-    deliveriesGivenUp: 0,
     pushPulls: 0,
   };
   // Per step.
@@ -166,6 +156,7 @@ export class SwimNode {
   ) {
     this.self = { ...self, incarnation: 0, state: 'alive', tagsIncarnation: 0, stateSinceMs: nowMs };
     this.awareness = new Awareness(cfg.awarenessMax);
+    this.direct = new DirectDelivery(cfg, self.name, () => this.nextSeq());
     this.lastNowMs = nowMs;
     // Random phases, so that members started together do not probe and sync in lockstep.
     this.nextProbeMs = nowMs + rng.int(cfg.probeIntervalMs);
@@ -193,7 +184,7 @@ export class SwimNode {
   }
 
   stats(): Readonly<SwimStats> {
-    return this.counters;
+    return { ...this.counters, deliveriesGivenUp: this.direct.givenUp };
   }
 
   /** Ourselves first, then everyone we know of, dead and left included. */
@@ -213,7 +204,7 @@ export class SwimNode {
 
   /** Direct deliveries not yet acked: after `leave`, the shell may stop once this is 0. */
   pendingDeliveries(): number {
-    return this.deliveries.size;
+    return this.direct.size;
   }
 
   /**
@@ -381,7 +372,7 @@ export class SwimNode {
       this.sendUdp(relay.requesterAddr, { kind: 'ack', seq: relay.requesterSeq, from: relay.target });
       return;
     }
-    this.deliveries.delete(ack.seq);
+    this.direct.ack(ack.seq);
   }
 
   private onNack(nack: Nack): void {
@@ -441,7 +432,7 @@ export class SwimNode {
     const stillSuspected = member.state === 'suspect' && before?.state === 'suspect' && !out.newBoot && this.suspicions.has(member.name);
     if (member.state !== 'suspect') this.suspicions.delete(member.name);
     else if (!stillSuspected) this.startSuspicion(now, member.name, claim.from ?? this.self.name);
-    if (!isLive(member.state)) this.dropDeliveriesTo(member.name);
+    if (!isLive(member.state)) this.direct.drop(member.name);
     if (out.advanced) {
       const update = this.updateOf(member, claim.from);
       this.queue.enqueue(update);
@@ -654,69 +645,12 @@ export class SwimNode {
   }
 
   private deliverToAll(update: Update): void {
-    if (this.liveCount() > this.cfg.smallClusterMax) return;
-    for (const name of this.liveNames()) {
-      let pending = this.toDeliver.get(name);
-      if (pending === undefined) this.toDeliver.set(name, (pending = new Map<string, Update>()));
-      pending.set(update.name, update);
-      // A newer update about the same member makes retrying the older one pointless.
-      for (const [seq, d] of this.deliveries) {
-        if (d.to !== name) continue;
-        d.msgs = d.msgs.filter((u) => u.name !== update.name);
-        if (d.msgs.length === 0) this.deliveries.delete(seq);
-      }
-    }
+    if (this.liveCount() <= this.cfg.smallClusterMax) this.direct.add(this.liveNames(), update);
   }
 
-  private dropDeliveriesTo(name: string): void {
-    this.toDeliver.delete(name);
-    for (const [seq, d] of this.deliveries) if (d.to === name) this.deliveries.delete(seq);
-  }
-
-  private flushDeliveries(now: number): void {
-    if (this.toDeliver.size === 0) return;
-    for (const [name, pending] of this.toDeliver) {
-      const m = this.known.get(name);
-      if (m === undefined || !isLive(m.state)) continue;
-      let batch: Update[] = [];
-      let size = 0;
-      const head = estimateSize({ kind: 'deliver', seq: 0, from: this.self.name });
-      const emit = (): void => {
-        if (batch.length === 0) return;
-        const d: Delivery = { seq: this.nextSeq(), to: name, msgs: batch, tries: 1, nextMs: now + this.cfg.gossipIntervalMs };
-        this.deliveries.set(d.seq, d);
-        this.extra.push({ to: m.addr, msgs: [{ kind: 'deliver', seq: d.seq, from: this.self.name }, ...batch] });
-        batch = [];
-        size = 0;
-      };
-      for (const u of pending.values()) {
-        const s = estimateSize(u);
-        if (batch.length > 0 && head + size + s > this.cfg.mtu) emit();
-        batch.push(u);
-        size += s;
-      }
-      emit();
-    }
-    this.toDeliver.clear();
-  }
-
-  private runDeliveries(now: number): void {
-    for (const [seq, d] of this.deliveries) {
-      if (d.nextMs > now) continue;
-      const m = this.known.get(d.to);
-      if (m === undefined || !isLive(m.state)) {
-        this.deliveries.delete(seq);
-        continue;
-      }
-      if (d.tries >= this.cfg.deliverMaxTries) {
-        this.deliveries.delete(seq);
-        this.counters.deliveriesGivenUp++;
-        continue;
-      }
-      d.tries++;
-      d.nextMs = now + this.cfg.gossipIntervalMs;
-      this.extra.push({ to: m.addr, msgs: [{ kind: 'deliver', seq, from: this.self.name }, ...d.msgs] });
-    }
+  private liveAddr(name: string): Addr | undefined {
+    const m = this.known.get(name);
+    return m !== undefined && isLive(m.state) ? m.addr : undefined;
   }
 
   private runGossip(now: number): void {
@@ -779,14 +713,13 @@ export class SwimNode {
     this.runProbes(now);
     this.runRelays(now);
     this.runSuspicions(now);
-    this.runDeliveries(now);
     this.runRegularProbe(now);
     this.runGossip(now);
     this.runPushPull(now);
   }
 
   private finishStep(now: number): Output {
-    this.flushDeliveries(now);
+    this.extra.push(...this.direct.packets(now, (name) => this.liveAddr(name)));
     const send: Send[] = [];
     const limit = retransmitLimit(this.cfg.retransmitMult, this.liveCount());
     for (const [to, msgs] of this.packets) {
@@ -807,7 +740,7 @@ export class SwimNode {
     if (this.joinSeeds !== undefined) at = Math.min(at, this.nextJoinMs);
     for (const p of this.probes.values()) at = Math.min(at, p.stage === 'direct' ? p.directDeadlineMs : p.endDeadlineMs);
     for (const r of this.relays.values()) at = Math.min(at, r.nackAtMs ?? r.expireMs, r.expireMs);
-    for (const d of this.deliveries.values()) at = Math.min(at, d.nextMs);
+    at = Math.min(at, this.direct.nextWakeMs());
     if (!this.leaving) {
       const scale = this.awareness.score + 1;
       for (const s of this.suspicions.values()) {
