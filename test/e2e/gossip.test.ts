@@ -155,3 +155,38 @@ test('gossip key rotation without downtime through belayctl; unsafe steps refuse
     assert.equal((fs.statSync(path.join(c.state.masters[1]?.root ?? '', 'var', 'lib', 'belay', 'gossip', 'keyring.json')).mode & 0o077), 0, 'keyring is 0600');
   });
 });
+
+test('garbage UDP at a real coordinator: dropped and counted in /metrics, membership unchanged', async () => {
+  const dgram = await import('node:dgram');
+  await withCluster({ masters: 3 }, async (c) => {
+    const target = c.state.masters[0]?.address ?? '';
+    const sock = dgram.createSocket('udp4');
+    try {
+      // random bytes of every length class, and packets that look like a seal (version 1) but are not
+      for (let i = 0; i < 2000; i++) {
+        const len = [0, 1, 12, 28, 29, 60, 500, 1400, 9000][i % 9] ?? 10;
+        const b = Buffer.alloc(len);
+        for (let j = 0; j < len; j++) b[j] = Math.floor(Math.random() * 256);
+        if (i % 2 === 0 && len > 0) b[0] = 1;
+        await new Promise<void>((resolve) => sock.send(b, 7703, target, () => resolve()));
+        // Paced, so that the kernel's socket buffer does not overflow: what never reaches the coordinator cannot be counted.
+        if (i % 5 === 4) await new Promise((r) => setTimeout(r, 1));
+      }
+    } finally {
+      sock.close();
+    }
+    const metrics = await eventually(
+      async () => {
+        const text = await (await fetch(`http://${target}:7712/metrics`)).text();
+        const dropped = [...text.matchAll(/^belay_gossip_packets_dropped_total\{reason="(\w+)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[2]), 0);
+        assert.ok(dropped >= 2000, `dropped ${dropped} of 2000:\n${text.split('\n').filter((l) => l.includes('dropped')).join('\n')}`);
+        return text;
+      },
+      { timeoutMs: 10_000, intervalMs: 300 },
+    );
+    assert.match(metrics, /belay_gossip_packets_dropped_total\{reason="auth"[^}]*\} \d+/);
+    assert.match(metrics, /belay_gossip_packets_dropped_total\{reason="short"[^}]*\} \d+/);
+    for (const n of ['m1', 'm2', 'm3']) assert.deepEqual(Object.values(await view(c, n)), ['alive', 'alive', 'alive']);
+    assert.match(c.log('m1', 'coordinator'), /gossip packet failed authentication/);
+  });
+});
