@@ -51,21 +51,33 @@ export interface SwimConfig {
    */
   readonly retransmitMult: number;
   /**
-   * Full-state sync with one random alive member (anti-entropy), above
-   * smallClusterMax members. Above 32 members it is stretched like
-   * memberlist's: × (ceil(log2 n − log2 32) + 1), so the cluster-wide rate
-   * stays about flat. Lower heals lost updates sooner; each sync carries all n.
+   * Full-state sync (push-pull, over mutual-TLS gRPC) with one random alive
+   * member: anti-entropy at every size, as memberlist and Serf do it (small
+   * clusters also compare digests every smallClusterPushPullMs in between).
+   * Above 32 members it is stretched like memberlist's:
+   * × (ceil(log2 n − log2 32) + 1), so the cluster-wide rate stays about flat.
+   * Lower heals lost updates sooner; each sync carries all n with their tags.
    */
   readonly pushPullIntervalMs: number;
   /**
    * Up to this n the cluster counts as small: membership changes a node
    * originates are also sent to every live member directly (retried until
    * acked), a suspect received from someone else triggers an immediate
-   * confirmation probe, and push-pull runs every smallClusterPushPullMs.
+   * confirmation probe, and digests are compared every smallClusterPushPullMs.
    * Costs about n packets per change; pointless above a few dozen members.
    */
   readonly smallClusterMax: number;
-  /** Push-pull period at n ≤ smallClusterMax. FIELD-NOTES: waiting 30 s for a lost update is the slow tail. */
+  /**
+   * Digest period at n ≤ smallClusterMax (FIELD-NOTES: waiting 30 s for a
+   * lost update is the slow tail). A digest lists every member's boot,
+   * incarnation and state, without addresses or tags, and rides on the next
+   * regular probe's ping to its target; the receiver sends back what it knows
+   * newer and starts a push-pull for what the sender knows newer, so a
+   * converged cluster pays one digest per member per period instead of a full
+   * sync (~250 bytes of tags per member, over TLS). A digest over `mtu` by
+   * estimateSize falls back to the full push-pull. Lower repairs lost updates
+   * sooner; costs one ~45 bytes-per-member packet per member per period.
+   */
   readonly smallClusterPushPullMs: number;
   /** Direct delivery (small clusters): sends per member, every gossipIntervalMs, before giving up on an unacked member. */
   readonly deliverMaxTries: number;

@@ -111,7 +111,32 @@ export interface PushPull {
   members: MemberSnapshot[];
 }
 
-export type SwimMessage = Ping | IndirectPing | Ack | Nack | Alive | Suspect | Dead | Deliver | PushPull;
+/** One member in a digest: its version without its address and tags. */
+export interface DigestEntry {
+  name: string;
+  bootId: string;
+  incarnation: number;
+  state: MemberState;
+}
+
+/**
+ * Small clusters' anti-entropy between full push-pulls: the sender's view as
+ * versions only, over UDP (one packet). The receiver answers what it knows
+ * newer with updates, and pulls what the sender knows newer with a push-pull,
+ * so equal views cost one packet per period instead of a TLS exchange of every
+ * member's tags (Demers et al., "Epidemic algorithms", §1.3: compare
+ * checksums or recent-update lists before the full exchange).
+ */
+export interface Digest {
+  kind: 'digest';
+  from: string;
+  /** The sender's own advertised address: where a push-pull to it goes. */
+  fromAddr: Addr;
+  /** Every member the sender knows, itself and dead and left ones included. */
+  members: DigestEntry[];
+}
+
+export type SwimMessage = Ping | IndirectPing | Ack | Nack | Alive | Suspect | Dead | Deliver | PushPull | Digest;
 
 /** Messages the shell must send reliably (gRPC); the rest go over UDP. */
 export function isReliable(msg: SwimMessage): boolean {
@@ -161,5 +186,7 @@ export function estimateSize(msg: SwimMessage): number {
         4 +
         msg.members.reduce((n, m) => n + 4 + str(m.name) + str(m.bootId) + str(m.addr) + num + 2 + tags(m.tags), 0)
       );
+    case 'digest':
+      return head + str(msg.from) + str(msg.fromAddr) + msg.members.reduce((n, m) => n + 4 + str(m.name) + str(m.bootId) + num + str(m.state), 0);
   }
 }

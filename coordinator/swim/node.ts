@@ -6,7 +6,7 @@
 // References: Das, Gupta, Motivala, "SWIM" (DSN 2002); Dadgar, Phillips,
 // Currey, "Lifeguard" (2018); HashiCorp memberlist. belay additions for small
 // clusters (FIELD-NOTES "Gossip"): changes sent directly to every member with
-// retries, confirmation probes, frequent push-pull.
+// retries, confirmation probes, frequent digest anti-entropy.
 import { OperatorError } from '../../proto/common/errors.js';
 import type { Rng } from '../../proto/common/rng.js';
 import { Awareness } from './awareness.js';
@@ -19,6 +19,7 @@ import {
   claimOfSnapshot,
   isLive,
   mergeClaim,
+  overrides,
   sameTags,
   snapshotOf,
   transitionOf,
@@ -28,7 +29,21 @@ import {
   type MemberView,
   type TransitionKind,
 } from './membership.js';
-import { estimateSize, type Ack, type Addr, type Alive, type IndirectPing, type MemberSnapshot, type Nack, type Ping, type PushPull, type SwimMessage, type Tags } from './messages.js';
+import {
+  estimateSize,
+  type Ack,
+  type Addr,
+  type Alive,
+  type Digest,
+  type DigestEntry,
+  type IndirectPing,
+  type MemberSnapshot,
+  type Nack,
+  type Ping,
+  type PushPull,
+  type SwimMessage,
+  type Tags,
+} from './messages.js';
 import { NACK_FRACTION, ProbeOrder, handledLate, pickRandom, type Probe, type Relay } from './probe.js';
 import { Suspicion, suspicionBounds } from './suspicion.js';
 
@@ -98,7 +113,12 @@ export interface SwimStats {
   declaredDead: number;
   /** Small clusters: members that never acked a direct delivery. */
   deliveriesGivenUp: number;
+  /** Push-pulls we started: periodic, reconnects, digest fallbacks and pulls after a digest. */
   pushPulls: number;
+  /** Small clusters: digests sent. */
+  digests: number;
+  /** Push-pulls started because a digest showed something newer than our view. */
+  digestPulls: number;
 }
 
 interface SuspicionState {
@@ -128,6 +148,11 @@ export class SwimNode {
   private nextProbeMs: number;
   private nextGossipMs: number;
   private nextPushPullMs: number;
+  private nextDigestMs: number;
+  /** A digest is due: it rides on the next regular probe's ping, saving a datagram's headers and seal. */
+  private digestDue = false;
+  /** Per digest sender, when we last pulled from it: at most one pull per sender per smallClusterPushPullMs. */
+  private readonly lastDigestPullMs = new Map<string, number>();
   private nextReconnectMs: number;
   private joinSeeds: Addr[] | undefined;
   private nextJoinMs = 0;
@@ -142,6 +167,8 @@ export class SwimNode {
     refutations: 0,
     declaredDead: 0,
     pushPulls: 0,
+    digests: 0,
+    digestPulls: 0,
   };
   // Per step.
   private readonly packets = new Map<Addr, SwimMessage[]>();
@@ -161,7 +188,9 @@ export class SwimNode {
     // Random phases, so that members started together do not probe and sync in lockstep.
     this.nextProbeMs = nowMs + rng.int(cfg.probeIntervalMs);
     this.nextGossipMs = nowMs + rng.int(cfg.gossipIntervalMs);
+    // A first full sync early (a joiner's seed answer may be partial), then every pushPullPeriodMs.
     this.nextPushPullMs = nowMs + cfg.smallClusterPushPullMs / 2 + rng.int(cfg.smallClusterPushPullMs);
+    this.nextDigestMs = nowMs + cfg.smallClusterPushPullMs / 2 + rng.int(cfg.smallClusterPushPullMs);
     this.nextReconnectMs = nowMs + cfg.reconnectIntervalMs / 2 + rng.int(cfg.reconnectIntervalMs);
     this.queue.enqueue(this.aliveOfSelf());
   }
@@ -229,6 +258,7 @@ export class SwimNode {
     }
     // As in a cluster that has run for a while: syncs spread over the period for this size.
     this.nextPushPullMs = nowMs + this.rng.int(this.pushPullPeriodMs());
+    this.nextDigestMs = nowMs + this.rng.int(this.cfg.smallClusterPushPullMs);
   }
 
   step(input: Input): Output {
@@ -291,6 +321,9 @@ export class SwimNode {
           break;
         case 'push-pull':
           this.onPushPull(now, from, msg);
+          break;
+        case 'digest':
+          this.onDigest(now, from, msg);
           break;
       }
     }
@@ -389,6 +422,58 @@ export class SwimNode {
       // Now that we know the members, make sure each hears of us directly (small clusters).
       this.originate(this.aliveOfSelf());
     }
+  }
+
+  /**
+   * Small clusters' anti-entropy (see Digest in messages.ts). Each member of
+   * either view is compared by version: boot (bootOrder), then within a boot
+   * by overrides() (incarnation, then alive < suspect < dead < left).
+   * - We know it newer: our view goes back over UDP (alive, or the suspect or
+   *   dead/leave message). A newer boot that is not alive needs its address,
+   *   which only a push-pull carries: we start one.
+   * - The sender lacks a member we think live: its alive (then our suspicion).
+   * - The sender knows it newer, or knows an alive member we lack: a push-pull
+   *   with the sender, at most one per sender per smallClusterPushPullMs; it
+   *   carries everything, so no separate updates then.
+   * - Equal, or a dead or left member one side never knew (no message could
+   *   teach it: mergeClaim learns unknown members only from alive claims):
+   *   nothing, so a converged cluster pays one packet per member per period.
+   * A newer claim about ourselves is merged as gossip would be: we refute it.
+   */
+  private onDigest(now: number, from: Addr, d: Digest): void {
+    if (d.from === this.self.name) return;
+    const theirs = new Map<string, DigestEntry>();
+    for (const e of d.members) theirs.set(e.name, e);
+    const updates: SwimMessage[] = [];
+    let sync = false;
+    const mine = theirs.get(this.self.name);
+    if (mine === undefined) {
+      if (!this.leaving) updates.push(this.aliveOfSelf());
+    } else {
+      const order = compareVersions(this.self, mine);
+      if (order > 0) updates.push(this.updateOf(this.self, undefined));
+      else if (order < 0) this.applyClaim(now, { name: mine.name, bootId: mine.bootId, incarnation: mine.incarnation, state: mine.state, from: d.from }, false, from);
+    }
+    for (const m of this.known.values()) {
+      const e = theirs.get(m.name);
+      if (e === undefined) {
+        if (isLive(m.state)) updates.push(this.updateOf({ ...m, state: 'alive' }, undefined), ...(m.state === 'suspect' ? [this.accusationOf(m)] : []));
+        continue;
+      }
+      const order = compareVersions(m, e);
+      if (order < 0) sync = true;
+      else if (order > 0 && m.state !== 'alive' && m.bootId !== e.bootId) sync = true;
+      else if (order > 0) updates.push(m.state === 'suspect' ? this.accusationOf(m) : this.updateOf(m, undefined));
+    }
+    for (const e of d.members) if (e.state === 'alive' && e.name !== this.self.name && !this.known.has(e.name)) sync = true;
+    const last = this.lastDigestPullMs.get(d.from);
+    if (sync && !this.leaving && (last === undefined || now - last >= this.cfg.smallClusterPushPullMs)) {
+      this.lastDigestPullMs.set(d.from, now);
+      this.counters.digestPulls++;
+      this.startPushPull(d.fromAddr);
+      return;
+    }
+    if (updates.length > 0) this.sendUdp(from, ...updates);
   }
 
   // Merging.
@@ -597,7 +682,12 @@ export class SwimNode {
       },
     );
     const target = name === undefined ? undefined : this.known.get(name);
-    if (target !== undefined) this.startProbe(now, target, 'regular');
+    if (target === undefined) return;
+    this.startProbe(now, target, 'regular');
+    if (this.digestDue) {
+      this.digestDue = false;
+      this.sendDigest(target.addr);
+    }
   }
 
   private runRelays(now: number): void {
@@ -674,31 +764,62 @@ export class SwimNode {
     }
     if (this.nextPushPullMs <= now) {
       this.nextPushPullMs = now + this.pushPullPeriodMs();
-      const alive = this.liveNames().filter((n) => this.known.get(n)?.state === 'alive');
-      const name = alive[this.rng.int(alive.length)];
-      if (name !== undefined && !this.leaving) {
-        this.counters.pushPulls++;
-        this.extra.push({ to: (this.known.get(name) as Member).addr, msgs: [this.pushPullOf(false, false)] });
-      }
+      const target = this.randomAlive();
+      if (target !== undefined && !this.leaving) this.startPushPull(target.addr);
+    }
+    if (this.nextDigestMs <= now) {
+      this.nextDigestMs = now + this.cfg.smallClusterPushPullMs;
+      // Sent with the next regular probe (within one probe interval), to its target: a shuffled round-robin.
+      this.digestDue = this.liveCount() <= this.cfg.smallClusterMax && !this.leaving;
     }
     if (this.nextReconnectMs <= now) {
       this.nextReconnectMs = now + this.cfg.reconnectIntervalMs;
       // A dead member may be alive behind a healed partition; left ones asked not to be bothered.
       const dead = [...this.known.values()].filter((m) => m.state === 'dead');
       const m = dead[this.rng.int(dead.length)];
-      if (m !== undefined && !this.leaving) {
-        this.counters.pushPulls++;
-        this.extra.push({ to: m.addr, msgs: [this.pushPullOf(false, false)] });
-      }
+      if (m !== undefined && !this.leaving) this.startPushPull(m.addr);
     }
   }
 
-  /** memberlist's pushPullScale: above 32 members, stretch so the cluster-wide sync rate stays about flat. */
+  private sendDigest(to: Addr): void {
+    const digest = this.digestOf();
+    // One UDP packet or nothing: a view too large for it is synced in full instead.
+    if (estimateSize(digest) <= this.cfg.mtu) {
+      this.counters.digests++;
+      this.sendUdp(to, digest);
+    } else {
+      this.startPushPull(to);
+    }
+  }
+
+  private randomAlive(): Member | undefined {
+    const alive = this.liveNames().filter((n) => this.known.get(n)?.state === 'alive');
+    const name = alive[this.rng.int(alive.length)];
+    return name === undefined ? undefined : this.known.get(name);
+  }
+
+  private startPushPull(to: Addr): void {
+    this.counters.pushPulls++;
+    this.extra.push({ to, msgs: [this.pushPullOf(false, false)] });
+  }
+
+  /**
+   * Full-state sync period. Small clusters sync in full as often as memberlist
+   * does (pushPullIntervalMs) and compare digests every smallClusterPushPullMs
+   * in between; above 32 members memberlist's pushPullScale stretches it so
+   * that the cluster-wide sync rate stays about flat.
+   */
   private pushPullPeriodMs(): number {
     const n = this.liveCount();
-    if (n <= this.cfg.smallClusterMax) return this.cfg.smallClusterPushPullMs;
     if (n <= 32) return this.cfg.pushPullIntervalMs;
     return this.cfg.pushPullIntervalMs * (Math.ceil(Math.log2(n) - Math.log2(32)) + 1);
+  }
+
+  /** Every member we know, ourselves and dead and left ones included, as versions only. */
+  private digestOf(): Digest {
+    const members: DigestEntry[] = [entryOf(this.self)];
+    for (const m of this.known.values()) members.push(entryOf(m));
+    return { kind: 'digest', from: this.self.name, fromAddr: this.self.addr, members };
   }
 
   private pushPullOf(join: boolean, reply: boolean): PushPull {
@@ -736,7 +857,7 @@ export class SwimNode {
   }
 
   private nextWakeMs(now: number): number {
-    let at = Math.min(this.nextProbeMs, this.nextGossipMs, this.nextPushPullMs, this.nextReconnectMs);
+    let at = Math.min(this.nextProbeMs, this.nextGossipMs, this.nextPushPullMs, this.nextDigestMs, this.nextReconnectMs);
     if (this.joinSeeds !== undefined) at = Math.min(at, this.nextJoinMs);
     for (const p of this.probes.values()) at = Math.min(at, p.stage === 'direct' ? p.directDeadlineMs : p.endDeadlineMs);
     for (const r of this.relays.values()) at = Math.min(at, r.nackAtMs ?? r.expireMs, r.expireMs);
@@ -810,6 +931,18 @@ export class SwimNode {
         return { kind: 'dead', name: m.name, bootId: m.bootId, incarnation: m.incarnation, from: m.name };
     }
   }
+}
+
+function entryOf(m: Member): DigestEntry {
+  return { name: m.name, bootId: m.bootId, incarnation: m.incarnation, state: m.state };
+}
+
+/** Positive: `a` is the newer version of the member (a newer boot, or the same boot and overrides()); 0: the same. */
+function compareVersions(a: DigestEntry | Member, b: DigestEntry | Member): number {
+  const boot = bootOrder(a.bootId, b.bootId);
+  if (boot !== 0) return boot;
+  if (overrides(a, b)) return 1;
+  return overrides(b, a) ? -1 : 0;
 }
 
 function isAccusation(claim: Claim): boolean {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { PROTO_DIR } from '../../proto/common/grpc.js';
-import type { MemberSnapshot, MemberState, SwimMessage, Tags } from '../swim/messages.js';
+import type { DigestEntry, MemberSnapshot, MemberState, SwimMessage, Tags } from '../swim/messages.js';
 
 /**
  * Bounds on what a peer may send. A packet that breaks one is dropped whole:
@@ -22,7 +22,7 @@ export const CODEC_LIMITS = {
   maxTagValueBytes: 1024,
   /** Messages in one GossipPacket. */
   maxMessagesPerPacket: 256,
-  /** Members in one push-pull: far above the 3-7 masters belay runs on. */
+  /** Members in one push-pull or digest: far above the 3-7 masters belay runs on. */
   maxMembersPerPushPull: 1024,
   /** SealedPayload.packet_id length. */
   packetIdBytes: 8,
@@ -38,7 +38,7 @@ export type DecodeReason =
   | 'too-many-members'
   | 'too-many-tags'
   | 'bad-tag-key' // "__proto__": protobufjs would drop it, so it cannot round-trip
-  | 'bad-state' // MemberSnapshot.state not alive|suspect|dead|left
+  | 'bad-state' // MemberSnapshot.state or DigestEntry.state not alive|suspect|dead|left
   | 'bad-number' // incarnation or sent_at over Number.MAX_SAFE_INTEGER; seq not a uint32 (encode)
   | 'bad-packet-id';
 
@@ -86,6 +86,8 @@ interface PbAlive { name: string; bootId: string; addr: string; incarnation: U64
 interface PbSuspect { name: string; bootId: string; incarnation: U64; from: string }
 interface PbMember { name: string; bootId: string; addr: string; incarnation: U64; state: string; tags: Record<string, string> }
 interface PbPushPull { from: string; join: boolean; reply: boolean; members: PbMember[] }
+interface PbDigestEntry { name: string; bootId: string; incarnation: U64; state: string }
+interface PbDigest { from: string; fromAddr: string; members: PbDigestEntry[] }
 interface PbMessage {
   ping?: PbPing | null;
   indirectPing?: PbIndirectPing | null;
@@ -96,6 +98,7 @@ interface PbMessage {
   dead?: PbSuspect | null;
   deliver?: PbSeqFrom | null;
   pushPull?: PbPushPull | null;
+  digest?: PbDigest | null;
 }
 interface PbPacket { messages: PbMessage[] }
 interface PbSealedPayload { sentAtMs: U64; packetId: Uint8Array; packet?: PbPacket | null }
@@ -128,7 +131,19 @@ export function checkMessage(msg: SwimMessage): DecodeReason | undefined {
         if (bad) return bad;
       }
       return checkNames(msg.from);
+    case 'digest':
+      if (msg.members.length > CODEC_LIMITS.maxMembersPerPushPull) return 'too-many-members';
+      for (const m of msg.members) {
+        const bad = checkDigestEntry(m);
+        if (bad) return bad;
+      }
+      return checkNames(msg.from) ?? checkAddrs(msg.fromAddr);
   }
+}
+
+function checkDigestEntry(m: DigestEntry): DecodeReason | undefined {
+  if (!MEMBER_STATES.has(m.state)) return (m.state as string) === '' ? 'missing-field' : 'bad-state';
+  return checkNames(m.name, m.bootId) ?? checkIncarnation(m.incarnation);
 }
 
 function checkMember(m: MemberSnapshot): DecodeReason | undefined {
@@ -205,6 +220,14 @@ function toProto(msg: SwimMessage): PbMessage {
           join: msg.join,
           reply: msg.reply,
           members: msg.members.map((m) => ({ name: m.name, bootId: m.bootId, addr: m.addr, incarnation: m.incarnation, state: m.state, tags: { ...m.tags } })),
+        },
+      };
+    case 'digest':
+      return {
+        digest: {
+          from: msg.from,
+          fromAddr: msg.fromAddr,
+          members: msg.members.map((m) => ({ name: m.name, bootId: m.bootId, incarnation: m.incarnation, state: m.state })),
         },
       };
   }
@@ -299,6 +322,24 @@ function fromProto(m: PbMessage, i: number): SwimMessage {
         // checkMessage refuses anything but the four states.
         state: s.state as MemberState,
         tags: copyTags(s.tags),
+      })),
+    };
+  }
+  if (m.digest) {
+    const d = m.digest;
+    if (d.members.length > CODEC_LIMITS.maxMembersPerPushPull) {
+      throw new DecodeError('too-many-members', `${d.members.length} members, at most ${CODEC_LIMITS.maxMembersPerPushPull}`);
+    }
+    return {
+      kind: 'digest',
+      from: d.from,
+      fromAddr: d.fromAddr,
+      members: d.members.map((e) => ({
+        name: e.name,
+        bootId: e.bootId,
+        incarnation: toNumber(e.incarnation, 'incarnation'),
+        // checkMessage refuses anything but the four states.
+        state: e.state as MemberState,
       })),
     };
   }

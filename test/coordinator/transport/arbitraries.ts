@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { MemberSnapshot, MemberState, SwimMessage, Tags } from '../../../coordinator/swim/messages.js';
+import type { DigestEntry, MemberSnapshot, MemberState, SwimMessage, Tags } from '../../../coordinator/swim/messages.js';
 
 /**
  * Any code point but half surrogates (which UTF-8 cannot carry), each UTF-8
@@ -22,6 +22,7 @@ const rec = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> 
 const state = fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left');
 
 export const memberArb: fc.Arbitrary<MemberSnapshot> = rec({ name, bootId: name, addr, incarnation, state, tags });
+export const digestEntryArb: fc.Arbitrary<DigestEntry> = rec({ name, bootId: name, incarnation, state });
 
 /** Every kind, every field within CODEC_LIMITS. */
 export const swimMessageArb: fc.Arbitrary<SwimMessage> = fc.oneof(
@@ -34,6 +35,7 @@ export const swimMessageArb: fc.Arbitrary<SwimMessage> = fc.oneof(
   rec({ kind: fc.constant('suspect' as const), name, bootId: name, incarnation, from: name }),
   rec({ kind: fc.constant('dead' as const), name, bootId: name, incarnation, from: name }),
   rec({ kind: fc.constant('push-pull' as const), from: name, join: fc.boolean(), reply: fc.boolean(), members: fc.array(memberArb, { maxLength: 5 }) }),
+  rec({ kind: fc.constant('digest' as const), from: name, fromAddr: addr, members: fc.array(digestEntryArb, { maxLength: 8 }) }),
 );
 
 /** UDP-able messages: everything but push-pull. */
@@ -57,6 +59,17 @@ export const EXAMPLES: readonly SwimMessage[] = [
     members: [
       { name: 'm1', bootId: 'lx3k2-a1b2', addr: '10.0.0.1:7946', incarnation: 3, state: 'alive', tags: {} },
       { name: 'm2', bootId: 'lx3k2-e5f6', addr: '10.0.0.2:7946', incarnation: 9, state: 'left', tags: { a: '' } },
+    ],
+  },
+  {
+    kind: 'digest',
+    from: 'm1',
+    fromAddr: '10.0.0.1:7946',
+    members: [
+      { name: 'm1', bootId: 'lx3k2-a1b2', incarnation: 3, state: 'alive' },
+      { name: 'm2', bootId: 'lx3k2-e5f6', incarnation: Number.MAX_SAFE_INTEGER, state: 'suspect' },
+      { name: 'm3', bootId: 'lx3k2-c3d4', incarnation: 0, state: 'dead' },
+      { name: 'm4', bootId: 'lx3k2-g7h8', incarnation: 9, state: 'left' },
     ],
   },
 ];

@@ -18,6 +18,8 @@ function refused(bytes: Uint8Array, reason: DecodeReason): void {
 const ping = { seq: 1, target: 'm2', from: 'm1', fromAddr: '10.0.0.1:7946' };
 const alive = { name: 'm1', bootId: 'b1', addr: '10.0.0.1:7946', incarnation: 1, tags: {} };
 const member = { name: 'm1', bootId: 'b1', addr: '10.0.0.1:7946', incarnation: 1, state: 'alive', tags: {} };
+const entry = { name: 'm1', bootId: 'b1', incarnation: 1, state: 'alive' };
+const digest = { from: 'm1', fromAddr: '10.0.0.1:7946' };
 
 describe('round trip', () => {
   for (const msg of EXAMPLES) {
@@ -51,8 +53,8 @@ describe('decode refuses', () => {
   test('a message without a body, or with a kind this version does not know', () => {
     refused(rawPacket([{}]), 'empty-message');
     const unknown = pb.message.encode({}).finish();
-    const withField10 = Buffer.concat([unknown, Buffer.from([(10 << 3) | 2, 1, 0x08])]);
-    refused(Buffer.concat([Buffer.from([0x0a, withField10.length]), withField10]), 'empty-message');
+    const withField11 = Buffer.concat([unknown, Buffer.from([(11 << 3) | 2, 1, 0x08])]);
+    refused(Buffer.concat([Buffer.from([0x0a, withField11.length]), withField11]), 'empty-message');
   });
 
   test('missing required strings', () => {
@@ -63,11 +65,15 @@ describe('decode refuses', () => {
     refused(rawPacket([{ suspect: { name: 'm1', bootId: 'b', incarnation: 1 } }]), 'missing-field');
     refused(rawPacket([{ pushPull: { from: 'm1', members: [{ ...member, addr: '' }] } }]), 'missing-field');
     refused(rawPacket([{ pushPull: { from: 'm1', members: [{ ...member, state: '' }] } }]), 'missing-field');
+    refused(rawPacket([{ digest: { from: 'm1', members: [entry] } }]), 'missing-field');
+    refused(rawPacket([{ digest: { ...digest, members: [{ ...entry, bootId: '' }] } }]), 'missing-field');
+    refused(rawPacket([{ digest: { ...digest, members: [{ ...entry, state: '' }] } }]), 'missing-field');
   });
 
   test('a member state other than alive, suspect, dead or left', () => {
     refused(rawPacket([{ pushPull: { from: 'm1', members: [{ ...member, state: 'zombie' }] } }]), 'bad-state');
     refused(rawPacket([{ pushPull: { from: 'm1', members: [{ ...member, state: 'Alive' }] } }]), 'bad-state');
+    refused(rawPacket([{ digest: { ...digest, members: [{ ...entry, state: 'zombie' }] } }]), 'bad-state');
   });
 
   test('an incarnation over Number.MAX_SAFE_INTEGER', () => {
@@ -75,6 +81,7 @@ describe('decode refuses', () => {
     assert.equal((ok[0] as { incarnation: number }).incarnation, Number.MAX_SAFE_INTEGER);
     refused(rawPacket([{ alive: { ...alive, incarnation: 2 ** 53 } }]), 'bad-number');
     refused(rawPacket([{ dead: { name: 'm', bootId: 'b', from: 'm', incarnation: '18446744073709551615' } }]), 'bad-number');
+    refused(rawPacket([{ digest: { ...digest, members: [{ ...entry, incarnation: 2 ** 53 }] } }]), 'bad-number');
   });
 
   test('strings over their bounds, and accepts them at the bound', () => {
@@ -88,6 +95,8 @@ describe('decode refuses', () => {
       [{ alive: { ...alive, tags: { ['k'.repeat(253)]: '' } } }, { alive: { ...alive, tags: { ['k'.repeat(254)]: '' } } }, 'too-long'],
       [{ alive: { ...alive, tags: tagsOf(64) } }, { alive: { ...alive, tags: tagsOf(65) } }, 'too-many-tags'],
       [{ pushPull: { from: 'm1', members: [{ ...member, tags: tagsOf(64) }] } }, { pushPull: { from: 'm1', members: [{ ...member, tags: tagsOf(65) }] } }, 'too-many-tags'],
+      [{ digest: { ...digest, fromAddr: 'a'.repeat(300) } }, { digest: { ...digest, fromAddr: 'a'.repeat(301) } }, 'too-long'],
+      [{ digest: { ...digest, members: [{ ...entry, name: 'n'.repeat(253) }] } }, { digest: { ...digest, members: [{ ...entry, name: 'n'.repeat(254) }] } }, 'too-long'],
     ];
     for (const [atBound, over, reason] of cases) {
       assert.equal(decodePacket(rawPacket([atBound])).length, 1);
@@ -95,12 +104,15 @@ describe('decode refuses', () => {
     }
   });
 
-  test('more than 256 messages in a packet, or 1024 members in a push-pull', () => {
+  test('more than 256 messages in a packet, or 1024 members in a push-pull or a digest', () => {
     assert.equal(decodePacket(rawPacket(Array.from({ length: 256 }, () => ({ ack: { seq: 1, from: 'm' } })))).length, 256);
     refused(rawPacket(Array.from({ length: 257 }, () => ({ ack: { seq: 1, from: 'm' } }))), 'too-many-messages');
     const members = (n: number): object[] => Array.from({ length: n }, (_, i) => ({ ...member, name: `m${i}` }));
     assert.equal(decodePacket(rawPacket([{ pushPull: { from: 'm1', members: members(1024) } }])).length, 1);
     refused(rawPacket([{ pushPull: { from: 'm1', members: members(1025) } }]), 'too-many-members');
+    const entries = (n: number): object[] => Array.from({ length: n }, (_, i) => ({ ...entry, name: `m${i}` }));
+    assert.equal(decodePacket(rawPacket([{ digest: { ...digest, members: entries(1024) } }])).length, 1);
+    refused(rawPacket([{ digest: { ...digest, members: entries(1025) } }]), 'too-many-members');
   });
 
   test('one bad message spoils the whole packet', () => {
@@ -121,6 +133,8 @@ describe('encode', () => {
       { kind: 'ack', seq: 2 ** 32, from: 'm' },
       { kind: 'ack', seq: 1, from: '' },
       { kind: 'alive', ...alive, tags: Object.fromEntries([['__proto__', 'x']]) },
+      { kind: 'digest', ...digest, members: [{ name: 'm1', bootId: 'b1', incarnation: 1, state: 'gone' as 'alive' }] },
+      { kind: 'digest', ...digest, fromAddr: '', members: [] },
     ];
     for (const msg of bad) assert.throws(() => encodeMessage(msg), /invalid/, JSON.stringify(msg));
     assert.throws(() => encodePacket(Array.from({ length: 257 }, () => EXAMPLES[2] as SwimMessage)), /at most 256/);
