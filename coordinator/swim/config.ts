@@ -125,7 +125,11 @@ export const SWIM_LAN = {
   gossipIntervalMs: 200,
   gossipNodes: 3,
   retransmitMult: 4,
-  pushPullIntervalMs: 30_000,
+  // memberlist's 30 s doubled: up to smallClusterMax the 5 s digests repair a lost update
+  // long before, and one full sync over TLS costs ~5 kB (bench:gossip: 162 B/s per member at
+  // 30 s, which put belay above Serf's bytes at rest). Above smallClusterMax, where there are
+  // no digests, it is the only anti-entropy: see memberlist's 30 s if you run 17+ masters.
+  pushPullIntervalMs: 60_000,
   smallClusterMax: 16,
   smallClusterPushPullMs: 5_000,
   deliverMaxTries: 10,
