@@ -77,7 +77,7 @@ async function belaySystem(): Promise<System> {
   for (const p of state.processes.filter((x) => x.role === 'agent')) process.kill(p.pid, 'SIGTERM');
   const tls = g.readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
   const Client = g.belayProto().belay.v1.Coordinator;
-  const clients = new Map<string, CoordinatorClient>(state.masters.map((m) => [m.name, new Client(`${m.address}:7702`, g.clientCredentials(tls), g.channelOptions(g.DEFAULT_MAX_MESSAGE_BYTES))]));
+  const clients = new Map<string, CoordinatorClient>(state.masters.map((m) => [m.name, new Client(`${m.address}:7702`, g.clientCredentials(tls), g.channelOptions(g.DEFAULT_MAX_MESSAGE_BYTES, { keepalive: false }))]));
   const proc = (m: string) => state.processes.find((p) => p.master === m && p.role === 'coordinator');
   return {
     name: 'belay',

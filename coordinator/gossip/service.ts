@@ -78,7 +78,7 @@ export async function startGossip(d: { cfg: CoordinatorConfig; paths: HostPaths;
     let c = clients.get(grpcAddr);
     if (!c) {
       const Client = belayProto().belay.v1.Coordinator;
-      c = new Client(grpcAddr, clientCredentials(d.tls), channelOptions(cfg.maxMessageBytes));
+      c = new Client(grpcAddr, clientCredentials(d.tls), channelOptions(cfg.maxMessageBytes, { keepalive: false }));
       clients.set(grpcAddr, c);
     }
     return c;

@@ -57,6 +57,31 @@ export class GossipDriver {
       },
     });
     const node = d.node;
+    // The core's own counts since start, read at scrape time (a gauge: the core owns the numbers).
+    new Gauge({
+      name: 'belay_gossip_protocol_events',
+      help: 'SWIM activity of this coordinator since it started, by kind: probes, confirmation-probes, indirect-probes, probes-failed, probes-inconclusive (we were stalled), suspicions, refutations, declared-dead, push-pulls, digests, digest-pulls, deliveries-given-up',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        const st = node.stats();
+        const counts: [string, number][] = [
+          ['probes', st.probes],
+          ['confirmation-probes', st.confirmationProbes],
+          ['indirect-probes', st.indirectProbes],
+          ['probes-failed', st.probesFailed],
+          ['probes-inconclusive', st.probesInconclusive],
+          ['suspicions', st.suspicionsRaised],
+          ['refutations', st.refutations],
+          ['declared-dead', st.declaredDead],
+          ['push-pulls', st.pushPulls],
+          ['digests', st.digests],
+          ['digest-pulls', st.digestPulls],
+          ['deliveries-given-up', st.deliveriesGivenUp],
+        ];
+        for (const [kind, v] of counts) this.set({ kind }, v);
+      },
+    });
     new Gauge({
       name: 'belay_gossip_local_health',
       help: "Lifeguard's local health score: 0 healthy, higher when this coordinator misses acks or stalls",

@@ -77,10 +77,14 @@ export function clientCredentials(tls: TlsMaterial | 'insecure'): grpc.ChannelCr
   return grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
 }
 
-export function channelOptions(maxMessageBytes: number): grpc.ChannelOptions {
+export function channelOptions(maxMessageBytes: number, o: { keepalive?: boolean } = {}): grpc.ChannelOptions {
+  const sizes = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
+  // Occasional unary calls (gossip push-pull, about once a minute) need no open connection:
+  // one kept open is pinged by the server every 10 s, which costs more than the calls.
+  // The channel disconnects after 2 s without calls and connects again on the next one.
+  if (o.keepalive === false) return { ...sizes, 'grpc.client_idle_timeout_ms': 2_000 };
   return {
-    'grpc.max_receive_message_length': maxMessageBytes,
-    'grpc.max_send_message_length': maxMessageBytes,
+    ...sizes,
     // Notice a dead peer on an idle stream within ~20 s rather than at the next write.
     'grpc.keepalive_time_ms': 10_000,
     'grpc.keepalive_timeout_ms': 10_000,
