@@ -82,7 +82,12 @@ runDaemon({
       collected,
       publish: (r) => streams.forEach((s) => s.publish(r)),
       services: () => supervisor.list(),
-      manifests: () => inventory.list().map((m) => (pods.runtime ? { ...m, ...pods.runtime.podStatus(m.file) } : m)),
+      manifests: () => {
+        const rt = pods.runtime;
+        if (!rt) return inventory.list();
+        const services = supervisor.list();
+        return inventory.list().map((m) => ({ ...m, ...rt.podStatus(m.file, services) }));
+      },
       agentInstance,
     });
     // A state change shows in `belayctl status` at once, not a report interval later.

@@ -7,23 +7,17 @@
  *   npm run build && npm run bench            (BENCH_SECONDS=60 BENCH_CALLS=2000 to change)
  */
 import '../proto/common/warnings.js';
+import { fromDist } from './dist.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sampleUsage } from '../agent/supervisor/liveness.js';
 
 type Cluster = typeof import('../coordinator/dev/cluster.js');
 type Grpc = typeof import('../proto/common/grpc.js');
 
-const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p: string): string => path.join(top, 'dist', p);
-if (!fs.existsSync(dist('coordinator/dev/cluster.js'))) {
-  console.error('bench: dist/ is missing: run npm run build first');
-  process.exit(1);
-}
-const cluster = (await import(dist('coordinator/dev/cluster.js'))) as Cluster;
-const g = (await import(dist('proto/common/grpc.js'))) as Grpc;
+const cluster = await fromDist<Cluster>('coordinator/dev/cluster.js', 'bench');
+const g = await fromDist<Grpc>('proto/common/grpc.js', 'bench');
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const calls = Number(process.env.BENCH_CALLS ?? 2000);

@@ -13,33 +13,28 @@
  * Usage: npm run build && npm run bench:gossip   (root for iptables; BENCH_KILLS=20 BENCH_IDLE_S=30)
  */
 import '../proto/common/warnings.js';
+import { fromDist } from './dist.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sampleUsage } from '../agent/supervisor/liveness.js';
 import type { MembersResponse__Output } from '../proto/gen/belay/v1/MembersResponse.js';
 import type { CoordinatorClient } from '../proto/gen/belay/v1/Coordinator.js';
+import { findOnPath } from '../test/harness/runtimes.js';
 
 type Cluster = typeof import('../coordinator/dev/cluster.js');
 type Grpc = typeof import('../proto/common/grpc.js');
 
-const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p: string): string => path.join(top, 'dist', p);
-if (!fs.existsSync(dist('coordinator/dev/cluster.js'))) {
-  console.error('bench: dist/ is missing: run npm run build first');
-  process.exit(1);
-}
-const serfBin: string | undefined = ['/usr/bin/serf', '/usr/local/bin/serf'].find((p) => fs.existsSync(p));
+const serfBin = findOnPath('serf');
 if (!serfBin) {
   console.error('bench: serf is not installed (apt-get install serf; scripts/setup.sh does it)');
   process.exit(1);
 }
 const SERF: string = serfBin;
-const cluster = (await import(dist('coordinator/dev/cluster.js'))) as Cluster;
-const g = (await import(dist('proto/common/grpc.js'))) as Grpc;
+const cluster = await fromDist<Cluster>('coordinator/dev/cluster.js', 'bench:gossip');
+const g = await fromDist<Grpc>('proto/common/grpc.js', 'bench:gossip');
 
 const N = 5;
 const KILLS = Number(process.env.BENCH_KILLS ?? 20);

@@ -21,6 +21,7 @@
  * BENCH_IDLE_SECONDS (30: CPU/RSS window), BENCH_ONLY (child,pidfile,monit,usage: the parts to run).
  */
 import '../proto/common/warnings.js';
+import { fromDist } from './dist.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,13 +39,13 @@ type Cluster = typeof import('../coordinator/dev/cluster.js');
 type Pki = typeof import('../coordinator/pki/init.js');
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p: string): string => path.join(top, 'dist', p);
-if (!fs.existsSync(dist('agent/main.js')) || !fs.existsSync(dist('coordinator/dev/cluster.js'))) {
+// The agent is started from dist/ too (not imported: that would run it).
+if (!fs.existsSync(path.join(top, 'dist', 'agent', 'main.js'))) {
   console.error('bench-supervisor: dist/ is missing: run npm run build first');
   process.exit(1);
 }
-const cluster = (await import(dist('coordinator/dev/cluster.js'))) as Cluster;
-const pki = (await import(dist('coordinator/pki/init.js'))) as Pki;
+const cluster = await fromDist<Cluster>('coordinator/dev/cluster.js', 'bench-supervisor');
+const pki = await fromDist<Pki>('coordinator/pki/init.js', 'bench-supervisor');
 
 const envInt = (name: string, def: number, min: number): number => {
   const v = Number(process.env[name] ?? def);

@@ -1,5 +1,6 @@
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
+import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
 import type { RaisedEvent } from '../report/events.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { InventoryEntry, ManifestInventory } from './inventory.js';
@@ -52,11 +53,11 @@ export class HostRuntime {
     for (const t of this.settling.values()) clearTimeout(t);
   }
 
-  /** The pod's phase and readiness from its containers' supervision, for the report. */
-  podStatus(file: string): { podPhase: string; podReady: boolean; podNotReadyReason: string } {
+  /** The pod's phase and readiness from its containers' supervision (`services`: the supervisor's list, taken once per report). */
+  podStatus(file: string, services: ServiceStatus[] = this.d.supervisor.list()): { podPhase: string; podReady: boolean; podNotReadyReason: string } {
     const running = this.running.get(file);
     if (!running) return { podPhase: 'Stopped', podReady: false, podNotReadyReason: 'not run by the host runtime' };
-    const statuses = this.d.supervisor.list().filter((s) => running.services.includes(s.name ?? ''));
+    const statuses = services.filter((s) => running.services.includes(s.name ?? ''));
     const failed = statuses.some((s) => s.state === 'backoff' || s.state === 'crash-looping');
     const pending = statuses.length < running.services.length || statuses.some((s) => s.state !== 'running' && s.state !== 'unhealthy');
     const notReady = statuses.filter((s) => !s.ready).map((s) => `${(s.name ?? '').split('/').pop() ?? ''}: ${s.notReadyReason || 'not ready'}`);

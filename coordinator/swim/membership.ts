@@ -3,24 +3,7 @@
 import type { Rng } from '../../proto/common/rng.js';
 import type { Addr, Alive, Dead, MemberSnapshot, MemberState, Suspect, Tags } from './messages.js';
 
-/** A member as one node sees it. Records are never mutated: a merge returns a new one. */
-export interface Member {
-  readonly name: string;
-  readonly bootId: string;
-  readonly addr: Addr;
-  readonly incarnation: number;
-  readonly state: MemberState;
-  readonly tags: Tags;
-  /**
-   * The incarnation `addr` and `tags` come from; −1 when they came from a
-   * non-alive snapshot and so are of unknown age. An alive claim of a higher
-   * incarnation replaces them even when it does not change the state.
-   */
-  readonly tagsIncarnation: number;
-  readonly stateSinceMs: number;
-}
-
-/** What callers outside the core see. */
+/** What callers outside the core see of a member. */
 export interface MemberView {
   readonly name: string;
   readonly bootId: string;
@@ -29,6 +12,16 @@ export interface MemberView {
   readonly state: MemberState;
   readonly tags: Tags;
   readonly stateSinceMs: number;
+}
+
+/** A member as one node sees it. Records are never mutated: a merge returns a new one. */
+export interface Member extends MemberView {
+  /**
+   * The incarnation `addr` and `tags` come from; −1 when they came from a
+   * non-alive snapshot and so are of unknown age. An alive claim of a higher
+   * incarnation replaces them even when it does not change the state.
+   */
+  readonly tagsIncarnation: number;
 }
 
 /** Something a message or a snapshot says about a member. */
