@@ -251,13 +251,13 @@ export class ManifestStore {
     return confine(this.fileHistoryDir(file), name);
   }
 
-  private async current(file: string): Promise<{ content: Buffer | undefined; sha256: string; mtimeMs: number }> {
+  private async current(file: string): Promise<{ content: Buffer | undefined; sha256: string; mtime: Date | undefined }> {
     const target = this.target(file);
     let st: fs.Stats;
     try {
       st = await fsp.lstat(target);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { content: undefined, sha256: '', mtimeMs: 0 };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { content: undefined, sha256: '', mtime: undefined };
       throw new Error(`reading manifest ${target}`, { cause: err });
     }
     if (!st.isFile()) {
@@ -273,13 +273,15 @@ export class ManifestStore {
     } catch (cause) {
       throw new Error(`reading manifest ${target}`, { cause });
     }
-    return { content, sha256: sha256(content), mtimeMs: st.mtimeMs };
+    // st.mtime, not new Date(st.mtimeMs): Node rounds the fraction of a ms, Date truncates it, and
+    // the message must show the mtime that `ls --full-time` and fs.stat show.
+    return { content, sha256: sha256(content), mtime: st.mtime };
   }
 
-  private refuseDrift(file: string, cur: { sha256: string; mtimeMs: number }, verb: string): void {
+  private refuseDrift(file: string, cur: { sha256: string; mtime: Date | undefined }, verb: string): void {
     const last = this.readLastApplied(file);
     if (!last || last.sha256 === cur.sha256) return;
-    const onDisk = cur.sha256 === '' ? 'the file is absent' : `on disk sha256 ${cur.sha256}, mtime ${new Date(cur.mtimeMs).toISOString()}`;
+    const onDisk = cur.sha256 === '' ? 'the file is absent' : `on disk sha256 ${cur.sha256}, mtime ${cur.mtime?.toISOString() ?? '?'}`;
     const applied = last.sha256 === '' ? 'the agent last removed it' : `last applied sha256 ${last.sha256}`;
     throw new OperatorError({
       code: 'MANIFEST_DRIFTED',
