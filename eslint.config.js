@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The pure cores (STYLE.md): no clocks, no randomness, no I/O.
-    files: ['coordinator/swim/**', 'coordinator/render/**', '**/policy.ts', '**/plan.ts', '**/join-plan.ts', 'proto/common/backoff.ts', 'proto/common/diff.ts', 'coordinator/reports/store.ts', 'coordinator/reports/events.ts', 'agent/manifests/parse.ts'],
+    files: ['coordinator/swim/**', 'coordinator/render/**', '**/policy.ts', '**/plan.ts', '**/join-plan.ts', 'proto/common/backoff.ts', 'proto/common/diff.ts', 'coordinator/reports/store.ts', 'coordinator/reports/events.ts', 'agent/manifests/parse.ts', 'coordinator/etcd/render.ts', 'coordinator/etcd/preflight.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

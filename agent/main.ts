@@ -13,8 +13,9 @@ import { belayProto, clientCredentials } from '../proto/common/grpc.js';
 import { createRegistry } from '../proto/common/metrics.js';
 import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadAgentConfig } from './config.js';
+import { DiskLatencySampler } from './host/disk-latency.js';
 import { HostCollector } from './host/facts.js';
-import { EventLog } from './report/events.js';
+import { EventLog, type RaisedEvent } from './report/events.js';
 import { Reporter } from './report/reporter.js';
 import { ReportStream } from './report/stream.js';
 import { HostRuntime } from './manifests/host-runtime.js';
@@ -22,7 +23,10 @@ import { LogRotator } from './supervisor/log-rotation.js';
 import { ManifestInventory } from './manifests/inventory.js';
 import { ManifestStore } from './manifests/store.js';
 import { ManifestWatcher } from './manifests/watcher.js';
+import { etcdDataHandlers } from './rpc/etcd-data.js';
+import { TermFence } from './rpc/fencing.js';
 import { manifestHandlers } from './rpc/manifests.js';
+import { pkiHandlers } from './rpc/pki.js';
 import { agentService } from './rpc/server.js';
 import { resolveServices } from './supervisor/config.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -71,11 +75,13 @@ runDaemon({
       log: log.child({ component: 'supervisor' }),
       raise: (e) => events.raise(e),
     });
+    const etcdDisk = new DiskLatencySampler({ etcdDataDir: cfg.etcdDataDir, host: (p) => ctx.paths.host(p), log: log.child({ component: 'disk' }) });
     /** Made once the supervisor runs; until then the report carries the inventory alone. */
     const pods: { runtime?: HostRuntime } = {};
     const reporter = new Reporter({
       node: cfg.node,
       etcdDataDir: ctx.paths.host(cfg.etcdDataDir),
+      root: ctx.paths.root,
       intervalMs: cfg.reportIntervalMs,
       collector: new HostCollector(),
       log: log.child({ component: 'report' }),
@@ -88,24 +94,40 @@ runDaemon({
         const services = supervisor.list();
         return inventory.list().map((m) => ({ ...m, ...rt.podStatus(m.file, services) }));
       },
+      etcdDisk: () => etcdDisk.latest,
       agentInstance,
     });
     // A state change shows in `belayctl status` at once, not a report interval later.
     events.onEvent(() => reporter.republish());
 
     const rpcLog = log.child({ component: 'rpc' });
+    const fence = new TermFence({ node: cfg.node.name, file: path.join(ctx.paths.varLibBelay, 'agent', 'fencing.json'), log: rpcLog });
+    const raise = (e: RaisedEvent): void => {
+      events.raise(e);
+    };
     const serving = await serve({
       cfg,
       tls,
       serviceName: 'belay.v1.Agent',
       service: belayProto().belay.v1.Agent.service,
-      handlers: agentService({ node: cfg.node.name, reporter, supervisor, log: rpcLog, manifests: manifestHandlers({ node: cfg.node.name, store, inventory, log: rpcLog, raise: (e) => events.raise(e) }) }),
+      handlers: agentService({
+        node: cfg.node.name,
+        reporter,
+        beforeRefresh: () => etcdDisk.fresh(),
+        supervisor,
+        fence,
+        log: rpcLog,
+        manifests: manifestHandlers({ node: cfg.node.name, store, inventory, fence, log: rpcLog, raise }),
+        pki: pkiHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
+        etcdData: etcdDataHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
+      }),
       registry,
       grpcErrors,
       log: rpcLog,
     });
     await watcher.start();
     streams.forEach((s) => s.start());
+    etcdDisk.start();
     reporter.start();
     await supervisor.start();
     const hostRuntime =
@@ -136,6 +158,7 @@ runDaemon({
         supervisor.stop();
         await watcher.stop();
         reporter.stop();
+        etcdDisk.stop();
         streams.forEach((s) => s.stop());
         await serving.stop();
         watchdog.close();

@@ -10,12 +10,14 @@ import { AgentClients } from './rpc/agent-clients.js';
 import { EventStore } from './reports/events.js';
 import { ReportStore } from './reports/store.js';
 import { coordinatorService } from './rpc/server.js';
+import { LocalClusterStore } from './cluster/store.js';
+import { EtcdService } from './etcd/service.js';
 
 runDaemon({
   name: 'belay-coordinator',
   summary: 'keeps the HA control plane of this master and its peers',
   description:
-    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. It gossips with the other coordinators (SWIM membership and failure detection, encrypted UDP on gossip.port) so that any coordinator knows every master. Later: when elected, orchestration of etcd and the control plane.',
+    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. It gossips with the other coordinators (SWIM membership and failure detection, encrypted UDP on gossip.port) so that any coordinator knows every master. Once etcd exists (belayctl bootstrap), the coordinators elect one leader through an etcd lease; the leader joins every master of the Cluster spec to etcd as a learner, one at a time, and replaces members whose host is gone, never below quorum.',
   configName: 'coordinator.yaml',
   async start(ctx) {
     const cfg = loadCoordinatorConfig(ctx.configFile);
@@ -28,7 +30,18 @@ runDaemon({
     const agents = new AgentClients(cfg.nodes, cfg.agentPort, tls, cfg.maxMessageBytes);
     const rpcLog = log.child({ component: 'rpc' });
     const gossip = await startGossip({ cfg, paths: ctx.paths, tls, log, registry, store });
-    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now, gossip });
+    const local = new LocalClusterStore(ctx.paths);
+    const etcd = new EtcdService({
+      me: cfg.node.name,
+      paths: ctx.paths,
+      local,
+      gossip: () => gossip?.members() ?? [],
+      agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address),
+      report: (n) => store.latest(n),
+      log: log.child({ component: 'etcd' }),
+    });
+    etcd.start();
+    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now, gossip, local, etcd });
     const serving = await serve({
       cfg,
       tls,
@@ -43,6 +56,7 @@ runDaemon({
     return {
       log,
       async stop() {
+        await etcd.stop();
         await gossip?.stop();
         service.endStreams();
         await serving.stop();

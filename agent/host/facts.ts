@@ -124,7 +124,9 @@ export class HostCollector {
       collectErrors: errors,
       agentVersion: BELAY_VERSION,
       etcdDataDir: o.etcdDataDir,
-      // Filled in by the reporter from the supervisor and the manifests inventory.
+      // Filled in by the reporter from its config, the disk latency sampler, the supervisor and the manifests inventory.
+      root: '',
+      etcdDisk: null,
       services: [],
       manifests: [],
     };

@@ -2,6 +2,7 @@ import type { Counter } from 'prom-client';
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
+import type { DiskLatency } from '../../proto/gen/belay/v1/DiskLatency.js';
 import type { HostReport } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ManifestInfo } from '../../proto/gen/belay/v1/ManifestInfo.js';
 import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
@@ -10,6 +11,8 @@ import type { HostCollector } from '../host/facts.js';
 export interface ReporterDeps {
   node: { name: string; address: string };
   etcdDataDir: string;
+  /** The agent's --root, "/" on a real master. */
+  root: string;
   intervalMs: number;
   collector: HostCollector;
   log: Logger;
@@ -20,6 +23,8 @@ export interface ReporterDeps {
   services(): ServiceStatus[];
   /** The manifests dir's inventory, added to every report. */
   manifests(): ManifestInfo[];
+  /** The latest fdatasync measurement of the etcd data dir's disk; never waited for. */
+  etcdDisk(): DiskLatency;
   agentInstance: string;
 }
 
@@ -48,7 +53,7 @@ export class Reporter {
   /** Sends the latest report again with the services' current state (after a supervision change). */
   republish(): void {
     if (!this.latest) return;
-    this.latest = { ...this.latest, services: this.d.services(), manifests: this.d.manifests() };
+    this.latest = { ...this.latest, services: this.d.services(), manifests: this.d.manifests(), etcdDisk: this.d.etcdDisk() };
     this.d.publish(this.latest);
   }
 
@@ -58,7 +63,7 @@ export class Reporter {
     const running = this.d.collector
       .collect({ node: this.d.node.name, address: this.d.node.address, agentInstance: this.d.agentInstance, seq: ++this.seq, etcdDataDir: this.d.etcdDataDir, nowMs: Date.now })
       .then((r) => {
-        const report = { ...r, agentVersion: BELAY_VERSION, services: this.d.services(), manifests: this.d.manifests() };
+        const report = { ...r, agentVersion: BELAY_VERSION, root: this.d.root, etcdDisk: this.d.etcdDisk(), services: this.d.services(), manifests: this.d.manifests() };
         this.latest = report;
         this.d.collected.inc();
         this.d.publish(report);

@@ -8,6 +8,7 @@ import type { ManifestInventory } from '../manifests/inventory.js';
 import { MAX_MANIFEST_BYTES, parseManifest, validManifestName } from '../manifests/parse.js';
 import type { ManifestStore } from '../manifests/store.js';
 import type { RaisedEvent } from '../report/events.js';
+import type { TermFence } from './fencing.js';
 
 type ManifestHandlers = Pick<AgentHandlers, 'GetManifest' | 'ApplyManifest' | 'RemoveManifest' | 'RollbackManifest' | 'ManifestHistory'>;
 
@@ -15,9 +16,10 @@ type ManifestHandlers = Pick<AgentHandlers, 'GetManifest' | 'ApplyManifest' | 'R
  * The manifests dir over gRPC. Nothing is written before the name, the size
  * and the Pod itself have passed validation; every write goes through the
  * store (atomic, history, drift protection), then the inventory is refreshed
- * at once rather than when the watcher notices.
+ * at once rather than when the watcher notices. Writes are fenced by the
+ * sender's term before anything else (fencing.ts).
  */
-export function manifestHandlers(d: { node: string; store: ManifestStore; inventory: ManifestInventory; log: Logger; raise(e: RaisedEvent): void }): ManifestHandlers {
+export function manifestHandlers(d: { node: string; store: ManifestStore; inventory: ManifestInventory; fence: TermFence; log: Logger; raise(e: RaisedEvent): void }): ManifestHandlers {
   const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
     work().then(
       (res) => cb(null, res),
@@ -47,7 +49,8 @@ export function manifestHandlers(d: { node: string; store: ManifestStore; invent
 
     ApplyManifest(call, cb) {
       answer('ApplyManifest', cb, async () => {
-        const { file, content, force, requestedBy } = call.request;
+        const { file, content, force, requestedBy, term } = call.request;
+        await d.fence.admit(term, { method: 'ApplyManifest', by: requestedBy });
         checkName(file);
         if (Buffer.byteLength(content) > MAX_MANIFEST_BYTES) {
           throw new OperatorError({ code: 'MANIFEST_TOO_LARGE', message: `manifest ${file} is ${Buffer.byteLength(content)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`, hint: 'a static pod manifest is a few KiB: check what is being sent' });
@@ -69,7 +72,8 @@ export function manifestHandlers(d: { node: string; store: ManifestStore; invent
 
     RemoveManifest(call, cb) {
       answer('RemoveManifest', cb, async () => {
-        const { file, force, requestedBy } = call.request;
+        const { file, force, requestedBy, term } = call.request;
+        await d.fence.admit(term, { method: 'RemoveManifest', by: requestedBy });
         checkName(file);
         const r = await d.store.remove(file, { force, by: requestedBy });
         if (r.changed) d.raise({ kind: 'ManifestRemovedByAgent', severity: 'info', message: `removed ${file} for ${requestedBy || 'someone'} (kept for rollback)`, fields: { file, previous: r.previousSha256 } });
@@ -79,7 +83,8 @@ export function manifestHandlers(d: { node: string; store: ManifestStore; invent
 
     RollbackManifest(call, cb) {
       answer('RollbackManifest', cb, async () => {
-        const { file, toSha256, requestedBy } = call.request;
+        const { file, toSha256, requestedBy, term } = call.request;
+        await d.fence.admit(term, { method: 'RollbackManifest', by: requestedBy });
         checkName(file);
         const r = await d.store.rollback(file, toSha256 || undefined, { by: requestedBy });
         if (r.changed) d.raise({ kind: 'ManifestRolledBack', severity: 'warning', message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`, fields: { file, sha256: r.sha256, previous: r.previousSha256 } });

@@ -3,15 +3,31 @@ import type { Logger } from '../../proto/common/log.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import type { etcdDataHandlers } from './etcd-data.js';
+import type { TermFence } from './fencing.js';
 import type { manifestHandlers } from './manifests.js';
+import type { pkiHandlers } from './pki.js';
 
-/** belay.v1.Agent: any client with a certificate from the cluster CA may read. */
-export function agentService(d: { node: string; reporter: Reporter; supervisor: Supervisor; log: Logger; manifests: ReturnType<typeof manifestHandlers> }): AgentHandlers {
+/** belay.v1.Agent: any client with a certificate from the cluster CA may read; writes are fenced by term. */
+export function agentService(d: {
+  node: string;
+  reporter: Reporter;
+  supervisor: Supervisor;
+  fence: TermFence;
+  log: Logger;
+  manifests: ReturnType<typeof manifestHandlers>;
+  pki: ReturnType<typeof pkiHandlers>;
+  etcdData: ReturnType<typeof etcdDataHandlers>;
+  /** Before a refreshed report: re-measure what is stale and failing (the etcd disk), so that a preflight sees the disk now. */
+  beforeRefresh?: () => Promise<unknown>;
+}): AgentHandlers {
   return {
     ...d.manifests,
+    ...d.pki,
+    ...d.etcdData,
     GetReport(call, callback) {
       const latest = d.reporter.latest;
-      const report = call.request.refresh || !latest ? d.reporter.collectNow() : Promise.resolve(latest);
+      const report = call.request.refresh || !latest ? (d.beforeRefresh?.() ?? Promise.resolve()).then(() => d.reporter.collectNow()) : Promise.resolve(latest);
       report.then(
         (r) => callback(null, r),
         (err: unknown) => callback(toServiceError(err, d.log, d.node, 'GetReport')),
@@ -19,14 +35,18 @@ export function agentService(d: { node: string; reporter: Reporter; supervisor: 
     },
 
     SetSupervision(call, callback) {
-      const { service, paused, requestedBy } = call.request;
-      try {
-        const status = d.supervisor.setPaused(service, paused, requestedBy || 'unknown');
-        d.reporter.republish();
-        callback(null, status);
-      } catch (err) {
-        callback(toServiceError(err, d.log, d.node, 'SetSupervision'));
-      }
+      const { service, paused, requestedBy, term } = call.request;
+      d.fence
+        .admit(term, { method: 'SetSupervision', by: requestedBy })
+        .then(() => {
+          const status = d.supervisor.setPaused(service, paused, requestedBy || 'unknown');
+          d.reporter.republish();
+          return status;
+        })
+        .then(
+          (status) => callback(null, status),
+          (err: unknown) => callback(toServiceError(err, d.log, d.node, 'SetSupervision')),
+        );
     },
   };
 }

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { belayProto, channelOptions, clientCredentials, DEFAULT_MAX_MESSAGE_BYTES, readTls } from '../../proto/common/grpc.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import type { CoordinatorClient } from '../../proto/gen/belay/v1/Coordinator.js';
+import type { Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 export interface ConnectionFlags {
@@ -81,4 +82,30 @@ export function cliErrorFromGrpc(err: grpc.ServiceError, endpoint: string, metho
     default:
       return new CliError(`${method} failed: ${err.details}`, unsafe ? EXIT.unsafe : EXIT.failed, hint);
   }
+}
+
+/**
+ * Runs a long operation that streams Progress: each line to stderr as it
+ * happens (plan lines marked), or every message as JSON lines with -o json.
+ * Resolves with the final message.
+ */
+export function streamProgress<Req>(
+  conn: Connection,
+  method: string,
+  fn: (req: Req, opts: grpc.CallOptions) => grpc.ClientReadableStream<Progress__Output>,
+  req: Req,
+  o: { json: boolean; timeoutMs?: number },
+): Promise<Progress__Output> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const stream = fn(req, { deadline: new Date(Date.now() + (o.timeoutMs ?? 15 * 60_000)) });
+    let last: Progress__Output | undefined;
+    stream.on('data', (p: Progress__Output) => {
+      last = p;
+      if (o.json) process.stdout.write(JSON.stringify(p) + '\n');
+      else if (!p.done) process.stderr.write(p.planned ? `plan: ${p.message}\n` : `[${((Number(p.atMs) - started) / 1000).toFixed(1).padStart(5)}s] ${p.step}: ${p.message}\n`);
+    });
+    stream.on('error', (err: grpc.ServiceError) => reject(cliErrorFromGrpc(err, conn.endpoint, method)));
+    stream.on('end', () => (last?.done ? resolve(last) : reject(new CliError(`${method}: the stream ended before the operation finished`, EXIT.failed, 'see the coordinator\'s log; the operation may still be running (belayctl status)'))));
+  });
 }

@@ -4,7 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
 import type { ConnectionFlags } from './client.js';
+import { registerCluster } from './commands/cluster.js';
 import { registerDev } from './commands/dev.js';
+import { registerEtcd } from './commands/etcd.js';
 import { registerGossip } from './commands/gossip.js';
 import { registerMembers } from './commands/members.js';
 import { registerPki } from './commands/pki.js';
@@ -40,6 +42,8 @@ const program = new Command('belayctl')
 const connection = (): ConnectionFlags & { output: string } => program.opts<ConnectionFlags & { output: string }>();
 registerStatus(program, connection);
 registerMembers(program, connection);
+registerCluster(program, connection);
+registerEtcd(program, connection);
 registerGossip(program, connection);
 registerSupervise(program, connection);
 registerEvents(program, connection);

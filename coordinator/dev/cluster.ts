@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type * as grpc from '@grpc/grpc-js';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { OperatorError, errorText } from '../../proto/common/errors.js';
 import { belayProto, channelOptions, clientCredentials, DEFAULT_MAX_MESSAGE_BYTES, readTls } from '../../proto/common/grpc.js';
 import { isRunning, readProcStat } from '../../proto/common/proc.js';
 import type { StatusResponse__Output } from '../../proto/gen/belay/v1/StatusResponse.js';
+import type { EtcdMembersResponse__Output } from '../../proto/gen/belay/v1/EtcdMembersResponse.js';
+import type { Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
 import type { AgentConfigFile } from '../../agent/config.js';
 import type { CoordinatorConfigFile } from '../config.js';
 import { COORDINATOR_DEFAULTS } from '../config.js';
@@ -61,6 +64,14 @@ export interface DevUpOptions {
   runtime?: 'host' | 'kubelet';
   /** Services each master's agent supervises (tests); none by default, as a dev machine has no kubelet. */
   agentServices?: (m: { name: string; address: string; root: string }) => AgentConfigFile['services'];
+  /** false: masters up, no Cluster spec applied and no etcd (for trying `belayctl apply` and `bootstrap` by hand). Default: true with the host runtime. */
+  bootstrap?: boolean;
+  /** Masters of the spec (default: all); the rest run but wait outside etcd (tests grow the cluster with them). */
+  specMasters?: number;
+  /** Changes to the spec dev up applies (tests: shorter deadlines). */
+  specEtcd?: Record<string, unknown>;
+  /** How long to wait for every master of the spec to be a healthy etcd member. */
+  etcdTimeoutMs?: number;
 }
 
 const STATE_FILE = 'dev-state.json';
@@ -180,6 +191,12 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       }
     }
     await waitReady(state, o.readyTimeoutMs ?? 30_000, progress, o.agentReportsTo === 'own');
+    // No kubelet here to run etcd.yaml under the kubelet runtime: etcd comes up by default only with the host runtime.
+    if (o.bootstrap ?? (o.runtime ?? 'host') === 'host') {
+      const spec = devSpec(masters.slice(0, o.specMasters ?? masters.length), o.runtime ?? 'host', o.specEtcd);
+      fs.writeFileSync(path.join(dir, 'cluster.yaml'), spec);
+      await bootstrapDev(state, spec, o.etcdTimeoutMs ?? 90_000, progress);
+    }
   } catch (err) {
     await stopProcesses(processes, 5_000);
     fs.rmSync(stateFile(dir), { force: true });
@@ -243,6 +260,60 @@ async function waitReady(state: DevState, timeoutMs: number, progress: (line: st
     }
   } finally {
     clients.forEach((c) => c.close());
+  }
+}
+
+/** The Cluster spec of a dev cluster: every master on its loopback address, etcd on the standard ports there. */
+export function devSpec(masters: { name: string; address: string }[], runtime: 'host' | 'kubelet', etcd: Record<string, unknown> = {}): string {
+  return (
+    '# written by belayctl dev up (docs/config.md lists every field)\n' +
+    YAML.stringify({ apiVersion: 'belay.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'belay-dev' }, spec: { masters: masters.map(({ name, address }) => ({ name, address })), runtime, etcd } })
+  );
+}
+
+/** Applies the spec, bootstraps etcd on the first master and waits until every master of the spec is a healthy member. */
+async function bootstrapDev(state: DevState, spec: string, timeoutMs: number, progress: (line: string) => void): Promise<void> {
+  const tls = readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
+  const Client = belayProto().belay.v1.Coordinator;
+  const c = new Client(state.env.BELAY_ENDPOINT, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES));
+  const unaryCall = <T>(fn: (opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: T) => void) => unknown): Promise<T> =>
+    new Promise((resolve, reject) => {
+      fn({ deadline: new Date(Date.now() + 20_000) }, (err, res) => (err || res === undefined ? reject(err ?? new Error('empty answer')) : resolve(res)));
+    });
+  const first = YAML.parse(spec) as { spec: { masters: { name: string }[] } };
+  const names = first.spec.masters.map((m) => m.name);
+  const node = names[0] ?? 'm1';
+  try {
+    progress(`applying the Cluster spec (${path.join(state.dir, 'cluster.yaml')})`);
+    await unaryCall((opts, cb) => c.ApplyCluster({ spec, dryRun: false, localOnly: false }, opts, cb));
+    progress(`bootstrapping etcd on ${node}`);
+    await new Promise<void>((resolve, reject) => {
+      const s = c.Bootstrap({ node, dryRun: false }, { deadline: new Date(Date.now() + timeoutMs) });
+      s.on('data', (p: Progress__Output) => {
+        if (!p.done) progress(`  ${p.step}: ${p.message}`);
+      });
+      s.on('error', (err: grpc.ServiceError) => reject(new OperatorError({ code: 'DEV_BOOTSTRAP_FAILED', message: `bootstrap on ${node} failed: ${err.details}`, hint: `see ${state.dir}/*/var/log/belay/coordinator.log` })));
+      s.on('end', resolve);
+    });
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const res = await unaryCall<EtcdMembersResponse__Output>((opts, cb) => c.EtcdMembers({}, opts, cb)).catch(() => undefined);
+      const voters = (res?.members ?? []).filter((m) => m.role !== 'learner' && m.healthy).map((m) => m.name);
+      const missing = names.filter((n) => !voters.includes(n));
+      if (missing.length === 0) {
+        progress(`etcd: ${names.length} healthy members (${names.join(', ')})`);
+        return;
+      }
+      const status = await unaryCall<StatusResponse__Output>((opts, cb) => c.Status({}, opts, cb)).catch(() => undefined);
+      const line = `waiting for etcd members ${missing.join(', ')}${status?.reconcile ? `: ${status.reconcile}` : ''}`;
+      if (line !== last) progress(line);
+      last = line;
+      if (Date.now() > deadline) throw new OperatorError({ code: 'DEV_ETCD_NOT_READY', message: `etcd not complete after ${timeoutMs} ms; ${line}`, hint: `see ${state.dir}/*/var/log/belay/coordinator.log and belayctl etcd members` });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    c.close();
   }
 }
 

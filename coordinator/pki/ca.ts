@@ -27,6 +27,8 @@ export type CertUsage = 'server' | 'client';
 export interface LeafParams {
   /** Who the certificate names: a node name, or "admin" (peers read it as the caller's identity). */
   commonName: string;
+  /** Subject O=, which Kubernetes reads as the holder's group (e.g. system:masters). */
+  organization?: string;
   /** SAN DNS names a client may dial this certificate's holder by. */
   dnsNames: string[];
   /** SAN IP addresses (IPv4 or IPv6) a client may dial this certificate's holder at. */
@@ -67,8 +69,8 @@ const EKU_OID: Record<CertUsage, string> = { server: x509.ExtendedKeyUsage.serve
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** Makes a self-signed CA: "CN=belay-ca, O=<clusterName>", allowed to sign leaves only. */
-export async function createCa(o: { clusterName: string; days: number }): Promise<Ca> {
+/** Makes a self-signed CA: "CN=<commonName: belay-ca>, O=<clusterName>", allowed to sign leaves only. */
+export async function createCa(o: { clusterName: string; days: number; commonName?: string }): Promise<Ca> {
   if (!DNS_LABEL.test(o.clusterName)) {
     throw new OperatorError({
       code: 'PKI_BAD_CLUSTER_NAME',
@@ -78,7 +80,7 @@ export async function createCa(o: { clusterName: string; days: number }): Promis
   }
   checkDays(o.days, 'CA validity');
   const keys = await newKeyPair();
-  const name: x509.JsonName = [{ CN: ['belay-ca'] }, { O: [o.clusterName] }];
+  const name: x509.JsonName = [{ CN: [o.commonName ?? 'belay-ca'] }, { O: [o.clusterName] }];
   const nowMs = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerialHex(),
@@ -179,7 +181,7 @@ export async function issueCert(ca: Ca, p: LeafParams): Promise<IssuedCert> {
 
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerialHex(),
-    subject: [{ CN: [p.commonName] }],
+    subject: [{ CN: [p.commonName] }, ...(p.organization === undefined ? [] : [{ O: [p.organization] }])],
     // The CA's own encoded name, so that chain building matches it byte for byte.
     issuer: ca.cert.subjectName,
     notBefore: new Date(nowMs - CLOCK_SKEW_MS),

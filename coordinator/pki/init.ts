@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../proto/common/atomic-file.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { checkDays, createCa, issueCert, normalizeIp } from './ca.js';
 
@@ -82,8 +83,14 @@ export async function initPki(o: InitPkiOptions): Promise<{ files: string[] }> {
     ['ca.crt', ca.certPem, CERT_MODE],
     ['ca.key', ca.keyPem, KEY_MODE],
   ];
-  for (const [name, data, mode] of writes) await writeFileAtomic(outDir, name, data, mode);
-  await syncDir(outDir);
+  for (const [name, data, mode] of writes) {
+    const target = path.join(outDir, name);
+    try {
+      await writeFileAtomic(target, data, mode);
+    } catch (cause) {
+      throw new OperatorError({ code: 'PKI_WRITE_FAILED', message: `cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, hint: `check that ${outDir} is writable and its disk has space`, cause });
+    }
+  }
 
   const order = ['ca', ...nodes.map((n) => n.name), 'admin'];
   return { files: order.flatMap((n) => [path.join(outDir, `${n}.crt`), path.join(outDir, `${n}.key`)]) };
@@ -172,41 +179,5 @@ async function makeDir(dir: string): Promise<void> {
     await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (cause) {
     throw new OperatorError({ code: 'PKI_WRITE_FAILED', message: `cannot make directory ${dir} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, hint: 'choose a directory you can write to', cause });
-  }
-}
-
-/**
- * Writes `.name.tmp` beside the target (created with its final mode, so a key
- * is never readable by others, even for a moment), fsyncs, and renames it
- * over `name`: a reader sees the old file or the whole new one.
- */
-async function writeFileAtomic(dir: string, name: string, data: string, mode: number): Promise<void> {
-  const target = path.join(dir, name);
-  const tmp = path.join(dir, `.${name}.tmp`);
-  try {
-    await fs.rm(tmp, { force: true });
-    const fh = await fs.open(tmp, 'wx', mode);
-    try {
-      // open's mode passes through the umask; set exactly what was asked.
-      await fh.chmod(mode);
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, target);
-  } catch (cause) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new OperatorError({ code: 'PKI_WRITE_FAILED', message: `cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, hint: `check that ${dir} is writable and its disk has space`, cause });
-  }
-}
-
-/** Makes the renames durable: they live in the directory's entries. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

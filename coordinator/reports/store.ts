@@ -73,6 +73,11 @@ export class ReportStore {
     return true;
   }
 
+  /** The latest report of `node`, if it ever reported here. */
+  latest(node: string): HostReport__Output | undefined {
+    return this.entries.get(node)?.latest;
+  }
+
   connectedCount(): number {
     let n = 0;
     for (const e of this.entries.values()) if (e.streams > 0) n++;

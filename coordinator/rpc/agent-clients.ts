@@ -12,10 +12,11 @@ export class AgentClients {
     private readonly maxMessageBytes: number,
   ) {}
 
-  get(node: string): AgentClient | undefined {
+  /** `address`: where the spec puts a master this coordinator's config does not list. */
+  get(node: string, address?: string): AgentClient | undefined {
     const have = this.clients.get(node);
     if (have) return have;
-    const n = this.nodes.find((x) => x.name === node);
+    const n = this.nodes.find((x) => x.name === node) ?? (address ? { name: node, address } : undefined);
     if (!n) return undefined;
     const host = n.address.includes(':') ? `[${n.address}]` : n.address;
     const Client = belayProto().belay.v1.Agent;

@@ -9,6 +9,9 @@ import type { AgentMessage__Output } from '../../proto/gen/belay/v1/AgentMessage
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
 import type { Gossip } from '../gossip/service.js';
+import type { LocalClusterStore } from '../cluster/store.js';
+import type { EtcdService } from '../etcd/service.js';
+import { clusterHandlers } from './cluster.js';
 import { matches, type EventStore } from '../reports/events.js';
 import { gossipHandlers, memberOf } from './gossip.js';
 import type { ReportStore } from '../reports/store.js';
@@ -18,7 +21,7 @@ export interface CoordinatorServiceDeps {
   store: ReportStore;
   events: EventStore;
   /** A client for the agent of a known master, or undefined for an unknown one. */
-  agent(node: string): AgentClient | undefined;
+  agent: (node: string) => AgentClient | undefined;
   log: Logger;
   registry: Registry;
   /** Plaintext server: there is no certificate to tell who is calling. */
@@ -26,6 +29,9 @@ export interface CoordinatorServiceDeps {
   nowMs: () => number;
   /** Gossip, when on: members for Status, push-pull, keys. */
   gossip?: Gossip | undefined;
+  /** The Cluster spec kept here, and etcd (leader, members, orchestration). */
+  local: LocalClusterStore;
+  etcd: EtcdService;
 }
 
 /** belay.v1.Coordinator: decode, check who calls, call the store, map errors. */
@@ -51,7 +57,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
 
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
   /** Who asked, for the agent's event and log: the caller's certificate name and this coordinator. */
-  const caller = (call: grpc.ServerUnaryCall<unknown, unknown>): string => `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
+  const caller = (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string => `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
   /** One call to one master's agent, its refusals passed through with their code and hint. */
   const toAgent = <T>(
     method: string,
@@ -72,6 +78,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
 
   const handlers: CoordinatorHandlers = {
     ...gossipHandlers({ node: d.node, gossip: d.gossip, log: d.log, insecure: d.insecure, nowMs: d.nowMs }),
+    ...clusterHandlers({ node: d.node, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
     StreamReports(call) {
       open.add(call);
       const peer = d.insecure ? undefined : peerName(call);
@@ -142,7 +149,8 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
           const { api: _api, ...summary } = m?.tags ?? {};
           return { ...n, member: m ? memberOf(m) : null, summary };
         });
-        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION });
+        const etcd = d.etcd.summary();
+        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION, leader: etcd.leader?.name ?? '', leaderTerm: etcd.leader?.term ?? 0, reconcile: etcd.reconcile, etcdPhase: etcd.phase });
       } catch (err) {
         callback(fail('Status', err));
       }

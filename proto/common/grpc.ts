@@ -175,4 +175,13 @@ const GRPC_CODE_FOR: Record<string, grpc.status> = {
   MANIFEST_BAD_NAME: grpc.status.INVALID_ARGUMENT,
   MANIFEST_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
   MANIFEST_INVALID: grpc.status.INVALID_ARGUMENT,
+  // A deposed leader's write (agent/rpc/fencing.ts): retrying cannot help.
+  STALE_TERM: grpc.status.FAILED_PRECONDITION,
+  TERM_INVALID: grpc.status.INVALID_ARGUMENT,
+  PKI_TOO_MANY_FILES: grpc.status.INVALID_ARGUMENT,
+  PKI_BAD_PATH: grpc.status.INVALID_ARGUMENT,
+  PKI_FILE_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
+  PKI_BAD_MODE: grpc.status.INVALID_ARGUMENT,
+  ETCD_DATA_DIR_BAD: grpc.status.INVALID_ARGUMENT,
+  ETCD_DATA_IN_USE: grpc.status.FAILED_PRECONDITION,
 };

@@ -5,7 +5,10 @@ import type { AgentClient as _belay_v1_AgentClient, AgentDefinition as _belay_v1
 import type { AgentEvent as _belay_v1_AgentEvent, AgentEvent__Output as _belay_v1_AgentEvent__Output } from './belay/v1/AgentEvent.js';
 import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManifestRequest__Output as _belay_v1_ApplyManifestRequest__Output } from './belay/v1/ApplyManifestRequest.js';
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from './belay/v1/ApplyManifestResponse.js';
+import type { ArchiveEtcdDataRequest as _belay_v1_ArchiveEtcdDataRequest, ArchiveEtcdDataRequest__Output as _belay_v1_ArchiveEtcdDataRequest__Output } from './belay/v1/ArchiveEtcdDataRequest.js';
+import type { ArchiveEtcdDataResponse as _belay_v1_ArchiveEtcdDataResponse, ArchiveEtcdDataResponse__Output as _belay_v1_ArchiveEtcdDataResponse__Output } from './belay/v1/ArchiveEtcdDataResponse.js';
 import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as _belay_v1_ContainerInfo__Output } from './belay/v1/ContainerInfo.js';
+import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from './belay/v1/DiskLatency.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
 import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from './belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from './belay/v1/GetReportRequest.js';
@@ -18,11 +21,14 @@ import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, Mani
 import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _belay_v1_ManifestInfo__Output } from './belay/v1/ManifestInfo.js';
 import type { ManifestProblem as _belay_v1_ManifestProblem, ManifestProblem__Output as _belay_v1_ManifestProblem__Output } from './belay/v1/ManifestProblem.js';
 import type { ManifestVersion as _belay_v1_ManifestVersion, ManifestVersion__Output as _belay_v1_ManifestVersion__Output } from './belay/v1/ManifestVersion.js';
+import type { PkiFile as _belay_v1_PkiFile, PkiFile__Output as _belay_v1_PkiFile__Output } from './belay/v1/PkiFile.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from './belay/v1/ProcessInfo.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from './belay/v1/RemoveManifestRequest.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from './belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from './belay/v1/ServiceStatus.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from './belay/v1/SetSupervisionRequest.js';
+import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from './belay/v1/WritePkiRequest.js';
+import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from './belay/v1/WritePkiResponse.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -35,7 +41,10 @@ export interface ProtoGrpcType {
       AgentEvent: MessageTypeDefinition<_belay_v1_AgentEvent, _belay_v1_AgentEvent__Output>
       ApplyManifestRequest: MessageTypeDefinition<_belay_v1_ApplyManifestRequest, _belay_v1_ApplyManifestRequest__Output>
       ApplyManifestResponse: MessageTypeDefinition<_belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestResponse__Output>
+      ArchiveEtcdDataRequest: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataRequest, _belay_v1_ArchiveEtcdDataRequest__Output>
+      ArchiveEtcdDataResponse: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataResponse, _belay_v1_ArchiveEtcdDataResponse__Output>
       ContainerInfo: MessageTypeDefinition<_belay_v1_ContainerInfo, _belay_v1_ContainerInfo__Output>
+      DiskLatency: MessageTypeDefinition<_belay_v1_DiskLatency, _belay_v1_DiskLatency__Output>
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
       GetManifestRequest: MessageTypeDefinition<_belay_v1_GetManifestRequest, _belay_v1_GetManifestRequest__Output>
       GetReportRequest: MessageTypeDefinition<_belay_v1_GetReportRequest, _belay_v1_GetReportRequest__Output>
@@ -48,11 +57,14 @@ export interface ProtoGrpcType {
       ManifestInfo: MessageTypeDefinition<_belay_v1_ManifestInfo, _belay_v1_ManifestInfo__Output>
       ManifestProblem: MessageTypeDefinition<_belay_v1_ManifestProblem, _belay_v1_ManifestProblem__Output>
       ManifestVersion: MessageTypeDefinition<_belay_v1_ManifestVersion, _belay_v1_ManifestVersion__Output>
+      PkiFile: MessageTypeDefinition<_belay_v1_PkiFile, _belay_v1_PkiFile__Output>
       ProcessInfo: MessageTypeDefinition<_belay_v1_ProcessInfo, _belay_v1_ProcessInfo__Output>
       RemoveManifestRequest: MessageTypeDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_RemoveManifestRequest__Output>
       RollbackManifestRequest: MessageTypeDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_RollbackManifestRequest__Output>
       ServiceStatus: MessageTypeDefinition<_belay_v1_ServiceStatus, _belay_v1_ServiceStatus__Output>
       SetSupervisionRequest: MessageTypeDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_SetSupervisionRequest__Output>
+      WritePkiRequest: MessageTypeDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiRequest__Output>
+      WritePkiResponse: MessageTypeDefinition<_belay_v1_WritePkiResponse, _belay_v1_WritePkiResponse__Output>
     }
   }
 }

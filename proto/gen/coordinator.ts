@@ -4,12 +4,24 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { AgentClient as _belay_v1_AgentClient, AgentDefinition as _belay_v1_AgentDefinition } from './belay/v1/Agent.js';
 import type { AgentEvent as _belay_v1_AgentEvent, AgentEvent__Output as _belay_v1_AgentEvent__Output } from './belay/v1/AgentEvent.js';
 import type { AgentMessage as _belay_v1_AgentMessage, AgentMessage__Output as _belay_v1_AgentMessage__Output } from './belay/v1/AgentMessage.js';
+import type { ApplyClusterRequest as _belay_v1_ApplyClusterRequest, ApplyClusterRequest__Output as _belay_v1_ApplyClusterRequest__Output } from './belay/v1/ApplyClusterRequest.js';
+import type { ApplyClusterResponse as _belay_v1_ApplyClusterResponse, ApplyClusterResponse__Output as _belay_v1_ApplyClusterResponse__Output } from './belay/v1/ApplyClusterResponse.js';
 import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManifestRequest__Output as _belay_v1_ApplyManifestRequest__Output } from './belay/v1/ApplyManifestRequest.js';
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from './belay/v1/ApplyManifestResponse.js';
+import type { ArchiveEtcdDataRequest as _belay_v1_ArchiveEtcdDataRequest, ArchiveEtcdDataRequest__Output as _belay_v1_ArchiveEtcdDataRequest__Output } from './belay/v1/ArchiveEtcdDataRequest.js';
+import type { ArchiveEtcdDataResponse as _belay_v1_ArchiveEtcdDataResponse, ArchiveEtcdDataResponse__Output as _belay_v1_ArchiveEtcdDataResponse__Output } from './belay/v1/ArchiveEtcdDataResponse.js';
+import type { BootstrapRequest as _belay_v1_BootstrapRequest, BootstrapRequest__Output as _belay_v1_BootstrapRequest__Output } from './belay/v1/BootstrapRequest.js';
 import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as _belay_v1_ContainerInfo__Output } from './belay/v1/ContainerInfo.js';
 import type { CoordinatorClient as _belay_v1_CoordinatorClient, CoordinatorDefinition as _belay_v1_CoordinatorDefinition } from './belay/v1/Coordinator.js';
+import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from './belay/v1/DiskLatency.js';
+import type { EtcdMember as _belay_v1_EtcdMember, EtcdMember__Output as _belay_v1_EtcdMember__Output } from './belay/v1/EtcdMember.js';
+import type { EtcdMemberChangeRequest as _belay_v1_EtcdMemberChangeRequest, EtcdMemberChangeRequest__Output as _belay_v1_EtcdMemberChangeRequest__Output } from './belay/v1/EtcdMemberChangeRequest.js';
+import type { EtcdMembersRequest as _belay_v1_EtcdMembersRequest, EtcdMembersRequest__Output as _belay_v1_EtcdMembersRequest__Output } from './belay/v1/EtcdMembersRequest.js';
+import type { EtcdMembersResponse as _belay_v1_EtcdMembersResponse, EtcdMembersResponse__Output as _belay_v1_EtcdMembersResponse__Output } from './belay/v1/EtcdMembersResponse.js';
 import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as _belay_v1_EventsRequest__Output } from './belay/v1/EventsRequest.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
+import type { GetClusterRequest as _belay_v1_GetClusterRequest, GetClusterRequest__Output as _belay_v1_GetClusterRequest__Output } from './belay/v1/GetClusterRequest.js';
+import type { GetClusterResponse as _belay_v1_GetClusterResponse, GetClusterResponse__Output as _belay_v1_GetClusterResponse__Output } from './belay/v1/GetClusterResponse.js';
 import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from './belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from './belay/v1/GetReportRequest.js';
 import type { GossipEnvelope as _belay_v1_GossipEnvelope, GossipEnvelope__Output as _belay_v1_GossipEnvelope__Output } from './belay/v1/GossipEnvelope.js';
@@ -34,7 +46,9 @@ import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifest
 import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from './belay/v1/NodeRemoveManifestRequest.js';
 import type { NodeRollbackManifestRequest as _belay_v1_NodeRollbackManifestRequest, NodeRollbackManifestRequest__Output as _belay_v1_NodeRollbackManifestRequest__Output } from './belay/v1/NodeRollbackManifestRequest.js';
 import type { NodeStatus as _belay_v1_NodeStatus, NodeStatus__Output as _belay_v1_NodeStatus__Output } from './belay/v1/NodeStatus.js';
+import type { PkiFile as _belay_v1_PkiFile, PkiFile__Output as _belay_v1_PkiFile__Output } from './belay/v1/PkiFile.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from './belay/v1/ProcessInfo.js';
+import type { Progress as _belay_v1_Progress, Progress__Output as _belay_v1_Progress__Output } from './belay/v1/Progress.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from './belay/v1/RemoveManifestRequest.js';
 import type { ReportAck as _belay_v1_ReportAck, ReportAck__Output as _belay_v1_ReportAck__Output } from './belay/v1/ReportAck.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from './belay/v1/RollbackManifestRequest.js';
@@ -43,6 +57,8 @@ import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSuper
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from './belay/v1/StatusRequest.js';
 import type { StatusResponse as _belay_v1_StatusResponse, StatusResponse__Output as _belay_v1_StatusResponse__Output } from './belay/v1/StatusResponse.js';
 import type { SuperviseRequest as _belay_v1_SuperviseRequest, SuperviseRequest__Output as _belay_v1_SuperviseRequest__Output } from './belay/v1/SuperviseRequest.js';
+import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from './belay/v1/WritePkiRequest.js';
+import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from './belay/v1/WritePkiResponse.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -54,12 +70,24 @@ export interface ProtoGrpcType {
       Agent: SubtypeConstructor<typeof grpc.Client, _belay_v1_AgentClient> & { service: _belay_v1_AgentDefinition }
       AgentEvent: MessageTypeDefinition<_belay_v1_AgentEvent, _belay_v1_AgentEvent__Output>
       AgentMessage: MessageTypeDefinition<_belay_v1_AgentMessage, _belay_v1_AgentMessage__Output>
+      ApplyClusterRequest: MessageTypeDefinition<_belay_v1_ApplyClusterRequest, _belay_v1_ApplyClusterRequest__Output>
+      ApplyClusterResponse: MessageTypeDefinition<_belay_v1_ApplyClusterResponse, _belay_v1_ApplyClusterResponse__Output>
       ApplyManifestRequest: MessageTypeDefinition<_belay_v1_ApplyManifestRequest, _belay_v1_ApplyManifestRequest__Output>
       ApplyManifestResponse: MessageTypeDefinition<_belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestResponse__Output>
+      ArchiveEtcdDataRequest: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataRequest, _belay_v1_ArchiveEtcdDataRequest__Output>
+      ArchiveEtcdDataResponse: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataResponse, _belay_v1_ArchiveEtcdDataResponse__Output>
+      BootstrapRequest: MessageTypeDefinition<_belay_v1_BootstrapRequest, _belay_v1_BootstrapRequest__Output>
       ContainerInfo: MessageTypeDefinition<_belay_v1_ContainerInfo, _belay_v1_ContainerInfo__Output>
       Coordinator: SubtypeConstructor<typeof grpc.Client, _belay_v1_CoordinatorClient> & { service: _belay_v1_CoordinatorDefinition }
+      DiskLatency: MessageTypeDefinition<_belay_v1_DiskLatency, _belay_v1_DiskLatency__Output>
+      EtcdMember: MessageTypeDefinition<_belay_v1_EtcdMember, _belay_v1_EtcdMember__Output>
+      EtcdMemberChangeRequest: MessageTypeDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_EtcdMemberChangeRequest__Output>
+      EtcdMembersRequest: MessageTypeDefinition<_belay_v1_EtcdMembersRequest, _belay_v1_EtcdMembersRequest__Output>
+      EtcdMembersResponse: MessageTypeDefinition<_belay_v1_EtcdMembersResponse, _belay_v1_EtcdMembersResponse__Output>
       EventsRequest: MessageTypeDefinition<_belay_v1_EventsRequest, _belay_v1_EventsRequest__Output>
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
+      GetClusterRequest: MessageTypeDefinition<_belay_v1_GetClusterRequest, _belay_v1_GetClusterRequest__Output>
+      GetClusterResponse: MessageTypeDefinition<_belay_v1_GetClusterResponse, _belay_v1_GetClusterResponse__Output>
       GetManifestRequest: MessageTypeDefinition<_belay_v1_GetManifestRequest, _belay_v1_GetManifestRequest__Output>
       GetReportRequest: MessageTypeDefinition<_belay_v1_GetReportRequest, _belay_v1_GetReportRequest__Output>
       GossipEnvelope: MessageTypeDefinition<_belay_v1_GossipEnvelope, _belay_v1_GossipEnvelope__Output>
@@ -84,7 +112,9 @@ export interface ProtoGrpcType {
       NodeRemoveManifestRequest: MessageTypeDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_NodeRemoveManifestRequest__Output>
       NodeRollbackManifestRequest: MessageTypeDefinition<_belay_v1_NodeRollbackManifestRequest, _belay_v1_NodeRollbackManifestRequest__Output>
       NodeStatus: MessageTypeDefinition<_belay_v1_NodeStatus, _belay_v1_NodeStatus__Output>
+      PkiFile: MessageTypeDefinition<_belay_v1_PkiFile, _belay_v1_PkiFile__Output>
       ProcessInfo: MessageTypeDefinition<_belay_v1_ProcessInfo, _belay_v1_ProcessInfo__Output>
+      Progress: MessageTypeDefinition<_belay_v1_Progress, _belay_v1_Progress__Output>
       RemoveManifestRequest: MessageTypeDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_RemoveManifestRequest__Output>
       ReportAck: MessageTypeDefinition<_belay_v1_ReportAck, _belay_v1_ReportAck__Output>
       RollbackManifestRequest: MessageTypeDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_RollbackManifestRequest__Output>
@@ -93,6 +123,8 @@ export interface ProtoGrpcType {
       StatusRequest: MessageTypeDefinition<_belay_v1_StatusRequest, _belay_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_belay_v1_StatusResponse, _belay_v1_StatusResponse__Output>
       SuperviseRequest: MessageTypeDefinition<_belay_v1_SuperviseRequest, _belay_v1_SuperviseRequest__Output>
+      WritePkiRequest: MessageTypeDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiRequest__Output>
+      WritePkiResponse: MessageTypeDefinition<_belay_v1_WritePkiResponse, _belay_v1_WritePkiResponse__Output>
     }
   }
 }

@@ -28,13 +28,29 @@ export interface TestCluster {
   log(master: string, role: Role): string;
 }
 
-export async function withCluster(o: { masters?: number; reportIntervalMs?: number; agentServices?: DevUpOptions['agentServices']; runtime?: DevUpOptions['runtime']; agentReportsTo?: DevUpOptions['agentReportsTo'] }, body: (c: TestCluster) => Promise<void>): Promise<void> {
+export async function withCluster(
+  o: {
+    masters?: number;
+    reportIntervalMs?: number;
+    agentServices?: DevUpOptions['agentServices'];
+    runtime?: DevUpOptions['runtime'];
+    agentReportsTo?: DevUpOptions['agentReportsTo'];
+    /** Apply a spec and bootstrap etcd as dev up does (off by default here: most tests need no etcd). */
+    bootstrap?: boolean;
+    specMasters?: number;
+    specEtcd?: Record<string, unknown>;
+  },
+  body: (c: TestCluster) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-e2e-'));
   const base = `127.1.${1 + Math.floor(Math.random() * 250)}.1`;
   const clients: CoordinatorClient[] = [];
   let state: DevState | undefined;
   try {
-    state = await devUp({ masters: o.masters ?? 3, dir, baseAddress: base, reportIntervalMs: o.reportIntervalMs ?? 1000, logFormat: 'json', ...(o.agentServices ? { agentServices: o.agentServices } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.agentReportsTo ? { agentReportsTo: o.agentReportsTo } : {}) });
+    state = await devUp({ masters: o.masters ?? 3, dir, baseAddress: base, reportIntervalMs: o.reportIntervalMs ?? 1000, logFormat: 'json', ...(o.agentServices ? { agentServices: o.agentServices } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.agentReportsTo ? { agentReportsTo: o.agentReportsTo } : {}),
+      bootstrap: o.bootstrap ?? false,
+      ...(o.specMasters ? { specMasters: o.specMasters } : {}),
+      ...(o.specEtcd ? { specEtcd: o.specEtcd } : {}),
+    });
     const s = state;
     const tls = clientCredentials(readTls({ ca: s.env.BELAY_CA, cert: s.env.BELAY_CERT, key: s.env.BELAY_KEY }));
     const Client = belayProto().belay.v1.Coordinator;

@@ -23,6 +23,8 @@ export function registerStatus(program: Command, flags: () => ConnectionFlags & 
         '  MEMORY     available / total\n' +
         '  ETCD-DISK  free / size of the filesystem holding the etcd data dir (etcd wants headroom)\n' +
         '  SERVICES   supervised services and their state (belayctl supervise list for details)\n' +
+        '\nThe last line: etcd\'s phase (no-spec, awaiting-bootstrap, healthy, degraded, no-quorum), the leader\n' +
+        'coordinator (holder of the etcd lease) with its election term, and what the leader is doing or waiting for.\n' +
         '\nExamples:\n  belayctl status\n  belayctl status -o json | jq \'.nodes[] | select(.agentConnected | not) | .name\'\n',
     )
     .action(async () => {
@@ -45,7 +47,8 @@ export function statusTable(res: StatusResponse__Output): string {
   const alive = res.nodes.filter((n) => n.member?.state === 'alive').length;
   return (
     renderTable(['NODE', 'ADDRESS', 'COORD', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'SERVICES', 'PROCESSES'], rows) +
-    `\n${connected}/${res.nodes.length} agents connected${gossip ? `, ${alive}/${res.nodes.length} coordinators alive in gossip` : ', gossip off'} (answered by coordinator ${res.coordinator}, belay ${res.version})\n`
+    `\n${connected}/${res.nodes.length} agents connected${gossip ? `, ${alive}/${res.nodes.length} coordinators alive in gossip` : ', gossip off'} (answered by coordinator ${res.coordinator}, belay ${res.version})\n` +
+    `etcd: ${res.etcdPhase || 'unknown'}; leader: ${res.leader ? `${res.leader} (term ${res.leaderTerm})` : 'none'}${res.reconcile ? `; ${res.reconcile}` : ''}\n`
   );
 }
 

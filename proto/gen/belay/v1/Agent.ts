@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManifestRequest__Output as _belay_v1_ApplyManifestRequest__Output } from '../../belay/v1/ApplyManifestRequest.js';
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
+import type { ArchiveEtcdDataRequest as _belay_v1_ArchiveEtcdDataRequest, ArchiveEtcdDataRequest__Output as _belay_v1_ArchiveEtcdDataRequest__Output } from '../../belay/v1/ArchiveEtcdDataRequest.js';
+import type { ArchiveEtcdDataResponse as _belay_v1_ArchiveEtcdDataResponse, ArchiveEtcdDataResponse__Output as _belay_v1_ArchiveEtcdDataResponse__Output } from '../../belay/v1/ArchiveEtcdDataResponse.js';
 import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from '../../belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from '../../belay/v1/GetReportRequest.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from '../../belay/v1/HostReport.js';
@@ -14,6 +16,8 @@ import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveMa
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from '../../belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from '../../belay/v1/SetSupervisionRequest.js';
+import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from '../../belay/v1/WritePkiRequest.js';
+import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from '../../belay/v1/WritePkiResponse.js';
 
 export interface AgentClient extends grpc.Client {
   /**
@@ -38,6 +42,27 @@ export interface AgentClient extends grpc.Client {
   applyManifest(argument: _belay_v1_ApplyManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   applyManifest(argument: _belay_v1_ApplyManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   applyManifest(argument: _belay_v1_ApplyManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * ArchiveEtcdData renames an etcd data dir aside (DIR.belay-archived-TIME)
+   * so that etcd starts empty there, e.g. before this master joins as a new
+   * member. Nothing is ever deleted. Refused while an etcd process runs
+   * with that data dir. Fenced by term.
+   */
+  ArchiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  ArchiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  ArchiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  ArchiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ArchiveEtcdData renames an etcd data dir aside (DIR.belay-archived-TIME)
+   * so that etcd starts empty there, e.g. before this master joins as a new
+   * member. Nothing is ever deleted. Refused while an etcd process runs
+   * with that data dir. Fenced by term.
+   */
+  archiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  archiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  archiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
+  archiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * GetManifest returns one static pod manifest of the manifests dir, with
@@ -141,6 +166,27 @@ export interface AgentClient extends grpc.Client {
   setSupervision(argument: _belay_v1_SetSupervisionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ServiceStatus__Output>): grpc.ClientUnaryCall;
   setSupervision(argument: _belay_v1_SetSupervisionRequest, callback: grpc.requestCallback<_belay_v1_ServiceStatus__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * WritePki writes certificates and keys under /etc/kubernetes/pki (and
+   * nowhere else): each file atomically with its mode (keys 0600), the
+   * same content twice writes nothing. File contents are never logged.
+   * Fenced by term like ApplyManifest.
+   */
+  WritePki(argument: _belay_v1_WritePkiRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  WritePki(argument: _belay_v1_WritePkiRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  WritePki(argument: _belay_v1_WritePkiRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  WritePki(argument: _belay_v1_WritePkiRequest, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * WritePki writes certificates and keys under /etc/kubernetes/pki (and
+   * nowhere else): each file atomically with its mode (keys 0600), the
+   * same content twice writes nothing. File contents are never logged.
+   * Fenced by term like ApplyManifest.
+   */
+  writePki(argument: _belay_v1_WritePkiRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  writePki(argument: _belay_v1_WritePkiRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  writePki(argument: _belay_v1_WritePkiRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  writePki(argument: _belay_v1_WritePkiRequest, callback: grpc.requestCallback<_belay_v1_WritePkiResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface AgentHandlers extends grpc.UntypedServiceImplementation {
@@ -152,6 +198,14 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
    * last write (drift) is not overwritten without force.
    */
   ApplyManifest: grpc.handleUnaryCall<_belay_v1_ApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
+  
+  /**
+   * ArchiveEtcdData renames an etcd data dir aside (DIR.belay-archived-TIME)
+   * so that etcd starts empty there, e.g. before this master joins as a new
+   * member. Nothing is ever deleted. Refused while an etcd process runs
+   * with that data dir. Fenced by term.
+   */
+  ArchiveEtcdData: grpc.handleUnaryCall<_belay_v1_ArchiveEtcdDataRequest__Output, _belay_v1_ArchiveEtcdDataResponse>;
   
   /**
    * GetManifest returns one static pod manifest of the manifests dir, with
@@ -189,14 +243,24 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
    */
   SetSupervision: grpc.handleUnaryCall<_belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus>;
   
+  /**
+   * WritePki writes certificates and keys under /etc/kubernetes/pki (and
+   * nowhere else): each file atomically with its mode (keys 0600), the
+   * same content twice writes nothing. File contents are never logged.
+   * Fenced by term like ApplyManifest.
+   */
+  WritePki: grpc.handleUnaryCall<_belay_v1_WritePkiRequest__Output, _belay_v1_WritePkiResponse>;
+  
 }
 
 export interface AgentDefinition extends grpc.ServiceDefinition {
   ApplyManifest: MethodDefinition<_belay_v1_ApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  ArchiveEtcdData: MethodDefinition<_belay_v1_ArchiveEtcdDataRequest, _belay_v1_ArchiveEtcdDataResponse, _belay_v1_ArchiveEtcdDataRequest__Output, _belay_v1_ArchiveEtcdDataResponse__Output>
   GetManifest: MethodDefinition<_belay_v1_GetManifestRequest, _belay_v1_Manifest, _belay_v1_GetManifestRequest__Output, _belay_v1_Manifest__Output>
   GetReport: MethodDefinition<_belay_v1_GetReportRequest, _belay_v1_HostReport, _belay_v1_GetReportRequest__Output, _belay_v1_HostReport__Output>
   ManifestHistory: MethodDefinition<_belay_v1_ManifestHistoryRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_ManifestHistoryRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
   RemoveManifest: MethodDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   RollbackManifest: MethodDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   SetSupervision: MethodDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_ServiceStatus, _belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus__Output>
+  WritePki: MethodDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiResponse, _belay_v1_WritePkiRequest__Output, _belay_v1_WritePkiResponse__Output>
 }

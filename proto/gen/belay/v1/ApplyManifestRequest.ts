@@ -1,5 +1,6 @@
 // Original file: proto/belay/v1/agent.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface ApplyManifestRequest {
   /**
@@ -19,6 +20,13 @@ export interface ApplyManifestRequest {
    * Who asked, for the event and the log.
    */
   'requestedBy'?: (string);
+  /**
+   * The election term of the leader coordinator that sends it; 0 for an
+   * operator's own request (belayctl), which is never fenced. Refused with
+   * FAILED_PRECONDITION (belay-code STALE_TERM) when lower than the highest
+   * term this agent has seen: a deposed leader cannot write.
+   */
+  'term'?: (number | string | Long);
 }
 
 export interface ApplyManifestRequest__Output {
@@ -39,4 +47,11 @@ export interface ApplyManifestRequest__Output {
    * Who asked, for the event and the log.
    */
   'requestedBy': (string);
+  /**
+   * The election term of the leader coordinator that sends it; 0 for an
+   * operator's own request (belayctl), which is never fenced. Refused with
+   * FAILED_PRECONDITION (belay-code STALE_TERM) when lower than the highest
+   * term this agent has seen: a deposed leader cannot write.
+   */
+  'term': (number);
 }

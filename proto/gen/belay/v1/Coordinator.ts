@@ -4,8 +4,16 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AgentEvent as _belay_v1_AgentEvent, AgentEvent__Output as _belay_v1_AgentEvent__Output } from '../../belay/v1/AgentEvent.js';
 import type { AgentMessage as _belay_v1_AgentMessage, AgentMessage__Output as _belay_v1_AgentMessage__Output } from '../../belay/v1/AgentMessage.js';
+import type { ApplyClusterRequest as _belay_v1_ApplyClusterRequest, ApplyClusterRequest__Output as _belay_v1_ApplyClusterRequest__Output } from '../../belay/v1/ApplyClusterRequest.js';
+import type { ApplyClusterResponse as _belay_v1_ApplyClusterResponse, ApplyClusterResponse__Output as _belay_v1_ApplyClusterResponse__Output } from '../../belay/v1/ApplyClusterResponse.js';
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
+import type { BootstrapRequest as _belay_v1_BootstrapRequest, BootstrapRequest__Output as _belay_v1_BootstrapRequest__Output } from '../../belay/v1/BootstrapRequest.js';
+import type { EtcdMemberChangeRequest as _belay_v1_EtcdMemberChangeRequest, EtcdMemberChangeRequest__Output as _belay_v1_EtcdMemberChangeRequest__Output } from '../../belay/v1/EtcdMemberChangeRequest.js';
+import type { EtcdMembersRequest as _belay_v1_EtcdMembersRequest, EtcdMembersRequest__Output as _belay_v1_EtcdMembersRequest__Output } from '../../belay/v1/EtcdMembersRequest.js';
+import type { EtcdMembersResponse as _belay_v1_EtcdMembersResponse, EtcdMembersResponse__Output as _belay_v1_EtcdMembersResponse__Output } from '../../belay/v1/EtcdMembersResponse.js';
 import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as _belay_v1_EventsRequest__Output } from '../../belay/v1/EventsRequest.js';
+import type { GetClusterRequest as _belay_v1_GetClusterRequest, GetClusterRequest__Output as _belay_v1_GetClusterRequest__Output } from '../../belay/v1/GetClusterRequest.js';
+import type { GetClusterResponse as _belay_v1_GetClusterResponse, GetClusterResponse__Output as _belay_v1_GetClusterResponse__Output } from '../../belay/v1/GetClusterResponse.js';
 import type { GossipEnvelope as _belay_v1_GossipEnvelope, GossipEnvelope__Output as _belay_v1_GossipEnvelope__Output } from '../../belay/v1/GossipEnvelope.js';
 import type { GossipKeysRequest as _belay_v1_GossipKeysRequest, GossipKeysRequest__Output as _belay_v1_GossipKeysRequest__Output } from '../../belay/v1/GossipKeysRequest.js';
 import type { GossipKeysResponse as _belay_v1_GossipKeysResponse, GossipKeysResponse__Output as _belay_v1_GossipKeysResponse__Output } from '../../belay/v1/GossipKeysResponse.js';
@@ -17,6 +25,7 @@ import type { NodeApplyManifestRequest as _belay_v1_NodeApplyManifestRequest, No
 import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifestRequest__Output as _belay_v1_NodeManifestRequest__Output } from '../../belay/v1/NodeManifestRequest.js';
 import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from '../../belay/v1/NodeRemoveManifestRequest.js';
 import type { NodeRollbackManifestRequest as _belay_v1_NodeRollbackManifestRequest, NodeRollbackManifestRequest__Output as _belay_v1_NodeRollbackManifestRequest__Output } from '../../belay/v1/NodeRollbackManifestRequest.js';
+import type { Progress as _belay_v1_Progress, Progress__Output as _belay_v1_Progress__Output } from '../../belay/v1/Progress.js';
 import type { ReportAck as _belay_v1_ReportAck, ReportAck__Output as _belay_v1_ReportAck__Output } from '../../belay/v1/ReportAck.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from '../../belay/v1/StatusRequest.js';
@@ -24,6 +33,29 @@ import type { StatusResponse as _belay_v1_StatusResponse, StatusResponse__Output
 import type { SuperviseRequest as _belay_v1_SuperviseRequest, SuperviseRequest__Output as _belay_v1_SuperviseRequest__Output } from '../../belay/v1/SuperviseRequest.js';
 
 export interface CoordinatorClient extends grpc.Client {
+  /**
+   * ApplyCluster validates a Cluster spec (YAML, belay.dev/v1alpha1) and
+   * stores it: in etcd under /belay/ once etcd exists, and in the state dir
+   * of every live coordinator (before bootstrap that is the only copy).
+   * Invalid specs are refused (INVALID_ARGUMENT, the field named); a change
+   * that removes a master who is still an etcd member is refused as unsafe.
+   */
+  ApplyCluster(argument: _belay_v1_ApplyClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  ApplyCluster(argument: _belay_v1_ApplyClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  ApplyCluster(argument: _belay_v1_ApplyClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  ApplyCluster(argument: _belay_v1_ApplyClusterRequest, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ApplyCluster validates a Cluster spec (YAML, belay.dev/v1alpha1) and
+   * stores it: in etcd under /belay/ once etcd exists, and in the state dir
+   * of every live coordinator (before bootstrap that is the only copy).
+   * Invalid specs are refused (INVALID_ARGUMENT, the field named); a change
+   * that removes a master who is still an etcd member is refused as unsafe.
+   */
+  applyCluster(argument: _belay_v1_ApplyClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  applyCluster(argument: _belay_v1_ApplyClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  applyCluster(argument: _belay_v1_ApplyClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  applyCluster(argument: _belay_v1_ApplyClusterRequest, callback: grpc.requestCallback<_belay_v1_ApplyClusterResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * ApplyManifest, RemoveManifest and RollbackManifest change one static pod
    * manifest of one master through that master's agent (see the Agent
@@ -46,6 +78,68 @@ export interface CoordinatorClient extends grpc.Client {
   applyManifest(argument: _belay_v1_NodeApplyManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Bootstrap creates the etcd cluster on one master (the only way one is
+   * created): etcd PKI, etcd.yaml with initial-cluster-state new, applied
+   * through that master's agent, waited on until healthy, the spec stored in
+   * etcd. Refused (unsafe) if any etcd member of this cluster answers.
+   * Streams its progress; the last message has done set.
+   */
+  Bootstrap(argument: _belay_v1_BootstrapRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  Bootstrap(argument: _belay_v1_BootstrapRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * Bootstrap creates the etcd cluster on one master (the only way one is
+   * created): etcd PKI, etcd.yaml with initial-cluster-state new, applied
+   * through that master's agent, waited on until healthy, the spec stored in
+   * etcd. Refused (unsafe) if any etcd member of this cluster answers.
+   * Streams its progress; the last message has done set.
+   */
+  bootstrap(argument: _belay_v1_BootstrapRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  bootstrap(argument: _belay_v1_BootstrapRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
+   * EtcdAdd joins a master of the spec as a learner and promotes it (the
+   * same steps the leader takes by itself); EtcdRemove removes a member.
+   * Both run on the leader (forwarded to it), one membership change at a
+   * time. EtcdRemove is refused (unsafe) when the members left would not keep
+   * a quorum of healthy voters; the etcd leader's leadership is moved away
+   * before it is removed.
+   */
+  EtcdAdd(argument: _belay_v1_EtcdMemberChangeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  EtcdAdd(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * EtcdAdd joins a master of the spec as a learner and promotes it (the
+   * same steps the leader takes by itself); EtcdRemove removes a member.
+   * Both run on the leader (forwarded to it), one membership change at a
+   * time. EtcdRemove is refused (unsafe) when the members left would not keep
+   * a quorum of healthy voters; the etcd leader's leadership is moved away
+   * before it is removed.
+   */
+  etcdAdd(argument: _belay_v1_EtcdMemberChangeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  etcdAdd(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
+   * EtcdMembers lists the etcd members with each one's status as seen from
+   * this coordinator (its own etcd client, TLS with its client certificate).
+   */
+  EtcdMembers(argument: _belay_v1_EtcdMembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  EtcdMembers(argument: _belay_v1_EtcdMembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  EtcdMembers(argument: _belay_v1_EtcdMembersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  EtcdMembers(argument: _belay_v1_EtcdMembersRequest, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * EtcdMembers lists the etcd members with each one's status as seen from
+   * this coordinator (its own etcd client, TLS with its client certificate).
+   */
+  etcdMembers(argument: _belay_v1_EtcdMembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  etcdMembers(argument: _belay_v1_EtcdMembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  etcdMembers(argument: _belay_v1_EtcdMembersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  etcdMembers(argument: _belay_v1_EtcdMembersRequest, callback: grpc.requestCallback<_belay_v1_EtcdMembersResponse__Output>): grpc.ClientUnaryCall;
+  
+  EtcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  EtcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  etcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  etcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
    * Events returns the recent events of every master (oldest first) and,
    * with follow, keeps the stream open for new ones.
    */
@@ -57,6 +151,21 @@ export interface CoordinatorClient extends grpc.Client {
    */
   events(argument: _belay_v1_EventsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_AgentEvent__Output>;
   events(argument: _belay_v1_EventsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_AgentEvent__Output>;
+  
+  /**
+   * GetCluster returns the stored Cluster spec.
+   */
+  GetCluster(argument: _belay_v1_GetClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  GetCluster(argument: _belay_v1_GetClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  GetCluster(argument: _belay_v1_GetClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  GetCluster(argument: _belay_v1_GetClusterRequest, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * GetCluster returns the stored Cluster spec.
+   */
+  getCluster(argument: _belay_v1_GetClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _belay_v1_GetClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _belay_v1_GetClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _belay_v1_GetClusterRequest, callback: grpc.requestCallback<_belay_v1_GetClusterResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * GetManifest returns one static pod manifest of one master, through that
@@ -214,6 +323,15 @@ export interface CoordinatorClient extends grpc.Client {
 
 export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * ApplyCluster validates a Cluster spec (YAML, belay.dev/v1alpha1) and
+   * stores it: in etcd under /belay/ once etcd exists, and in the state dir
+   * of every live coordinator (before bootstrap that is the only copy).
+   * Invalid specs are refused (INVALID_ARGUMENT, the field named); a change
+   * that removes a master who is still an etcd member is refused as unsafe.
+   */
+  ApplyCluster: grpc.handleUnaryCall<_belay_v1_ApplyClusterRequest__Output, _belay_v1_ApplyClusterResponse>;
+  
+  /**
    * ApplyManifest, RemoveManifest and RollbackManifest change one static pod
    * manifest of one master through that master's agent (see the Agent
    * service for the guarantees: validated first, atomic, history kept,
@@ -222,10 +340,42 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   ApplyManifest: grpc.handleUnaryCall<_belay_v1_NodeApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
   /**
+   * Bootstrap creates the etcd cluster on one master (the only way one is
+   * created): etcd PKI, etcd.yaml with initial-cluster-state new, applied
+   * through that master's agent, waited on until healthy, the spec stored in
+   * etcd. Refused (unsafe) if any etcd member of this cluster answers.
+   * Streams its progress; the last message has done set.
+   */
+  Bootstrap: grpc.handleServerStreamingCall<_belay_v1_BootstrapRequest__Output, _belay_v1_Progress>;
+  
+  /**
+   * EtcdAdd joins a master of the spec as a learner and promotes it (the
+   * same steps the leader takes by itself); EtcdRemove removes a member.
+   * Both run on the leader (forwarded to it), one membership change at a
+   * time. EtcdRemove is refused (unsafe) when the members left would not keep
+   * a quorum of healthy voters; the etcd leader's leadership is moved away
+   * before it is removed.
+   */
+  EtcdAdd: grpc.handleServerStreamingCall<_belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress>;
+  
+  /**
+   * EtcdMembers lists the etcd members with each one's status as seen from
+   * this coordinator (its own etcd client, TLS with its client certificate).
+   */
+  EtcdMembers: grpc.handleUnaryCall<_belay_v1_EtcdMembersRequest__Output, _belay_v1_EtcdMembersResponse>;
+  
+  EtcdRemove: grpc.handleServerStreamingCall<_belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress>;
+  
+  /**
    * Events returns the recent events of every master (oldest first) and,
    * with follow, keeps the stream open for new ones.
    */
   Events: grpc.handleServerStreamingCall<_belay_v1_EventsRequest__Output, _belay_v1_AgentEvent>;
+  
+  /**
+   * GetCluster returns the stored Cluster spec.
+   */
+  GetCluster: grpc.handleUnaryCall<_belay_v1_GetClusterRequest__Output, _belay_v1_GetClusterResponse>;
   
   /**
    * GetManifest returns one static pod manifest of one master, through that
@@ -283,8 +433,14 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface CoordinatorDefinition extends grpc.ServiceDefinition {
+  ApplyCluster: MethodDefinition<_belay_v1_ApplyClusterRequest, _belay_v1_ApplyClusterResponse, _belay_v1_ApplyClusterRequest__Output, _belay_v1_ApplyClusterResponse__Output>
   ApplyManifest: MethodDefinition<_belay_v1_NodeApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  Bootstrap: MethodDefinition<_belay_v1_BootstrapRequest, _belay_v1_Progress, _belay_v1_BootstrapRequest__Output, _belay_v1_Progress__Output>
+  EtcdAdd: MethodDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_Progress, _belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress__Output>
+  EtcdMembers: MethodDefinition<_belay_v1_EtcdMembersRequest, _belay_v1_EtcdMembersResponse, _belay_v1_EtcdMembersRequest__Output, _belay_v1_EtcdMembersResponse__Output>
+  EtcdRemove: MethodDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_Progress, _belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress__Output>
   Events: MethodDefinition<_belay_v1_EventsRequest, _belay_v1_AgentEvent, _belay_v1_EventsRequest__Output, _belay_v1_AgentEvent__Output>
+  GetCluster: MethodDefinition<_belay_v1_GetClusterRequest, _belay_v1_GetClusterResponse, _belay_v1_GetClusterRequest__Output, _belay_v1_GetClusterResponse__Output>
   GetManifest: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_Manifest, _belay_v1_NodeManifestRequest__Output, _belay_v1_Manifest__Output>
   GossipKeys: MethodDefinition<_belay_v1_GossipKeysRequest, _belay_v1_GossipKeysResponse, _belay_v1_GossipKeysRequest__Output, _belay_v1_GossipKeysResponse__Output>
   ManifestHistory: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_NodeManifestRequest__Output, _belay_v1_ManifestHistoryResponse__Output>

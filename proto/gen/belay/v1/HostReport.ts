@@ -5,6 +5,7 @@ import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from '../../belay/v1/ProcessInfo.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _belay_v1_ManifestInfo__Output } from '../../belay/v1/ManifestInfo.js';
+import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from '../../belay/v1/DiskLatency.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -67,6 +68,16 @@ export interface HostReport {
    * Inventory of the static pod manifests dir, by file name.
    */
   'manifests'?: (_belay_v1_ManifestInfo)[];
+  /**
+   * The agent's --root ("/" on a real master): the coordinator renders host
+   * paths in manifests under it.
+   */
+  'root'?: (string);
+  /**
+   * fdatasync latency of the filesystem that holds the etcd data dir, as
+   * etcd's hardware guide asks (p99 under 10 ms), measured every few minutes.
+   */
+  'etcdDisk'?: (_belay_v1_DiskLatency | null);
 }
 
 /**
@@ -129,4 +140,14 @@ export interface HostReport__Output {
    * Inventory of the static pod manifests dir, by file name.
    */
   'manifests': (_belay_v1_ManifestInfo__Output)[];
+  /**
+   * The agent's --root ("/" on a real master): the coordinator renders host
+   * paths in manifests under it.
+   */
+  'root': (string);
+  /**
+   * fdatasync latency of the filesystem that holds the etcd data dir, as
+   * etcd's hardware guide asks (p99 under 10 ms), measured every few minutes.
+   */
+  'etcdDisk': (_belay_v1_DiskLatency__Output | null);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/belay/v1/agent.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface RollbackManifestRequest {
   'file'?: (string);
@@ -8,6 +9,13 @@ export interface RollbackManifestRequest {
    */
   'toSha256'?: (string);
   'requestedBy'?: (string);
+  /**
+   * The election term of the leader coordinator that sends it; 0 for an
+   * operator's own request (belayctl), which is never fenced. Refused with
+   * FAILED_PRECONDITION (belay-code STALE_TERM) when lower than the highest
+   * term this agent has seen: a deposed leader cannot write.
+   */
+  'term'?: (number | string | Long);
 }
 
 export interface RollbackManifestRequest__Output {
@@ -17,4 +25,11 @@ export interface RollbackManifestRequest__Output {
    */
   'toSha256': (string);
   'requestedBy': (string);
+  /**
+   * The election term of the leader coordinator that sends it; 0 for an
+   * operator's own request (belayctl), which is never fenced. Refused with
+   * FAILED_PRECONDITION (belay-code STALE_TERM) when lower than the highest
+   * term this agent has seen: a deposed leader cannot write.
+   */
+  'term': (number);
 }

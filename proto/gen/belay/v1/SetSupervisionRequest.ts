@@ -1,5 +1,6 @@
 // Original file: proto/belay/v1/agent.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface SetSupervisionRequest {
   /**
@@ -14,6 +15,13 @@ export interface SetSupervisionRequest {
    * Who asked, for the event and the log (e.g. "admin via m1").
    */
   'requestedBy'?: (string);
+  /**
+   * The election term of the leader coordinator that sends it; 0 for an
+   * operator's own request (belayctl), which is never fenced. Refused with
+   * FAILED_PRECONDITION (belay-code STALE_TERM) when lower than the highest
+   * term this agent has seen: a deposed leader cannot write.
+   */
+  'term'?: (number | string | Long);
 }
 
 export interface SetSupervisionRequest__Output {
@@ -29,4 +37,11 @@ export interface SetSupervisionRequest__Output {
    * Who asked, for the event and the log (e.g. "admin via m1").
    */
   'requestedBy': (string);
+  /**
+   * The election term of the leader coordinator that sends it; 0 for an
+   * operator's own request (belayctl), which is never fenced. Refused with
+   * FAILED_PRECONDITION (belay-code STALE_TERM) when lower than the highest
+   * term this agent has seen: a deposed leader cannot write.
+   */
+  'term': (number);
 }

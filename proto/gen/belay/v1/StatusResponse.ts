@@ -20,6 +20,19 @@ export interface StatusResponse {
    * belay version of the answering coordinator.
    */
   'version'?: (string);
+  /**
+   * The leader coordinator (holder of the etcd lease) and its election
+   * term; empty / 0 when there is none (no etcd yet, or no quorum).
+   */
+  'leader'?: (string);
+  'leaderTerm'?: (number | string | Long);
+  /**
+   * What the leader is doing or waiting for, one line (e.g. "joining m3:
+   * waiting for the learner to catch up"), and the cluster's etcd phase:
+   * no-spec | awaiting-bootstrap | healthy | degraded | no-quorum.
+   */
+  'reconcile'?: (string);
+  'etcdPhase'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -39,4 +52,17 @@ export interface StatusResponse__Output {
    * belay version of the answering coordinator.
    */
   'version': (string);
+  /**
+   * The leader coordinator (holder of the etcd lease) and its election
+   * term; empty / 0 when there is none (no etcd yet, or no quorum).
+   */
+  'leader': (string);
+  'leaderTerm': (number);
+  /**
+   * What the leader is doing or waiting for, one line (e.g. "joining m3:
+   * waiting for the learner to catch up"), and the cluster's etcd phase:
+   * no-spec | awaiting-bootstrap | healthy | degraded | no-quorum.
+   */
+  'reconcile': (string);
+  'etcdPhase': (string);
 }

@@ -1,0 +1,220 @@
+import net from 'node:net';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ConfigError, validate } from '../../proto/common/config-file.js';
+import { absPath, ipAddress, nodeName } from '../../proto/common/daemon-config.js';
+
+/**
+ * The Cluster spec (DESIGN.md): what the operator wants, applied with
+ * `belayctl apply -f`. Durations are written as Kubernetes writes them
+ * ("30m", "5m", "24h", "500ms") and kept in ms. Every default is listed in
+ * docs/config.md; keep the two in step.
+ */
+
+export const SPEC_API_VERSION = 'belay.dev/v1alpha1';
+export const SPEC_KIND = 'Cluster';
+/** Largest spec accepted, bytes: a spec is a few KiB. */
+export const MAX_SPEC_BYTES = 256 * 1024;
+
+export const ETCD_DEFAULTS = {
+  image: 'registry.k8s.io/etcd:3.5.15-0',
+  clientPort: 2379,
+  peerPort: 2380,
+  /** /health and /metrics, plain HTTP, on the master's address (kubeadm: 127.0.0.1:2381; several masters share one host in tests). */
+  metricsPort: 2381,
+  dataDir: '/var/lib/etcd',
+  /** etcd's own default backend quota. */
+  quotaBackendBytes: 2 * 1024 ** 3,
+  /** kubeadm's value. */
+  snapshotCount: 10_000,
+  heartbeatIntervalMs: 100,
+  electionTimeoutMs: 1_000,
+  /** A learner not caught up by then is removed and the join retried with backoff. */
+  learnerCatchUpTimeout: '5m',
+  /** A member whose master stays dead in gossip this long is replaced when its host is back (if quorum allows). */
+  replaceAfter: '5m',
+} as const;
+
+export const PREFLIGHT_DEFAULTS = {
+  /** Free space where the data dir lives, bytes (at least the quota is wise; 2 GiB by default). */
+  minFreeBytes: 2 * 1024 ** 3,
+  minFreeInodes: 10_000,
+  /** etcd's hardware guide: fdatasync p99 under 10 ms. */
+  maxFsyncP99Ms: 10,
+  /** Largest db size as a fraction of the quota before a join is refused. */
+  maxDbQuotaFraction: 0.8,
+  /** Largest clock difference between masters, ms. */
+  maxClockSkewMs: 1_000,
+  /** A host report older than this is no evidence, ms. */
+  maxReportAgeMs: 30_000,
+} as const;
+
+export const BACKUP_DEFAULTS = {
+  dir: '/var/lib/belay/backups/etcd',
+  interval: '30m',
+  retain: 48,
+  drillInterval: '24h',
+} as const;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** "30m" → 1800000. */
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Math.round(Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] ?? 1));
+}
+
+const duration = (min: string) =>
+  z
+    .string({ message: 'must be a duration such as 30s, 5m or 24h' })
+    .regex(DURATION, { message: 'must be a duration such as 500ms, 30s, 5m or 24h' })
+    // zod runs every check even after the regex failed: only compare what parses.
+    .refine((s) => !DURATION.test(s.trim()) || durationMs(s) >= durationMs(min), { message: `must be at least ${min}` });
+
+const port = z.number({ message: 'must be a port number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' });
+const extraArgs = z.record(z.string().regex(/^[a-z0-9][-a-z0-9]*$/, { message: 'must be a flag name without dashes, e.g. auto-compaction-retention' }), z.string()).default({});
+const image = z.string().regex(/^[^\s:@]+(:[\w][\w.-]{0,127})(@sha256:[0-9a-f]{64})?$/, { message: 'must be an image with a tag, e.g. registry.k8s.io/etcd:3.5.15-0' });
+
+const etcdSchema = z.strictObject({
+  image: image.default(ETCD_DEFAULTS.image),
+  clientPort: port.default(ETCD_DEFAULTS.clientPort),
+  peerPort: port.default(ETCD_DEFAULTS.peerPort),
+  metricsPort: port.default(ETCD_DEFAULTS.metricsPort),
+  dataDir: absPath.default(ETCD_DEFAULTS.dataDir),
+  quotaBackendBytes: z.number().int().min(64 * 1024 ** 2, { message: 'must be at least 64 MiB' }).max(8 * 1024 ** 3, { message: 'must be at most 8 GiB (etcd\'s suggested maximum)' }).default(ETCD_DEFAULTS.quotaBackendBytes),
+  snapshotCount: z.number().int().min(100).default(ETCD_DEFAULTS.snapshotCount),
+  heartbeatIntervalMs: z.number().int().min(10).default(ETCD_DEFAULTS.heartbeatIntervalMs),
+  electionTimeoutMs: z.number().int().min(50).default(ETCD_DEFAULTS.electionTimeoutMs),
+  learnerCatchUpTimeout: duration('10s').default(ETCD_DEFAULTS.learnerCatchUpTimeout),
+  replaceAfter: duration('30s').default(ETCD_DEFAULTS.replaceAfter),
+  /** Flags added to etcd's command line (name without the leading --). */
+  extraArgs,
+  preflight: z
+    .strictObject({
+      minFreeBytes: z.number().int().min(0).default(PREFLIGHT_DEFAULTS.minFreeBytes),
+      minFreeInodes: z.number().int().min(0).default(PREFLIGHT_DEFAULTS.minFreeInodes),
+      maxFsyncP99Ms: z.number().positive().default(PREFLIGHT_DEFAULTS.maxFsyncP99Ms),
+      maxDbQuotaFraction: z.number().positive().max(1).default(PREFLIGHT_DEFAULTS.maxDbQuotaFraction),
+      maxClockSkewMs: z.number().int().positive().default(PREFLIGHT_DEFAULTS.maxClockSkewMs),
+      maxReportAgeMs: z.number().int().positive().default(PREFLIGHT_DEFAULTS.maxReportAgeMs),
+    })
+    .default({ ...PREFLIGHT_DEFAULTS }),
+});
+
+const backupSchema = z.strictObject({
+  dir: absPath.default(BACKUP_DEFAULTS.dir),
+  /** A second copy of every snapshot, ideally on other storage. */
+  secondaryDir: absPath.optional(),
+  interval: duration('1m').default(BACKUP_DEFAULTS.interval),
+  retain: z.number().int().min(1).max(10_000).default(BACKUP_DEFAULTS.retain),
+  drillInterval: duration('1m').default(BACKUP_DEFAULTS.drillInterval),
+});
+
+/** Control-plane components: rendered from issue 7 on; accepted and kept now so that a spec need not change later. */
+const componentSchema = z.strictObject({ image: image.optional(), extraArgs });
+
+const specSchema = z
+  .strictObject({
+    apiVersion: z.literal(SPEC_API_VERSION, { message: `must be ${SPEC_API_VERSION}` }),
+    kind: z.literal(SPEC_KIND, { message: `must be ${SPEC_KIND}` }),
+    metadata: z.strictObject({ name: nodeName }),
+    spec: z.strictObject({
+      masters: z.array(z.strictObject({ name: nodeName, address: ipAddress })).min(1, { message: 'must list at least one master' }).max(7, { message: 'must list at most 7 masters (etcd slows down with more voters)' }),
+      runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
+      etcd: etcdSchema.default(() => etcdSchema.parse({})),
+      backup: backupSchema.default(() => backupSchema.parse({})),
+      apiserver: componentSchema.default({ extraArgs: {} }),
+      scheduler: componentSchema.default({ extraArgs: {} }),
+      controllerManager: componentSchema.default({ extraArgs: {} }),
+      loadBalancer: z.strictObject({ address: ipAddress.optional(), port: port.default(6443) }).default({ port: 6443 }),
+    }),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Map<string, number>();
+    const addresses = new Map<string, number>();
+    for (const [i, m] of c.spec.masters.entries()) {
+      const n = names.get(m.name);
+      if (n !== undefined) ctx.addIssue({ code: 'custom', path: ['spec', 'masters', i, 'name'], message: `master ${m.name} is also spec.masters.${n}: give each master once` });
+      names.set(m.name, i);
+      const a = addresses.get(canonicalIp(m.address));
+      if (a !== undefined) ctx.addIssue({ code: 'custom', path: ['spec', 'masters', i, 'address'], message: `${m.address} is also the address of spec.masters.${a}: give each master its own address` });
+      addresses.set(canonicalIp(m.address), i);
+    }
+    const e = c.spec.etcd;
+    const ports = [['clientPort', e.clientPort], ['peerPort', e.peerPort], ['metricsPort', e.metricsPort]] as const;
+    for (const [i, [f, p]] of ports.entries()) {
+      const other = ports.slice(0, i).find(([, q]) => q === p);
+      if (other) ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', f], message: `is the same port as spec.etcd.${other[0]}: give each its own` });
+    }
+    if (e.electionTimeoutMs < 5 * e.heartbeatIntervalMs) {
+      ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'electionTimeoutMs'], message: `must be at least 5 × heartbeatIntervalMs (${5 * e.heartbeatIntervalMs}), as etcd requires` });
+    }
+    for (const owned of ['name', 'data-dir', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token', 'listen-metrics-urls', 'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls', 'cert-file', 'key-file', 'peer-cert-file', 'peer-key-file', 'trusted-ca-file', 'peer-trusted-ca-file', 'client-cert-auth', 'peer-client-cert-auth']) {
+      if (owned in e.extraArgs) ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'extraArgs', owned], message: 'is set by belay from the spec (names, URLs, TLS): remove it' });
+    }
+  });
+
+export type ClusterSpec = z.output<typeof specSchema>;
+export type ClusterSpecInput = z.input<typeof specSchema>;
+export type SpecMaster = ClusterSpec['spec']['masters'][number];
+
+function canonicalIp(a: string): string {
+  return net.isIPv6(a) ? new net.SocketAddress({ address: a, family: 'ipv6' }).address : a;
+}
+
+/** Parses and validates a spec (YAML or JSON text); ConfigError with one line per bad field, each naming it. */
+export function parseClusterSpec(text: string, source = 'cluster.yaml'): ClusterSpec {
+  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) throw new ConfigError(source, [`the spec is ${Buffer.byteLength(text)} bytes, over the ${MAX_SPEC_BYTES}-byte limit: a Cluster spec is a few KiB`]);
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(source, doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'} column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0] ?? ''}: fix the YAML syntax`));
+  }
+  return validate(source, specSchema, doc.toJS() ?? {});
+}
+
+/** Sound but worth a look. */
+export function specWarnings(s: ClusterSpec): string[] {
+  const n = s.spec.masters.length;
+  const w: string[] = [];
+  if (n % 2 === 0) w.push(`${n} masters: quorum is ${Math.floor(n / 2) + 1}, so it tolerates ${Math.floor((n - 1) / 2)} failed master${Math.floor((n - 1) / 2) === 1 ? "" : "s"}, as ${n - 1} would; use 3, 5 or 7`);
+  if (n < 3) w.push(`${n} master${n === 1 ? '' : 's'}: no failure is tolerated; use 3, 5 or 7 for HA`);
+  return w;
+}
+
+/** The spec as stored and shown: every default filled in, keys in schema order. */
+export function formatClusterSpec(s: ClusterSpec): string {
+  return YAML.stringify(s, { lineWidth: 0 });
+}
+
+export function specMaster(s: ClusterSpec, name: string): SpecMaster | undefined {
+  return s.spec.masters.find((m) => m.name === name);
+}
+
+/** Human lines: what `next` changes against `prev`. */
+export function specChanges(prev: ClusterSpec | undefined, next: ClusterSpec): string[] {
+  if (!prev) return ['new spec'];
+  const out: string[] = [];
+  const before = new Map(prev.spec.masters.map((m) => [m.name, m.address]));
+  const after = new Map(next.spec.masters.map((m) => [m.name, m.address]));
+  for (const [n, a] of after) {
+    if (!before.has(n)) out.push(`master ${n} (${a}) added`);
+    else if (before.get(n) !== a) out.push(`master ${n} moves from ${before.get(n) ?? ''} to ${a}`);
+  }
+  for (const [n, a] of before) if (!after.has(n)) out.push(`master ${n} (${a}) removed`);
+  const flat = (o: unknown, p = ''): Map<string, string> => {
+    const m = new Map<string, string>();
+    if (o && typeof o === 'object' && !Array.isArray(o)) {
+      for (const [k, v] of Object.entries(o)) for (const [kk, vv] of flat(v, p ? `${p}.${k}` : k)) m.set(kk, vv);
+    } else m.set(p, JSON.stringify(o));
+    return m;
+  };
+  const { masters: _a, ...restPrev } = prev.spec;
+  const { masters: _b, ...restNext } = next.spec;
+  const fp = flat({ metadata: prev.metadata, spec: restPrev });
+  const fn = flat({ metadata: next.metadata, spec: restNext });
+  for (const [k, v] of fn) if (fp.get(k) !== v) out.push(`${k}: ${fp.get(k) ?? '(unset)'} → ${v}`);
+  for (const [k, v] of fp) if (!fn.has(k)) out.push(`${k}: ${v} → (unset)`);
+  return out;
+}

@@ -1,0 +1,170 @@
+import net from 'node:net';
+import { OperatorError } from '../../proto/common/errors.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
+import { caFromPem, issueCert, type Ca } from '../pki/ca.js';
+import { createEtcdCa } from '../pki/etcd.js';
+import { formatClusterSpec, specMaster } from '../cluster/spec.js';
+import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import { agentCall } from '../rpc/agent-call.js';
+import { EtcdCluster, shortError } from './client.js';
+import { preflight, preflightFailure } from './preflight.js';
+import { etcdPkiFor, storeEtcdCa } from './pki.js';
+import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
+
+/**
+ * `belayctl bootstrap --node NAME`: the only way an etcd cluster is created,
+ * explicit and on one master. Refused when any etcd of the spec's masters
+ * answers, or when another master already has an etcd.yaml: a second
+ * "new" cluster beside a live one is how data gets lost.
+ */
+
+export interface BootstrapDeps {
+  me: string;
+  local: LocalClusterStore;
+  agent: (master: string) => AgentClient | undefined;
+  requestedBy: string;
+  progress(step: string, message: string, planned?: boolean): void;
+  /** How long to wait for the new member to be healthy, ms. */
+  healthyTimeoutMs?: number;
+}
+
+function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+async function report(agent: AgentClient): Promise<{ report: HostReport__Output; askedAtMs: number; answeredAtMs: number }> {
+  const askedAtMs = Date.now();
+  const r = await agentCall<HostReport__Output>((opts, cb) => agent.GetReport({ refresh: true }, opts, cb), 10_000);
+  return { report: r, askedAtMs, answeredAtMs: Date.now() };
+}
+
+export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: boolean): Promise<void> {
+  const local = d.local.read();
+  if (!local) throw new OperatorError({ code: 'NO_SPEC', message: 'there is no Cluster spec to bootstrap from', hint: 'belayctl apply -f cluster.yaml first' });
+  const spec = local.spec;
+  const m = specMaster(spec, node);
+  if (!m) throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${node} is not a master of the spec (masters: ${spec.spec.masters.map((x) => x.name).join(', ')})`, hint: 'bootstrap on one of them, or add it to the spec first' });
+  const agent = d.agent(node);
+  if (!agent) throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
+
+  d.progress('check', 'looking for an existing etcd of this cluster');
+  for (const x of spec.spec.masters) {
+    if (await answers(x.address, spec.spec.etcd.clientPort)) {
+      throw new OperatorError({
+        code: 'ETCD_EXISTS',
+        message: `refusing to bootstrap: something already answers on ${x.name}'s etcd client port (${x.address}:${spec.spec.etcd.clientPort}), so a cluster may exist and a new one would split it`,
+        hint: 'belayctl etcd members shows the cluster; to start over from a backup use belayctl etcd restore',
+        unsafe: true,
+      });
+    }
+  }
+  const reports = new Map<string, Awaited<ReturnType<typeof report>>>();
+  for (const x of spec.spec.masters) {
+    const a = d.agent(x.name);
+    if (!a) continue;
+    try {
+      reports.set(x.name, await report(a));
+    } catch (err) {
+      if (x.name === node) throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${node}: ${shortError(err)}`, hint: `is belay-agent running on ${node}?`, retryable: true });
+      d.progress('check', `${x.name}'s agent does not answer (${shortError(err)}): it gets its certificates when it joins`);
+    }
+  }
+  for (const [name, r] of reports) {
+    if (name !== node && r.report.manifests.some((f) => f.file === 'etcd.yaml')) {
+      throw new OperatorError({
+        code: 'ETCD_EXISTS',
+        message: `refusing to bootstrap on ${node}: ${name} already has an etcd.yaml, so it may hold this cluster's data`,
+        hint: `look at it first (belayctl manifests get ${name} etcd.yaml); if it is stale, remove it (belayctl manifests remove ${name} etcd.yaml) and bootstrap again`,
+        unsafe: true,
+      });
+    }
+  }
+  const own = reports.get(node);
+  if (!own) throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `no host report from ${node}`, hint: `is belay-agent running on ${node}?`, retryable: true });
+  const failed = preflightFailure(
+    preflight({ master: node, report: own.report, askedAtMs: own.askedAtMs, answeredAtMs: own.answeredAtMs, limits: spec.spec.etcd.preflight, dbSizeBytes: 0, quotaBackendBytes: spec.spec.etcd.quotaBackendBytes, alarms: [] }),
+  );
+  if (failed) throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: failed, hint: 'fix the host (or relax spec.etcd.preflight) and bootstrap again' });
+  d.progress('preflight', `preflight passed on ${node}`);
+
+  const root = own.report.root || '/';
+  const content = renderEtcdManifest({ spec, master: node, root, state: 'new', initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }] });
+  if (dryRun) {
+    for (const line of [
+      `issue the etcd CA and ${node}'s etcd certificates (kubeadm layout, /etc/kubernetes/pki/etcd)`,
+      `hand every other master its etcd client certificate`,
+      `move aside any old data dir ${spec.spec.etcd.dataDir} on ${node} (kept, never deleted)`,
+      `apply etcd.yaml on ${node}: --initial-cluster=${node}=${peerUrl(spec, node)} --initial-cluster-state=new`,
+      `wait until ${clientUrl(spec, node)} is healthy, then store the spec and the etcd CA in etcd under /belay/`,
+      `then the elected leader joins ${spec.spec.masters.filter((x) => x.name !== node).map((x) => x.name).join(', ') || 'nobody else'} one at a time as learners`,
+    ]) {
+      d.progress('plan', line, true);
+    }
+    return;
+  }
+
+  const kept = d.local.readEtcdCa();
+  const ca: Ca = kept ? await caFromPem(kept.certPem, kept.keyPem) : await createEtcdCa(spec.metadata.name);
+  if (!kept) await d.local.writeEtcdCa({ certPem: ca.certPem, keyPem: ca.keyPem });
+  d.progress('pki', kept ? 'using the etcd CA kept from an earlier bootstrap attempt' : 'made the etcd CA');
+  const memberFiles = await etcdPkiFor(ca, m, 'member');
+  await agentCall((opts, cb) => agent.WritePki({ files: memberFiles, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+  d.progress('pki', `wrote ${node}'s etcd certificates`);
+  for (const x of spec.spec.masters) {
+    if (x.name === node) continue;
+    const a = d.agent(x.name);
+    if (!a || !reports.has(x.name)) continue;
+    try {
+      const files = await etcdPkiFor(ca, x, 'client');
+      await agentCall((opts, cb) => a.WritePki({ files, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      d.progress('pki', `wrote ${x.name}'s etcd client certificate`);
+    } catch (err) {
+      d.progress('pki', `could not give ${x.name} its etcd client certificate (${shortError(err)}): it gets it when it joins`);
+    }
+  }
+
+  const archived = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
+    agent.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `bootstrap of a new etcd cluster on ${node}`, requestedBy: d.requestedBy, term: 0 }, opts, cb),
+  );
+  if (archived.existed) d.progress('data', `an old data dir was on ${node}: kept at ${archived.archivedTo}`);
+  await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+  d.progress('manifest', `applied etcd.yaml on ${node} (initial-cluster-state new)`);
+
+  // Talk to the new member with a client certificate issued for this call: this coordinator may not hold its own yet.
+  const me = await issueCert(ca, { commonName: `belay-coordinator-${d.me}`, dnsNames: [], ipAddresses: [], usages: ['client'], days: 1 });
+  const cluster = new EtcdCluster([clientUrl(spec, node)], { ca: Buffer.from(ca.certPem), cert: Buffer.from(me.certPem), key: Buffer.from(me.keyPem) });
+  try {
+    const deadline = Date.now() + (d.healthyTimeoutMs ?? 60_000);
+    let last = '';
+    for (;;) {
+      const s = await cluster.status(clientUrl(spec, node), 2_000);
+      if (s.ok) break;
+      if (s.error !== last) {
+        last = s.error;
+        d.progress('wait-healthy', `waiting for etcd on ${node}: ${s.error}`);
+      }
+      if (Date.now() > deadline) {
+        throw new OperatorError({ code: 'BOOTSTRAP_TIMEOUT', message: `etcd on ${node} is not healthy after ${Math.round((d.healthyTimeoutMs ?? 60_000) / 1000)} s: ${s.error}`, hint: `see its log on ${node} (/var/log/belay/pods/kube-system_etcd_etcd.log) and belayctl events; bootstrap again once fixed` });
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    d.progress('wait-healthy', `etcd on ${node} is healthy`);
+    await storeEtcdCa(cluster, ca);
+    await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
+    await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
+    await cluster.kv.put(ETCD_KEYS.bootstrap).value(JSON.stringify({ node, atMs: Date.now(), by: d.requestedBy }));
+    d.progress('store', 'stored the spec and the etcd CA in etcd under /belay/');
+  } finally {
+    cluster.close();
+  }
+}

@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import { noop } from 'cockatiel';
+import { Etcd3, type IOptions } from 'etcd3';
+import { OperatorError, errorText } from '../../proto/common/errors.js';
+import type { HostPaths } from '../../proto/common/paths.js';
+
+/**
+ * The coordinator's etcd client (etcd3 over gRPC, mutual TLS with the
+ * master's belay-coordinator certificate from the etcd CA). One pooled
+ * client for the cluster's keys, members and leases; one client per
+ * endpoint for what must be asked of a given member (status, moving
+ * leadership), since the pool picks any.
+ */
+
+/** kubeadm's layout: the etcd CA's certificate and belay's client certificate for this master. */
+export const ETCD_PKI = {
+  ca: '/etc/kubernetes/pki/etcd/ca.crt',
+  cert: '/etc/kubernetes/pki/etcd/belay-coordinator.crt',
+  key: '/etc/kubernetes/pki/etcd/belay-coordinator.key',
+} as const;
+
+export interface EtcdTls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** This master's etcd client credentials, or undefined while they have not been handed to it yet. */
+export function readEtcdTls(paths: HostPaths): EtcdTls | undefined {
+  try {
+    return { ca: fs.readFileSync(paths.host(ETCD_PKI.ca)), cert: fs.readFileSync(paths.host(ETCD_PKI.cert)), key: fs.readFileSync(paths.host(ETCD_PKI.key)) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export interface EtcdMemberInfo {
+  /** Member id as etcd gives it (decimal uint64). */
+  id: string;
+  /** Empty for a learner that was added but never started. */
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
+}
+
+export interface EndpointStatus {
+  url: string;
+  ok: boolean;
+  error: string;
+  memberId: string;
+  leaderId: string;
+  version: string;
+  dbSizeBytes: number;
+  dbSizeInUseBytes: number;
+  raftIndex: number;
+  raftTerm: number;
+  isLearner: boolean;
+  errors: string[];
+}
+
+export function hexId(id: string): string {
+  try {
+    return BigInt(id).toString(16);
+  } catch {
+    return id;
+  }
+}
+
+export class EtcdCluster {
+  readonly kv: Etcd3;
+  private readonly single = new Map<string, Etcd3>();
+
+  constructor(
+    readonly endpoints: string[],
+    private readonly tls: EtcdTls,
+    private readonly callTimeoutMs = 5_000,
+  ) {
+    // The pool keeps etcd3's defaults: a failed call is retried on another member.
+    this.kv = new Etcd3(this.options(endpoints, false));
+  }
+
+  private options(hosts: string[], single: boolean): IOptions {
+    return {
+      hosts,
+      credentials: { rootCertificate: this.tls.ca, privateKey: this.tls.key, certChain: this.tls.cert },
+      dialTimeout: 2_000,
+      // A one-member client answers for that member now: no retries, no circuit breaker holding a past failure.
+      ...(single ? { faultHandling: { global: noop, host: () => noop } } : {}),
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
+    };
+  }
+
+  /** A client that talks to `url` only. */
+  endpoint(url: string): Etcd3 {
+    let c = this.single.get(url);
+    if (!c) {
+      c = new Etcd3(this.options([url], true));
+      this.single.set(url, c);
+    }
+    return c;
+  }
+
+  async members(): Promise<EtcdMemberInfo[]> {
+    const res = await this.kv.cluster.memberList({ linearizable: true });
+    return res.members.map((m) => ({ id: m.ID, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: Boolean(m.isLearner) }));
+  }
+
+  async status(url: string, timeoutMs = 2_000): Promise<EndpointStatus> {
+    const base = { url, memberId: '', leaderId: '', version: '', dbSizeBytes: 0, dbSizeInUseBytes: 0, raftIndex: 0, raftTerm: 0, isLearner: false, errors: [] as string[] };
+    try {
+      const s = await this.endpoint(url).maintenance.status({ deadline: Date.now() + timeoutMs });
+      return {
+        ...base,
+        ok: s.leader !== '0' && s.errors.length === 0,
+        error: s.leader === '0' ? 'no leader' : s.errors.join('; '),
+        memberId: s.header.member_id,
+        leaderId: s.leader,
+        version: s.version,
+        dbSizeBytes: Number(s.dbSize),
+        dbSizeInUseBytes: Number(s.dbSizeInUse),
+        raftIndex: Number(s.raftIndex),
+        raftTerm: Number(s.raftTerm),
+        isLearner: s.isLearner,
+        errors: s.errors,
+      };
+    } catch (err) {
+      return { ...base, ok: false, error: shortError(err) };
+    }
+  }
+
+  async alarms(): Promise<{ memberId: string; alarm: string }[]> {
+    const res = await this.kv.maintenance.alarm({ action: 'Get', memberID: '0', alarm: 'None' } as never);
+    return (res.alarms ?? []).map((a) => ({ memberId: a.memberID, alarm: String(a.alarm) }));
+  }
+
+  async addLearner(peerUrl: string): Promise<EtcdMemberInfo> {
+    const res = await this.kv.cluster.memberAdd({ peerURLs: [peerUrl], isLearner: true });
+    return { id: res.member.ID, name: res.member.name, peerUrls: res.member.peerURLs, clientUrls: res.member.clientURLs, isLearner: true };
+  }
+
+  async promote(id: string): Promise<void> {
+    await this.kv.cluster.memberPromote({ ID: id });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.kv.cluster.memberRemove({ ID: id });
+  }
+
+  /** Asks the leader (at `leaderUrl`) to hand leadership to member `to`. */
+  async moveLeader(leaderUrl: string, to: string): Promise<void> {
+    await this.endpoint(leaderUrl).maintenance.moveLeader({ targetID: to });
+  }
+
+  close(): void {
+    this.kv.close();
+    for (const c of this.single.values()) c.close();
+    this.single.clear();
+  }
+}
+
+/** The first line of an etcd/gRPC error, without the library's prefixes. */
+export function shortError(err: unknown): string {
+  return errorText(err).split('\n')[0]?.replace(/^\d+ [A-Z_]+: /, '') ?? 'unknown error';
+}
+
+export function notBootstrapped(): OperatorError {
+  return new OperatorError({ code: 'NO_ETCD', message: 'etcd has not been bootstrapped yet (or this master has no etcd client certificate)', hint: 'belayctl bootstrap --node NAME creates it' });
+}

@@ -1,0 +1,414 @@
+import { errorText } from '../../proto/common/errors.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
+import { ETCD_KEYS } from '../cluster/store.js';
+import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
+import type { MemberView } from '../swim/membership.js';
+import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import { shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
+import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from './plan.js';
+import { preflight, preflightFailure } from './preflight.js';
+import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
+import { etcdPkiFor, loadEtcdCa } from './pki.js';
+
+/**
+ * The leader's etcd loop: observe (members, each member's status, gossip,
+ * agents' reports), plan one step (plan.ts), execute it, repeat. Every call
+ * to an agent carries the leader's term; the loop ends the moment
+ * leadership is lost (the signal). Steps are idempotent and recognised
+ * from etcd's state, so a new leader picks up where the old one stopped.
+ */
+
+export interface ReconcilerDeps {
+  cluster: EtcdCluster;
+  spec: () => ClusterSpec;
+  gossip: () => MemberView[];
+  agent: (master: string) => AgentClient | undefined;
+  /** The latest report of a master held here (agents report to their coordinators), if any. */
+  report: (master: string) => HostReport__Output | undefined;
+  term: number;
+  signal: AbortSignal;
+  log: Logger;
+  /** One line for `status`: what the leader is doing or waiting for. */
+  setStatus(line: string): void;
+  intervalMs?: number;
+}
+
+export interface Observed {
+  members: EtcdMemberInfo[] | undefined;
+  statuses: Map<string, EndpointStatus>;
+}
+
+const RETRY_BASE_MS = 10_000;
+/** A failed preflight is looked at again this soon (the agent re-measures a slow disk when asked). */
+const PREFLIGHT_RETRY_MS = 5_000;
+const RETRY_MAX_MS = 300_000;
+/** A learner whose etcd.yaml was applied this long ago and which still has not published itself is started again. */
+const START_GRACE_MS = 60_000;
+
+export class EtcdReconciler {
+  private readonly unhealthySince = new Map<string, number>();
+  private readonly retryAtMs: Record<string, number> = {};
+  private readonly attempts: Record<string, number> = {};
+  private readonly startedAt = new Map<string, number>();
+  /** Serialises passes with membership changes asked by hand (EtcdAdd/EtcdRemove). */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  async run(): Promise<void> {
+    const every = this.d.intervalMs ?? 1_000;
+    while (!this.d.signal.aborted) {
+      try {
+        await this.exclusive(() => this.pass());
+      } catch (err) {
+        this.status(`reconcile failed: ${shortError(err)}`);
+        this.d.log.warn('etcd reconcile pass failed', { err: errorText(err) });
+      }
+      await new Promise((r) => setTimeout(r, every));
+    }
+  }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(work, work);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Also sent to a by-hand command's progress while it runs. */
+  private tap: ((line: string) => void) | undefined;
+
+  private status(line: string): void {
+    this.d.setStatus(line);
+    this.tap?.(line);
+  }
+
+  /** belayctl etcd remove, already checked for quorum by the caller; call inside exclusive(). */
+  async removeByHand(
+    r: { memberId: string; master: string | undefined; isLearner: boolean; isLeader: boolean; reason: string },
+    members: EtcdMemberInfo[],
+    statuses: Map<string, EndpointStatus>,
+    progress: (step: string, message: string) => void,
+  ): Promise<void> {
+    this.tap = (line) => progress('remove', line);
+    try {
+      await this.removeMember({ kind: 'remove-member', ...r }, this.d.spec(), { members, statuses });
+    } finally {
+      this.tap = undefined;
+    }
+  }
+
+  /** belayctl etcd add: passes until `master` is a healthy voter; call inside exclusive(). */
+  async joinByHand(master: string, progress: (step: string, message: string) => void): Promise<string> {
+    const spec = this.d.spec();
+    const deadline = Date.now() + durationMs(spec.spec.etcd.learnerCatchUpTimeout) + 60_000;
+    let last = '';
+    this.tap = (line) => {
+      if (line !== last) progress('join', line);
+      last = line;
+    };
+    try {
+      for (;;) {
+        this.checkLeading();
+        const { members, statuses } = await this.observe();
+        const mine = members?.find((m) => m.name === master && !m.isLearner);
+        if (mine && statuses.get(mine.id)?.ok) return `${master} is a healthy voting member`;
+        if (Date.now() > deadline) throw new Error(`${master} did not become a healthy voting member in time; last: ${last}`);
+        await this.pass();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      this.tap = undefined;
+    }
+  }
+
+  /** belayctl etcd add: forget a failed join's backoff so that the next pass tries at once. */
+  clearBackoff(master: string): void {
+    delete this.retryAtMs[master];
+    delete this.attempts[master];
+  }
+
+  private checkLeading(): void {
+    if (this.d.signal.aborted) throw new Error('leadership lost: stopping');
+  }
+
+  async observe(): Promise<Observed> {
+    const spec = this.d.spec();
+    let members: EtcdMemberInfo[] | undefined;
+    try {
+      members = await this.d.cluster.members();
+    } catch {
+      members = undefined;
+    }
+    const statuses = new Map<string, EndpointStatus>();
+    await Promise.all(
+      (members ?? []).map(async (m) => {
+        const master = masterOf(m, spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })));
+        const url = m.clientUrls[0] ?? (master ? clientUrl(spec, master) : undefined);
+        if (url) statuses.set(m.id, await this.d.cluster.status(url));
+      }),
+    );
+    return { members, statuses };
+  }
+
+  /** One pass: observe, plan, act. Returns the step taken (for tests and the by-hand commands). */
+  async pass(): Promise<Step> {
+    const spec = this.d.spec();
+    const now = Date.now();
+    const { members, statuses } = await this.observe();
+    const leaderId = [...statuses.values()].find((s) => s.ok)?.leaderId;
+    const observed: ObservedMember[] | undefined = members?.map((m) => {
+      const s = statuses.get(m.id);
+      const healthy = Boolean(s?.ok);
+      if (healthy) this.unhealthySince.delete(m.id);
+      else if (!this.unhealthySince.has(m.id)) this.unhealthySince.set(m.id, now);
+      return { id: m.id, name: m.name, peerUrls: m.peerUrls, isLearner: m.isLearner, healthy, isLeader: m.id === leaderId, unhealthySinceMs: this.unhealthySince.get(m.id) };
+    });
+    const gossip = this.d.gossip();
+    const masters = spec.spec.masters.map((m) => {
+      const g = gossip.find((x) => x.name === m.name);
+      const r = this.d.report(m.name);
+      const fresh = r && now - Number(r.collectedAtMs) < spec.spec.etcd.preflight.maxReportAgeMs;
+      return {
+        name: m.name,
+        peerUrl: peerUrl(spec, m.name),
+        gossip: g ? g.state : ('unknown' as const),
+        gossipSinceMs: g?.stateSinceMs ?? now,
+        hasEtcdManifest: fresh ? r.manifests.some((x) => x.file === 'etcd.yaml') : undefined,
+      };
+    });
+    const join = await this.readJoin();
+    const learner = members?.find((m) => m.isLearner);
+    let record = join;
+    if (learner && join?.memberId !== learner.id) {
+      // A learner nobody recorded (the old leader died between add and record): its deadline starts now.
+      record = { master: masterOf(learner, masters) ?? '', memberId: learner.id, addedAtMs: now };
+      await this.writeJoin(record);
+    }
+    const heldOut = (await this.d.cluster.kv.getAll().prefix(ETCD_KEYS.heldOut).keys()).map((k) => k.slice(ETCD_KEYS.heldOut.length));
+    const step = planEtcd({
+      nowMs: now,
+      heldOut,
+      masters,
+      members: observed,
+      join: record,
+      retryAtMs: this.retryAtMs,
+      learnerCatchUpTimeoutMs: durationMs(spec.spec.etcd.learnerCatchUpTimeout),
+      replaceAfterMs: durationMs(spec.spec.etcd.replaceAfter),
+    });
+    await this.execute(step, spec, { members: members ?? [], statuses });
+    return step;
+  }
+
+  private async execute(step: Step, spec: ClusterSpec, o: { members: EtcdMemberInfo[]; statuses: Map<string, EndpointStatus> }): Promise<void> {
+    this.checkLeading();
+    switch (step.kind) {
+      case 'idle':
+      case 'blocked':
+        this.status(step.reason);
+        return;
+      case 'add-learner':
+        await this.addLearner(step.master, spec, o);
+        return;
+      case 'start-learner':
+        await this.startLearner(step.master, step.memberId, spec, o.members);
+        return;
+      case 'promote':
+        await this.promote(step.master, step.memberId, o);
+        return;
+      case 'remove-member':
+        await this.removeMember(step, spec, o);
+        return;
+    }
+  }
+
+  private agentOf(master: string): AgentClient {
+    const a = this.d.agent(master);
+    if (!a) throw new Error(`no agent client for ${master}`);
+    return a;
+  }
+
+  private async freshReport(master: string): Promise<{ report: HostReport__Output | undefined; askedAtMs: number; answeredAtMs: number; error?: string }> {
+    const askedAtMs = Date.now();
+    try {
+      const report = await agentCall<HostReport__Output>((opts, cb) => this.agentOf(master).GetReport({ refresh: true }, opts, cb), 10_000);
+      return { report, askedAtMs, answeredAtMs: Date.now() };
+    } catch (err) {
+      return { report: undefined, askedAtMs, answeredAtMs: Date.now(), error: shortError(err) };
+    }
+  }
+
+  /** Runs the preflight for `master`; a failure is the status line and the step is not taken. */
+  async preflightOk(master: string, spec: ClusterSpec, statuses: Map<string, EndpointStatus>): Promise<{ ok: boolean; line: string; report: HostReport__Output | undefined }> {
+    const r = await this.freshReport(master);
+    const leader = [...statuses.values()].find((s) => s.ok && s.memberId === s.leaderId) ?? [...statuses.values()].find((s) => s.ok);
+    const alarms = await this.d.cluster.alarms().then(
+      (list) => list.map((a) => a.alarm),
+      () => [],
+    );
+    const checks = preflight({
+      master,
+      report: r.report,
+      askedAtMs: r.askedAtMs,
+      answeredAtMs: r.answeredAtMs,
+      limits: spec.spec.etcd.preflight,
+      dbSizeBytes: leader?.dbSizeBytes ?? 0,
+      quotaBackendBytes: spec.spec.etcd.quotaBackendBytes,
+      alarms,
+    });
+    const failed = preflightFailure(checks);
+    return { ok: !failed, line: failed ?? `preflight passed on ${master}`, report: r.report };
+  }
+
+  private async addLearner(master: string, spec: ClusterSpec, o: { statuses: Map<string, EndpointStatus> }): Promise<void> {
+    const pf = await this.preflightOk(master, spec, o.statuses);
+    if (!pf.ok) {
+      this.retryAtMs[master] = Date.now() + PREFLIGHT_RETRY_MS;
+      this.status(`joining ${master}: ${pf.line}`);
+      this.d.log.warn('join blocked by preflight', { master, why: pf.line });
+      return;
+    }
+    this.status(`joining ${master}: issuing its etcd certificates`);
+    await this.writePki(master, spec, 'member');
+    this.checkLeading();
+    this.status(`joining ${master}: adding it as a learner`);
+    let added: EtcdMemberInfo;
+    try {
+      added = await this.d.cluster.addLearner(peerUrl(spec, master));
+    } catch (err) {
+      // etcd refuses right after a change until the leader has seen every voter for 5 s (FIELD-NOTES): retry soon.
+      this.status(`joining ${master}: etcd refused the learner for now (${shortError(err)}); retrying`);
+      this.d.log.info('member add refused, will retry', { master, err: shortError(err) });
+      return;
+    }
+    await this.writeJoin({ master, memberId: added.id, addedAtMs: Date.now() });
+    this.d.log.info('learner added', { master, memberId: added.id, term: this.d.term });
+    await this.startLearner(master, added.id, spec, await this.d.cluster.members());
+  }
+
+  private async writePki(master: string, spec: ClusterSpec, kind: 'member' | 'client'): Promise<void> {
+    const ca = await loadEtcdCa(this.d.cluster);
+    const m = specMaster(spec, master);
+    if (!m) throw new Error(`${master} is not in the spec`);
+    const files = await etcdPkiFor(ca, m, kind);
+    await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb));
+  }
+
+  private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[]): Promise<void> {
+    const startedAt = this.startedAt.get(memberId);
+    if (startedAt !== undefined && Date.now() - startedAt < START_GRACE_MS) {
+      this.status(`joining ${master}: learner started ${Math.round((Date.now() - startedAt) / 1000)} s ago, waiting for it to publish itself`);
+      return;
+    }
+    const agent = this.agentOf(master);
+    const { report } = await this.freshReport(master);
+    if (!report) throw new Error(`cannot read the host report of ${master}`);
+    const masters = spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
+    // The initial cluster: every started member, and this learner.
+    const initialCluster = spec.spec.masters
+      .filter((x) => x.name === master || members.some((m) => m.name && masterOf(m, masters) === x.name))
+      .map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
+    const content = renderEtcdManifest({ spec, master, root: report.root || '/', state: 'existing', initialCluster });
+    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb)).catch(() => undefined);
+    if (current?.content === content) {
+      if (startedAt === undefined) {
+        // Applied by an earlier leader: give it the same grace before touching it.
+        this.startedAt.set(memberId, Date.now());
+        this.status(`joining ${master}: its etcd.yaml is in place, waiting for the learner to publish itself`);
+        return;
+      }
+      this.d.log.warn('learner did not publish itself; starting it again', { master, memberId, sinceMs: Date.now() - startedAt });
+    }
+    this.checkLeading();
+    if (current) {
+      this.status(`joining ${master}: stopping its old etcd`);
+      await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: false, requestedBy: 'leader', term: this.d.term }, opts, cb));
+    }
+    // A data dir left from an earlier membership would make etcd start as the old member: move it aside (never deleted).
+    for (let i = 0; ; i++) {
+      this.checkLeading();
+      try {
+        const res = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
+          agent.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `${master} joins etcd as a new member`, requestedBy: 'leader', term: this.d.term }, opts, cb),
+        );
+        if (res.existed) this.d.log.warn('old etcd data dir kept aside', { master, archivedTo: res.archivedTo });
+        break;
+      } catch (err) {
+        if (refusalCode(err) !== 'ETCD_DATA_IN_USE' || i >= 40) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    await this.writePki(master, spec, 'member');
+    this.checkLeading();
+    this.status(`joining ${master}: starting its etcd as a learner`);
+    await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb));
+    this.startedAt.set(memberId, Date.now());
+    this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
+  }
+
+  private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }): Promise<void> {
+    try {
+      await this.d.cluster.promote(memberId);
+    } catch (err) {
+      const s = o.statuses.get(memberId);
+      const leader = [...o.statuses.values()].find((x) => x.ok && x.memberId === x.leaderId);
+      const progress = s?.ok && leader ? ` (raft index ${s.raftIndex} of ${leader.raftIndex})` : '';
+      this.status(`joining ${master}: waiting for the learner to catch up${progress}: ${shortError(err)}`);
+      return;
+    }
+    await this.d.cluster.kv.delete().key(ETCD_KEYS.join);
+    delete this.attempts[master];
+    this.startedAt.delete(memberId);
+    this.status(`${master} joined: promoted to a voting member`);
+    this.d.log.info('learner promoted', { master, memberId, term: this.d.term });
+  }
+
+  private async removeMember(step: Extract<Step, { kind: 'remove-member' }>, spec: ClusterSpec, o: { members: EtcdMemberInfo[]; statuses: Map<string, EndpointStatus> }): Promise<void> {
+    const who = step.master ?? step.memberId;
+    if (step.isLeader) {
+      const leaderStatus = o.statuses.get(step.memberId);
+      const target = o.members.find((m) => !m.isLearner && m.id !== step.memberId && o.statuses.get(m.id)?.ok);
+      const url = o.members.find((m) => m.id === step.memberId)?.clientUrls[0];
+      if (target && url && leaderStatus?.ok) {
+        this.status(`removing ${who}: moving etcd leadership to ${target.name} first`);
+        await this.d.cluster.moveLeader(url, target.id);
+      }
+    }
+    this.checkLeading();
+    this.status(`removing ${who}: ${step.reason}`);
+    await this.d.cluster.remove(step.memberId);
+    this.d.log.warn('etcd member removed', { member: who, memberId: step.memberId, reason: step.reason, term: this.d.term });
+    this.startedAt.delete(step.memberId);
+    const join = await this.readJoin();
+    if (join?.memberId === step.memberId) await this.d.cluster.kv.delete().key(ETCD_KEYS.join);
+    if (step.master) {
+      if (step.isLearner) {
+        const n = (this.attempts[step.master] ?? 0) + 1;
+        this.attempts[step.master] = n;
+        this.retryAtMs[step.master] = Date.now() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1));
+      }
+      // Its etcd must not go on as a removed member: stop it (best effort; the master may be down).
+      const agent = this.d.agent(step.master);
+      if (agent && specMaster(spec, step.master)) {
+        await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 5_000).catch((err: unknown) => {
+          this.d.log.info('could not stop the removed member\'s etcd (its master may be down)', { master: step.master, err: shortError(err) });
+        });
+      }
+    }
+  }
+
+  async readJoin(): Promise<JoinRecord | undefined> {
+    const text = await this.d.cluster.kv.get(ETCD_KEYS.join).string();
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as JoinRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeJoin(r: JoinRecord): Promise<void> {
+    await this.d.cluster.kv.put(ETCD_KEYS.join).value(JSON.stringify(r));
+  }
+}

@@ -1,0 +1,177 @@
+import { errorText } from '../../proto/common/errors.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { HostPaths } from '../../proto/common/paths.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
+import { parseClusterSpec, type ClusterSpec } from '../cluster/spec.js';
+import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import type { MemberView } from '../swim/membership.js';
+import { EtcdCluster, readEtcdTls, shortError } from './client.js';
+import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from './election.js';
+import { EtcdReconciler } from './reconciler.js';
+import { clientUrl } from './render.js';
+
+/**
+ * Everything this coordinator does with etcd: once there is a spec and this
+ * master holds its etcd client certificate, it connects, follows the spec
+ * stored in etcd (keeping the local copy true), campaigns for leadership,
+ * and while leader runs the reconciler. Any coordinator answers who leads
+ * and what the leader is doing (both read from etcd).
+ */
+
+export interface EtcdServiceDeps {
+  me: string;
+  paths: HostPaths;
+  local: LocalClusterStore;
+  gossip: () => MemberView[];
+  agent: (master: string) => AgentClient | undefined;
+  report: (master: string) => HostReport__Output | undefined;
+  log: Logger;
+  /** Between looks at etcd (spec, leader, phase), ms. */
+  refreshMs?: number;
+  electionTtlSeconds?: number;
+}
+
+export type EtcdPhase = 'no-spec' | 'awaiting-bootstrap' | 'healthy' | 'degraded' | 'no-quorum';
+
+export interface EtcdSummary {
+  phase: EtcdPhase;
+  leader: LeaderInfo | undefined;
+  reconcile: string;
+}
+
+const STATUS_KEY = ETCD_KEYS.reconcileStatus;
+
+export class EtcdService {
+  private cluster: EtcdCluster | undefined;
+  private election: LeaderElection | undefined;
+  private reconciler: EtcdReconciler | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private summaryCache: EtcdSummary = { phase: 'no-spec', leader: undefined, reconcile: '' };
+  private lastStatusLine = '';
+
+  constructor(private readonly d: EtcdServiceDeps) {}
+
+  start(): void {
+    const tick = (): void => {
+      void this.refresh()
+        .catch((err: unknown) => this.d.log.debug('etcd refresh failed', { err: errorText(err) }))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.d.refreshMs ?? 2_000);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.election?.stop();
+    this.cluster?.close();
+  }
+
+  /** The spec: etcd's once connected (kept in step by refresh), else the local copy. */
+  spec(): ClusterSpec | undefined {
+    return this.d.local.read()?.spec;
+  }
+
+  summary(): EtcdSummary {
+    return this.summaryCache;
+  }
+
+  /** The etcd client, once this master has its certificate and a spec says where etcd is. */
+  client(): EtcdCluster | undefined {
+    return this.cluster;
+  }
+
+  get isLeader(): boolean {
+    return this.election?.isLeader ?? false;
+  }
+
+  get term(): number {
+    return this.election?.term ?? 0;
+  }
+
+  /** The running reconciler while this coordinator leads. */
+  leaderReconciler(): EtcdReconciler | undefined {
+    return this.isLeader ? this.reconciler : undefined;
+  }
+
+  /** Looks at etcd: connects when possible, follows the stored spec, reads leader and phase. */
+  async refresh(): Promise<void> {
+    const local = this.d.local.read();
+    if (!local) {
+      this.summaryCache = { phase: 'no-spec', leader: undefined, reconcile: 'no Cluster spec yet: belayctl apply -f cluster.yaml' };
+      return;
+    }
+    const endpoints = local.spec.spec.masters.map((m) => clientUrl(local.spec, m.name));
+    if (!this.cluster || this.cluster.endpoints.join(',') !== endpoints.join(',')) {
+      const tls = readEtcdTls(this.d.paths);
+      if (!tls) {
+        this.summaryCache = { phase: 'awaiting-bootstrap', leader: undefined, reconcile: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
+        return;
+      }
+      await this.election?.stop();
+      this.cluster?.close();
+      this.cluster = new EtcdCluster(endpoints, tls);
+      this.election = this.campaign(this.cluster);
+    }
+    const cluster = this.cluster;
+    try {
+      const stored = await cluster.kv.get(ETCD_KEYS.spec).string();
+      if (stored && stored !== local.text) {
+        const at = Number((await cluster.kv.get(ETCD_KEYS.specAppliedAt).string()) ?? Date.now());
+        await this.d.local.write(parseClusterSpec(stored, ETCD_KEYS.spec), at);
+      }
+      const leader = await this.election?.current();
+      const reconcile = (await cluster.kv.get(STATUS_KEY).string()) ?? '';
+      const members = await cluster.members();
+      const statuses = await Promise.all(members.filter((m) => !m.isLearner).map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 1_000) : Promise.resolve({ ok: false }))));
+      const phase: EtcdPhase = statuses.every((s) => s.ok) ? 'healthy' : 'degraded';
+      this.summaryCache = { phase, leader, reconcile };
+    } catch (err) {
+      this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}` };
+    }
+  }
+
+  private campaign(cluster: EtcdCluster): LeaderElection {
+    const election = new LeaderElection({
+      cluster,
+      me: this.d.me,
+      ttlSeconds: this.d.electionTtlSeconds ?? ELECTION_DEFAULTS.ttlSeconds,
+      log: this.d.log.child({ component: 'election' }),
+      onElected: (term, signal) => {
+        const reconciler = new EtcdReconciler({
+          cluster,
+          spec: () => {
+            const s = this.spec();
+            if (!s) throw new Error('no spec');
+            return s;
+          },
+          gossip: this.d.gossip,
+          agent: this.d.agent,
+          report: this.d.report,
+          term,
+          signal,
+          log: this.d.log.child({ component: 'etcd-reconciler', term }),
+          setStatus: (line) => this.setStatus(cluster, line),
+        });
+        this.reconciler = reconciler;
+        void reconciler.run();
+      },
+    });
+    election.start();
+    return election;
+  }
+
+  private setStatus(cluster: EtcdCluster, line: string): void {
+    if (line === this.lastStatusLine) return;
+    this.lastStatusLine = line;
+    this.d.log.info('etcd reconcile', { status: line });
+    void cluster.kv
+      .put(STATUS_KEY)
+      .value(line)
+      .catch(() => undefined);
+  }
+}

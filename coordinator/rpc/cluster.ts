@@ -1,0 +1,331 @@
+import type * as grpc from '@grpc/grpc-js';
+import { ConfigError } from '../../proto/common/config-file.js';
+import { OperatorError } from '../../proto/common/errors.js';
+import { toServiceError } from '../../proto/common/grpc.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { ApplyClusterResponse__Output } from '../../proto/gen/belay/v1/ApplyClusterResponse.js';
+import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
+import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
+import type { Progress } from '../../proto/gen/belay/v1/Progress.js';
+import { formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
+import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import { bootstrapEtcd } from '../etcd/bootstrap.js';
+import { hexId, shortError } from '../etcd/client.js';
+import { masterOf, quorumOf } from '../etcd/plan.js';
+import { clientUrl, peerUrl } from '../etcd/render.js';
+import type { EtcdService } from '../etcd/service.js';
+import type { Gossip } from '../gossip/service.js';
+
+type ClusterHandlers = Pick<CoordinatorHandlers, 'ApplyCluster' | 'GetCluster' | 'Bootstrap' | 'EtcdMembers' | 'EtcdAdd' | 'EtcdRemove'>;
+
+export interface ClusterHandlerDeps {
+  node: string;
+  local: LocalClusterStore;
+  etcd: EtcdService;
+  gossip: Gossip | undefined;
+  agent: (master: string) => AgentClient | undefined;
+  log: Logger;
+  caller(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string;
+}
+
+/**
+ * The Cluster spec, bootstrap and etcd membership over gRPC. Membership
+ * changes run on the leader only (forwarded to it from any coordinator), in
+ * turn with its reconcile passes, so there is never more than one at a time.
+ */
+export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
+  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err instanceof ConfigError ? specInvalid(err) : err, d.log, d.node, method);
+
+  /** Runs a long operation on a server stream: progress lines, then done, or the error. */
+  const streamed = (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string>): void => {
+    const progress = (step: string, message: string, planned = false): void => {
+      call.write({ atMs: Date.now(), step, message, done: false, planned });
+    };
+    work(progress).then(
+      (last) => {
+        call.write({ atMs: Date.now(), step: 'done', message: last, done: true, planned: false });
+        call.end();
+      },
+      (err: unknown) => call.emit('error', fail(method, err)),
+    );
+  };
+
+  /** Who leads now: its coordinator's gRPC address from gossip. */
+  const leaderPeer = (): { name: string; api: string } => {
+    const leader = d.etcd.summary().leader;
+    if (!leader) throw new OperatorError({ code: 'NO_LEADER', message: 'no coordinator leads right now (no etcd yet, or no quorum)', hint: 'belayctl status shows why; bootstrap first if there is no etcd', retryable: true });
+    const api = d.gossip?.members().find((m) => m.name === leader.name)?.tags.api;
+    if (!api) throw new OperatorError({ code: 'NO_LEADER', message: `the leader ${leader.name} is not reachable through gossip`, hint: 'retry in a few seconds', retryable: true });
+    return { name: leader.name, api };
+  };
+
+  /** Runs `work` here if this coordinator leads, else relays the leader's stream. */
+  const onLeader = (method: 'EtcdAdd' | 'EtcdRemove', call: grpc.ServerWritableStream<{ name: string; dryRun: boolean }, Progress>, work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string>): void => {
+    const rec = d.etcd.leaderReconciler();
+    if (rec) {
+      streamed(method, call, (p) => rec.exclusive(() => work(p)));
+      return;
+    }
+    try {
+      const leader = leaderPeer();
+      const peer = d.gossip?.peer(leader.api);
+      if (!peer) throw new Error('gossip is off');
+      const up = peer[method](call.request, { deadline: new Date(Date.now() + 15 * 60_000) });
+      up.on('data', (m: Progress) => call.write(m));
+      up.on('error', (err: grpc.ServiceError) => call.emit('error', err));
+      up.on('end', () => call.end());
+      call.on('cancelled', () => up.cancel());
+    } catch (err) {
+      call.emit('error', fail(method, err));
+    }
+  };
+
+  const parse = (text: string): ClusterSpec => {
+    try {
+      return parseClusterSpec(text, 'spec');
+    } catch (err) {
+      if (err instanceof ConfigError) throw specInvalid(err);
+      throw err;
+    }
+  };
+
+  /** Changes the spec may not make while etcd holds data under it. */
+  const refuseUnsafeChange = async (prev: ClusterSpec, next: ClusterSpec): Promise<void> => {
+    const cluster = d.etcd.client();
+    if (!cluster) return;
+    let members;
+    try {
+      members = await cluster.members();
+    } catch (err) {
+      throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: `cannot check the change against etcd's members: ${shortError(err)}`, hint: 'retry once etcd answers (belayctl status)', retryable: true });
+    }
+    const masters = prev.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(prev, m.name) }));
+    for (const m of members) {
+      const name = masterOf(m, masters);
+      if (!name) continue;
+      const after = next.spec.masters.find((x) => x.name === name);
+      if (!after) {
+        throw new OperatorError({ code: 'SPEC_REMOVES_MEMBER', message: `the spec drops ${name}, which is an etcd member`, hint: `remove it from etcd first (belayctl etcd remove ${name}, which checks quorum), then apply`, unsafe: true });
+      }
+      if (after.address !== prev.spec.masters.find((x) => x.name === name)?.address) {
+        throw new OperatorError({ code: 'SPEC_MOVES_MEMBER', message: `the spec moves etcd member ${name} to ${after.address}`, hint: `remove it from etcd (belayctl etcd remove ${name}), apply the new address, and let it join again`, unsafe: true });
+      }
+    }
+    for (const f of ['clientPort', 'peerPort', 'dataDir'] as const) {
+      if (prev.spec.etcd[f] !== next.spec.etcd[f]) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`, hint: 'keep the current value', unsafe: true });
+    }
+    if (prev.metadata.name !== next.metadata.name) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`, hint: 'keep the current name', unsafe: true });
+  };
+
+  const fanOut = async (text: string): Promise<{ ok: string[]; errors: string[] }> => {
+    const g = d.gossip;
+    const others = g ? g.members().filter((m) => m.name !== d.node && (m.state === 'alive' || m.state === 'suspect')) : [];
+    const ok: string[] = [];
+    const errors: string[] = [];
+    await Promise.all(
+      others.map(
+        (m) =>
+          new Promise<void>((resolve) => {
+            const api = m.tags.api;
+            if (!api || !g) {
+              errors.push(`${m.name}: no gRPC address in its gossip tags`);
+              resolve();
+              return;
+            }
+            g.peer(api).ApplyCluster({ spec: text, dryRun: false, localOnly: true }, { deadline: new Date(Date.now() + 10_000) }, (err: grpc.ServiceError | null) => {
+              if (err) errors.push(`${m.name}: ${err.details}`);
+              else ok.push(m.name);
+              resolve();
+            });
+          }),
+      ),
+    );
+    return { ok, errors };
+  };
+
+  return {
+    ApplyCluster(call, callback) {
+      const { spec: text, dryRun, localOnly } = call.request;
+      void (async (): Promise<ApplyClusterResponse__Output> => {
+        const next = parse(text);
+        const formatted = formatClusterSpec(next);
+        const cluster = d.etcd.client();
+        if (localOnly) {
+          const changed = await d.local.write(next, Date.now());
+          return { spec: formatted, changed, storedIn: 'state-dir', warnings: [], coordinators: [d.node], errors: [], changes: [] };
+        }
+        let prev = d.local.read()?.spec;
+        let storedIn = 'state-dir';
+        if (cluster) {
+          const inEtcd = await cluster.kv.get(ETCD_KEYS.spec).string().catch(() => undefined);
+          if (inEtcd) {
+            prev = parseClusterSpec(inEtcd, ETCD_KEYS.spec);
+            storedIn = 'etcd';
+          }
+        }
+        if (prev) await refuseUnsafeChange(prev, next);
+        const changes = specChanges(prev, next);
+        const same = prev !== undefined && formatClusterSpec(prev) === formatted;
+        const base = { spec: formatted, changed: !same, storedIn, warnings: specWarnings(next), changes: same ? [] : changes };
+        if (dryRun) return { ...base, coordinators: [], errors: [] };
+        const now = Date.now();
+        if (storedIn === 'etcd' && cluster) {
+          await cluster.kv.put(ETCD_KEYS.spec).value(formatted);
+          await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(now));
+          // A master dropped from the spec is no longer held out of joins.
+          for (const k of await cluster.kv.getAll().prefix(ETCD_KEYS.heldOut).keys()) {
+            if (!next.spec.masters.some((m) => ETCD_KEYS.heldOut + m.name === k)) await cluster.kv.delete().key(k);
+          }
+        }
+        await d.local.write(next, now);
+        const out = await fanOut(text);
+        d.log.info('cluster spec applied', { by: d.caller(call), storedIn, changes });
+        return { ...base, coordinators: [d.node, ...out.ok], errors: out.errors };
+      })().then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(fail('ApplyCluster', err)),
+      );
+    },
+
+    GetCluster(_call, callback) {
+      const local = d.local.read();
+      callback(null, { spec: local?.text ?? '', storedIn: local ? (d.etcd.client() ? 'etcd' : 'state-dir') : '', appliedAtMs: local?.appliedAtMs ?? 0 });
+    },
+
+    Bootstrap(call) {
+      const { node, dryRun } = call.request;
+      const by = d.caller(call);
+      streamed('Bootstrap', call, async (progress) => {
+        await bootstrapEtcd({ me: d.node, local: d.local, agent: d.agent, requestedBy: by, progress }, node, dryRun);
+        if (dryRun) return 'dry run: nothing was changed';
+        d.log.warn('etcd bootstrapped', { node, by });
+        void d.etcd.refresh().catch(() => undefined);
+        return `etcd bootstrapped on ${node}; the leader now joins the other masters one at a time (belayctl etcd members)`;
+      });
+    },
+
+    EtcdMembers(_call, callback) {
+      void (async () => {
+        const cluster = d.etcd.client();
+        const leader = d.etcd.summary().leader;
+        const base = { coordinator: d.node, leader: leader?.name ?? '', term: leader?.term ?? 0 };
+        if (!cluster) return { ...base, members: [], clusterId: '', error: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
+        let list;
+        try {
+          list = await cluster.members();
+        } catch (err) {
+          return { ...base, members: [], clusterId: '', error: `cannot list members: ${shortError(err)}` };
+        }
+        const spec = d.local.read()?.spec;
+        const alarms = await cluster.alarms().catch(() => []);
+        const rows: EtcdMember[] = await Promise.all(
+          list.map(async (m) => {
+            const master = spec ? masterOf(m, spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }))) : undefined;
+            const url = m.clientUrls[0] ?? (spec && master ? clientUrl(spec, master) : undefined);
+            const s = url ? await cluster.status(url, 1_500) : undefined;
+            const role = m.isLearner ? 'learner' : s?.ok && s.memberId === s.leaderId ? 'leader' : 'follower';
+            return {
+              name: m.name || (master ? `${master} (not started)` : ''),
+              id: hexId(m.id),
+              peerUrls: m.peerUrls,
+              clientUrls: m.clientUrls,
+              role,
+              healthy: Boolean(s?.ok),
+              dbSizeBytes: s?.dbSizeBytes ?? 0,
+              dbSizeInUseBytes: s?.dbSizeInUseBytes ?? 0,
+              raftIndex: s?.raftIndex ?? 0,
+              raftTerm: s?.raftTerm ?? 0,
+              version: s?.version ?? '',
+              alarms: alarms.filter((a) => a.memberId === m.id).map((a) => a.alarm),
+              error: s?.ok ? '' : (s?.error ?? 'not started: no client URL yet'),
+            };
+          }),
+        );
+        const clusterId = await cluster.kv.maintenance
+          .status()
+          .then((s) => hexId(s.header.cluster_id))
+          .catch(() => '');
+        return { ...base, members: rows, clusterId, error: '' };
+      })().then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(fail('EtcdMembers', err)),
+      );
+    },
+
+    EtcdRemove(call) {
+      const { name, dryRun } = call.request;
+      const by = d.caller(call);
+      onLeader('EtcdRemove', call, async (progress) => {
+        const rec = d.etcd.leaderReconciler();
+        const cluster = d.etcd.client();
+        const spec = d.local.read()?.spec;
+        if (!rec || !cluster || !spec) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        const { members, statuses } = await rec.observe();
+        if (!members) throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: 'cannot read the member list', hint: 'belayctl status shows whether etcd has quorum', retryable: true });
+        const masters = spec.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(spec, m.name) }));
+        const target = members.find((m) => m.name === name || masterOf(m, masters) === name);
+        if (!target) throw new OperatorError({ code: 'NO_SUCH_MEMBER', message: `${name} is not an etcd member (members: ${members.map((m) => m.name || hexId(m.id)).join(', ')})`, hint: 'belayctl etcd members lists them' });
+        const voters = members.filter((m) => !m.isLearner);
+        if (!target.isLearner) {
+          const staying = voters.filter((m) => m.id !== target.id);
+          const healthy = staying.filter((m) => statuses.get(m.id)?.ok).length;
+          if (staying.length === 0) throw new OperatorError({ code: 'LAST_MEMBER', message: `${name} is the only voting member: removing it would delete the cluster`, hint: 'to start over, take a snapshot (belayctl etcd snapshot) and restore it', unsafe: true });
+          if (healthy < quorumOf(staying.length)) {
+            const down = staying.filter((m) => !statuses.get(m.id)?.ok).map((m) => m.name || hexId(m.id));
+            throw new OperatorError({
+              code: 'WOULD_LOSE_QUORUM',
+              message: `removing ${name} would leave ${staying.length} voting members of which ${healthy} are healthy, under their quorum of ${quorumOf(staying.length)} (down: ${down.join(', ') || 'none'}): etcd would stop accepting writes`,
+              hint: `bring ${down.join(', ') || 'the down members'} back first; if a member is gone for good, remove that one instead`,
+              unsafe: true,
+            });
+          }
+        }
+        const isLeader = statuses.get(target.id)?.ok === true && statuses.get(target.id)?.memberId === statuses.get(target.id)?.leaderId;
+        const plan = [
+          ...(isLeader ? [`move etcd leadership away from ${name}`] : []),
+          `remove member ${name} (${hexId(target.id)}${target.isLearner ? ', learner' : ''}) from etcd`,
+          `stop etcd on ${name} (remove its etcd.yaml; its data dir is kept)`,
+          `keep ${name} out of automatic joins until belayctl etcd add ${name}`,
+        ];
+        if (dryRun) {
+          for (const line of plan) progress('plan', line, true);
+          return 'dry run: nothing was changed';
+        }
+        const master = masterOf(target, masters);
+        if (master) await cluster.kv.put(ETCD_KEYS.heldOut + master).value(JSON.stringify({ atMs: Date.now(), by }));
+        await rec.removeByHand({ memberId: target.id, master, isLearner: target.isLearner, isLeader, reason: `removed by ${by}` }, members, statuses, progress);
+        d.log.warn('etcd member removed by hand', { name, by });
+        return `${name} removed from etcd`;
+      });
+    },
+
+    EtcdAdd(call) {
+      const { name, dryRun } = call.request;
+      onLeader('EtcdAdd', call, async (progress) => {
+        const rec = d.etcd.leaderReconciler();
+        const cluster = d.etcd.client();
+        const spec = d.local.read()?.spec;
+        if (!rec || !cluster || !spec) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        if (!spec.spec.masters.some((m) => m.name === name)) {
+          throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${name} is not a master of the spec (masters: ${spec.spec.masters.map((m) => m.name).join(', ')})`, hint: `add it to spec.masters and belayctl apply -f first` });
+        }
+        const pf = await rec.preflightOk(name, spec, (await rec.observe()).statuses);
+        if (dryRun) {
+          progress('plan', pf.line, true);
+          for (const line of [`add ${name} as a learner (${peerUrl(spec, name)})`, `write its etcd certificates and etcd.yaml (initial-cluster-state existing)`, 'promote it once in sync', 'wait until it is healthy']) progress('plan', line, true);
+          return 'dry run: nothing was changed';
+        }
+        await cluster.kv.delete().key(ETCD_KEYS.heldOut + name);
+        rec.clearBackoff(name);
+        if (!pf.ok) throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: pf.line, hint: 'fix the host (or relax spec.etcd.preflight); the leader retries by itself' });
+        progress('preflight', pf.line);
+        return rec.joinByHand(name, progress);
+      });
+    },
+  };
+}
+
+function specInvalid(err: ConfigError): OperatorError {
+  return new OperatorError({ code: 'SPEC_INVALID', message: `the Cluster spec is not valid:\n  ${err.problems.join('\n  ')}`, hint: 'fix the fields named above; docs/config.md lists every field of the Cluster spec' });
+}

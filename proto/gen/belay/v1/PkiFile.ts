@@ -1,0 +1,32 @@
+// Original file: proto/belay/v1/agent.proto
+
+
+export interface PkiFile {
+  /**
+   * Path under /etc/kubernetes/pki, e.g. etcd/server.crt; no "..".
+   */
+  'path'?: (string);
+  /**
+   * PEM text.
+   */
+  'content'?: (string);
+  /**
+   * File mode, e.g. 0600 for a key (420 = 0644 when 0).
+   */
+  'mode'?: (number);
+}
+
+export interface PkiFile__Output {
+  /**
+   * Path under /etc/kubernetes/pki, e.g. etcd/server.crt; no "..".
+   */
+  'path': (string);
+  /**
+   * PEM text.
+   */
+  'content': (string);
+  /**
+   * File mode, e.g. 0600 for a key (420 = 0644 when 0).
+   */
+  'mode': (number);
+}
