@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: set up, start a local 3-master cluster on
-# 127.0.1.1-3 with mutual TLS, and show it with `belayctl status`.
+# 127.0.1.1-3 with mutual TLS, bootstrap a 3-member etcd (real etcd, TLS,
+# joined member by member by the elected coordinator), and show it with
+# `belayctl status` and `belayctl etcd members`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,12 +14,16 @@ echo "$out"
 eval "$(echo "$out" | tail -n 1)"
 echo
 belayctl status
+echo
+belayctl etcd members
 cat <<EOT
 
 The cluster keeps running. In your shell:
   $(echo "$out" | tail -n 1)
   alias belayctl="node $PWD/dist/coordinator/cli/main.js"   # or: npm link
   belayctl status -o yaml
+  belayctl etcd members
+  belayctl get cluster
   belayctl dev ps
   belayctl dev down --root $DIR
 EOT

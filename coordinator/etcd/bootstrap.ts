@@ -25,6 +25,8 @@ export interface BootstrapDeps {
   agent: (master: string) => AgentClient | undefined;
   requestedBy: string;
   progress(step: string, message: string, planned?: boolean): void;
+  /** How long a failing preflight is looked at again before bootstrap gives up, ms (default 30 s). */
+  preflightWaitMs?: number;
   /** How long to wait for the new member to be healthy, ms. */
   healthyTimeoutMs?: number;
 }
@@ -89,12 +91,20 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
       });
     }
   }
-  const own = reports.get(node);
+  let own = reports.get(node);
   if (!own) throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `no host report from ${node}`, hint: `is belay-agent running on ${node}?`, retryable: true });
-  const failed = preflightFailure(
-    preflight({ master: node, report: own.report, askedAtMs: own.askedAtMs, answeredAtMs: own.answeredAtMs, limits: spec.spec.etcd.preflight, dbSizeBytes: 0, quotaBackendBytes: spec.spec.etcd.quotaBackendBytes, alarms: [] }),
-  );
-  if (failed) throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: failed, hint: 'fix the host (or relax spec.etcd.preflight) and bootstrap again' });
+  // A busy minute (daemons starting beside the disk) can fail the fsync check once: look again for a while, saying so.
+  const preflightUntil = Date.now() + (d.preflightWaitMs ?? 30_000);
+  for (;;) {
+    const failed = preflightFailure(
+      preflight({ master: node, report: own.report, askedAtMs: own.askedAtMs, answeredAtMs: own.answeredAtMs, limits: spec.spec.etcd.preflight, dbSizeBytes: 0, quotaBackendBytes: spec.spec.etcd.quotaBackendBytes, alarms: [] }),
+    );
+    if (!failed) break;
+    if (Date.now() > preflightUntil) throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: failed, hint: 'fix the host (or relax spec.etcd.preflight) and bootstrap again' });
+    d.progress('preflight', `${failed}; looking again`);
+    await new Promise((r) => setTimeout(r, 3_000));
+    own = await report(agent);
+  }
   d.progress('preflight', `preflight passed on ${node}`);
 
   const root = own.report.root || '/';

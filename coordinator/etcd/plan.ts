@@ -14,8 +14,9 @@
  *     started: etcd shows no name) or promote it (started; etcd refuses a
  *     promote until it is in sync, so retrying is the catch-up wait).
  *  3. A voter whose master has been dead in gossip longer than replaceAfter,
- *     or whose master is alive but runs no etcd for that long (a fresh host
- *     with the same name, a lost data dir), is removed, but only if the
+ *     or whose master is alive but whose etcd has not run for that long (no
+ *     etcd.yaml: a fresh host with the same name; its pod failed: e.g. a lost
+ *     data dir), is removed, but only if the
  *     members that stay keep a quorum of healthy voters; it is re-added as a
  *     learner by rule 5 when its master is back.
  *  4. Any other unhealthy voter: wait (a membership change now could cost quorum).
@@ -44,8 +45,8 @@ export interface MasterObservation {
   gossip: 'alive' | 'suspect' | 'dead' | 'left' | 'unknown';
   /** Since when in that gossip state, ms. */
   gossipSinceMs: number;
-  /** Its agent reports an etcd.yaml in its manifests dir (undefined: no fresh report). */
-  hasEtcdManifest?: boolean | undefined;
+  /** Its agent reports its etcd running: false when it has no etcd.yaml or its pod failed (crash-looping); undefined without a fresh report. */
+  etcdRunning?: boolean | undefined;
 }
 
 export interface JoinRecord {
@@ -134,12 +135,12 @@ export function planEtcd(i: PlanInput): Step {
     const obs = master ? byMaster.get(master) : undefined;
     const unhealthyFor = v.unhealthySinceMs === undefined ? 0 : i.nowMs - v.unhealthySinceMs;
     const deadFor = obs && (obs.gossip === 'dead' || obs.gossip === 'left') ? i.nowMs - obs.gossipSinceMs : 0;
-    const noEtcd = obs?.gossip === 'alive' && obs.hasEtcdManifest === false;
+    const noEtcd = obs?.gossip === 'alive' && obs.etcdRunning === false;
     const why =
       deadFor > i.replaceAfterMs
         ? `its master ${master ?? ''} has been ${obs?.gossip ?? 'dead'} for ${secs(deadFor)} (replaceAfter ${secs(i.replaceAfterMs)})`
         : noEtcd && unhealthyFor > i.replaceAfterMs
-          ? `its master ${master ?? ''} is back without etcd (a fresh host or a lost data dir) and the member has been down ${secs(unhealthyFor)}`
+          ? `its master ${master ?? ''} is up but its etcd is not running (no etcd.yaml: a fresh host; or crash-looping: a lost data dir) and the member has been down ${secs(unhealthyFor)}`
           : undefined;
     if (!why) continue;
     const staying = voters.filter((x) => x.id !== v.id);

@@ -47,6 +47,14 @@ const RETRY_MAX_MS = 300_000;
 /** A learner whose etcd.yaml was applied this long ago and which still has not published itself is started again. */
 const START_GRACE_MS = 60_000;
 
+/** From a master's report: false when it has no etcd.yaml or its pod failed; undefined when the runtime does not say (kubelet). */
+function etcdRunning(r: HostReport__Output): boolean | undefined {
+  const m = r.manifests.find((x) => x.file === 'etcd.yaml');
+  if (!m) return false;
+  if (m.podPhase === 'Failed') return false;
+  return m.podPhase === 'Running' || m.podPhase === 'Pending' ? true : undefined;
+}
+
 export class EtcdReconciler {
   private readonly unhealthySince = new Map<string, number>();
   private readonly retryAtMs: Record<string, number> = {};
@@ -175,7 +183,7 @@ export class EtcdReconciler {
         peerUrl: peerUrl(spec, m.name),
         gossip: g ? g.state : ('unknown' as const),
         gossipSinceMs: g?.stateSinceMs ?? now,
-        hasEtcdManifest: fresh ? r.manifests.some((x) => x.file === 'etcd.yaml') : undefined,
+        etcdRunning: fresh ? etcdRunning(r) : undefined,
       };
     });
     const join = await this.readJoin();

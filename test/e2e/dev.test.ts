@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isRunning } from '../../proto/common/proc.js';
-import { belayctl } from '../harness/belayctl.js';
+import { belayctl, runBin } from '../harness/belayctl.js';
 
 interface Ps {
   dir: string;
@@ -18,9 +18,10 @@ test('belayctl dev up / ps / env / down, as an operator runs them', async (t) =>
     await belayctl(['dev', 'down', '--root', dir, '--grace', '2000']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  // when 3 masters are started
-  const up = await belayctl(['dev', 'up', '--masters', '3', '--root', dir, '--base-address', base, '--report-interval', '1000']);
+  // when 3 masters are started (with etcd bootstrapped, as the demo does)
+  const up = await runBin('belayctl', ['dev', 'up', '--masters', '3', '--root', dir, '--base-address', base, '--report-interval', '1000'], { timeoutMs: 180_000 });
   assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stderr, /etcd: 3 healthy members \(m1, m2, m3\)/);
   // then the last line is an export a shell can eval
   const last = up.stdout.trim().split('\n').at(-1) ?? '';
   const env = Object.fromEntries([...last.matchAll(/(BELAY_\w+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
@@ -29,7 +30,9 @@ test('belayctl dev up / ps / env / down, as an operator runs them', async (t) =>
   // and belayctl reaches the cluster with exactly those variables
   const st = await belayctl(['status', '-o', 'json'], env);
   assert.equal(st.code, 0, st.stderr);
-  assert.equal((JSON.parse(st.stdout) as { nodes: { agentConnected: boolean }[] }).nodes.filter((n) => n.agentConnected).length, 3);
+  const status = JSON.parse(st.stdout) as { nodes: { agentConnected: boolean }[]; etcdPhase: string };
+  assert.equal(status.nodes.filter((n) => n.agentConnected).length, 3);
+  assert.equal(status.etcdPhase, 'healthy');
   // dev env prints the same line again
   assert.equal((await belayctl(['dev', 'env', '--root', dir])).stdout.trim(), last);
   // a second dev up on the same dir is refused

@@ -5,22 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { belayctl } from '../harness/belayctl.js';
-import { eventually, withCluster, type TestCluster } from '../harness/cluster.js';
-
-/** Plain etcdctl (Debian's etcd-client), with the healthcheck client certificate belay handed master `m`. */
-function etcdctl(c: TestCluster, m: string, args: string[]): Promise<{ code: number; out: string }> {
-  const master = c.state.masters.find((x) => x.name === m);
-  if (!master) throw new Error(`no master ${m}`);
-  const pki = path.join(master.root, 'etc/kubernetes/pki/etcd');
-  return new Promise((resolve) => {
-    execFile(
-      'etcdctl',
-      [`--endpoints=https://${master.address}:2379`, `--cacert=${pki}/ca.crt`, `--cert=${pki}/healthcheck-client.crt`, `--key=${pki}/healthcheck-client.key`, '--dial-timeout=3s', '--command-timeout=5s', ...args],
-      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 20_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
+import { eventually, withCluster } from '../harness/cluster.js';
+import { etcdctl } from '../harness/etcdctl.js';
 
 interface MemberRow {
   name: string;

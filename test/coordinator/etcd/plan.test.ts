@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { planEtcd, quorumOf, type MasterObservation, type ObservedMember, type PlanInput } from '../../../coordinator/etcd/plan.js';
 
 const url = (n: number): string => `https://127.0.1.${n}:2380`;
-const master = (n: number, o: Partial<MasterObservation> = {}): MasterObservation => ({ name: `m${n}`, peerUrl: url(n), gossip: 'alive', gossipSinceMs: 0, hasEtcdManifest: true, ...o });
+const master = (n: number, o: Partial<MasterObservation> = {}): MasterObservation => ({ name: `m${n}`, peerUrl: url(n), gossip: 'alive', gossipSinceMs: 0, etcdRunning: true, ...o });
 const voter = (n: number, o: Partial<ObservedMember> = {}): ObservedMember => ({ id: String(n * 1000), name: `m${n}`, peerUrls: [url(n)], isLearner: false, healthy: true, isLeader: n === 1, ...o });
 const input = (o: Partial<PlanInput>): PlanInput => ({
   nowMs: 1_000_000,
@@ -106,15 +106,17 @@ test('replacement never takes the staying members below their quorum', () => {
   assert.equal(planEtcd(input({ masters: [master(1), master(2, { gossip: 'dead' })], members: [voter(1), voter(2, { healthy: false })] })).kind, 'blocked');
 });
 
-test('a master alive without etcd (fresh host, lost data) is replaced after replaceAfter of the member being down', () => {
-  const masters = [master(1), master(2), master(3, { hasEtcdManifest: false })];
+test('a master alive without a running etcd (fresh host, lost data) is replaced after replaceAfter of the member being down', () => {
+  const masters = [master(1), master(2), master(3, { etcdRunning: false })];
   const members = (since: number): ObservedMember[] => [voter(1), voter(2), voter(3, { healthy: false, unhealthySinceMs: since })];
   assert.equal(planEtcd(input({ masters, members: members(1_000_000 - 10_000) })).kind, 'blocked');
   const s = planEtcd(input({ masters, members: members(1_000_000 - 400_000) }));
   assert.equal(s.kind, 'remove-member');
-  assert.match(s.kind === 'remove-member' ? s.reason : '', /back without etcd/);
-  // Still running its etcd (crash-looping or slow): not replaced by this rule.
+  assert.match(s.kind === 'remove-member' ? s.reason : '', /up but its etcd is not running/);
+  // Its etcd running (slow to catch up, or a network problem): not replaced by this rule.
   assert.equal(planEtcd(input({ masters: [master(1), master(2), master(3)], members: members(0) })).kind, 'blocked');
+  // Without a fresh report (the kubelet runtime does not say, or the agent is silent): not replaced either.
+  assert.equal(planEtcd(input({ masters: [master(1), master(2), master(3, { etcdRunning: undefined })], members: members(0) })).kind, 'blocked');
 });
 
 test('removing the etcd leader is flagged so that leadership moves first', () => {
