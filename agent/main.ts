@@ -25,6 +25,7 @@ import { ManifestStore } from './manifests/store.js';
 import { ManifestWatcher } from './manifests/watcher.js';
 import { etcdDataHandlers } from './rpc/etcd-data.js';
 import { TermFence } from './rpc/fencing.js';
+import { etcdRestoreHandlers } from './rpc/etcd-restore.js';
 import { manifestHandlers } from './rpc/manifests.js';
 import { pkiHandlers } from './rpc/pki.js';
 import { agentService } from './rpc/server.js';
@@ -120,6 +121,7 @@ runDaemon({
         manifests: manifestHandlers({ node: cfg.node.name, store, inventory, fence, log: rpcLog, raise }),
         pki: pkiHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
         etcdData: etcdDataHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
+        etcdRestore: etcdRestoreHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
       }),
       registry,
       grpcErrors,

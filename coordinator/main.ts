@@ -41,7 +41,7 @@ runDaemon({
       log: log.child({ component: 'etcd' }),
     });
     etcd.start();
-    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now, gossip, local, etcd });
+    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now, gossip, local, etcd, paths: ctx.paths });
     const serving = await serve({
       cfg,
       tls,

@@ -40,7 +40,7 @@ export function etcdDataHandlers(d: { node: string; paths: HostPaths; fence: Ter
         const hostDir = checkDataDir(dataDir);
         const real = d.paths.host(hostDir);
         const st = await lstatOrUndefined(real);
-        if (!st || (st.isDirectory() && (await fsp.readdir(real)).length === 0)) {
+        if (!st || (st.isDirectory() && (await dataEntries(real)).length === 0)) {
           d.log.info('etcd data dir absent or empty: nothing archived', { path: hostDir, by, reason });
           return { existed: false, archivedTo: '' };
         }
@@ -52,7 +52,7 @@ export function etcdDataHandlers(d: { node: string; paths: HostPaths; fence: Ter
           });
         }
         const parent = await lstatOrUndefined(path.dirname(real));
-        if (parent && parent.dev !== st.dev) throw mountPoint(hostDir);
+        const isMount = parent !== undefined && parent.dev !== st.dev;
         const user = await findEtcdUsing(real, d.procDir);
         if (user) {
           const uses = typeof user.dataDir === 'string' ? `runs with it (--data-dir ${user.dataDir})` : `may run with it (${user.dataDir.unknown})`;
@@ -64,15 +64,16 @@ export function etcdDataHandlers(d: { node: string; paths: HostPaths; fence: Ter
           });
         }
         const suffix = await freeSuffix(real, nowMs());
+        let archivedTo = hostDir + suffix;
         try {
-          await fsp.rename(real, real + suffix);
+          if (isMount) archivedTo = await archiveInside(real, hostDir, suffix);
+          else await fsp.rename(real, real + suffix);
           await syncDir(path.dirname(real));
         } catch (cause) {
           // A bind mount of the same filesystem has the parent's dev: rename(2) tells with EBUSY.
-          if ((cause as NodeJS.ErrnoException).code === 'EBUSY') throw mountPoint(hostDir);
-          throw new Error(`renaming ${real} to ${real + suffix}`, { cause });
+          if ((cause as NodeJS.ErrnoException).code === 'EBUSY') archivedTo = await archiveInside(real, hostDir, suffix);
+          else throw new Error(`renaming ${real} to ${real + suffix}`, { cause });
         }
-        const archivedTo = hostDir + suffix;
         d.raise({
           kind: 'EtcdDataArchived',
           severity: 'warning',
@@ -91,16 +92,31 @@ export function etcdDataHandlers(d: { node: string; paths: HostPaths; fence: Ter
   };
 }
 
-function mountPoint(hostDir: string): OperatorError {
-  return new OperatorError({
-    code: 'ETCD_DATA_DIR_IS_MOUNT',
-    message: `not archiving etcd data dir ${hostDir}: it is a mount point, which cannot be renamed`,
-    hint: `with etcd stopped, move its contents aside by hand (e.g. mv ${hostDir}/member ${hostDir}/member.old); nothing was moved`,
-  });
+/** Entries of a data dir that are data: a filesystem's lost+found and earlier archives are not. */
+async function dataEntries(real: string): Promise<string[]> {
+  return (await fsp.readdir(real)).filter((n) => n !== 'lost+found' && !n.startsWith('.belay-archived-'));
+}
+
+/**
+ * A data dir that is a mount point (a dedicated disk, as etcd's guide
+ * advises) cannot be renamed: its contents are moved into a
+ * `.belay-archived-TIME` directory inside it instead, on the same disk,
+ * kept, and invisible to etcd, which only reads `member/`.
+ */
+async function archiveInside(real: string, hostDir: string, suffix: string): Promise<string> {
+  const inside = path.join(real, suffix);
+  await fsp.mkdir(inside, { mode: 0o700 });
+  for (const n of await dataEntries(real)) {
+    if (path.join(real, n) === inside) continue;
+    await fsp.rename(path.join(real, n), path.join(inside, n));
+  }
+  await syncDir(inside);
+  await syncDir(real);
+  return path.posix.join(hostDir, suffix);
 }
 
 /** The host path, normalized; refuses relative paths and / itself. */
-function checkDataDir(dataDir: string): string {
+export function checkDataDir(dataDir: string): string {
   if (!path.posix.isAbsolute(dataDir)) {
     throw new OperatorError({ code: 'ETCD_DATA_DIR_BAD', message: `etcd data dir ${JSON.stringify(dataDir)} is not an absolute path`, hint: 'give the host path, as in etcd.yaml\'s --data-dir (e.g. /var/lib/etcd)' });
   }

@@ -4,6 +4,7 @@ import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { etcdDataHandlers } from './etcd-data.js';
+import type { etcdRestoreHandlers } from './etcd-restore.js';
 import type { TermFence } from './fencing.js';
 import type { manifestHandlers } from './manifests.js';
 import type { pkiHandlers } from './pki.js';
@@ -18,6 +19,7 @@ export function agentService(d: {
   manifests: ReturnType<typeof manifestHandlers>;
   pki: ReturnType<typeof pkiHandlers>;
   etcdData: ReturnType<typeof etcdDataHandlers>;
+  etcdRestore: ReturnType<typeof etcdRestoreHandlers>;
   /** Before a refreshed report: re-measure what is stale and failing (the etcd disk), so that a preflight sees the disk now. */
   beforeRefresh?: () => Promise<unknown>;
 }): AgentHandlers {
@@ -25,6 +27,7 @@ export function agentService(d: {
     ...d.manifests,
     ...d.pki,
     ...d.etcdData,
+    ...d.etcdRestore,
     GetReport(call, callback) {
       const latest = d.reporter.latest;
       const report = call.request.refresh || !latest ? (d.beforeRefresh?.() ?? Promise.resolve()).then(() => d.reporter.collectNow()) : Promise.resolve(latest);

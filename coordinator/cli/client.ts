@@ -74,6 +74,8 @@ export function unary<Req, Res>(conn: Connection, method: string, fn: (req: Req,
 export function cliErrorFromGrpc(err: grpc.ServiceError, endpoint: string, method: string): CliError {
   const hint = err.metadata?.get('belay-hint')[0]?.toString();
   const unsafe = err.metadata?.get('belay-unsafe')[0]?.toString() === 'true';
+  // A reason the coordinator gave (its belay-code) is shown as it is, whatever the status: NO_LEADER is UNAVAILABLE too.
+  if (err.metadata?.get('belay-code')[0]) return new CliError(`${method} failed: ${err.details}`, unsafe ? EXIT.unsafe : EXIT.failed, hint);
   switch (err.code) {
     case grpc.status.UNAVAILABLE:
       return new CliError(`cannot reach the coordinator at ${endpoint}: ${err.details}`, EXIT.failed, hint ?? 'is belay-coordinator running there? (belayctl dev ps, or systemctl status belay-coordinator); a TLS failure also shows as this: check --ca matches the cluster CA');

@@ -31,7 +31,7 @@ export const ETCD_DEFAULTS = {
   electionTimeoutMs: 1_000,
   /** A learner not caught up by then is removed and the join retried with backoff. */
   learnerCatchUpTimeout: '5m',
-  /** A member whose master stays dead in gossip this long is replaced when its host is back (if quorum allows). */
+  /** A member whose master stays dead in gossip this long (or is up without a running etcd this long) is removed if the rest keep quorum, and joined again as a new member once its master is back. */
   replaceAfter: '5m',
 } as const;
 
@@ -75,7 +75,15 @@ const duration = (min: string) =>
 
 const port = z.number({ message: 'must be a port number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' });
 const extraArgs = z.record(z.string().regex(/^[a-z0-9][-a-z0-9]*$/, { message: 'must be a flag name without dashes, e.g. auto-compaction-retention' }), z.string()).default({});
-const image = z.string().regex(/^[^\s:@]+(:[\w][\w.-]{0,127})(@sha256:[0-9a-f]{64})?$/, { message: 'must be an image with a tag, e.g. registry.k8s.io/etcd:3.5.15-0' });
+/** NAME:TAG or NAME:TAG@sha256:DIGEST; the registry may have a port (registry:5000/etcd:3.5.15-0), so the tag is after the last colon with no slash after it. */
+const image = z.string().refine(
+  (s) => {
+    const [name = '', digest] = s.split('@');
+    const i = name.lastIndexOf(':');
+    return !/\s/.test(s) && i > 0 && /^:[\w][\w.-]{0,127}$/.test(name.slice(i)) && (digest === undefined || /^sha256:[0-9a-f]{64}$/.test(digest));
+  },
+  { message: 'must be an image with a tag, e.g. registry.k8s.io/etcd:3.5.15-0' },
+);
 
 const etcdSchema = z.strictObject({
   image: image.default(ETCD_DEFAULTS.image),
@@ -121,7 +129,8 @@ const specSchema = z
     kind: z.literal(SPEC_KIND, { message: `must be ${SPEC_KIND}` }),
     metadata: z.strictObject({ name: nodeName }),
     spec: z.strictObject({
-      masters: z.array(z.strictObject({ name: nodeName, address: ipAddress })).min(1, { message: 'must list at least one master' }).max(7, { message: 'must list at most 7 masters (etcd slows down with more voters)' }),
+      // 46 characters at most: belay-coordinator-NAME is a certificate's common name (64 at most).
+      masters: z.array(z.strictObject({ name: nodeName.refine((n) => n.length <= 46, { message: 'must be at most 46 characters (it goes into certificate names)' }), address: ipAddress })).min(1, { message: 'must list at least one master' }).max(7, { message: 'must list at most 7 masters (etcd slows down with more voters)' }),
       runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
       etcd: etcdSchema.default(() => etcdSchema.parse({})),
       backup: backupSchema.default(() => backupSchema.parse({})),
@@ -151,8 +160,8 @@ const specSchema = z
     if (e.electionTimeoutMs < 5 * e.heartbeatIntervalMs) {
       ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'electionTimeoutMs'], message: `must be at least 5 × heartbeatIntervalMs (${5 * e.heartbeatIntervalMs}), as etcd requires` });
     }
-    for (const owned of ['name', 'data-dir', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token', 'listen-metrics-urls', 'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls', 'cert-file', 'key-file', 'peer-cert-file', 'peer-key-file', 'trusted-ca-file', 'peer-trusted-ca-file', 'client-cert-auth', 'peer-client-cert-auth']) {
-      if (owned in e.extraArgs) ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'extraArgs', owned], message: 'is set by belay from the spec (names, URLs, TLS): remove it' });
+    for (const owned of ['name', 'data-dir', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token', 'listen-metrics-urls', 'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls', 'cert-file', 'key-file', 'peer-cert-file', 'peer-key-file', 'trusted-ca-file', 'peer-trusted-ca-file', 'client-cert-auth', 'peer-client-cert-auth', 'quota-backend-bytes', 'heartbeat-interval', 'election-timeout', 'snapshot-count']) {
+      if (owned in e.extraArgs) ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'extraArgs', owned], message: 'is set by belay from the spec (names, URLs, TLS, or its own spec.etcd field): remove it' });
     }
   });
 

@@ -21,6 +21,8 @@ export const ETCD_KEYS = {
   /** Prefix: masters removed by hand, kept out of automatic joins. */
   heldOut: '/belay/etcd/held-out/',
   reconcileStatus: '/belay/status/reconcile',
+  lastSnapshot: '/belay/backup/last-snapshot',
+  lastDrill: '/belay/backup/last-drill',
 } as const;
 
 export interface LocalSpec {

@@ -128,7 +128,7 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
   if (!kept) await d.local.writeEtcdCa({ certPem: ca.certPem, keyPem: ca.keyPem });
   d.progress('pki', kept ? 'using the etcd CA kept from an earlier bootstrap attempt' : 'made the etcd CA');
   const memberFiles = await etcdPkiFor(ca, m, 'member');
-  await agentCall((opts, cb) => agent.WritePki({ files: memberFiles, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+  await agentCall((opts, cb) => agent.WritePki({ files: memberFiles, requestedBy: d.requestedBy, term: 0 }, opts, cb), 30_000, node);
   d.progress('pki', `wrote ${node}'s etcd certificates`);
   for (const x of spec.spec.masters) {
     if (x.name === node) continue;
@@ -136,7 +136,7 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
     if (!a || !reports.has(x.name)) continue;
     try {
       const files = await etcdPkiFor(ca, x, 'client');
-      await agentCall((opts, cb) => a.WritePki({ files, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      await agentCall((opts, cb) => a.WritePki({ files, requestedBy: d.requestedBy, term: 0 }, opts, cb), 30_000, x.name);
       d.progress('pki', `wrote ${x.name}'s etcd client certificate`);
     } catch (err) {
       d.progress('pki', `could not give ${x.name} its etcd client certificate (${shortError(err)}): it gets it when it joins`);
@@ -145,9 +145,11 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
 
   const archived = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
     agent.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `bootstrap of a new etcd cluster on ${node}`, requestedBy: d.requestedBy, term: 0 }, opts, cb),
+    30_000,
+    node,
   );
   if (archived.existed) d.progress('data', `an old data dir was on ${node}: kept at ${archived.archivedTo}`);
-  await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+  await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb), 30_000, node);
   d.progress('manifest', `applied etcd.yaml on ${node} (initial-cluster-state new)`);
 
   // Talk to the new member with a client certificate issued for this call: this coordinator may not hold its own yet.

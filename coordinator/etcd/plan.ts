@@ -64,6 +64,8 @@ export interface PlanInput {
   join?: JoinRecord | undefined;
   /** Masters whose last join failed, with when they may be tried again. */
   retryAtMs: Record<string, number>;
+  /** Why a master's last join attempt failed (shown while it waits for its retry). */
+  lastFailure?: Record<string, string> | undefined;
   /** Masters removed by hand (belayctl etcd remove): not joined again until belayctl etcd add. */
   heldOut?: string[] | undefined;
   learnerCatchUpTimeoutMs: number;
@@ -173,7 +175,8 @@ export function planEtcd(i: PlanInput): Step {
       held.has(m.name)
         ? `${m.name} (removed by hand: belayctl etcd add ${m.name} brings it back)`
         : (i.retryAtMs[m.name] ?? 0) > i.nowMs
-          ? `${m.name} (retry in ${secs((i.retryAtMs[m.name] ?? 0) - i.nowMs)})`
+          ? // No countdown: the line must not change every second (it is logged on change).
+            `${m.name} (${i.lastFailure?.[m.name] ?? 'last try failed'}; retrying within ${secs(Math.ceil(((i.retryAtMs[m.name] ?? 0) - i.nowMs) / 10_000) * 10_000)})`
           : `${m.name} (${m.gossip} in gossip)`,
     );
     return { kind: 'blocked', reason: `waiting to join ${why.join(', ')}` };

@@ -2,8 +2,8 @@ import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js'
 import type { ClusterSpec } from '../cluster/spec.js';
 
 /**
- * Preflight before a join, promote, replacement or restore step on a
- * master, from its agent's host report: the checks etcd's operations guide
+ * Preflight before bootstrap and before every join (automatic or by
+ * `belayctl etcd add`) on a master, from its agent's host report: the checks etcd's operations guide
  * asks for, each failure naming the check, the master and the number. Pure.
  */
 

@@ -59,6 +59,7 @@ export class EtcdReconciler {
   private readonly unhealthySince = new Map<string, number>();
   private readonly retryAtMs: Record<string, number> = {};
   private readonly attempts: Record<string, number> = {};
+  private readonly lastFailure: Record<string, string> = {};
   private readonly startedAt = new Map<string, number>();
   /** Serialises passes with membership changes asked by hand (EtcdAdd/EtcdRemove). */
   private lock: Promise<unknown> = Promise.resolve();
@@ -135,6 +136,7 @@ export class EtcdReconciler {
   clearBackoff(master: string): void {
     delete this.retryAtMs[master];
     delete this.attempts[master];
+    delete this.lastFailure[master];
   }
 
   private checkLeading(): void {
@@ -198,6 +200,7 @@ export class EtcdReconciler {
     const step = planEtcd({
       nowMs: now,
       heldOut,
+      lastFailure: this.lastFailure,
       masters,
       members: observed,
       join: record,
@@ -273,6 +276,7 @@ export class EtcdReconciler {
     const pf = await this.preflightOk(master, spec, o.statuses);
     if (!pf.ok) {
       this.retryAtMs[master] = Date.now() + PREFLIGHT_RETRY_MS;
+      this.lastFailure[master] = pf.line;
       this.status(`joining ${master}: ${pf.line}`);
       this.d.log.warn('join blocked by preflight', { master, why: pf.line });
       return;
@@ -300,7 +304,7 @@ export class EtcdReconciler {
     const m = specMaster(spec, master);
     if (!m) throw new Error(`${master} is not in the spec`);
     const files = await etcdPkiFor(ca, m, kind);
-    await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb));
+    await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
   }
 
   private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[]): Promise<void> {
@@ -318,7 +322,7 @@ export class EtcdReconciler {
       .filter((x) => x.name === master || members.some((m) => m.name && masterOf(m, masters) === x.name))
       .map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
     const content = renderEtcdManifest({ spec, master, root: report.root || '/', state: 'existing', initialCluster });
-    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb)).catch(() => undefined);
+    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb), 30_000, master).catch(() => undefined);
     if (current?.content === content) {
       if (startedAt === undefined) {
         // Applied by an earlier leader: give it the same grace before touching it.
@@ -331,7 +335,7 @@ export class EtcdReconciler {
     this.checkLeading();
     if (current) {
       this.status(`joining ${master}: stopping its old etcd`);
-      await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: false, requestedBy: 'leader', term: this.d.term }, opts, cb));
+      await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
     }
     // A data dir left from an earlier membership would make etcd start as the old member: move it aside (never deleted).
     for (let i = 0; ; i++) {
@@ -350,7 +354,7 @@ export class EtcdReconciler {
     await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: starting its etcd as a learner`);
-    await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb));
+    await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
     this.startedAt.set(memberId, Date.now());
     this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
   }
@@ -367,6 +371,7 @@ export class EtcdReconciler {
     }
     await this.d.cluster.kv.delete().key(ETCD_KEYS.join);
     delete this.attempts[master];
+    delete this.lastFailure[master];
     this.startedAt.delete(memberId);
     this.status(`${master} joined: promoted to a voting member`);
     this.d.log.info('learner promoted', { master, memberId, term: this.d.term });
@@ -395,11 +400,12 @@ export class EtcdReconciler {
         const n = (this.attempts[step.master] ?? 0) + 1;
         this.attempts[step.master] = n;
         this.retryAtMs[step.master] = Date.now() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1));
+        this.lastFailure[step.master] = `join ${n} failed: ${step.reason}`;
       }
       // Its etcd must not go on as a removed member: stop it (best effort; the master may be down).
       const agent = this.d.agent(step.master);
       if (agent && specMaster(spec, step.master)) {
-        await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 5_000).catch((err: unknown) => {
+        await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 5_000, step.master).catch((err: unknown) => {
           this.d.log.info('could not stop the removed member\'s etcd (its master may be down)', { master: step.master, err: shortError(err) });
         });
       }

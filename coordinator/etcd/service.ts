@@ -9,6 +9,9 @@ import type { MemberView } from '../swim/membership.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from './election.js';
 import { EtcdReconciler } from './reconciler.js';
+import { BackupScheduler, backupAlert, readJson } from './backups.js';
+import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
+import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { clientUrl } from './render.js';
 
 /**
@@ -30,6 +33,8 @@ export interface EtcdServiceDeps {
   /** Between looks at etcd (spec, leader, phase), ms. */
   refreshMs?: number;
   electionTtlSeconds?: number;
+  /** false: no scheduled snapshots or drills (on-demand ones still work). */
+  backups?: boolean;
 }
 
 export type EtcdPhase = 'no-spec' | 'awaiting-bootstrap' | 'healthy' | 'degraded' | 'no-quorum';
@@ -38,6 +43,10 @@ export interface EtcdSummary {
   phase: EtcdPhase;
   leader: LeaderInfo | undefined;
   reconcile: string;
+  alarms: string[];
+  lastSnapshot?: SnapshotInfo | undefined;
+  lastDrill?: DrillInfo | undefined;
+  backupAlert: string;
 }
 
 const STATUS_KEY = ETCD_KEYS.reconcileStatus;
@@ -48,8 +57,10 @@ export class EtcdService {
   private reconciler: EtcdReconciler | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private summaryCache: EtcdSummary = { phase: 'no-spec', leader: undefined, reconcile: '' };
+  private summaryCache: EtcdSummary = { phase: 'no-spec', leader: undefined, reconcile: '', alarms: [], backupAlert: '' };
+  private backups: BackupScheduler | undefined;
   private lastStatusLine = '';
+  private lastLoggedShape = '';
 
   constructor(private readonly d: EtcdServiceDeps) {}
 
@@ -93,6 +104,11 @@ export class EtcdService {
     return this.election?.term ?? 0;
   }
 
+  /** The backup schedule while this coordinator leads. */
+  leaderBackups(): BackupScheduler | undefined {
+    return this.isLeader ? this.backups : undefined;
+  }
+
   /** The running reconciler while this coordinator leads. */
   leaderReconciler(): EtcdReconciler | undefined {
     return this.isLeader ? this.reconciler : undefined;
@@ -102,14 +118,14 @@ export class EtcdService {
   async refresh(): Promise<void> {
     const local = this.d.local.read();
     if (!local) {
-      this.summaryCache = { phase: 'no-spec', leader: undefined, reconcile: 'no Cluster spec yet: belayctl apply -f cluster.yaml' };
+      this.summaryCache = { phase: 'no-spec', leader: undefined, reconcile: 'no Cluster spec yet: belayctl apply -f cluster.yaml', alarms: [], backupAlert: '' };
       return;
     }
     const endpoints = local.spec.spec.masters.map((m) => clientUrl(local.spec, m.name));
     if (!this.cluster || this.cluster.endpoints.join(',') !== endpoints.join(',')) {
       const tls = readEtcdTls(this.d.paths);
       if (!tls) {
-        this.summaryCache = { phase: 'awaiting-bootstrap', leader: undefined, reconcile: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
+        this.summaryCache = { phase: 'awaiting-bootstrap', leader: undefined, reconcile: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME', alarms: [], backupAlert: '' };
         return;
       }
       await this.election?.stop();
@@ -129,9 +145,12 @@ export class EtcdService {
       const members = await cluster.members();
       const statuses = await Promise.all(members.filter((m) => !m.isLearner).map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 1_000) : Promise.resolve({ ok: false }))));
       const phase: EtcdPhase = statuses.every((s) => s.ok) ? 'healthy' : 'degraded';
-      this.summaryCache = { phase, leader, reconcile };
+      const alarms = (await cluster.alarms().catch(() => [])).map((a) => `${members.find((m) => m.id === a.memberId)?.name ?? a.memberId}: ${a.alarm}`);
+      const lastSnapshot = await readJson<SnapshotInfo>(cluster, ETCD_KEYS.lastSnapshot);
+      const lastDrill = await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill);
+      this.summaryCache = { phase, leader, reconcile, alarms, lastSnapshot, lastDrill, backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now()) };
     } catch (err) {
-      this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}` };
+      this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}`, alarms: [], backupAlert: '' };
     }
   }
 
@@ -159,6 +178,21 @@ export class EtcdService {
         });
         this.reconciler = reconciler;
         void reconciler.run();
+        const backups = new BackupScheduler({
+          me: this.d.me,
+          cluster,
+          spec: () => {
+            const s = this.spec();
+            if (!s) throw new Error('no spec');
+            return s;
+          },
+          paths: this.d.paths,
+          signal,
+          log: this.d.log.child({ component: 'backups', term }),
+          observe: () => reconciler.observe(),
+        });
+        this.backups = backups;
+        if (this.d.backups !== false) void backups.run();
       },
     });
     election.start();
@@ -168,7 +202,10 @@ export class EtcdService {
   private setStatus(cluster: EtcdCluster, line: string): void {
     if (line === this.lastStatusLine) return;
     this.lastStatusLine = line;
-    this.d.log.info('etcd reconcile', { status: line });
+    // Logged when it changes in kind, not when a number in it moves (a learner's raft index, a db size).
+    const shape = line.replace(/\d+/g, '#');
+    if (shape !== this.lastLoggedShape) this.d.log.info('etcd reconcile', { status: line });
+    this.lastLoggedShape = shape;
     void cluster.kv
       .put(STATUS_KEY)
       .value(line)

@@ -16,11 +16,18 @@ import { masterOf, quorumOf } from '../etcd/plan.js';
 import { clientUrl, peerUrl } from '../etcd/render.js';
 import type { EtcdService } from '../etcd/service.js';
 import type { Gossip } from '../gossip/service.js';
+import type { HostPaths } from '../../proto/common/paths.js';
+import { readJson, snapshotInfo } from '../etcd/backups.js';
+import { defragCluster } from '../etcd/defrag.js';
+import { restoreEtcd } from '../etcd/restore.js';
+import { listSnapshots } from '../etcd/snapshot.js';
+import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 
-type ClusterHandlers = Pick<CoordinatorHandlers, 'ApplyCluster' | 'GetCluster' | 'Bootstrap' | 'EtcdMembers' | 'EtcdAdd' | 'EtcdRemove'>;
+type ClusterHandlers = Pick<CoordinatorHandlers, 'ApplyCluster' | 'GetCluster' | 'Bootstrap' | 'EtcdMembers' | 'EtcdAdd' | 'EtcdRemove' | 'EtcdSnapshot' | 'EtcdSnapshots' | 'EtcdRestore' | 'EtcdDefrag'>;
 
 export interface ClusterHandlerDeps {
   node: string;
+  paths: HostPaths;
   local: LocalClusterStore;
   etcd: EtcdService;
   gossip: Gossip | undefined;
@@ -38,13 +45,14 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err instanceof ConfigError ? specInvalid(err) : err, d.log, d.node, method);
 
   /** Runs a long operation on a server stream: progress lines, then done, or the error. */
-  const streamed = (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string>): void => {
+  const streamed = (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string | { message: string; result: unknown }>): void => {
     const progress = (step: string, message: string, planned = false): void => {
       call.write({ atMs: Date.now(), step, message, done: false, planned });
     };
     work(progress).then(
       (last) => {
-        call.write({ atMs: Date.now(), step: 'done', message: last, done: true, planned: false });
+        const { message, result } = typeof last === 'string' ? { message: last, result: undefined } : last;
+        call.write({ atMs: Date.now(), step: 'done', message, done: true, planned: false, resultJson: result === undefined ? '' : JSON.stringify(result) });
         call.end();
       },
       (err: unknown) => call.emit('error', fail(method, err)),
@@ -61,7 +69,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
   };
 
   /** Runs `work` here if this coordinator leads, else relays the leader's stream. */
-  const onLeader = (method: 'EtcdAdd' | 'EtcdRemove', call: grpc.ServerWritableStream<{ name: string; dryRun: boolean }, Progress>, work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string>): void => {
+  const onLeader = <Req>(
+    method: 'EtcdAdd' | 'EtcdRemove' | 'EtcdSnapshot' | 'EtcdDefrag',
+    call: grpc.ServerWritableStream<Req, Progress>,
+    work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string | { message: string; result: unknown }>,
+  ): void => {
     const rec = d.etcd.leaderReconciler();
     if (rec) {
       streamed(method, call, (p) => rec.exclusive(() => work(p)));
@@ -71,7 +83,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       const leader = leaderPeer();
       const peer = d.gossip?.peer(leader.api);
       if (!peer) throw new Error('gossip is off');
-      const up = peer[method](call.request, { deadline: new Date(Date.now() + 15 * 60_000) });
+      const up = (peer[method] as (req: Req, opts: grpc.CallOptions) => grpc.ClientReadableStream<Progress>).call(peer, call.request, { deadline: new Date(Date.now() + 15 * 60_000) });
       up.on('data', (m: Progress) => call.write(m));
       up.on('error', (err: grpc.ServiceError) => call.emit('error', err));
       up.on('end', () => call.end());
@@ -109,10 +121,10 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         throw new OperatorError({ code: 'SPEC_REMOVES_MEMBER', message: `the spec drops ${name}, which is an etcd member`, hint: `remove it from etcd first (belayctl etcd remove ${name}, which checks quorum), then apply`, unsafe: true });
       }
       if (after.address !== prev.spec.masters.find((x) => x.name === name)?.address) {
-        throw new OperatorError({ code: 'SPEC_MOVES_MEMBER', message: `the spec moves etcd member ${name} to ${after.address}`, hint: `remove it from etcd (belayctl etcd remove ${name}), apply the new address, and let it join again`, unsafe: true });
+        throw new OperatorError({ code: 'SPEC_MOVES_MEMBER', message: `the spec moves etcd member ${name} to ${after.address}`, hint: `remove it from etcd first (belayctl etcd remove ${name}), apply the new address, then belayctl etcd add ${name}`, unsafe: true });
       }
     }
-    for (const f of ['clientPort', 'peerPort', 'dataDir'] as const) {
+    for (const f of ['clientPort', 'peerPort', 'metricsPort', 'dataDir'] as const) {
       if (prev.spec.etcd[f] !== next.spec.etcd[f]) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`, hint: 'keep the current value', unsafe: true });
     }
     if (prev.metadata.name !== next.metadata.name) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`, hint: 'keep the current name', unsafe: true });
@@ -297,6 +309,63 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         await rec.removeByHand({ memberId: target.id, master, isLearner: target.isLearner, isLeader, reason: `removed by ${by}` }, members, statuses, progress);
         d.log.warn('etcd member removed by hand', { name, by });
         return `${name} removed from etcd`;
+      });
+    },
+
+    EtcdSnapshot(call) {
+      onLeader('EtcdSnapshot', call, async (progress) => {
+        const backups = d.etcd.leaderBackups();
+        if (!backups) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        progress('snapshot', `taking a snapshot on ${d.node}`);
+        const meta = await backups.snapshot();
+        const info = snapshotInfo(meta, d.paths);
+        if (!meta.verified) throw new OperatorError({ code: 'SNAPSHOT_NOT_VERIFIED', message: `snapshot ${info.file} could not be verified: ${meta.error}`, hint: 'see the leader\'s log; the earlier snapshots are kept' });
+        return { message: `snapshot ${info.file} on ${d.node}: revision ${meta.revision}, ${meta.keyCount} keys, ${(meta.sizeBytes / 1024 ** 2).toFixed(1)} MiB, sha256 ${meta.sha256.slice(0, 12)}…, verified in ${meta.durationMs} ms`, result: { ...info, node: d.node } };
+      });
+    },
+
+    EtcdSnapshots(_call, callback) {
+      void (async () => {
+        const spec = d.local.read()?.spec;
+        if (!spec) return { node: d.node, snapshots: [], lastDrill: null, error: 'no Cluster spec yet' };
+        const dirs = [spec.spec.backup.dir, ...(spec.spec.backup.secondaryDir ? [spec.spec.backup.secondaryDir] : [])];
+        const errors: string[] = [];
+        const snapshots = dirs.flatMap((dir) => {
+          try {
+            return listSnapshots(d.paths.host(dir)).map((m) => snapshotInfo(m, d.paths));
+          } catch (err) {
+            errors.push(`${dir}: ${shortError(err)}`);
+            return [];
+          }
+        });
+        snapshots.sort((a, b) => Number(b.takenAtMs) - Number(a.takenAtMs));
+        const cluster = d.etcd.client();
+        const lastDrill = cluster ? ((await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill).catch(() => undefined)) ?? null) : null;
+        return { node: d.node, snapshots, lastDrill, error: errors.join('; ') };
+      })().then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(fail('EtcdSnapshots', err)),
+      );
+    },
+
+    EtcdRestore(call) {
+      const { snapshot, node, dryRun, force } = call.request;
+      const by = d.caller(call);
+      streamed('EtcdRestore', call, async (progress) => {
+        const msg = await restoreEtcd({ me: d.node, paths: d.paths, local: d.local, agent: d.agent, requestedBy: by, progress }, { snapshot, node, dryRun, force });
+        if (!dryRun) d.log.warn('etcd restored from a snapshot', { snapshot, node: node || d.node, by });
+        return msg;
+      });
+    },
+
+    EtcdDefrag(call) {
+      const { dryRun } = call.request;
+      onLeader('EtcdDefrag', call, async (progress) => {
+        const rec = d.etcd.leaderReconciler();
+        const cluster = d.etcd.client();
+        if (!rec || !cluster) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        // onLeader runs this in turn with the reconcile passes already.
+        return defragCluster(cluster, () => rec.observe(), progress, dryRun);
       });
     },
 

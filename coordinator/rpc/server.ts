@@ -10,6 +10,7 @@ import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.j
 import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
 import type { Gossip } from '../gossip/service.js';
 import type { LocalClusterStore } from '../cluster/store.js';
+import type { HostPaths } from '../../proto/common/paths.js';
 import type { EtcdService } from '../etcd/service.js';
 import { clusterHandlers } from './cluster.js';
 import { matches, type EventStore } from '../reports/events.js';
@@ -32,6 +33,7 @@ export interface CoordinatorServiceDeps {
   /** The Cluster spec kept here, and etcd (leader, members, orchestration). */
   local: LocalClusterStore;
   etcd: EtcdService;
+  paths: HostPaths;
 }
 
 /** belay.v1.Coordinator: decode, check who calls, call the store, map errors. */
@@ -78,7 +80,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
 
   const handlers: CoordinatorHandlers = {
     ...gossipHandlers({ node: d.node, gossip: d.gossip, log: d.log, insecure: d.insecure, nowMs: d.nowMs }),
-    ...clusterHandlers({ node: d.node, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
+    ...clusterHandlers({ node: d.node, paths: d.paths, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
     StreamReports(call) {
       open.add(call);
       const peer = d.insecure ? undefined : peerName(call);
@@ -150,7 +152,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
           return { ...n, member: m ? memberOf(m) : null, summary };
         });
         const etcd = d.etcd.summary();
-        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION, leader: etcd.leader?.name ?? '', leaderTerm: etcd.leader?.term ?? 0, reconcile: etcd.reconcile, etcdPhase: etcd.phase });
+        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION, leader: etcd.leader?.name ?? '', leaderTerm: etcd.leader?.term ?? 0, reconcile: etcd.reconcile, etcdPhase: etcd.phase, etcdAlarms: etcd.alarms, lastSnapshot: etcd.lastSnapshot ?? null, lastDrill: etcd.lastDrill ?? null, backupAlert: etcd.backupAlert });
       } catch (err) {
         callback(fail('Status', err));
       }

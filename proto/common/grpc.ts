@@ -175,6 +175,9 @@ const GRPC_CODE_FOR: Record<string, grpc.status> = {
   MANIFEST_BAD_NAME: grpc.status.INVALID_ARGUMENT,
   MANIFEST_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
   MANIFEST_INVALID: grpc.status.INVALID_ARGUMENT,
+  SPEC_INVALID: grpc.status.INVALID_ARGUMENT,
+  NOT_IN_SPEC: grpc.status.INVALID_ARGUMENT,
+  NO_SUCH_MEMBER: grpc.status.NOT_FOUND,
   // A deposed leader's write (agent/rpc/fencing.ts): retrying cannot help.
   STALE_TERM: grpc.status.FAILED_PRECONDITION,
   TERM_INVALID: grpc.status.INVALID_ARGUMENT,

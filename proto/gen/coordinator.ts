@@ -14,10 +14,16 @@ import type { BootstrapRequest as _belay_v1_BootstrapRequest, BootstrapRequest__
 import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as _belay_v1_ContainerInfo__Output } from './belay/v1/ContainerInfo.js';
 import type { CoordinatorClient as _belay_v1_CoordinatorClient, CoordinatorDefinition as _belay_v1_CoordinatorDefinition } from './belay/v1/Coordinator.js';
 import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from './belay/v1/DiskLatency.js';
+import type { DrillInfo as _belay_v1_DrillInfo, DrillInfo__Output as _belay_v1_DrillInfo__Output } from './belay/v1/DrillInfo.js';
+import type { EtcdDefragRequest as _belay_v1_EtcdDefragRequest, EtcdDefragRequest__Output as _belay_v1_EtcdDefragRequest__Output } from './belay/v1/EtcdDefragRequest.js';
 import type { EtcdMember as _belay_v1_EtcdMember, EtcdMember__Output as _belay_v1_EtcdMember__Output } from './belay/v1/EtcdMember.js';
 import type { EtcdMemberChangeRequest as _belay_v1_EtcdMemberChangeRequest, EtcdMemberChangeRequest__Output as _belay_v1_EtcdMemberChangeRequest__Output } from './belay/v1/EtcdMemberChangeRequest.js';
 import type { EtcdMembersRequest as _belay_v1_EtcdMembersRequest, EtcdMembersRequest__Output as _belay_v1_EtcdMembersRequest__Output } from './belay/v1/EtcdMembersRequest.js';
 import type { EtcdMembersResponse as _belay_v1_EtcdMembersResponse, EtcdMembersResponse__Output as _belay_v1_EtcdMembersResponse__Output } from './belay/v1/EtcdMembersResponse.js';
+import type { EtcdRestoreRequest as _belay_v1_EtcdRestoreRequest, EtcdRestoreRequest__Output as _belay_v1_EtcdRestoreRequest__Output } from './belay/v1/EtcdRestoreRequest.js';
+import type { EtcdSnapshotRequest as _belay_v1_EtcdSnapshotRequest, EtcdSnapshotRequest__Output as _belay_v1_EtcdSnapshotRequest__Output } from './belay/v1/EtcdSnapshotRequest.js';
+import type { EtcdSnapshotsRequest as _belay_v1_EtcdSnapshotsRequest, EtcdSnapshotsRequest__Output as _belay_v1_EtcdSnapshotsRequest__Output } from './belay/v1/EtcdSnapshotsRequest.js';
+import type { EtcdSnapshotsResponse as _belay_v1_EtcdSnapshotsResponse, EtcdSnapshotsResponse__Output as _belay_v1_EtcdSnapshotsResponse__Output } from './belay/v1/EtcdSnapshotsResponse.js';
 import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as _belay_v1_EventsRequest__Output } from './belay/v1/EventsRequest.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
 import type { GetClusterRequest as _belay_v1_GetClusterRequest, GetClusterRequest__Output as _belay_v1_GetClusterRequest__Output } from './belay/v1/GetClusterRequest.js';
@@ -51,9 +57,13 @@ import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _bela
 import type { Progress as _belay_v1_Progress, Progress__Output as _belay_v1_Progress__Output } from './belay/v1/Progress.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from './belay/v1/RemoveManifestRequest.js';
 import type { ReportAck as _belay_v1_ReportAck, ReportAck__Output as _belay_v1_ReportAck__Output } from './belay/v1/ReportAck.js';
+import type { RestoreEtcdSnapshotChunk as _belay_v1_RestoreEtcdSnapshotChunk, RestoreEtcdSnapshotChunk__Output as _belay_v1_RestoreEtcdSnapshotChunk__Output } from './belay/v1/RestoreEtcdSnapshotChunk.js';
+import type { RestoreEtcdSnapshotHeader as _belay_v1_RestoreEtcdSnapshotHeader, RestoreEtcdSnapshotHeader__Output as _belay_v1_RestoreEtcdSnapshotHeader__Output } from './belay/v1/RestoreEtcdSnapshotHeader.js';
+import type { RestoreEtcdSnapshotResponse as _belay_v1_RestoreEtcdSnapshotResponse, RestoreEtcdSnapshotResponse__Output as _belay_v1_RestoreEtcdSnapshotResponse__Output } from './belay/v1/RestoreEtcdSnapshotResponse.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from './belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from './belay/v1/ServiceStatus.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from './belay/v1/SetSupervisionRequest.js';
+import type { SnapshotInfo as _belay_v1_SnapshotInfo, SnapshotInfo__Output as _belay_v1_SnapshotInfo__Output } from './belay/v1/SnapshotInfo.js';
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from './belay/v1/StatusRequest.js';
 import type { StatusResponse as _belay_v1_StatusResponse, StatusResponse__Output as _belay_v1_StatusResponse__Output } from './belay/v1/StatusResponse.js';
 import type { SuperviseRequest as _belay_v1_SuperviseRequest, SuperviseRequest__Output as _belay_v1_SuperviseRequest__Output } from './belay/v1/SuperviseRequest.js';
@@ -80,10 +90,16 @@ export interface ProtoGrpcType {
       ContainerInfo: MessageTypeDefinition<_belay_v1_ContainerInfo, _belay_v1_ContainerInfo__Output>
       Coordinator: SubtypeConstructor<typeof grpc.Client, _belay_v1_CoordinatorClient> & { service: _belay_v1_CoordinatorDefinition }
       DiskLatency: MessageTypeDefinition<_belay_v1_DiskLatency, _belay_v1_DiskLatency__Output>
+      DrillInfo: MessageTypeDefinition<_belay_v1_DrillInfo, _belay_v1_DrillInfo__Output>
+      EtcdDefragRequest: MessageTypeDefinition<_belay_v1_EtcdDefragRequest, _belay_v1_EtcdDefragRequest__Output>
       EtcdMember: MessageTypeDefinition<_belay_v1_EtcdMember, _belay_v1_EtcdMember__Output>
       EtcdMemberChangeRequest: MessageTypeDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_EtcdMemberChangeRequest__Output>
       EtcdMembersRequest: MessageTypeDefinition<_belay_v1_EtcdMembersRequest, _belay_v1_EtcdMembersRequest__Output>
       EtcdMembersResponse: MessageTypeDefinition<_belay_v1_EtcdMembersResponse, _belay_v1_EtcdMembersResponse__Output>
+      EtcdRestoreRequest: MessageTypeDefinition<_belay_v1_EtcdRestoreRequest, _belay_v1_EtcdRestoreRequest__Output>
+      EtcdSnapshotRequest: MessageTypeDefinition<_belay_v1_EtcdSnapshotRequest, _belay_v1_EtcdSnapshotRequest__Output>
+      EtcdSnapshotsRequest: MessageTypeDefinition<_belay_v1_EtcdSnapshotsRequest, _belay_v1_EtcdSnapshotsRequest__Output>
+      EtcdSnapshotsResponse: MessageTypeDefinition<_belay_v1_EtcdSnapshotsResponse, _belay_v1_EtcdSnapshotsResponse__Output>
       EventsRequest: MessageTypeDefinition<_belay_v1_EventsRequest, _belay_v1_EventsRequest__Output>
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
       GetClusterRequest: MessageTypeDefinition<_belay_v1_GetClusterRequest, _belay_v1_GetClusterRequest__Output>
@@ -117,9 +133,13 @@ export interface ProtoGrpcType {
       Progress: MessageTypeDefinition<_belay_v1_Progress, _belay_v1_Progress__Output>
       RemoveManifestRequest: MessageTypeDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_RemoveManifestRequest__Output>
       ReportAck: MessageTypeDefinition<_belay_v1_ReportAck, _belay_v1_ReportAck__Output>
+      RestoreEtcdSnapshotChunk: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotChunk, _belay_v1_RestoreEtcdSnapshotChunk__Output>
+      RestoreEtcdSnapshotHeader: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotHeader, _belay_v1_RestoreEtcdSnapshotHeader__Output>
+      RestoreEtcdSnapshotResponse: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotResponse, _belay_v1_RestoreEtcdSnapshotResponse__Output>
       RollbackManifestRequest: MessageTypeDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_RollbackManifestRequest__Output>
       ServiceStatus: MessageTypeDefinition<_belay_v1_ServiceStatus, _belay_v1_ServiceStatus__Output>
       SetSupervisionRequest: MessageTypeDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_SetSupervisionRequest__Output>
+      SnapshotInfo: MessageTypeDefinition<_belay_v1_SnapshotInfo, _belay_v1_SnapshotInfo__Output>
       StatusRequest: MessageTypeDefinition<_belay_v1_StatusRequest, _belay_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_belay_v1_StatusResponse, _belay_v1_StatusResponse__Output>
       SuperviseRequest: MessageTypeDefinition<_belay_v1_SuperviseRequest, _belay_v1_SuperviseRequest__Output>

@@ -26,7 +26,7 @@ export function registerDev(program: Command, output: () => string): void {
     .option('--base-address <ip>', 'address of the first master; the others count up from it', '127.0.1.1')
     .option('--report-interval <ms>', 'agents\' report interval in ms', '5000')
     .option('--runtime <runtime>', 'how the agents run static pods: host (each container a supervised host process; no kubelet needed) or kubelet (manifests written for a kubelet)', 'host')
-    .option('--no-bootstrap', 'masters up, but no Cluster spec and no etcd (try belayctl apply and bootstrap by hand)')
+    .option('--no-bootstrap', 'masters up, but no Cluster spec and no etcd (try belayctl apply and bootstrap by hand); the default with --runtime kubelet, as no kubelet runs etcd.yaml here')
     .addHelpText('after', '\nExample:\n  eval "$(belayctl dev up | tail -n 1)" && belayctl status\n')
     .action(async (o: { masters: string; root: string; baseAddress: string; reportInterval: string; runtime: string; bootstrap: boolean }) => {
       if (o.runtime !== 'host' && o.runtime !== 'kubelet') throw new CliError(`--runtime ${o.runtime}: must be host or kubelet`, EXIT.usage);
@@ -35,7 +35,7 @@ export function registerDev(program: Command, output: () => string): void {
       if (!Number.isInteger(masters)) throw new CliError(`--masters ${o.masters}: not a whole number`, EXIT.usage, 'use --masters 3');
       if (!Number.isInteger(intervalMs) || intervalMs < 500) throw new CliError(`--report-interval ${o.reportInterval}: must be a whole number of ms, at least 500`, EXIT.usage);
       const started = Date.now();
-      const state = await devUp({ masters, dir: o.root, baseAddress: o.baseAddress, reportIntervalMs: intervalMs, runtime: o.runtime, bootstrap: o.bootstrap, progress: (l) => process.stderr.write(`${l}\n`) });
+      const state = await devUp({ masters, dir: o.root, baseAddress: o.baseAddress, reportIntervalMs: intervalMs, runtime: o.runtime, ...(o.bootstrap === false ? { bootstrap: false } : {}), progress: (l) => process.stderr.write(`${l}\n`) });
       process.stdout.write(`${masters} masters up in ${((Date.now() - started) / 1000).toFixed(1)}s under ${state.dir}; stop them with: belayctl dev down --root ${state.dir}\n`);
       process.stdout.write(exportLine(state) + '\n');
     });

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import type { EtcdMembersResponse__Output } from '../../../proto/gen/belay/v1/EtcdMembersResponse.js';
+import type { EtcdSnapshotsResponse__Output } from '../../../proto/gen/belay/v1/EtcdSnapshotsResponse.js';
 import { connect, streamProgress, unary, type ConnectionFlags } from '../client.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { formatBytes, parseOutputFormat, print, renderTable } from '../output.js';
+import { formatAge, formatBytes, parseOutputFormat, print, renderTable } from '../output.js';
 
 export function registerEtcd(program: Command, flags: () => ConnectionFlags & { output: string }): void {
   const etcd = program
     .command('etcd')
-    .summary('the etcd cluster: members, add, remove')
+    .summary('the etcd cluster: members, add, remove, snapshot(s), restore, defrag')
     .description(
-      'etcd membership as belay keeps it: the elected leader joins every master of the Cluster spec as a learner, one at a time, promotes it once in sync, and replaces members whose host is gone, never below quorum. These commands show the members and change them by hand; changes run on the leader (whichever coordinator you ask), one at a time.',
+      'etcd as belay keeps it: the elected leader joins every master of the Cluster spec as a learner, one at a time, promotes it once in sync, and replaces members whose host is gone, never below quorum. These commands show the members and change them by hand; changes run on the leader (whichever coordinator you ask), one at a time.',
     );
 
   etcd
@@ -83,4 +84,85 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
     .option('--dry-run', 'check and print the plan; change nothing')
     .addHelpText('after', '\nExamples:\n  belayctl etcd remove m3 --dry-run\n  belayctl etcd remove m3\n')
     .action(change('EtcdRemove'));
+
+  etcd
+    .command('snapshot')
+    .summary('take a verified snapshot now (on the leader, into its backup dir)')
+    .description(
+      'The leader streams a snapshot from a healthy member (its own master\'s when healthy) into spec.backup.dir (and spec.backup.secondaryDir), fsyncs it, writes a sha256 sidecar (sha256sum -c format) and checks it with etcdctl snapshot status; it records the key count and a sample of keys at the snapshot\'s revision for restore drills, and prunes the oldest beyond spec.backup.retain. The leader also does this every spec.backup.interval by itself. -o json prints the snapshot taken.',
+    )
+    .action(async () => {
+      const f = flags();
+      const format = parseOutputFormat(f.output);
+      const conn = connect(f);
+      try {
+        const last = await streamProgress(conn, 'EtcdSnapshot', conn.coordinator.EtcdSnapshot.bind(conn.coordinator), {}, { json: false });
+        if (format === 'table') process.stdout.write(`${last.message}\n`);
+        else print(format, JSON.parse(last.resultJson || '{}'), () => '');
+      } finally {
+        conn.close();
+      }
+    });
+
+  etcd
+    .command('snapshots')
+    .summary('the snapshots kept on the answering coordinator\'s master, and the last restore drill')
+    .description('Lists spec.backup.dir and spec.backup.secondaryDir on the master whose coordinator answers (snapshots are kept where the leader that took them runs: use --endpoint to ask another master), newest first, and the last restore drill recorded in etcd.')
+    .action(async () => {
+      const f = flags();
+      const format = parseOutputFormat(f.output);
+      const conn = connect(f);
+      try {
+        const res = await unary<object, EtcdSnapshotsResponse__Output>(conn, 'EtcdSnapshots', conn.coordinator.EtcdSnapshots.bind(conn.coordinator), {});
+        print(format, res, () => {
+          const now = Date.now();
+          const rows = res.snapshots.map((x) => [x.name, formatAge(now - Number(x.takenAtMs)), String(x.revision), String(x.keyCount), formatBytes(Number(x.sizeBytes)), x.verified ? 'verified' : `NOT VERIFIED (${x.error})`, x.takenFrom, x.file]);
+          const d = res.lastDrill;
+          const drill = d ? `last restore drill: ${d.ok ? 'passed' : 'FAILED'} ${formatAge(now - Number(d.atMs))} ago on ${d.node} (${d.snapshot}: ${d.restoredKeys}/${d.expectedKeys} keys, ${d.sampleChecked} sampled values${d.error ? `; ${d.error}` : ''}${d.mismatches.length ? `; ${d.mismatches.join('; ')}` : ''})` : 'no restore drill yet';
+          return (rows.length ? renderTable(['NAME', 'AGE', 'REVISION', 'KEYS', 'SIZE', 'CHECK', 'FROM', 'FILE'], rows) : `no snapshots on ${res.node}\n`) + `\n${drill}\n${res.error ? `could not read: ${res.error}\n` : ''}`;
+        });
+      } finally {
+        conn.close();
+      }
+    });
+
+  etcd
+    .command('restore')
+    .summary('recover from a lost quorum: restore a snapshot and rebuild the cluster')
+    .description(
+      'For a quorum lost for good. Checks the snapshot first (its sha256 sidecar, etcdctl snapshot status, a restore into a scratch etcd, and that it is a snapshot of this cluster), then stops etcd on every master, moves the restore master\'s data dir aside (kept, never deleted), restores the snapshot there as a new one-member cluster, starts it, and waits while the leader joins the other masters again as learners (their old data dirs kept aside too). Refused (exit 3) while the current cluster has quorum, unless --force: every write since the snapshot is lost. SNAPSHOT is a host path on the master of the coordinator you ask.',
+    )
+    .requiredOption('--snapshot <file>', 'the snapshot, a host path on the answering coordinator\'s master (belayctl etcd snapshots lists them)')
+    .option('--node <name>', 'the master to restore on (default: the answering coordinator\'s)')
+    .option('--dry-run', 'check the snapshot and print the plan; change nothing')
+    .option('--force', 'restore even though the current cluster has quorum')
+    .addHelpText('after', '\nExamples:\n  belayctl etcd restore --snapshot /var/lib/belay/backups/etcd/etcd-prod-20261126T010000Z-rev4711.db --dry-run\n  belayctl etcd restore --snapshot /var/lib/belay/backups/etcd/etcd-prod-20261126T010000Z-rev4711.db\n')
+    .action(async (o: { snapshot: string; node?: string; dryRun?: boolean; force?: boolean }) => {
+      const f = flags();
+      const format = parseOutputFormat(f.output);
+      const conn = connect(f);
+      try {
+        const last = await streamProgress(conn, 'EtcdRestore', conn.coordinator.EtcdRestore.bind(conn.coordinator), { snapshot: o.snapshot, node: o.node ?? '', dryRun: o.dryRun ?? false, force: o.force ?? false }, { json: format === 'json' });
+        if (format !== 'json') process.stdout.write(`${last.message}\n`);
+      } finally {
+        conn.close();
+      }
+    });
+
+  etcd
+    .command('defrag')
+    .summary('defragment every member, one at a time, followers first, the leader last')
+    .description('Defragmenting returns the space freed by compaction to the filesystem; it blocks one member while it runs. belay does one member at a time, only while every voting member is healthy, followers first and the etcd leader last, and checks each healthy before the next. NOSPACE and other alarms show in belayctl status and etcd members.')
+    .option('--dry-run', 'print the order and db sizes; change nothing')
+    .action(async (o: { dryRun?: boolean }) => {
+      const f = flags();
+      const format = parseOutputFormat(f.output);
+      const conn = connect(f);
+      try {
+        const last = await streamProgress(conn, 'EtcdDefrag', conn.coordinator.EtcdDefrag.bind(conn.coordinator), { dryRun: o.dryRun ?? false }, { json: format === 'json' });
+        if (format !== 'json') process.stdout.write(`${last.message}\n`);
+      } finally {
+        conn.close();
+      }
+    });
 }

@@ -48,8 +48,20 @@ export function statusTable(res: StatusResponse__Output): string {
   return (
     renderTable(['NODE', 'ADDRESS', 'COORD', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'SERVICES', 'PROCESSES'], rows) +
     `\n${connected}/${res.nodes.length} agents connected${gossip ? `, ${alive}/${res.nodes.length} coordinators alive in gossip` : ', gossip off'} (answered by coordinator ${res.coordinator}, belay ${res.version})\n` +
-    `etcd: ${res.etcdPhase || 'unknown'}; leader: ${res.leader ? `${res.leader} (term ${res.leaderTerm})` : 'none'}${res.reconcile ? `; ${res.reconcile}` : ''}\n`
+    `etcd: ${res.etcdPhase || 'unknown'}; leader: ${res.leader ? `${res.leader} (term ${res.leaderTerm})` : 'none'}${res.reconcile ? `; ${res.reconcile}` : ''}\n` +
+    (res.etcdAlarms.length ? `ALERT: etcd alarms: ${res.etcdAlarms.join(', ')}\n` : '') +
+    backupLine(res)
   );
+}
+
+function backupLine(res: StatusResponse__Output): string {
+  const now = Number(res.nowMs);
+  const s = res.lastSnapshot;
+  const d = res.lastDrill;
+  if (!s && !d) return res.etcdPhase === 'healthy' || res.etcdPhase === 'degraded' ? 'backups: none yet\n' : '';
+  const snap = s ? `last snapshot ${formatAge(now - Number(s.takenAtMs))} ago (revision ${s.revision}, ${s.verified ? 'verified' : 'NOT verified'})` : 'no snapshot yet';
+  const drill = d ? `last restore drill ${d.ok ? 'passed' : 'FAILED'} ${formatAge(now - Number(d.atMs))} ago` : 'no restore drill yet';
+  return `backups: ${snap}; ${drill}\n${res.backupAlert ? `${res.backupAlert}\n` : ''}`;
 }
 
 function statusRow(n: NodeStatus__Output, nowMs: number): string[] {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +135,29 @@ describe('ArchiveEtcdData', () => {
     assert.equal(e?.severity, 'warning');
     assert.match(e?.message ?? '', /\/var\/lib\/etcd .*rejoining as a new member/);
     assert.deepEqual(e?.fields, { dataDir: '/var/lib/etcd', archivedTo: r.archivedTo, reason: 'rejoining as a new member', requestedBy: 'admin via test', term: 0 });
+  });
+
+  test('a data dir that is a mount point (a dedicated disk) is archived inside itself: contents kept, lost+found left', async (t) => {
+    const a = await startAgent();
+    fs.mkdirSync(a.dataDir, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'belay-test', a.dataDir]);
+    } catch (err) {
+      t.skip(`cannot mount a tmpfs here (not root, or no mount permission in this sandbox): ${String(err)}`);
+      return;
+    }
+    try {
+      fs.mkdirSync(path.join(a.dataDir, 'lost+found'));
+      fillDataDir(a.dataDir);
+      const r = await archive(a);
+      assert.deepEqual(r, { existed: true, archivedTo: `/var/lib/etcd/.belay-archived-${STAMP}` });
+      assert.deepEqual(fs.readdirSync(a.dataDir).sort(), [`.belay-archived-${STAMP}`, 'lost+found']);
+      assert.equal(fs.readFileSync(path.join(a.root, r.archivedTo, 'member/snap/db'), 'utf8'), 'bolt');
+      // what is left counts as empty: a second archive moves nothing
+      assert.deepEqual(await archive(a), { existed: false, archivedTo: '' });
+    } finally {
+      execFileSync('umount', [a.dataDir]);
+    }
   });
 
   test('a name already taken gets -1, -2; nothing is overwritten or deleted', async () => {

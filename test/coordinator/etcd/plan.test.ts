@@ -46,9 +46,9 @@ test('joins go one at a time in spec order, only for masters alive in gossip', (
 });
 
 test('a master in retry backoff is skipped and the wait is explained', () => {
-  const s = planEtcd(input({ members: [voter(1), voter(2)], retryAtMs: { m3: 1_030_000 } }));
+  const s = planEtcd(input({ members: [voter(1), voter(2)], retryAtMs: { m3: 1_025_000 }, lastFailure: { m3: 'preflight failed: fsync' } }));
   assert.equal(s.kind, 'blocked');
-  assert.match(s.kind === 'blocked' ? s.reason : '', /m3 \(retry in 30 s\)/);
+  assert.match(s.kind === 'blocked' ? s.reason : '', /m3 \(preflight failed: fsync; retrying within 30 s\)/);
   assert.equal(planEtcd(input({ members: [voter(1), voter(2)], retryAtMs: { m3: 999_000 } })).kind, 'add-learner');
 });
 

@@ -13,6 +13,8 @@ import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Mani
 import type { ManifestHistoryRequest as _belay_v1_ManifestHistoryRequest, ManifestHistoryRequest__Output as _belay_v1_ManifestHistoryRequest__Output } from '../../belay/v1/ManifestHistoryRequest.js';
 import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, ManifestHistoryResponse__Output as _belay_v1_ManifestHistoryResponse__Output } from '../../belay/v1/ManifestHistoryResponse.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from '../../belay/v1/RemoveManifestRequest.js';
+import type { RestoreEtcdSnapshotChunk as _belay_v1_RestoreEtcdSnapshotChunk, RestoreEtcdSnapshotChunk__Output as _belay_v1_RestoreEtcdSnapshotChunk__Output } from '../../belay/v1/RestoreEtcdSnapshotChunk.js';
+import type { RestoreEtcdSnapshotResponse as _belay_v1_RestoreEtcdSnapshotResponse, RestoreEtcdSnapshotResponse__Output as _belay_v1_RestoreEtcdSnapshotResponse__Output } from '../../belay/v1/RestoreEtcdSnapshotResponse.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from '../../belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from '../../belay/v1/SetSupervisionRequest.js';
@@ -131,6 +133,27 @@ export interface AgentClient extends grpc.Client {
   removeManifest(argument: _belay_v1_RemoveManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * RestoreEtcdSnapshot receives a snapshot (the first message names it and
+   * where it goes, the rest carry its bytes, at most 1 MiB each), checks its
+   * sha256, and runs `etcdctl snapshot restore` into the data dir, which
+   * must not exist or be empty (ArchiveEtcdData first). Fenced by term.
+   */
+  RestoreEtcdSnapshot(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  RestoreEtcdSnapshot(metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  RestoreEtcdSnapshot(options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  RestoreEtcdSnapshot(callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  /**
+   * RestoreEtcdSnapshot receives a snapshot (the first message names it and
+   * where it goes, the rest carry its bytes, at most 1 MiB each), checks its
+   * sha256, and runs `etcdctl snapshot restore` into the data dir, which
+   * must not exist or be empty (ArchiveEtcdData first). Fenced by term.
+   */
+  restoreEtcdSnapshot(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  restoreEtcdSnapshot(metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  restoreEtcdSnapshot(options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  restoreEtcdSnapshot(callback: grpc.requestCallback<_belay_v1_RestoreEtcdSnapshotResponse__Output>): grpc.ClientWritableStream<_belay_v1_RestoreEtcdSnapshotChunk>;
+  
+  /**
    * RollbackManifest restores a kept version (the previous one by default)
    * byte for byte.
    */
@@ -231,6 +254,14 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   RemoveManifest: grpc.handleUnaryCall<_belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
   /**
+   * RestoreEtcdSnapshot receives a snapshot (the first message names it and
+   * where it goes, the rest carry its bytes, at most 1 MiB each), checks its
+   * sha256, and runs `etcdctl snapshot restore` into the data dir, which
+   * must not exist or be empty (ArchiveEtcdData first). Fenced by term.
+   */
+  RestoreEtcdSnapshot: grpc.handleClientStreamingCall<_belay_v1_RestoreEtcdSnapshotChunk__Output, _belay_v1_RestoreEtcdSnapshotResponse>;
+  
+  /**
    * RollbackManifest restores a kept version (the previous one by default)
    * byte for byte.
    */
@@ -260,6 +291,7 @@ export interface AgentDefinition extends grpc.ServiceDefinition {
   GetReport: MethodDefinition<_belay_v1_GetReportRequest, _belay_v1_HostReport, _belay_v1_GetReportRequest__Output, _belay_v1_HostReport__Output>
   ManifestHistory: MethodDefinition<_belay_v1_ManifestHistoryRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_ManifestHistoryRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
   RemoveManifest: MethodDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  RestoreEtcdSnapshot: MethodDefinition<_belay_v1_RestoreEtcdSnapshotChunk, _belay_v1_RestoreEtcdSnapshotResponse, _belay_v1_RestoreEtcdSnapshotChunk__Output, _belay_v1_RestoreEtcdSnapshotResponse__Output>
   RollbackManifest: MethodDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   SetSupervision: MethodDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_ServiceStatus, _belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus__Output>
   WritePki: MethodDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiResponse, _belay_v1_WritePkiRequest__Output, _belay_v1_WritePkiResponse__Output>

@@ -8,9 +8,14 @@ import type { ApplyClusterRequest as _belay_v1_ApplyClusterRequest, ApplyCluster
 import type { ApplyClusterResponse as _belay_v1_ApplyClusterResponse, ApplyClusterResponse__Output as _belay_v1_ApplyClusterResponse__Output } from '../../belay/v1/ApplyClusterResponse.js';
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
 import type { BootstrapRequest as _belay_v1_BootstrapRequest, BootstrapRequest__Output as _belay_v1_BootstrapRequest__Output } from '../../belay/v1/BootstrapRequest.js';
+import type { EtcdDefragRequest as _belay_v1_EtcdDefragRequest, EtcdDefragRequest__Output as _belay_v1_EtcdDefragRequest__Output } from '../../belay/v1/EtcdDefragRequest.js';
 import type { EtcdMemberChangeRequest as _belay_v1_EtcdMemberChangeRequest, EtcdMemberChangeRequest__Output as _belay_v1_EtcdMemberChangeRequest__Output } from '../../belay/v1/EtcdMemberChangeRequest.js';
 import type { EtcdMembersRequest as _belay_v1_EtcdMembersRequest, EtcdMembersRequest__Output as _belay_v1_EtcdMembersRequest__Output } from '../../belay/v1/EtcdMembersRequest.js';
 import type { EtcdMembersResponse as _belay_v1_EtcdMembersResponse, EtcdMembersResponse__Output as _belay_v1_EtcdMembersResponse__Output } from '../../belay/v1/EtcdMembersResponse.js';
+import type { EtcdRestoreRequest as _belay_v1_EtcdRestoreRequest, EtcdRestoreRequest__Output as _belay_v1_EtcdRestoreRequest__Output } from '../../belay/v1/EtcdRestoreRequest.js';
+import type { EtcdSnapshotRequest as _belay_v1_EtcdSnapshotRequest, EtcdSnapshotRequest__Output as _belay_v1_EtcdSnapshotRequest__Output } from '../../belay/v1/EtcdSnapshotRequest.js';
+import type { EtcdSnapshotsRequest as _belay_v1_EtcdSnapshotsRequest, EtcdSnapshotsRequest__Output as _belay_v1_EtcdSnapshotsRequest__Output } from '../../belay/v1/EtcdSnapshotsRequest.js';
+import type { EtcdSnapshotsResponse as _belay_v1_EtcdSnapshotsResponse, EtcdSnapshotsResponse__Output as _belay_v1_EtcdSnapshotsResponse__Output } from '../../belay/v1/EtcdSnapshotsResponse.js';
 import type { EventsRequest as _belay_v1_EventsRequest, EventsRequest__Output as _belay_v1_EventsRequest__Output } from '../../belay/v1/EventsRequest.js';
 import type { GetClusterRequest as _belay_v1_GetClusterRequest, GetClusterRequest__Output as _belay_v1_GetClusterRequest__Output } from '../../belay/v1/GetClusterRequest.js';
 import type { GetClusterResponse as _belay_v1_GetClusterResponse, GetClusterResponse__Output as _belay_v1_GetClusterResponse__Output } from '../../belay/v1/GetClusterResponse.js';
@@ -118,6 +123,19 @@ export interface CoordinatorClient extends grpc.Client {
   etcdAdd(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
   
   /**
+   * EtcdDefrag defragments every member one at a time, followers first and
+   * the etcd leader last, each checked healthy before the next.
+   */
+  EtcdDefrag(argument: _belay_v1_EtcdDefragRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  EtcdDefrag(argument: _belay_v1_EtcdDefragRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * EtcdDefrag defragments every member one at a time, followers first and
+   * the etcd leader last, each checked healthy before the next.
+   */
+  etcdDefrag(argument: _belay_v1_EtcdDefragRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  etcdDefrag(argument: _belay_v1_EtcdDefragRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
    * EtcdMembers lists the etcd members with each one's status as seen from
    * this coordinator (its own etcd client, TLS with its client certificate).
    */
@@ -138,6 +156,65 @@ export interface CoordinatorClient extends grpc.Client {
   EtcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
   etcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
   etcdRemove(argument: _belay_v1_EtcdMemberChangeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
+   * EtcdRestore recovers from a lost quorum: checks the snapshot (sha256,
+   * snapshot status, a restore into a scratch etcd, the cluster it comes
+   * from), stops etcd on every master, restores into a new data dir on one
+   * master (the old one renamed and kept), starts it as a one-member
+   * cluster, then the leader joins the others again as learners. Runs on
+   * the answering coordinator (there may be no leader). Refused (unsafe)
+   * while the current cluster has quorum, unless force.
+   */
+  EtcdRestore(argument: _belay_v1_EtcdRestoreRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  EtcdRestore(argument: _belay_v1_EtcdRestoreRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * EtcdRestore recovers from a lost quorum: checks the snapshot (sha256,
+   * snapshot status, a restore into a scratch etcd, the cluster it comes
+   * from), stops etcd on every master, restores into a new data dir on one
+   * master (the old one renamed and kept), starts it as a one-member
+   * cluster, then the leader joins the others again as learners. Runs on
+   * the answering coordinator (there may be no leader). Refused (unsafe)
+   * while the current cluster has quorum, unless force.
+   */
+  etcdRestore(argument: _belay_v1_EtcdRestoreRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  etcdRestore(argument: _belay_v1_EtcdRestoreRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
+   * EtcdSnapshot takes a verified snapshot now, on the leader, into its
+   * backup dir (and the secondary dir): sha256 sidecar, `snapshot status`
+   * checked, key count and a sample of keys recorded for restore drills.
+   * The last Progress carries the snapshot as JSON in result_json.
+   */
+  EtcdSnapshot(argument: _belay_v1_EtcdSnapshotRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  EtcdSnapshot(argument: _belay_v1_EtcdSnapshotRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * EtcdSnapshot takes a verified snapshot now, on the leader, into its
+   * backup dir (and the secondary dir): sha256 sidecar, `snapshot status`
+   * checked, key count and a sample of keys recorded for restore drills.
+   * The last Progress carries the snapshot as JSON in result_json.
+   */
+  etcdSnapshot(argument: _belay_v1_EtcdSnapshotRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  etcdSnapshot(argument: _belay_v1_EtcdSnapshotRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
+   * EtcdSnapshots lists the snapshots kept on the answering coordinator's
+   * master (its backup dir and secondary dir), newest first, with the
+   * latest restore drill.
+   */
+  EtcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  EtcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  EtcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  EtcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * EtcdSnapshots lists the snapshots kept on the answering coordinator's
+   * master (its backup dir and secondary dir), newest first, with the
+   * latest restore drill.
+   */
+  etcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  etcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  etcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
+  etcdSnapshots(argument: _belay_v1_EtcdSnapshotsRequest, callback: grpc.requestCallback<_belay_v1_EtcdSnapshotsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Events returns the recent events of every master (oldest first) and,
@@ -359,12 +436,44 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   EtcdAdd: grpc.handleServerStreamingCall<_belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress>;
   
   /**
+   * EtcdDefrag defragments every member one at a time, followers first and
+   * the etcd leader last, each checked healthy before the next.
+   */
+  EtcdDefrag: grpc.handleServerStreamingCall<_belay_v1_EtcdDefragRequest__Output, _belay_v1_Progress>;
+  
+  /**
    * EtcdMembers lists the etcd members with each one's status as seen from
    * this coordinator (its own etcd client, TLS with its client certificate).
    */
   EtcdMembers: grpc.handleUnaryCall<_belay_v1_EtcdMembersRequest__Output, _belay_v1_EtcdMembersResponse>;
   
   EtcdRemove: grpc.handleServerStreamingCall<_belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress>;
+  
+  /**
+   * EtcdRestore recovers from a lost quorum: checks the snapshot (sha256,
+   * snapshot status, a restore into a scratch etcd, the cluster it comes
+   * from), stops etcd on every master, restores into a new data dir on one
+   * master (the old one renamed and kept), starts it as a one-member
+   * cluster, then the leader joins the others again as learners. Runs on
+   * the answering coordinator (there may be no leader). Refused (unsafe)
+   * while the current cluster has quorum, unless force.
+   */
+  EtcdRestore: grpc.handleServerStreamingCall<_belay_v1_EtcdRestoreRequest__Output, _belay_v1_Progress>;
+  
+  /**
+   * EtcdSnapshot takes a verified snapshot now, on the leader, into its
+   * backup dir (and the secondary dir): sha256 sidecar, `snapshot status`
+   * checked, key count and a sample of keys recorded for restore drills.
+   * The last Progress carries the snapshot as JSON in result_json.
+   */
+  EtcdSnapshot: grpc.handleServerStreamingCall<_belay_v1_EtcdSnapshotRequest__Output, _belay_v1_Progress>;
+  
+  /**
+   * EtcdSnapshots lists the snapshots kept on the answering coordinator's
+   * master (its backup dir and secondary dir), newest first, with the
+   * latest restore drill.
+   */
+  EtcdSnapshots: grpc.handleUnaryCall<_belay_v1_EtcdSnapshotsRequest__Output, _belay_v1_EtcdSnapshotsResponse>;
   
   /**
    * Events returns the recent events of every master (oldest first) and,
@@ -437,8 +546,12 @@ export interface CoordinatorDefinition extends grpc.ServiceDefinition {
   ApplyManifest: MethodDefinition<_belay_v1_NodeApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   Bootstrap: MethodDefinition<_belay_v1_BootstrapRequest, _belay_v1_Progress, _belay_v1_BootstrapRequest__Output, _belay_v1_Progress__Output>
   EtcdAdd: MethodDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_Progress, _belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress__Output>
+  EtcdDefrag: MethodDefinition<_belay_v1_EtcdDefragRequest, _belay_v1_Progress, _belay_v1_EtcdDefragRequest__Output, _belay_v1_Progress__Output>
   EtcdMembers: MethodDefinition<_belay_v1_EtcdMembersRequest, _belay_v1_EtcdMembersResponse, _belay_v1_EtcdMembersRequest__Output, _belay_v1_EtcdMembersResponse__Output>
   EtcdRemove: MethodDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_Progress, _belay_v1_EtcdMemberChangeRequest__Output, _belay_v1_Progress__Output>
+  EtcdRestore: MethodDefinition<_belay_v1_EtcdRestoreRequest, _belay_v1_Progress, _belay_v1_EtcdRestoreRequest__Output, _belay_v1_Progress__Output>
+  EtcdSnapshot: MethodDefinition<_belay_v1_EtcdSnapshotRequest, _belay_v1_Progress, _belay_v1_EtcdSnapshotRequest__Output, _belay_v1_Progress__Output>
+  EtcdSnapshots: MethodDefinition<_belay_v1_EtcdSnapshotsRequest, _belay_v1_EtcdSnapshotsResponse, _belay_v1_EtcdSnapshotsRequest__Output, _belay_v1_EtcdSnapshotsResponse__Output>
   Events: MethodDefinition<_belay_v1_EventsRequest, _belay_v1_AgentEvent, _belay_v1_EventsRequest__Output, _belay_v1_AgentEvent__Output>
   GetCluster: MethodDefinition<_belay_v1_GetClusterRequest, _belay_v1_GetClusterResponse, _belay_v1_GetClusterRequest__Output, _belay_v1_GetClusterResponse__Output>
   GetManifest: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_Manifest, _belay_v1_NodeManifestRequest__Output, _belay_v1_Manifest__Output>

@@ -20,6 +20,10 @@ export interface Progress {
    * dry-run: this is a line of the plan; nothing was done.
    */
   'planned'?: (boolean);
+  /**
+   * The operation's result as JSON, on the last message, when it has one (e.g. the snapshot taken).
+   */
+  'resultJson'?: (string);
 }
 
 /**
@@ -40,4 +44,8 @@ export interface Progress__Output {
    * dry-run: this is a line of the plan; nothing was done.
    */
   'planned': (boolean);
+  /**
+   * The operation's result as JSON, on the last message, when it has one (e.g. the snapshot taken).
+   */
+  'resultJson': (string);
 }

@@ -1,6 +1,8 @@
 // Original file: proto/belay/v1/coordinator.proto
 
 import type { NodeStatus as _belay_v1_NodeStatus, NodeStatus__Output as _belay_v1_NodeStatus__Output } from '../../belay/v1/NodeStatus.js';
+import type { SnapshotInfo as _belay_v1_SnapshotInfo, SnapshotInfo__Output as _belay_v1_SnapshotInfo__Output } from '../../belay/v1/SnapshotInfo.js';
+import type { DrillInfo as _belay_v1_DrillInfo, DrillInfo__Output as _belay_v1_DrillInfo__Output } from '../../belay/v1/DrillInfo.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface StatusResponse {
@@ -33,6 +35,18 @@ export interface StatusResponse {
    */
   'reconcile'?: (string);
   'etcdPhase'?: (string);
+  /**
+   * Active etcd alarms (NOSPACE, CORRUPT), as "member: alarm".
+   */
+  'etcdAlarms'?: (string)[];
+  /**
+   * Backups: the latest snapshot and restore drill as the leader recorded
+   * them (absent before the first), and one line saying what is wrong, if
+   * anything (a failed or stale drill is an alert).
+   */
+  'lastSnapshot'?: (_belay_v1_SnapshotInfo | null);
+  'lastDrill'?: (_belay_v1_DrillInfo | null);
+  'backupAlert'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -65,4 +79,16 @@ export interface StatusResponse__Output {
    */
   'reconcile': (string);
   'etcdPhase': (string);
+  /**
+   * Active etcd alarms (NOSPACE, CORRUPT), as "member: alarm".
+   */
+  'etcdAlarms': (string)[];
+  /**
+   * Backups: the latest snapshot and restore drill as the leader recorded
+   * them (absent before the first), and one line saying what is wrong, if
+   * anything (a failed or stale drill is an alert).
+   */
+  'lastSnapshot': (_belay_v1_SnapshotInfo__Output | null);
+  'lastDrill': (_belay_v1_DrillInfo__Output | null);
+  'backupAlert': (string);
 }

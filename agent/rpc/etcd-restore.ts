@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import { lstatOrUndefined, syncDir } from '../../proto/common/atomic-file.js';
+import { OperatorError, errorText } from '../../proto/common/errors.js';
+import { toServiceError } from '../../proto/common/grpc.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { HostPaths } from '../../proto/common/paths.js';
+import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
+import type { RestoreEtcdSnapshotChunk__Output } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotChunk.js';
+import type { RestoreEtcdSnapshotHeader__Output } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotHeader.js';
+import type { RestoreEtcdSnapshotResponse } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotResponse.js';
+import type { RaisedEvent } from '../report/events.js';
+import { checkDataDir } from './etcd-data.js';
+import type { TermFence } from './fencing.js';
+
+type RestoreHandlers = Pick<AgentHandlers, 'RestoreEtcdSnapshot'>;
+
+/** etcd's own limit on a backend is 8 GiB; a snapshot cannot be bigger. */
+const MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
+const MAX_CHUNK_BYTES = 1024 * 1024;
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Restores an etcd snapshot into this master's data dir, for `belayctl
+ * etcd restore`. The bytes arrive over the stream into a dot-file beside
+ * the data dir, are checked against the announced sha256 and size, and only
+ * then handed to `etcdctl snapshot restore` (which also checks the
+ * snapshot's own integrity hash). The data dir must be absent or empty: the
+ * caller archives the old one first, so nothing is overwritten.
+ */
+export function etcdRestoreHandlers(d: { node: string; paths: HostPaths; fence: TermFence; log: Logger; raise(e: RaisedEvent): void; etcdctl?: string }): RestoreHandlers {
+  return {
+    RestoreEtcdSnapshot(call: grpc.ServerReadableStream<RestoreEtcdSnapshotChunk__Output, RestoreEtcdSnapshotResponse>, cb: grpc.sendUnaryData<RestoreEtcdSnapshotResponse>) {
+      const started = Date.now();
+      let header: RestoreEtcdSnapshotHeader__Output | undefined;
+      let tmp: string | undefined;
+      let fh: fs.WriteStream | undefined;
+      const hash = crypto.createHash('sha256');
+      let received = 0;
+      let failed = false;
+      const fail = (err: unknown): void => {
+        if (failed) return;
+        failed = true;
+        fh?.destroy();
+        if (tmp) fs.rmSync(tmp, { force: true });
+        call.destroy();
+        cb(toServiceError(err, d.log, d.node, 'RestoreEtcdSnapshot'));
+      };
+      let ready: Promise<void> = Promise.resolve();
+      call.on('data', (chunk: RestoreEtcdSnapshotChunk__Output) => {
+        if (failed) return;
+        if (!header) {
+          if (!chunk.header) return fail(bad('the first message must carry the header'));
+          header = chunk.header;
+          const h = header;
+          ready = (async () => {
+            await d.fence.admit(Number(h.term), { method: 'RestoreEtcdSnapshot', by: h.requestedBy || 'someone' });
+            checkHeader(h);
+            const real = d.paths.host(checkDataDir(h.dataDir));
+            const st = await lstatOrUndefined(real);
+            if (st && (!st.isDirectory() || (await fsp.readdir(real)).length > 0)) {
+              throw new OperatorError({ code: 'ETCD_DATA_EXISTS', message: `not restoring into ${h.dataDir}: it exists and is not empty`, hint: 'archive it first (the coordinator does: ArchiveEtcdData); nothing was changed', unsafe: true });
+            }
+            await fsp.mkdir(path.dirname(real), { recursive: true, mode: 0o700 });
+            tmp = path.join(path.dirname(real), `.belay-restore-${process.pid}-${Date.now()}.db`);
+            fh = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+          })();
+          ready.catch(fail);
+          return;
+        }
+        const data = chunk.data;
+        if (data.length > MAX_CHUNK_BYTES) return fail(bad(`a chunk of ${data.length} bytes is over the ${MAX_CHUNK_BYTES}-byte limit`));
+        received += data.length;
+        if (received > Number(header.sizeBytes)) return fail(bad(`more bytes than the announced ${header.sizeBytes}`));
+        hash.update(data);
+        call.pause();
+        ready = ready.then(
+          () =>
+            new Promise<void>((resolve, reject) => {
+              fh?.write(data, (err) => (err ? reject(err) : resolve()));
+            }),
+        );
+        ready.then(() => call.resume(), fail);
+      });
+      call.on('error', fail);
+      call.on('end', () => {
+        if (failed) return;
+        ready
+          .then(async () => {
+            const h = header;
+            if (!h || !tmp || !fh) throw bad('no snapshot was sent');
+            const file = tmp;
+            await new Promise<void>((resolve, reject) => fh?.end((err?: Error | null) => (err ? reject(err) : resolve())));
+            const sum = hash.digest('hex');
+            if (received !== Number(h.sizeBytes) || sum !== h.sha256.toLowerCase()) {
+              throw new OperatorError({ code: 'SNAPSHOT_CORRUPT', message: `the snapshot arrived as ${received} bytes with sha256 ${sum}, announced ${h.sizeBytes} bytes with ${h.sha256}`, hint: 'send it again; nothing was restored' });
+            }
+            const real = d.paths.host(checkDataDir(h.dataDir));
+            await restore(d.etcdctl ?? 'etcdctl', file, real, h);
+            await syncDir(path.dirname(real));
+            fs.rmSync(file, { force: true });
+            const ms = Date.now() - started;
+            d.raise({ kind: 'EtcdSnapshotRestored', severity: 'warning', message: `restored an etcd snapshot (${received} bytes, sha256 ${sum.slice(0, 12)}) into ${h.dataDir} as member ${h.name} for ${h.requestedBy || 'someone'}`, fields: { dataDir: h.dataDir, sha256: sum, durationMs: String(ms) } });
+            d.log.warn('etcd snapshot restored', { dataDir: h.dataDir, name: h.name, bytes: received, ms, by: h.requestedBy });
+            cb(null, { dataDir: h.dataDir, durationMs: ms });
+          })
+          .catch(fail);
+      });
+    },
+  };
+}
+
+function bad(message: string): OperatorError {
+  return new OperatorError({ code: 'RESTORE_BAD_REQUEST', message, hint: 'this is the coordinator\'s request: see its log' });
+}
+
+function checkHeader(h: RestoreEtcdSnapshotHeader__Output): void {
+  if (!NAME.test(h.name)) throw bad(`member name ${JSON.stringify(h.name)} is not a DNS label`);
+  if (!/^[0-9a-f]{64}$/i.test(h.sha256)) throw bad('the header has no sha256');
+  if (Number(h.sizeBytes) <= 0 || Number(h.sizeBytes) > MAX_SNAPSHOT_BYTES) throw bad(`snapshot size ${h.sizeBytes} is not between 1 byte and 8 GiB`);
+  for (const u of [h.initialAdvertisePeerUrl, ...h.initialCluster.split(',').map((x) => x.slice(x.indexOf('=') + 1))]) {
+    if (!/^https?:\/\/[^\s,]+$/.test(u)) throw bad(`peer URL ${JSON.stringify(u)} is not a URL`);
+  }
+  if (!/^[-\w.]{1,64}$/.test(h.initialClusterToken)) throw bad('the cluster token is missing or not a name');
+}
+
+function restore(etcdctl: string, file: string, dataDir: string, h: RestoreEtcdSnapshotHeader__Output): Promise<void> {
+  const args = ['snapshot', 'restore', file, `--data-dir=${dataDir}`, `--name=${h.name}`, `--initial-advertise-peer-urls=${h.initialAdvertisePeerUrl}`, `--initial-cluster=${h.initialCluster}`, `--initial-cluster-token=${h.initialClusterToken}`];
+  return new Promise((resolve, reject) => {
+    execFile(etcdctl, args, { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
+      if (!err) return resolve();
+      // A half-restored dir must not look like data: move nothing, remove what etcdctl made (it was empty before).
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      reject(new OperatorError({ code: 'SNAPSHOT_RESTORE_FAILED', message: `etcdctl snapshot restore failed: ${(stderr || errorText(err)).trim().split('\n').slice(-3).join(' ')}`, hint: 'is the snapshot complete? (etcdctl snapshot status FILE); nothing was restored' }));
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { OperatorError } from '../../proto/common/errors.js';
+import { hexId, shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
+
+/**
+ * `belayctl etcd defrag`: one member at a time, followers first and the etcd
+ * leader last (defragmenting blocks a member's reads and writes; the leader
+ * last means one leader change at most, and only if it is slow), each step
+ * only while every voting member is healthy, and each member checked
+ * healthy again before the next.
+ */
+
+type Progress = (step: string, message: string, planned?: boolean) => void;
+
+const mib = (b: number): string => `${(b / 1024 ** 2).toFixed(1)} MiB`;
+
+export function defragOrder(members: EtcdMemberInfo[], statuses: Map<string, EndpointStatus>): EtcdMemberInfo[] {
+  const isLeader = (m: EtcdMemberInfo): boolean => {
+    const s = statuses.get(m.id);
+    return Boolean(s?.ok && s.memberId === s.leaderId);
+  };
+  return [...members.filter((m) => !isLeader(m)), ...members.filter(isLeader)];
+}
+
+export async function defragCluster(cluster: EtcdCluster, observe: () => Promise<{ members: EtcdMemberInfo[] | undefined; statuses: Map<string, EndpointStatus> }>, progress: Progress, dryRun: boolean, healthyTimeoutMs = 30_000): Promise<string> {
+  const first = await observe();
+  if (!first.members) throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: 'cannot read the member list', hint: 'belayctl status shows whether etcd has quorum', retryable: true });
+  const order = defragOrder(first.members, first.statuses);
+  if (dryRun) {
+    for (const m of order) {
+      const s = first.statuses.get(m.id);
+      progress('plan', `defragment ${m.name || hexId(m.id)}${s?.ok && s.memberId === s.leaderId ? ' (the etcd leader, last)' : ''}: db ${s?.ok ? `${mib(s.dbSizeBytes)}, ${mib(s.dbSizeInUseBytes)} in use` : 'unknown'}`, true);
+    }
+    return 'dry run: nothing was changed';
+  }
+  let freed = 0;
+  for (const m of order) {
+    const now = await observe();
+    const sick = (now.members ?? []).filter((x) => !x.isLearner && !now.statuses.get(x.id)?.ok);
+    if (!now.members || sick.length > 0) {
+      throw new OperatorError({ code: 'ETCD_UNHEALTHY', message: `stopping before ${m.name}: ${sick.map((x) => x.name || hexId(x.id)).join(', ') || 'the member list'} is not healthy`, hint: 'defragment again once every member is healthy (belayctl etcd members); the members done so far stay done' });
+    }
+    const url = m.clientUrls[0];
+    if (!url) continue;
+    const before = now.statuses.get(m.id);
+    progress('defrag', `defragmenting ${m.name} (db ${before ? mib(before.dbSizeBytes) : '?'})`);
+    const t0 = Date.now();
+    try {
+      await cluster.endpoint(url).maintenance.defragment({ deadline: Date.now() + 300_000 });
+    } catch (err) {
+      throw new OperatorError({ code: 'DEFRAG_FAILED', message: `defragmenting ${m.name} failed: ${shortError(err)}`, hint: 'see its etcd log; the members before it are done' });
+    }
+    const deadline = Date.now() + healthyTimeoutMs;
+    let after: EndpointStatus;
+    for (;;) {
+      after = await cluster.status(url, 2_000);
+      if (after.ok) break;
+      if (Date.now() > deadline) throw new OperatorError({ code: 'ETCD_UNHEALTHY', message: `${m.name} is not healthy ${healthyTimeoutMs / 1000} s after its defragmentation: ${after.error}`, hint: 'look at its etcd log before going on' });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    freed += Math.max(0, (before?.dbSizeBytes ?? 0) - after.dbSizeBytes);
+    progress('defrag', `${m.name} done in ${Date.now() - t0} ms: db ${before ? mib(before.dbSizeBytes) : '?'} → ${mib(after.dbSizeBytes)}, healthy`);
+  }
+  return `defragmented ${order.length} members, ${mib(freed)} freed`;
+}

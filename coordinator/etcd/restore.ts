@@ -1,0 +1,199 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OperatorError } from '../../proto/common/errors.js';
+import type { HostPaths } from '../../proto/common/paths.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { RestoreEtcdSnapshotResponse__Output } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotResponse.js';
+import { formatClusterSpec, specMaster } from '../cluster/spec.js';
+import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import { EtcdCluster, readEtcdTls, shortError } from './client.js';
+import { restoreDrill } from './drill.js';
+import { quorumOf } from './plan.js';
+import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
+import { checkSnapshotFile } from './snapshot.js';
+
+/**
+ * `belayctl etcd restore --snapshot FILE`: disaster recovery when quorum is
+ * lost for good. Explicit, never automatic. The snapshot is checked three
+ * ways before anything is stopped (sha256 sidecar, `etcdctl snapshot
+ * status`, a restore into a scratch etcd that also says which cluster it
+ * comes from); old data dirs are renamed aside, never deleted.
+ */
+
+export interface RestoreDeps {
+  me: string;
+  paths: HostPaths;
+  local: LocalClusterStore;
+  agent: (master: string) => AgentClient | undefined;
+  requestedBy: string;
+  progress: (step: string, message: string, planned?: boolean) => void;
+  /** How long to wait for every master of the spec to be a voting member again, ms. */
+  rejoinTimeoutMs?: number;
+}
+
+const CHUNK = 1024 * 1024;
+
+export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: string; dryRun: boolean; force: boolean }): Promise<string> {
+  const started = Date.now();
+  const local = d.local.read();
+  if (!local) throw new OperatorError({ code: 'NO_SPEC', message: 'there is no Cluster spec here to restore into', hint: 'apply the spec first (belayctl apply -f cluster.yaml)' });
+  const spec = local.spec;
+  const node = o.node || d.me;
+  if (!specMaster(spec, node)) throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${node} is not a master of the spec`, hint: `restore on one of ${spec.spec.masters.map((m) => m.name).join(', ')}` });
+  if (!path.isAbsolute(o.snapshot)) throw new OperatorError({ code: 'SNAPSHOT_BAD_PATH', message: `--snapshot ${o.snapshot} is not an absolute path`, hint: `give the host path on ${d.me}, e.g. ${spec.spec.backup.dir}/etcd-...db (belayctl etcd snapshots lists them)` });
+  const file = d.paths.host(o.snapshot);
+
+  d.progress('check', `checking ${o.snapshot} on ${d.me}`);
+  const check = await checkSnapshotFile(file);
+  if (!check.ok) throw new OperatorError({ code: 'SNAPSHOT_BAD', message: `refusing to restore ${o.snapshot}: ${check.reason}`, hint: 'pick another snapshot (belayctl etcd snapshots); nothing was changed' });
+  d.progress('check', `${check.reason || 'snapshot status ok'} (revision ${check.status?.revision ?? '?'}, ${check.status?.totalKey ?? '?'} keys in the backend)`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-restore-check-'));
+  const drill = await restoreDrill({ file, scratchDir: scratch, ...(check.meta ? { meta: check.meta } : {}) });
+  if (!drill.ok) throw new OperatorError({ code: 'SNAPSHOT_BAD', message: `refusing to restore ${o.snapshot}: it does not restore into a scratch etcd: ${drill.error || drill.mismatches.join('; ')}`, hint: 'pick another snapshot; nothing was changed' });
+  if (drill.clusterName && drill.clusterName !== spec.metadata.name) {
+    throw new OperatorError({ code: 'SNAPSHOT_OTHER_CLUSTER', message: `refusing to restore ${o.snapshot}: it is a snapshot of cluster "${drill.clusterName}", this is "${spec.metadata.name}"`, hint: 'restore a snapshot of this cluster (belayctl etcd snapshots); nothing was changed' });
+  }
+  d.progress('check', `restores into a scratch etcd: ${drill.restoredKeys} keys${check.meta ? `, ${drill.sampleChecked} sampled values match` : ''}${drill.clusterName ? `, cluster ${drill.clusterName}` : ', no belay spec inside (not a belay snapshot?)'}`);
+
+  // Refused while the cluster has quorum: a restore throws away every write since the snapshot.
+  const tls = readEtcdTls(d.paths);
+  if (tls) {
+    const cluster = new EtcdCluster(spec.spec.masters.map((m) => clientUrl(spec, m.name)), tls);
+    try {
+      const members = await cluster.members().catch(() => undefined);
+      if (members) {
+        const voters = members.filter((m) => !m.isLearner);
+        const healthy = (await Promise.all(voters.map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 2_000) : Promise.resolve({ ok: false }))))).filter((s) => s.ok).length;
+        if (healthy >= quorumOf(voters.length) && !o.force) {
+          throw new OperatorError({
+            code: 'CLUSTER_HEALTHY',
+            message: `refusing to restore: the current cluster has quorum (${healthy} of ${voters.length} voting members healthy), and a restore loses every write since the snapshot`,
+            hint: 'restore is for a quorum lost for good; if you really mean to go back in time, add --force (the current data dirs are kept aside)',
+            unsafe: true,
+          });
+        }
+      }
+    } finally {
+      cluster.close();
+    }
+  }
+
+  const others = spec.spec.masters.filter((m) => m.name !== node);
+  const plan = [
+    `stop etcd on every master (remove etcd.yaml: ${spec.spec.masters.map((m) => m.name).join(', ')})`,
+    `move ${node}'s data dir ${spec.spec.etcd.dataDir} aside (kept, never deleted)`,
+    `restore ${o.snapshot} (revision ${check.status?.revision ?? '?'}) on ${node} as a new one-member cluster "${spec.metadata.name}"`,
+    `start it (etcd.yaml, initial-cluster ${node}=${peerUrl(spec, node)}) and store the current spec in it`,
+    `then the leader joins ${others.map((m) => m.name).join(', ') || 'nobody'} again as learners, one at a time (their old data dirs kept aside)`,
+  ];
+  if (o.dryRun) {
+    for (const line of plan) d.progress('plan', line, true);
+    return 'dry run: nothing was changed';
+  }
+
+  const call = <T>(master: string, fn: (a: AgentClient, opts: import('@grpc/grpc-js').CallOptions, cb: (err: import('@grpc/grpc-js').ServiceError | null, res?: T) => void) => unknown, timeoutMs = 30_000): Promise<T> => {
+    const a = d.agent(master);
+    if (!a) throw new Error(`no agent client for ${master}`);
+    return agentCall<T>((opts, cb) => fn(a, opts, cb), timeoutMs, master);
+  };
+  for (const m of spec.spec.masters) {
+    try {
+      await call(m.name, (a, opts, cb) => a.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      d.progress('stop', `stopped etcd on ${m.name}`);
+    } catch (err) {
+      if (refusalCode(err) === 'NO_SUCH_MANIFEST') d.progress('stop', `${m.name} runs no etcd.yaml`);
+      else if (m.name === node) throw err;
+      else d.progress('stop', `could not reach ${m.name} (${shortError(err)}): its etcd, if it comes back, belongs to the old cluster and is replaced when it rejoins`);
+    }
+  }
+  for (let i = 0; ; i++) {
+    try {
+      const res = await call<{ existed: boolean; archivedTo: string }>(node, (a, opts, cb) => a.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `etcd restore from ${o.snapshot}`, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      d.progress('data', res.existed ? `kept ${node}'s old data dir at ${res.archivedTo}` : `${node} had no data dir`);
+      break;
+    } catch (err) {
+      if (refusalCode(err) !== 'ETCD_DATA_IN_USE' || i >= 120) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  const bytes = fs.statSync(file).size;
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const agent = d.agent(node);
+  if (!agent) throw new Error(`no agent client for ${node}`);
+  const restored = await new Promise<RestoreEtcdSnapshotResponse__Output>((resolve, reject) => {
+    const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) => (err || !res ? reject(err ?? new Error('empty answer')) : resolve(res)));
+    up.write({
+      header: {
+        dataDir: spec.spec.etcd.dataDir,
+        name: node,
+        initialAdvertisePeerUrl: peerUrl(spec, node),
+        initialCluster: `${node}=${peerUrl(spec, node)}`,
+        initialClusterToken: spec.metadata.name,
+        sha256,
+        sizeBytes: bytes,
+        requestedBy: d.requestedBy,
+        term: 0,
+      },
+    });
+    const fd = fs.openSync(file, 'r');
+    const pump = (): void => {
+      const buf = Buffer.alloc(CHUNK);
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, CHUNK, null);
+        if (n === 0) {
+          fs.closeSync(fd);
+          up.end();
+          return;
+        }
+        if (!up.write({ data: buf.subarray(0, n) })) {
+          up.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+  d.progress('restore', `restored on ${node} in ${restored.durationMs} ms`);
+
+  const report = await call<{ root: string }>(node, (a, opts, cb) => a.GetReport({ refresh: false }, opts, cb));
+  const content = renderEtcdManifest({ spec, master: node, root: report.root || '/', state: 'new', initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }] });
+  await call(node, (a, opts, cb) => a.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+  d.progress('start', `started etcd on ${node}`);
+
+  if (!tls) throw new OperatorError({ code: 'NO_ETCD_CLIENT_CERT', message: `${d.me} has no etcd client certificate to check the restored cluster with`, hint: `belayctl etcd members (through ${node}) shows it` });
+  const cluster = new EtcdCluster(spec.spec.masters.map((m) => clientUrl(spec, m.name)), tls);
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = await cluster.status(clientUrl(spec, node), 2_000);
+      if (s.ok) break;
+      if (Date.now() > deadline) throw new OperatorError({ code: 'RESTORE_NOT_HEALTHY', message: `the restored etcd on ${node} is not healthy after 60 s: ${s.error}`, hint: `see its log on ${node}; the snapshot and the old data dirs are untouched` });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The snapshot's leader key, join record and reconcile line belong to the old cluster.
+    for (const k of [ETCD_KEYS.leader, ETCD_KEYS.join, ETCD_KEYS.reconcileStatus]) await cluster.kv.delete().key(k);
+    await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
+    await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
+    d.progress('start', `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${others.map((m) => m.name).join(', ') || 'nobody'}`);
+    const rejoinBy = Date.now() + (d.rejoinTimeoutMs ?? 180_000);
+    let last = '';
+    for (;;) {
+      const members = await cluster.members().catch(() => []);
+      const voters = members.filter((m) => !m.isLearner && m.name).map((m) => m.name);
+      const missing = spec.spec.masters.map((m) => m.name).filter((n) => !voters.includes(n));
+      if (missing.length === 0) break;
+      const line = (await cluster.kv.get(ETCD_KEYS.reconcileStatus).string().catch(() => null)) ?? '';
+      if (line && line !== last) d.progress('rejoin', line);
+      last = line;
+      if (Date.now() > rejoinBy) return `restored on ${node}; still joining ${missing.join(', ')} (belayctl status follows it)`;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    cluster.close();
+  }
+  return `restored ${o.snapshot} on ${node}; all ${spec.spec.masters.length} masters are voting members again (${((Date.now() - started) / 1000).toFixed(1)} s)`;
+}
