@@ -74,7 +74,7 @@ export class EtcdCluster {
 
   constructor(
     readonly endpoints: string[],
-    private readonly tls: EtcdTls,
+    readonly tls: EtcdTls,
     private readonly callTimeoutMs = 5_000,
   ) {
     // The pool keeps etcd3's defaults: a failed call is retried on another member.

@@ -7,9 +7,10 @@ import { shortError, type EtcdCluster } from './client.js';
  * coordinator that creates /belay/leader under its lease leads. The term is
  * the revision at which it created the key: etcd revisions only grow, so a
  * later leader always has a higher term, and agents refuse a lower one
- * (fencing). Leadership ends the moment the lease is lost, or when no
+ * (fencing). Leadership ends the moment the lease is lost, when no
  * keepalive has succeeded for most of the TTL (etcd may have expired it
- * already while we did not hear): work stops before another can start.
+ * already while we did not hear), or when the key is no longer ours (a
+ * restore deletes it): work stops before another can start.
  */
 
 export interface LeaderInfo {
@@ -98,7 +99,17 @@ export class LeaderElection {
             this.leading = { term, abort, revoke: () => lease.revoke() };
             log.info('elected leader', { term });
             this.o.onElected(term, abort.signal);
+            // The key itself must stay ours: deleted (a restore clears it) or replaced means someone else may lead now.
+            const held = setInterval(() => {
+              this.current().then(
+                (now) => {
+                  if (!now || now.term !== term) lost?.(`the leader key is ${now ? `held by ${now.name} (term ${now.term})` : 'gone'}`);
+                },
+                () => undefined,
+              );
+            }, 1_000);
             const why = await Promise.race([ended, new Promise<string>((r) => abort.signal.addEventListener('abort', () => r('stopping')))]);
+            clearInterval(held);
             abort.abort();
             this.leading = undefined;
             log.warn('leadership lost', { term, why });

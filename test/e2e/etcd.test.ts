@@ -114,5 +114,20 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
+
+    // defrag goes one member at a time, followers first, the etcd leader last, and leaves all healthy
+    const etcdLeader = (await members(c.env)).members.find((m) => m.role === 'leader')?.name;
+    assert.ok(etcdLeader);
+    const plan = await belayctl(['etcd', 'defrag', '--dry-run'], c.env);
+    assert.equal(plan.code, 0, plan.stderr);
+    const planned = [...plan.stderr.matchAll(/plan: defragment (m\d)/g)].map((m) => m[1]);
+    assert.equal(planned.length, 3, plan.stderr);
+    assert.equal(planned.at(-1), etcdLeader, plan.stderr);
+    const defrag = await belayctl(['etcd', 'defrag'], c.env);
+    assert.equal(defrag.code, 0, defrag.stderr);
+    assert.match(defrag.stdout, /defragmented 3 members/);
+    const done = [...defrag.stderr.matchAll(/defrag: (m\d) done in \d+ ms: .*healthy/g)].map((m) => m[1]);
+    assert.deepEqual(done, planned, defrag.stderr);
+    assert.ok((await members(c.env)).members.every((m) => m.healthy));
   });
 });
