@@ -10,6 +10,7 @@ import { durationMs, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { hexId, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
 import { restoreDrill, type DrillResult } from './drill.js';
+import { FencedWriter } from './fenced.js';
 import { listSnapshots, pruneSnapshots, takeSnapshot, type SnapshotMeta } from './snapshot.js';
 
 /**
@@ -23,6 +24,8 @@ import { listSnapshots, pruneSnapshots, takeSnapshot, type SnapshotMeta } from '
 export interface BackupDeps {
   me: string;
   cluster: EtcdCluster;
+  /** The leader's term: its records are fenced writes (fenced.ts). */
+  term: number;
   spec: () => ClusterSpec;
   paths: HostPaths;
   signal: AbortSignal;
@@ -89,7 +92,11 @@ export async function readJson<T>(cluster: EtcdCluster, key: string): Promise<T 
 export class BackupScheduler {
   private busy: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly d: BackupDeps) {}
+  private readonly fenced: FencedWriter;
+
+  constructor(private readonly d: BackupDeps) {
+    this.fenced = new FencedWriter(d.cluster, d.term);
+  }
 
   private dirs(): { dir: string; secondary: string | undefined } {
     const b = this.d.spec().spec.backup;
@@ -135,7 +142,7 @@ export class BackupScheduler {
     const meta = await takeSnapshot({ client: this.d.cluster.endpoint(from.clientUrls[0]), dir, ...(secondary ? { secondaryDir: secondary } : {}), cluster: spec.metadata.name, clusterId, member: from.name });
     const removed = [...(await pruneSnapshots(dir, spec.spec.backup.retain)), ...(secondary ? await pruneSnapshots(secondary, spec.spec.backup.retain) : [])];
     const info = snapshotInfo(meta, this.d.paths);
-    await this.d.cluster.kv.put(ETCD_KEYS.lastSnapshot).value(JSON.stringify({ ...info, node: this.d.me }));
+    await this.fenced.put(ETCD_KEYS.lastSnapshot, JSON.stringify({ ...info, node: this.d.me }));
     if (meta.verified) this.d.log.info('etcd snapshot taken', { name: meta.name, revision: meta.revision, bytes: meta.sizeBytes, ms: meta.durationMs, from: meta.takenFrom, pruned: removed.length });
     else this.d.log.error('etcd snapshot not verified', { name: meta.name, err: meta.error, code: 'SNAPSHOT_NOT_VERIFIED', hint: 'see the error; the previous snapshots are kept' });
     return meta;
@@ -149,7 +156,7 @@ export class BackupScheduler {
       newest ??= await this.takeSnapshot();
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-drill-'));
       const r = await restoreDrill({ file: newest.file, meta: newest, scratchDir: scratch });
-      await this.d.cluster.kv.put(ETCD_KEYS.lastDrill).value(JSON.stringify(drillInfo(r, this.d.me)));
+      await this.fenced.put(ETCD_KEYS.lastDrill, JSON.stringify(drillInfo(r, this.d.me)));
       if (r.ok) this.d.log.info('restore drill passed', { snapshot: r.snapshot, keys: r.restoredKeys, sample: r.sampleChecked, ms: r.durationMs });
       else this.d.log.error('restore drill failed', { snapshot: r.snapshot, err: r.error, mismatches: r.mismatches, code: 'RESTORE_DRILL_FAILED', hint: 'the newest snapshot does not restore as it should: take one by hand (belayctl etcd snapshot) and look at the leader\'s log' });
       return r;

@@ -4,7 +4,7 @@ import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import { caFromPem, issueCert, type Ca } from '../pki/ca.js';
 import { createEtcdCa } from '../pki/etcd.js';
-import { formatClusterSpec, specMaster } from '../cluster/spec.js';
+import { formatClusterSpec, specMaster, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { agentCall } from '../rpc/agent-call.js';
 import { EtcdCluster, shortError } from './client.js';
@@ -60,15 +60,18 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
   if (!agent) throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
 
   d.progress('check', 'looking for an existing etcd of this cluster');
-  for (const x of spec.spec.masters) {
-    if (await answers(x.address, spec.spec.etcd.clientPort)) {
-      throw new OperatorError({
-        code: 'ETCD_EXISTS',
-        message: `refusing to bootstrap: something already answers on ${x.name}'s etcd client port (${x.address}:${spec.spec.etcd.clientPort}), so a cluster may exist and a new one would split it`,
-        hint: 'belayctl etcd members shows the cluster; to start over from a backup use belayctl etcd restore',
-        unsafe: true,
-      });
-    }
+  const answering: typeof spec.spec.masters = [];
+  for (const x of spec.spec.masters) if (await answers(x.address, spec.spec.etcd.clientPort)) answering.push(x);
+  // A bootstrap that gave up waiting while etcd was still starting: finish it rather than refuse it.
+  if (answering.length === 1 && answering[0]?.name === node && !dryRun && (await finishEarlierBootstrap(d, spec, node, local.appliedAtMs))) return;
+  const x = answering[0];
+  if (x) {
+    throw new OperatorError({
+      code: 'ETCD_EXISTS',
+      message: `refusing to bootstrap: something already answers on ${x.name}'s etcd client port (${x.address}:${spec.spec.etcd.clientPort}), so a cluster may exist and a new one would split it`,
+      hint: 'belayctl etcd members shows the cluster; to start over from a backup use belayctl etcd restore',
+      unsafe: true,
+    });
   }
   const reports = new Map<string, Awaited<ReturnType<typeof report>>>();
   for (const x of spec.spec.masters) {
@@ -176,6 +179,38 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
     await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
     await cluster.kv.put(ETCD_KEYS.bootstrap).value(JSON.stringify({ node, atMs: Date.now(), by: d.requestedBy }));
     d.progress('store', 'stored the spec and the etcd CA in etcd under /belay/');
+  } finally {
+    cluster.close();
+  }
+}
+
+/**
+ * The earlier bootstrap on `node`, run from this coordinator (it kept the
+ * etcd CA), started etcd but gave up before storing the spec: if that etcd
+ * is a one-member cluster without belay's bootstrap record, store it now.
+ * False when it is anything else (then bootstrap is refused as usual).
+ */
+async function finishEarlierBootstrap(d: BootstrapDeps, spec: ClusterSpec, node: string, appliedAtMs: number): Promise<boolean> {
+  const kept = d.local.readEtcdCa();
+  if (!kept) return false;
+  const ca = await caFromPem(kept.certPem, kept.keyPem);
+  const me = await issueCert(ca, { commonName: `belay-coordinator-${d.me}`, dnsNames: [], ipAddresses: [], usages: ['client'], days: 1 });
+  const cluster = new EtcdCluster([clientUrl(spec, node)], { ca: Buffer.from(ca.certPem), cert: Buffer.from(me.certPem), key: Buffer.from(me.keyPem) });
+  try {
+    const s = await cluster.status(clientUrl(spec, node), 2_000);
+    if (!s.ok) return false;
+    const members = await cluster.members();
+    if (members.length !== 1 || members[0]?.name !== node) return false;
+    if (await cluster.kv.get(ETCD_KEYS.bootstrap).string()) return false;
+    d.progress('resume', `etcd on ${node} came up after an earlier bootstrap gave up waiting: finishing that bootstrap`);
+    await storeEtcdCa(cluster, ca);
+    await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
+    await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(appliedAtMs || Date.now()));
+    await cluster.kv.put(ETCD_KEYS.bootstrap).value(JSON.stringify({ node, atMs: Date.now(), by: d.requestedBy, resumed: true }));
+    d.progress('store', 'stored the spec and the etcd CA in etcd under /belay/');
+    return true;
+  } catch {
+    return false;
   } finally {
     cluster.close();
   }

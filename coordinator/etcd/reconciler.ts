@@ -11,6 +11,7 @@ import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } f
 import { preflight, preflightFailure } from './preflight.js';
 import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
 import { etcdPkiFor, loadEtcdCa } from './pki.js';
+import { FencedWriter } from './fenced.js';
 
 /**
  * The leader's etcd loop: observe (members, each member's status, gossip,
@@ -64,7 +65,11 @@ export class EtcdReconciler {
   /** Serialises passes with membership changes asked by hand (EtcdAdd/EtcdRemove). */
   private lock: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly d: ReconcilerDeps) {}
+  private readonly fenced: FencedWriter;
+
+  constructor(private readonly d: ReconcilerDeps) {
+    this.fenced = new FencedWriter(d.cluster, d.term);
+  }
 
   async run(): Promise<void> {
     const every = this.d.intervalMs ?? 1_000;
@@ -369,7 +374,7 @@ export class EtcdReconciler {
       this.status(`joining ${master}: waiting for the learner to catch up${progress}: ${shortError(err)}`);
       return;
     }
-    await this.d.cluster.kv.delete().key(ETCD_KEYS.join);
+    await this.fenced.delete(ETCD_KEYS.join);
     delete this.attempts[master];
     delete this.lastFailure[master];
     this.startedAt.delete(memberId);
@@ -394,7 +399,7 @@ export class EtcdReconciler {
     this.d.log.warn('etcd member removed', { member: who, memberId: step.memberId, reason: step.reason, term: this.d.term });
     this.startedAt.delete(step.memberId);
     const join = await this.readJoin();
-    if (join?.memberId === step.memberId) await this.d.cluster.kv.delete().key(ETCD_KEYS.join);
+    if (join?.memberId === step.memberId) await this.fenced.delete(ETCD_KEYS.join);
     if (step.master) {
       if (step.isLearner) {
         const n = (this.attempts[step.master] ?? 0) + 1;
@@ -423,6 +428,6 @@ export class EtcdReconciler {
   }
 
   private async writeJoin(r: JoinRecord): Promise<void> {
-    await this.d.cluster.kv.put(ETCD_KEYS.join).value(JSON.stringify(r));
+    await this.fenced.put(ETCD_KEYS.join, JSON.stringify(r));
   }
 }

@@ -181,6 +181,7 @@ export class EtcdService {
         const backups = new BackupScheduler({
           me: this.d.me,
           cluster,
+          term,
           spec: () => {
             const s = this.spec();
             if (!s) throw new Error('no spec');

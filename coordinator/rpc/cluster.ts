@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
@@ -83,7 +84,9 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       const leader = leaderPeer();
       const peer = d.gossip?.peer(leader.api);
       if (!peer) throw new Error('gossip is off');
-      const up = (peer[method] as (req: Req, opts: grpc.CallOptions) => grpc.ClientReadableStream<Progress>).call(peer, call.request, { deadline: new Date(Date.now() + 15 * 60_000) });
+      const md = new Metadata();
+      md.set('belay-on-behalf-of', d.caller(call));
+      const up = (peer[method] as (req: Req, md: Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<Progress>).call(peer, call.request, md, { deadline: new Date(Date.now() + 15 * 60_000) });
       up.on('data', (m: Progress) => call.write(m));
       up.on('error', (err: grpc.ServiceError) => call.emit('error', err));
       up.on('end', () => call.end());
@@ -169,6 +172,16 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         }
         let prev = d.local.read()?.spec;
         let storedIn = 'state-dir';
+        // etcd runs somewhere but this coordinator cannot reach it: its copy would be overwritten from etcd, unchecked.
+        const etcdElsewhere = d.gossip?.members().find((m) => m.tags.etcd === 'healthy');
+        if (!cluster && etcdElsewhere && prev) {
+          throw new OperatorError({
+            code: 'NO_ETCD_CLIENT',
+            message: `${d.node} has no etcd client yet, but etcd runs (on ${etcdElsewhere.name}): the spec must be applied where it can be checked against etcd`,
+            hint: `apply through another coordinator, e.g. belayctl --endpoint ${etcdElsewhere.tags.api ?? `${etcdElsewhere.name}:7702`} apply -f ...`,
+            retryable: true,
+          });
+        }
         if (cluster) {
           const inEtcd = await cluster.kv.get(ETCD_KEYS.spec).string().catch(() => undefined);
           if (inEtcd) {

@@ -59,7 +59,13 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
 
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
   /** Who asked, for the agent's event and log: the caller's certificate name and this coordinator. */
-  const caller = (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string => `${d.insecure ? 'someone' : (peerName(call) ?? 'someone')} via ${d.node}`;
+  const caller = (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string => {
+    const peer = d.insecure ? 'someone' : (peerName(call) ?? 'someone');
+    // A coordinator relaying an operator's request to the leader says whose it is; only a master's certificate may.
+    const behalf = call.metadata.get('belay-on-behalf-of')[0]?.toString();
+    if (behalf && !d.insecure && d.agent(peer) !== undefined) return behalf.slice(0, 200);
+    return `${peer} via ${d.node}`;
+  };
   /** One call to one master's agent, its refusals passed through with their code and hint. */
   const toAgent = <T>(
     method: string,

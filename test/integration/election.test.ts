@@ -10,6 +10,7 @@ import { parseClusterSpec } from '../../coordinator/cluster/spec.js';
 import { ETCD_KEYS } from '../../coordinator/cluster/store.js';
 import { EtcdCluster } from '../../coordinator/etcd/client.js';
 import { LeaderElection } from '../../coordinator/etcd/election.js';
+import { FencedWriter, NotLeader } from '../../coordinator/etcd/fenced.js';
 import { clientUrl, peerUrl, renderEtcdManifest } from '../../coordinator/etcd/render.js';
 import { issueCert } from '../../coordinator/pki/ca.js';
 import { createEtcdCa, etcdMemberFiles } from '../../coordinator/pki/etcd.js';
@@ -92,6 +93,11 @@ test('one leader at a time; its term is the key\'s revision and only grows; losi
     },
     { timeoutMs: 5_000, intervalMs: 50 },
   );
+
+  // the deposed leader's writes under /belay/ are refused by etcd itself; the current leader's apply
+  await assert.rejects(new FencedWriter(cluster, term).put('/belay/test', 'old'), NotLeader);
+  await new FencedWriter(cluster, second.term).put('/belay/test', 'new');
+  assert.equal(await cluster.kv.get('/belay/test').string(), 'new');
 
   // a graceful stop revokes the lease: the other takes over within a retry, not a TTL
   const holder = second.name === 'a' ? a : b;

@@ -1,0 +1,690 @@
+/**
+ * etcd figures (issue: join, snapshot, restore), belay next to the plain
+ * etcd procedures in one run, printed with the issue's aims:
+ *  1. a fourth member joined into a 3-member cluster holding ~50 MB: belay's
+ *     whole join (ApplyCluster of a 4-master spec → m4 a voting member that
+ *     answers `etcdctl endpoint health`, preflight included) next to the
+ *     etcdctl learner procedure by hand (member add --learner, start etcd,
+ *     retry member promote, endpoint health) on a plain etcd cluster with
+ *     the same data, flags and TLS (aim: belay within 1 s of manual);
+ *  2. a verified snapshot of that db: `belayctl etcd snapshot` next to
+ *     `etcdctl snapshot save` against the same member (aim: ≤ 1.5×);
+ *  3. `belayctl etcd restore` after 2 of 3 members were stopped and wiped,
+ *     from the command to 3 healthy voters (aim: ≤ 15 s).
+ * Both sides start timing only once their 3 members have been healthy for
+ * 6 s: etcd refuses `member add` for 5 s after a change (FIELD-NOTES).
+ * Usage: npm run build && npm run bench:etcd
+ *   (BENCH_JOIN_RUNS=3 BENCH_SNAPSHOT_RUNS=3 BENCH_RESTORE_RUNS=2 BENCH_KEYS=200 BENCH_VALUE_KIB=256)
+ */
+import '../proto/common/warnings.js';
+import { fromDist } from './dist.js';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import type { CoordinatorClient } from '../proto/gen/belay/v1/Coordinator.js';
+import type { StatusResponse__Output } from '../proto/gen/belay/v1/StatusResponse.js';
+import type { DevState } from '../coordinator/dev/cluster.js';
+import type { EtcdCluster as EtcdClusterT, EtcdMemberInfo } from '../coordinator/etcd/client.js';
+
+type Cluster = typeof import('../coordinator/dev/cluster.js');
+type Grpc = typeof import('../proto/common/grpc.js');
+type EtcdClient = typeof import('../coordinator/etcd/client.js');
+type EtcdPki = typeof import('../coordinator/pki/etcd.js');
+
+const NAME = 'bench:etcd';
+const cluster = await fromDist<Cluster>('coordinator/dev/cluster.js', NAME);
+const g = await fromDist<Grpc>('proto/common/grpc.js', NAME);
+const { EtcdCluster } = await fromDist<EtcdClient>('coordinator/etcd/client.js', NAME);
+const pki = await fromDist<EtcdPki>('coordinator/pki/etcd.js', NAME);
+
+const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(top, 'dist', 'coordinator', 'cli', 'main.js');
+const JOIN_RUNS = Number(process.env.BENCH_JOIN_RUNS ?? 3);
+const SNAPSHOT_RUNS = Number(process.env.BENCH_SNAPSHOT_RUNS ?? 3);
+const RESTORE_RUNS = Number(process.env.BENCH_RESTORE_RUNS ?? 2);
+const KEYS = Number(process.env.BENCH_KEYS ?? 200);
+const VALUE_BYTES = Number(process.env.BENCH_VALUE_KIB ?? 256) * 1024;
+/** etcd refuses member add until its leader has seen every voter for 5 s: both sides wait this long healthy before timing. */
+const SETTLE_MS = 6_000;
+const PREFIX = '/bench/';
+/** The same random values for every cluster (random: nothing compresses them). */
+const VALUES = Array.from({ length: KEYS }, () => randomBytes(VALUE_BYTES));
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+const s = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? '-' : (ms / 1000).toFixed(2));
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+const median = (xs: number[]): number => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[mid] ?? NaN) : ((v[mid - 1] ?? NaN) + (v[mid] ?? NaN)) / 2;
+};
+const octet = (): number => 1 + Math.floor(Math.random() * 250);
+
+/** Everything started here is stopped by these, newest first: at the end, on failure and on SIGINT/SIGTERM. */
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanupAll(): Promise<void> {
+  while (cleanups.length) {
+    const c = cleanups.pop();
+    try {
+      await c?.();
+    } catch (err) {
+      progress(`cleanup: ${String(err)}`);
+    }
+  }
+}
+function onSignal(sig: NodeJS.Signals): void {
+  progress(`${sig}: stopping every cluster started here`);
+  void cleanupAll().finally(() => process.exit(130));
+}
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+/** Runs `body`, then its cleanup whether it failed or not (the cleanup is also registered for a signal). */
+async function withCleanup<T>(cleanup: () => Promise<void>, body: () => Promise<T>): Promise<T> {
+  cleanups.push(cleanup);
+  try {
+    return await body();
+  } finally {
+    const i = cleanups.indexOf(cleanup);
+    if (i >= 0) {
+      cleanups.splice(i, 1);
+      await cleanup();
+    }
+  }
+}
+
+// ---- commands -------------------------------------------------------------
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    execFile(file, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+interface TlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** Plain etcdctl (Debian's etcd-client 3.4) with a client certificate; no endpoints for the offline commands. */
+function etcdctl(tls: TlsFiles | undefined, endpoints: string[], args: string[], timeoutMs = 20_000): Promise<Run> {
+  const conn = tls ? [`--endpoints=${endpoints.join(',')}`, `--cacert=${tls.ca}`, `--cert=${tls.cert}`, `--key=${tls.key}`, '--dial-timeout=3s'] : [];
+  return run('etcdctl', [...conn, ...args], { ...process.env, ETCDCTL_API: '3' }, timeoutMs);
+}
+
+async function endpointHealthy(tls: TlsFiles, url: string): Promise<boolean> {
+  const r = await etcdctl(tls, [url], ['endpoint', 'health', '--command-timeout=2s'], 5_000);
+  return r.code === 0 && /is healthy/.test(r.stdout + r.stderr);
+}
+
+/** belayctl from dist/ with a dev cluster's environment, talking to `endpoint`. */
+function belayctl(state: DevState, endpoint: string, args: string[], timeoutMs = 120_000): Promise<Run> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BELAY_')));
+  return run(process.execPath, [...cluster.shebangNodeFlags(CLI), CLI, ...args], { ...env, ...state.env, BELAY_ENDPOINT: endpoint }, timeoutMs);
+}
+
+function readTlsBuffers(t: TlsFiles): { ca: Buffer; cert: Buffer; key: Buffer } {
+  return { ca: fs.readFileSync(t.ca), cert: fs.readFileSync(t.cert), key: fs.readFileSync(t.key) };
+}
+
+/** ~50 MB under /bench/, 4 puts in flight. */
+async function loadData(c: EtcdClusterT): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < KEYS) {
+        const i = next++;
+        await c.kv.put(`${PREFIX}k${String(i).padStart(5, '0')}`).value(VALUES[i] ?? Buffer.alloc(0));
+      }
+    }),
+  );
+}
+
+/** Waits until every member answers status with one common leader, continuously for SETTLE_MS. */
+async function settle(c: EtcdClusterT, urls: string[], timeoutMs = 90_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let since: number | undefined;
+  for (;;) {
+    const st = await Promise.all(urls.map((u) => c.status(u)));
+    const ok = st.every((x) => x.ok) && new Set(st.map((x) => x.leaderId)).size === 1;
+    if (!ok) since = undefined;
+    else since ??= performance.now();
+    if (since !== undefined && performance.now() - since >= SETTLE_MS) return Math.max(...st.map((x) => x.dbSizeBytes));
+    if (performance.now() > deadline) throw new Error(`etcd members ${urls.join(', ')} not healthy together for ${SETTLE_MS} ms within ${timeoutMs} ms: ${st.map((x) => `${x.url} ${x.ok ? 'ok' : x.error}`).join('; ')}`);
+    await sleep(200);
+  }
+}
+
+// ---- belay ------------------------------------------------------------------
+
+interface Belay {
+  dir: string;
+  state: DevState;
+  /** A pooled etcd client over the spec's first `n` members, with m1's healthcheck-client certificate. */
+  etcd: EtcdClusterT;
+  etcdTls(master: string): TlsFiles;
+  clientUrl(master: string): string;
+  peerUrl(master: string): string;
+  coordinator(master: string): CoordinatorClient;
+  endpoint(master: string): string;
+  status(master?: string): Promise<StatusResponse__Output | undefined>;
+}
+
+async function withBelay<T>(masters: number, specMasters: number, body: (b: Belay) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-bench-etcd-'));
+  const roots = Array.from({ length: masters }, (_, i) => path.join(dir, `m${i + 1}`));
+  const clients = new Map<string, CoordinatorClient>();
+  let etcd: EtcdClusterT | undefined;
+  const stop = async (): Promise<void> => {
+    etcd?.close();
+    clients.forEach((c) => c.close());
+    await cluster.devDown(dir, { purge: true, graceMs: 5_000 });
+    // A failed dev up leaves no state file: stop what its agents started all the same.
+    for (const c of cluster.agentChildren(roots)) {
+      for (const target of [-c.pid, c.pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // gone, or not a group leader
+        }
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return withCleanup(stop, async () => {
+    const base = `127.7.${octet()}.1`;
+    progress(`belay: dev up of ${masters} masters (${specMasters} in the spec) on ${base} in ${dir}`);
+    const state = await cluster.devUp({ masters, specMasters, bootstrap: true, dir, baseAddress: base, progress: (l) => progress(`  ${l}`) });
+    const addr = (m: string): string => state.masters.find((x) => x.name === m)?.address ?? '';
+    const etcdTls = (m: string): TlsFiles => {
+      const d = path.join(dir, m, 'etc/kubernetes/pki/etcd');
+      return { ca: path.join(d, 'ca.crt'), cert: path.join(d, 'healthcheck-client.crt'), key: path.join(d, 'healthcheck-client.key') };
+    };
+    const clientUrl = (m: string): string => `https://${addr(m)}:2379`;
+    etcd = new EtcdCluster(state.masters.slice(0, specMasters).map((m) => clientUrl(m.name)), readTlsBuffers(etcdTls('m1')), 30_000);
+    const tls = g.readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
+    const Client = g.belayProto().belay.v1.Coordinator;
+    const coordinator = (m: string): CoordinatorClient => {
+      let c = clients.get(m);
+      if (!c) {
+        c = new Client(`${addr(m)}:7702`, g.clientCredentials(tls), g.channelOptions(g.DEFAULT_MAX_MESSAGE_BYTES));
+        clients.set(m, c);
+      }
+      return c;
+    };
+    const b: Belay = {
+      dir,
+      state,
+      etcd,
+      etcdTls,
+      clientUrl,
+      peerUrl: (m) => `https://${addr(m)}:2380`,
+      coordinator,
+      endpoint: (m) => `${addr(m)}:7702`,
+      status: (m = 'm1') =>
+        new Promise((resolve) => coordinator(m).Status({}, { deadline: new Date(Date.now() + 3_000) }, (err, res) => resolve(err ? undefined : res))),
+    };
+    return body(b);
+  });
+}
+
+/** The leader takes a snapshot and a restore drill as soon as it leads: let that finish before anything is timed. */
+async function waitFirstBackup(b: Belay): Promise<string> {
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const st = await b.status();
+    if (st?.leader && st.lastSnapshot && st.lastDrill) return st.leader;
+    if (performance.now() > deadline) {
+      progress(`belay: no first snapshot + drill after 120 s (${st?.reconcile ?? 'no status'}); going on`);
+      return st?.leader || 'm1';
+    }
+    await sleep(500);
+  }
+}
+
+async function loadAndSettle(b: Belay, masters: string[]): Promise<number> {
+  const t0 = performance.now();
+  await loadData(b.etcd);
+  progress(`belay: ${KEYS} keys × ${VALUE_BYTES / 1024} KiB put in ${s(performance.now() - t0)} s; waiting until ${masters.join(', ')} have been healthy for ${SETTLE_MS / 1000} s`);
+  return settle(b.etcd, masters.map((m) => b.clientUrl(m)));
+}
+
+interface JoinResult {
+  addedMs?: number;
+  publishedMs?: number;
+  promotedMs?: number;
+  healthyMs: number;
+  dbBytes: number;
+  /** Manual: how many `member promote` calls it took; belay: unused. */
+  promoteTries?: number;
+  /** belay: the join's steps from the leader's log, offsets from the apply. */
+  steps?: string[];
+}
+
+interface LogLine {
+  timestamp?: string;
+  message?: string;
+  [k: string]: unknown;
+}
+
+/** The leader coordinator's and m4 agent's log lines about the join, as offsets (s) from the apply. */
+function joinSteps(b: Belay, leader: string, fromWallMs: number, toWallMs: number): string[] {
+  const files = [
+    { who: `${leader} coordinator`, file: path.join(b.dir, leader, 'var/log/belay/coordinator.log'), keep: /etcd|learner|member|preflight|spec|join|pki/i },
+    { who: 'm4 agent', file: path.join(b.dir, 'm4', 'var/log/belay/agent.log'), keep: /etcd|manifest|pki|archiv|pod|started|ready/i },
+  ];
+  const out: { at: number; line: string }[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(f.file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const raw of text.split('\n')) {
+      let j: LogLine;
+      try {
+        j = JSON.parse(raw) as LogLine;
+      } catch {
+        continue;
+      }
+      const at = Date.parse(j.timestamp ?? '');
+      if (!Number.isFinite(at) || at < fromWallMs - 50 || at > toWallMs + 200) continue;
+      const { timestamp: _t, level: _l, message, component: _c, ...rest } = j;
+      const text2 = `${String(message)} ${JSON.stringify(rest)}`;
+      if (!f.keep.test(text2)) continue;
+      const fields = Object.entries(rest)
+        .filter(([k]) => !['term', 'memberId', 'node'].includes(k))
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      out.push({ at, line: `${f.who}: ${String(message)}${fields ? ` ${fields}` : ''}` });
+    }
+  }
+  return out.sort((a, b2) => a.at - b2.at).map((x) => `+${((x.at - fromWallMs) / 1000).toFixed(2)} s  ${x.line.slice(0, 220)}`);
+}
+
+async function belayJoin(runNo: number): Promise<JoinResult> {
+  return withBelay(4, 3, async (b) => {
+    const leader = await waitFirstBackup(b);
+    const dbBytes = await loadAndSettle(b, ['m1', 'm2', 'm3']);
+    const spec = YAML.parse(fs.readFileSync(path.join(b.dir, 'cluster.yaml'), 'utf8')) as { spec: { masters: unknown[] } };
+    spec.spec.masters = b.state.masters.map(({ name, address }) => ({ name, address }));
+    const text = YAML.stringify(spec);
+    const m4peer = b.peerUrl('m4');
+    const r: JoinResult = { healthyMs: NaN, dbBytes };
+    progress(`belay join ${runNo}: db ${mb(dbBytes)} MB; applying the 4-master spec (leader ${leader})`);
+    const wall0 = Date.now();
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) =>
+      b.coordinator('m1').ApplyCluster({ spec: text, dryRun: false, localOnly: false }, { deadline: new Date(Date.now() + 20_000) }, (err) => (err ? reject(err) : resolve())),
+    );
+    const deadline = t0 + 300_000;
+    for (;;) {
+      const members: EtcdMemberInfo[] | undefined = await b.etcd.members().catch(() => undefined);
+      const m4 = members?.find((m) => m.peerUrls.includes(m4peer));
+      const now = performance.now() - t0;
+      if (m4 && r.addedMs === undefined) r.addedMs = now;
+      if (m4?.name && r.publishedMs === undefined) r.publishedMs = now;
+      if (m4 && !m4.isLearner && r.promotedMs === undefined) r.promotedMs = now;
+      if (r.promotedMs !== undefined && (await endpointHealthy(b.etcdTls('m4'), b.clientUrl('m4')))) {
+        r.healthyMs = performance.now() - t0;
+        break;
+      }
+      if (performance.now() > deadline) {
+        progress(`belay join ${runNo}: m4 not a healthy voter 300 s after the apply (${(await b.status(leader))?.reconcile ?? 'no status'})`);
+        break;
+      }
+      await sleep(50);
+    }
+    await sleep(300); // the log lines of the last step are flushed
+    r.steps = joinSteps(b, leader, wall0, wall0 + (Number.isFinite(r.healthyMs) ? r.healthyMs : 300_000));
+    progress(`belay join ${runNo}: learner added ${s(r.addedMs)} s, published ${s(r.publishedMs)} s, promoted ${s(r.promotedMs)} s, m4 healthy ${s(r.healthyMs)} s after the apply`);
+    for (const l of r.steps) progress(`  ${l}`);
+    return r;
+  });
+}
+
+// ---- plain etcd -------------------------------------------------------------
+
+async function manualJoin(runNo: number): Promise<JoinResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-bench-etcd-manual-'));
+  const procs: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    const deadline = performance.now() + 5_000;
+    while (procs.some((p) => p.exitCode === null && p.signalCode === null) && performance.now() < deadline) await sleep(50);
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return withCleanup(stop, async () => {
+    const b = octet();
+    const names = ['e1', 'e2', 'e3', 'e4'];
+    const addr = (n: string): string => `127.8.${b}.${names.indexOf(n) + 1}`;
+    const peer = (n: string): string => `https://${addr(n)}:2380`;
+    const client = (n: string): string => `https://${addr(n)}:2379`;
+    const pkiDir = (n: string): string => path.join(dir, n, 'pki');
+    // Certificates as belay issues them (kubeadm's layout), from a CA of this cluster's own.
+    const ca = await pki.createEtcdCa('bench-manual');
+    for (const n of names) {
+      for (const f of await pki.etcdMemberFiles(ca, { name: n, address: addr(n) })) {
+        const file = path.join(pkiDir(n), f.path);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, f.content, { mode: f.mode });
+      }
+    }
+    const tls = (n: string): TlsFiles => ({ ca: path.join(pkiDir(n), 'etcd/ca.crt'), cert: path.join(pkiDir(n), 'etcd/healthcheck-client.crt'), key: path.join(pkiDir(n), 'etcd/healthcheck-client.key') });
+    /** The flags belay renders into etcd.yaml (render.ts, spec defaults), so that only the procedure differs. */
+    const start = (n: string, state: 'new' | 'existing', initialCluster: string): void => {
+      const p = path.join(pkiDir(n), 'etcd');
+      const log = fs.openSync(path.join(dir, `${n}.log`), 'a');
+      const child = spawn(
+        'etcd',
+        [
+          `--name=${n}`,
+          `--data-dir=${path.join(dir, n, 'data')}`,
+          `--listen-client-urls=${client(n)}`,
+          `--advertise-client-urls=${client(n)}`,
+          `--listen-peer-urls=${peer(n)}`,
+          `--initial-advertise-peer-urls=${peer(n)}`,
+          `--initial-cluster=${initialCluster}`,
+          `--initial-cluster-state=${state}`,
+          '--initial-cluster-token=bench-manual',
+          `--listen-metrics-urls=http://${addr(n)}:2381`,
+          '--client-cert-auth=true',
+          '--peer-client-cert-auth=true',
+          `--cert-file=${p}/server.crt`,
+          `--key-file=${p}/server.key`,
+          `--peer-cert-file=${p}/peer.crt`,
+          `--peer-key-file=${p}/peer.key`,
+          `--trusted-ca-file=${p}/ca.crt`,
+          `--peer-trusted-ca-file=${p}/ca.crt`,
+          '--snapshot-count=10000',
+          `--quota-backend-bytes=${2 * 1024 ** 3}`,
+          '--heartbeat-interval=100',
+          '--election-timeout=1000',
+          '--experimental-initial-corrupt-check=true',
+        ],
+        { stdio: ['ignore', log, log] },
+      );
+      fs.closeSync(log);
+      procs.push(child);
+    };
+    const first = names.slice(0, 3);
+    progress(`manual join ${runNo}: plain etcd ${first.join(', ')} on 127.8.${b}.1-3 (TLS, belay's flags) in ${dir}`);
+    for (const n of first) start(n, 'new', first.map((x) => `${x}=${peer(x)}`).join(','));
+    const c = new EtcdCluster(first.map(client), readTlsBuffers(tls('e1')), 30_000);
+    try {
+      await settle(c, first.map(client), 60_000);
+      const t1 = performance.now();
+      await loadData(c);
+      progress(`manual join ${runNo}: ${KEYS} keys put in ${s(performance.now() - t1)} s; waiting until the 3 have been healthy for ${SETTLE_MS / 1000} s`);
+      const dbBytes = await settle(c, first.map(client));
+      progress(`manual join ${runNo}: db ${mb(dbBytes)} MB; member add e4 --learner, start it, retry promote, endpoint health`);
+      const eps = first.map(client);
+      const t0 = performance.now();
+      let add: Run;
+      for (;;) {
+        add = await etcdctl(tls('e1'), eps, ['member', 'add', 'e4', '--learner', `--peer-urls=${peer('e4')}`]);
+        if (add.code === 0) break;
+        if (!/unhealthy cluster/.test(add.stderr) || performance.now() - t0 > 60_000) throw new Error(`member add e4: ${add.stderr.trim()}`);
+        await sleep(200);
+      }
+      const addedMs = performance.now() - t0;
+      const id = /Member ([0-9a-f]+) added/.exec(add.stdout)?.[1];
+      const initial = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(add.stdout)?.[1];
+      if (!id || !initial) throw new Error(`member add e4 printed no member id or initial cluster: ${add.stdout}`);
+      start('e4', 'existing', initial);
+      let tries = 0;
+      for (;;) {
+        tries++;
+        const pr = await etcdctl(tls('e1'), eps, ['member', 'promote', id]);
+        if (pr.code === 0) break;
+        if (performance.now() - t0 > 300_000) throw new Error(`member promote ${id}: ${pr.stderr.trim()}`);
+        await sleep(100);
+      }
+      const promotedMs = performance.now() - t0;
+      while (!(await endpointHealthy(tls('e4'), client('e4')))) {
+        if (performance.now() - t0 > 300_000) throw new Error('e4 never answered endpoint health');
+        await sleep(50);
+      }
+      const healthyMs = performance.now() - t0;
+      progress(`manual join ${runNo}: learner added ${s(addedMs)} s, promoted ${s(promotedMs)} s (${tries} promote calls), e4 healthy ${s(healthyMs)} s after member add`);
+      return { addedMs, promotedMs, healthyMs, dbBytes, promoteTries: tries };
+    } finally {
+      c.close();
+    }
+  });
+}
+
+// ---- snapshot and restore ---------------------------------------------------
+
+interface SnapshotRow {
+  belayCliMs: number;
+  belayDurationMs: number;
+  belayVerified: boolean;
+  belayBytes: number;
+  etcdctlSaveMs: number;
+  etcdctlStatusMs: number;
+  etcdctlBytes: number;
+}
+
+interface RestoreRow {
+  ms: number;
+  code: number;
+  voters: string;
+  keys: string;
+  breakdown: string[];
+  last: string;
+}
+
+async function snapshotBench(b: Belay, leader: string): Promise<{ rows: SnapshotRow[]; lastFile: string }> {
+  const rows: SnapshotRow[] = [];
+  let lastFile = '';
+  const scratch = path.join(b.dir, 'etcdctl-snapshots');
+  fs.mkdirSync(scratch, { recursive: true });
+  for (let i = 0; i < SNAPSHOT_RUNS; i++) {
+    const belaySnap = async (): Promise<Pick<SnapshotRow, 'belayCliMs' | 'belayDurationMs' | 'belayVerified' | 'belayBytes'>> => {
+      const r = await belayctl(b.state, b.endpoint(leader), ['etcd', 'snapshot', '-o', 'json']);
+      if (r.code !== 0) throw new Error(`belayctl etcd snapshot exited ${r.code}: ${r.stderr.trim()}`);
+      const j = JSON.parse(r.stdout) as { file: string; durationMs: number; verified: boolean; sizeBytes: number };
+      lastFile = j.file;
+      return { belayCliMs: r.ms, belayDurationMs: Number(j.durationMs), belayVerified: j.verified, belayBytes: Number(j.sizeBytes) };
+    };
+    const plainSnap = async (): Promise<Pick<SnapshotRow, 'etcdctlSaveMs' | 'etcdctlStatusMs' | 'etcdctlBytes'>> => {
+      const file = path.join(scratch, `snap-${i}.db`);
+      const save = await etcdctl(b.etcdTls(leader), [b.clientUrl(leader)], ['snapshot', 'save', file, '--command-timeout=120s'], 180_000);
+      if (save.code !== 0) throw new Error(`etcdctl snapshot save exited ${save.code}: ${save.stderr.trim()}`);
+      const st = await etcdctl(undefined, [], ['snapshot', 'status', file, '-w', 'json'], 120_000);
+      if (st.code !== 0) throw new Error(`etcdctl snapshot status exited ${st.code}: ${st.stderr.trim()}`);
+      const bytes = fs.statSync(file).size;
+      fs.rmSync(file, { force: true });
+      return { etcdctlSaveMs: save.ms, etcdctlStatusMs: st.ms, etcdctlBytes: bytes };
+    };
+    // Alternate which goes first: the page cache favours the second.
+    let x: Awaited<ReturnType<typeof belaySnap>>;
+    let y: Awaited<ReturnType<typeof plainSnap>>;
+    if (i % 2 === 0) {
+      x = await belaySnap();
+      y = await plainSnap();
+    } else {
+      y = await plainSnap();
+      x = await belaySnap();
+    }
+    const row: SnapshotRow = { ...x, ...y };
+    rows.push(row);
+    progress(`snapshot ${i + 1}: belayctl ${s(row.belayCliMs)} s (durationMs ${s(row.belayDurationMs)} s, ${row.belayVerified ? 'verified' : 'NOT verified'}, ${mb(row.belayBytes)} MB); etcdctl save ${s(row.etcdctlSaveMs)} s + status ${s(row.etcdctlStatusMs)} s (${mb(row.etcdctlBytes)} MB)`);
+  }
+  return { rows, lastFile };
+}
+
+async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ restore: RestoreRow; snapshots: SnapshotRow[]; dbBytes: number }> {
+  return withBelay(3, 3, async (b) => {
+    const leader = await waitFirstBackup(b);
+    const all = ['m1', 'm2', 'm3'];
+    const dbBytes = await loadAndSettle(b, all);
+    let snapshots: SnapshotRow[] = [];
+    let file: string;
+    if (withSnapshots) {
+      progress(`snapshots: ${SNAPSHOT_RUNS} each from ${leader}'s member (db ${mb(dbBytes)} MB)`);
+      const sb = await snapshotBench(b, leader);
+      snapshots = sb.rows;
+      file = sb.lastFile;
+    } else {
+      const r = await belayctl(b.state, b.endpoint(leader), ['etcd', 'snapshot', '-o', 'json']);
+      if (r.code !== 0) throw new Error(`belayctl etcd snapshot exited ${r.code}: ${r.stderr.trim()}`);
+      file = (JSON.parse(r.stdout) as { file: string }).file;
+    }
+    const others = all.filter((m) => m !== leader);
+    progress(`restore ${runNo}: stopping etcd on ${others.join(', ')} and wiping their data dirs; snapshot ${file} on ${leader}`);
+    for (const m of others) {
+      const rm = await belayctl(b.state, b.endpoint(leader), ['manifests', 'remove', m, 'etcd.yaml', '--force']);
+      if (rm.code !== 0) throw new Error(`belayctl manifests remove ${m} etcd.yaml exited ${rm.code}: ${rm.stderr.trim()}`);
+    }
+    const deadline = performance.now() + 90_000;
+    for (;;) {
+      const st = await b.status(leader);
+      if (st?.etcdPhase === 'no-quorum') break;
+      if (performance.now() > deadline) throw new Error(`quorum not lost 90 s after stopping ${others.join(', ')}: etcdPhase ${st?.etcdPhase ?? '?'}`);
+      await sleep(500);
+    }
+    for (const m of others) fs.rmSync(path.join(b.dir, m, 'var/lib/etcd'), { recursive: true, force: true });
+    progress(`restore ${runNo}: quorum lost; belayctl etcd restore --snapshot ${file}`);
+    const r = await belayctl(b.state, b.endpoint(leader), ['etcd', 'restore', '--snapshot', file], 300_000);
+    const breakdown = r.stderr.trim().split('\n').filter((l) => l.trim());
+    progress(`restore ${runNo}: exit ${r.code} after ${s(r.ms)} s`);
+    for (const l of breakdown) progress(`  ${l}`);
+    // Checked after the clock stopped: voters and keys on each member's own endpoint.
+    let voters = '?';
+    const keys: string[] = [];
+    if (r.code === 0) {
+      const ms = await b.etcd.members().catch(() => undefined);
+      voters = (ms ?? []).filter((m) => !m.isLearner && m.name).map((m) => m.name).sort().join(',');
+      for (const m of all) {
+        let count = '?';
+        for (let i = 0; i < 60; i++) {
+          const c = await etcdctl(b.etcdTls(m), [b.clientUrl(m)], ['get', PREFIX, '--prefix', '--count-only', '-w', 'json']);
+          try {
+            count = String((JSON.parse(c.stdout) as { count?: number }).count ?? 0);
+          } catch {
+            count = '?';
+          }
+          if (count === String(KEYS)) break;
+          await sleep(500);
+        }
+        keys.push(`${m} ${count}`);
+      }
+    }
+    return { restore: { ms: r.ms, code: r.code, voters, keys: keys.join(', '), breakdown, last: r.stdout.trim().split('\n').pop() ?? '' }, snapshots, dbBytes };
+  });
+}
+
+// ---- main -------------------------------------------------------------------
+
+const started = performance.now();
+console.log(`bench: etcd ${/etcd Version: (\S+)/.exec((await run('etcd', ['--version'], process.env, 5_000)).stdout)?.[1] ?? '?'}, ${KEYS} keys × ${VALUE_BYTES / 1024} KiB of random bytes (${mb(KEYS * VALUE_BYTES)} MB of values); ${os.cpus().length} cores; everything on loopback`);
+const belayJoins: JoinResult[] = [];
+const manualJoins: JoinResult[] = [];
+const restores: RestoreRow[] = [];
+let snapshots: SnapshotRow[] = [];
+let restoreDb = 0;
+let failure: unknown;
+try {
+  for (let i = 1; i <= JOIN_RUNS; i++) {
+    // Alternate, one cluster at a time, so that both see the same machine.
+    belayJoins.push(await belayJoin(i));
+    manualJoins.push(await manualJoin(i));
+  }
+  for (let i = 1; i <= RESTORE_RUNS; i++) {
+    const r = await restoreRun(i, i === 1);
+    restores.push(r.restore);
+    if (i === 1) {
+      snapshots = r.snapshots;
+      restoreDb = r.dbBytes;
+    }
+  }
+} catch (err) {
+  failure = err;
+  progress(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  await cleanupAll();
+}
+
+// ---- the table --------------------------------------------------------------
+
+const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+console.log(`\n1. join of a 4th member into 3 members holding ~${mb(median(belayJoins.map((r) => r.dbBytes)))} MB (db size), s from the command`);
+console.log('   belay: from ApplyCluster of the 4-master spec (belayctl apply -f adds the CLI\'s start-up) until m4 is a voting member answering etcdctl endpoint health');
+console.log('   manual: plain etcd with belay\'s flags and TLS; from `etcdctl member add --learner` through starting etcd, `member promote` retried every 100 ms, to endpoint health');
+console.log(['   system', 'run', 'learner added', 'published', 'promoted', 'healthy (total)'].map((x, i) => (i === 0 ? x.padEnd(9) : x.padEnd(15))).join(''));
+const joinRow = (name: string, label: string, r: Partial<JoinResult>): string =>
+  [`   ${name}`.padEnd(9), label.padEnd(15), s(r.addedMs).padEnd(15), s(r.publishedMs).padEnd(15), `${s(r.promotedMs)}${r.promoteTries ? ` (${r.promoteTries} tries)` : ''}`.padEnd(15), s(r.healthyMs)].join('');
+belayJoins.forEach((r, i) => console.log(joinRow('belay', String(i + 1), r)));
+manualJoins.forEach((r, i) => console.log(joinRow('manual', String(i + 1), r)));
+const med = (rs: JoinResult[]): Partial<JoinResult> => ({
+  addedMs: median(rs.map((r) => r.addedMs ?? NaN)),
+  publishedMs: median(rs.map((r) => r.publishedMs ?? NaN)),
+  promotedMs: median(rs.map((r) => r.promotedMs ?? NaN)),
+  healthyMs: median(rs.map((r) => r.healthyMs)),
+});
+console.log(joinRow('belay', 'median', med(belayJoins)));
+console.log(joinRow('manual', 'median', med(manualJoins)));
+const jb = median(belayJoins.map((r) => r.healthyMs));
+const jm = median(manualJoins.map((r) => r.healthyMs));
+console.log(`   aim: belay within 1 s of manual, preflight included: ${s(jb)} − ${s(jm)} = ${s(jb - jm)} s → ${Number.isFinite(jb - jm) ? verdict(jb - jm <= 1_000) : 'not measured'}`);
+const medianRun = belayJoins.map((r, i) => ({ r, i })).sort((a, b) => a.r.healthyMs - b.r.healthyMs)[Math.floor(belayJoins.length / 2)];
+if (medianRun?.r.steps?.length) {
+  console.log(`   belay join ${medianRun.i + 1} (the median) from the logs, s after the apply:`);
+  for (const l of medianRun.r.steps) console.log(`     ${l}`);
+}
+
+const sRows = snapshots;
+console.log(`\n2. snapshot + verify of the ${mb(restoreDb)} MB db (3-member belay cluster, from the belay leader's master's member), s; ${sRows.length} runs each`);
+console.log(['   run', 'belayctl (whole call)', 'belay durationMs', 'etcdctl save', 'etcdctl save+status'].map((x) => x.padEnd(22)).join(''));
+const sRow = (label: string, r: SnapshotRow): string =>
+  [`   ${label}`, `${s(r.belayCliMs)}${r.belayVerified ? '' : ' NOT VERIFIED'}`, s(r.belayDurationMs), s(r.etcdctlSaveMs), s(r.etcdctlSaveMs + r.etcdctlStatusMs)].map((x) => x.padEnd(22)).join('');
+sRows.forEach((r, i) => console.log(sRow(String(i + 1), r)));
+if (sRows.length) {
+  const m: SnapshotRow = {
+    belayCliMs: median(sRows.map((r) => r.belayCliMs)),
+    belayDurationMs: median(sRows.map((r) => r.belayDurationMs)),
+    belayVerified: sRows.every((r) => r.belayVerified),
+    belayBytes: median(sRows.map((r) => r.belayBytes)),
+    etcdctlSaveMs: median(sRows.map((r) => r.etcdctlSaveMs)),
+    etcdctlStatusMs: median(sRows.map((r) => r.etcdctlStatusMs)),
+    etcdctlBytes: median(sRows.map((r) => r.etcdctlBytes)),
+  };
+  console.log(sRow('median', m));
+  const ratioCli = m.belayCliMs / m.etcdctlSaveMs;
+  const ratioSrv = m.belayDurationMs / m.etcdctlSaveMs;
+  console.log(`   aim ≤ 1.5× etcdctl snapshot save: belayctl whole call ${ratioCli.toFixed(2)}× → ${verdict(ratioCli <= 1.5)}; belay's own durationMs (stream + fsync + verify) ${ratioSrv.toFixed(2)}× → ${verdict(ratioSrv <= 1.5)}; vs etcdctl save+status ${(m.belayCliMs / (m.etcdctlSaveMs + m.etcdctlStatusMs)).toFixed(2)}× (whole call)`);
+}
+
+console.log('\n3. restore: `belayctl etcd restore` on the leader\'s master after 2 of 3 members were stopped and wiped, s from the command to its exit 0 (3 healthy voters)');
+console.log(['   run', 'restore', 'exit', 'voters after', `keys after (of ${KEYS})`].map((x, i) => x.padEnd(i === 3 ? 16 : 12)).join(''));
+restores.forEach((r, i) => console.log([`   ${i + 1}`, s(r.ms), String(r.code), r.voters, r.keys].map((x, j) => x.padEnd(j === 3 ? 16 : 12)).join('')));
+if (restores.length) {
+  const rm = median(restores.filter((r) => r.code === 0).map((r) => r.ms));
+  console.log(`   median ${s(rm)} s; aim ≤ 15 s → ${Number.isFinite(rm) ? verdict(rm <= 15_000 && restores.every((r) => r.code === 0)) : 'not measured'}`);
+  console.log('   restore 1, as belayctl printed it:');
+  for (const l of restores[0]?.breakdown ?? []) console.log(`     ${l}`);
+  if (restores[0]?.last) console.log(`     → ${restores[0].last}`);
+}
+console.log(`\nbench: done in ${s(performance.now() - started)} s${failure ? ' (FAILED: see stderr; the figures above are partial)' : ''}`);
+if (failure) process.exitCode = 1;
