@@ -287,8 +287,8 @@ interface LogLine {
 /** The leader coordinator's and m4 agent's log lines about the join, as offsets (s) from the apply. */
 function joinSteps(b: Belay, leader: string, fromWallMs: number, toWallMs: number): string[] {
   const files = [
-    { who: `${leader} coordinator`, file: path.join(b.dir, leader, 'var/log/belay/coordinator.log'), keep: /etcd|learner|member|preflight|spec|join|pki/i },
-    { who: 'm4 agent', file: path.join(b.dir, 'm4', 'var/log/belay/agent.log'), keep: /etcd|manifest|pki|archiv|pod|started|ready/i },
+    { who: `${leader} coordinator`, file: path.join(b.dir, leader, 'var/log/belay/coordinator.log') },
+    { who: 'm4 agent', file: path.join(b.dir, 'm4', 'var/log/belay/agent.log') },
   ];
   const out: { at: number; line: string }[] = [];
   for (const f of files) {
@@ -308,10 +308,10 @@ function joinSteps(b: Belay, leader: string, fromWallMs: number, toWallMs: numbe
       const at = Date.parse(j.timestamp ?? '');
       if (!Number.isFinite(at) || at < fromWallMs - 50 || at > toWallMs + 200) continue;
       const { timestamp: _t, level: _l, message, component: _c, ...rest } = j;
-      const text2 = `${String(message)} ${JSON.stringify(rest)}`;
-      if (!f.keep.test(text2)) continue;
+      // Logged after each of the leader's calls to the agent and each Status poll; noise here.
+      if (message === 'call cut') continue;
       const fields = Object.entries(rest)
-        .filter(([k]) => !['term', 'memberId', 'node'].includes(k))
+        .filter(([k]) => !['term', 'memberId', 'node', 'paths', 'sha256', 'hint'].includes(k))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
       out.push({ at, line: `${f.who}: ${String(message)}${fields ? ` ${fields}` : ''}` });
@@ -488,6 +488,8 @@ interface SnapshotRow {
 interface RestoreRow {
   ms: number;
   code: number;
+  /** Why it failed, from the coordinator's log. */
+  error: string;
   voters: string;
   keys: string;
   breakdown: string[];
@@ -541,7 +543,7 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
     const dbBytes = await loadAndSettle(b, all);
     let snapshots: SnapshotRow[] = [];
     let file: string;
-    if (withSnapshots) {
+    if (withSnapshots && SNAPSHOT_RUNS > 0) {
       progress(`snapshots: ${SNAPSHOT_RUNS} each from ${leader}'s member (db ${mb(dbBytes)} MB)`);
       const sb = await snapshotBench(b, leader);
       snapshots = sb.rows;
@@ -570,6 +572,22 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
     const breakdown = r.stderr.trim().split('\n').filter((l) => l.trim());
     progress(`restore ${runNo}: exit ${r.code} after ${s(r.ms)} s`);
     for (const l of breakdown) progress(`  ${l}`);
+    let error = '';
+    if (r.code !== 0) {
+      const log = path.join(b.dir, leader, 'var/log/belay/coordinator.log');
+      progress(`restore ${runNo}: the last warnings and errors in ${leader}'s coordinator log:`);
+      const bad = cluster.tail(log, 400).split('\n').filter((x) => /"level":"(warn|error)"/.test(x) && !/"message":"call cut"/.test(x));
+      for (const l of bad.slice(-6)) progress(`  ${l.slice(0, 1500)}`);
+      for (const l of bad.filter((x) => /"level":"error"/.test(x))) {
+        try {
+          const err = (JSON.parse(l) as { err?: unknown }).err;
+          error = (typeof err === 'string' ? err : JSON.stringify(err ?? '')).split('\n')[0] ?? '';
+        } catch {
+          // not a JSON line
+        }
+      }
+      error ||= r.stderr.trim().split('\n').pop() ?? '';
+    }
     // Checked after the clock stopped: voters and keys on each member's own endpoint.
     let voters = '?';
     const keys: string[] = [];
@@ -591,7 +609,7 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
         keys.push(`${m} ${count}`);
       }
     }
-    return { restore: { ms: r.ms, code: r.code, voters, keys: keys.join(', '), breakdown, last: r.stdout.trim().split('\n').pop() ?? '' }, snapshots, dbBytes };
+    return { restore: { ms: r.ms, code: r.code, error, voters, keys: keys.join(', '), breakdown, last: r.stdout.trim().split('\n').pop() ?? '' }, snapshots, dbBytes };
   });
 }
 
@@ -632,9 +650,9 @@ const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 console.log(`\n1. join of a 4th member into 3 members holding ~${mb(median(belayJoins.map((r) => r.dbBytes)))} MB (db size), s from the command`);
 console.log('   belay: from ApplyCluster of the 4-master spec (belayctl apply -f adds the CLI\'s start-up) until m4 is a voting member answering etcdctl endpoint health');
 console.log('   manual: plain etcd with belay\'s flags and TLS; from `etcdctl member add --learner` through starting etcd, `member promote` retried every 100 ms, to endpoint health');
-console.log(['   system', 'run', 'learner added', 'published', 'promoted', 'healthy (total)'].map((x, i) => (i === 0 ? x.padEnd(9) : x.padEnd(15))).join(''));
+console.log(['   system', 'run', 'learner added', 'published', 'promoted', 'healthy (total)'].map((x, i) => (i === 0 ? x.padEnd(11) : x.padEnd(15))).join(''));
 const joinRow = (name: string, label: string, r: Partial<JoinResult>): string =>
-  [`   ${name}`.padEnd(9), label.padEnd(15), s(r.addedMs).padEnd(15), s(r.publishedMs).padEnd(15), `${s(r.promotedMs)}${r.promoteTries ? ` (${r.promoteTries} tries)` : ''}`.padEnd(15), s(r.healthyMs)].join('');
+  [`   ${name}`.padEnd(11), label.padEnd(15), s(r.addedMs).padEnd(15), s(r.publishedMs).padEnd(15), `${s(r.promotedMs)}${r.promoteTries ? ` (${r.promoteTries} tries)` : ''}`.padEnd(15), s(r.healthyMs)].join('');
 belayJoins.forEach((r, i) => console.log(joinRow('belay', String(i + 1), r)));
 manualJoins.forEach((r, i) => console.log(joinRow('manual', String(i + 1), r)));
 const med = (rs: JoinResult[]): Partial<JoinResult> => ({
@@ -678,7 +696,10 @@ if (sRows.length) {
 
 console.log('\n3. restore: `belayctl etcd restore` on the leader\'s master after 2 of 3 members were stopped and wiped, s from the command to its exit 0 (3 healthy voters)');
 console.log(['   run', 'restore', 'exit', 'voters after', `keys after (of ${KEYS})`].map((x, i) => x.padEnd(i === 3 ? 16 : 12)).join(''));
-restores.forEach((r, i) => console.log([`   ${i + 1}`, s(r.ms), String(r.code), r.voters, r.keys].map((x, j) => x.padEnd(j === 3 ? 16 : 12)).join('')));
+restores.forEach((r, i) => {
+  console.log([`   ${i + 1}`, s(r.ms), String(r.code), r.voters, r.keys].map((x, j) => x.padEnd(j === 3 ? 16 : 12)).join(''));
+  if (r.error) console.log(`       failed: ${r.error.slice(0, 400)}`);
+});
 if (restores.length) {
   const rm = median(restores.filter((r) => r.code === 0).map((r) => r.ms));
   console.log(`   median ${s(rm)} s; aim ≤ 15 s → ${Number.isFinite(rm) ? verdict(rm <= 15_000 && restores.every((r) => r.code === 0)) : 'not measured'}`);

@@ -141,12 +141,16 @@ export class DiskLatencySampler {
     const l = this.latest;
     const good = !l.error && l.measuredAtMs > 0 && l.fdatasyncP99Ms <= DISK_LATENCY_DEFAULTS.slowP99Ms;
     if (good || nowMs - Number(l.measuredAtMs) < maxAgeMs) return l;
-    this.running ??= this.measure().finally(() => (this.running = undefined));
+    return this.measure();
+  }
+
+  /** Measures once (the loop's body), or joins the measurement running now: one at a time, they share a test file. */
+  measure(): Promise<DiskLatency__Output> {
+    this.running ??= this.measureOnce().finally(() => (this.running = undefined));
     return this.running;
   }
 
-  /** Measures once (the loop's body); resolves with the new latest. */
-  async measure(): Promise<DiskLatency__Output> {
+  private async measureOnce(): Promise<DiskLatency__Output> {
     const r = await measureFdatasync({ etcdDataDir: this.o.etcdDataDir, host: this.o.host });
     this.latest = r;
     this.note(r);

@@ -93,7 +93,7 @@ export function etcdDataHandlers(d: { node: string; paths: HostPaths; fence: Ter
 }
 
 /** Entries of a data dir that are data: a filesystem's lost+found and earlier archives are not. */
-async function dataEntries(real: string): Promise<string[]> {
+export async function dataEntries(real: string): Promise<string[]> {
   return (await fsp.readdir(real)).filter((n) => n !== 'lost+found' && !n.startsWith('.belay-archived-'));
 }
 
@@ -133,7 +133,8 @@ async function freeSuffix(real: string, nowMs: number): Promise<string> {
   for (let n = 0; ; n++) {
     const suffix = `.belay-archived-${stamp}${n === 0 ? '' : `-${n}`}`;
     // rename(2) would replace an empty directory of that name: check first (calls are one at a time).
-    if (!(await lstatOrUndefined(real + suffix))) return suffix;
+    // Free both beside the dir (a rename) and inside it (a mount point's archive).
+    if (!(await lstatOrUndefined(real + suffix)) && !(await lstatOrUndefined(path.join(real, suffix)))) return suffix;
   }
 }
 

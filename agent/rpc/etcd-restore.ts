@@ -14,7 +14,7 @@ import type { RestoreEtcdSnapshotChunk__Output } from '../../proto/gen/belay/v1/
 import type { RestoreEtcdSnapshotHeader__Output } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotHeader.js';
 import type { RestoreEtcdSnapshotResponse } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotResponse.js';
 import type { RaisedEvent } from '../report/events.js';
-import { checkDataDir } from './etcd-data.js';
+import { checkDataDir, dataEntries } from './etcd-data.js';
 import type { TermFence } from './fencing.js';
 
 type RestoreHandlers = Pick<AgentHandlers, 'RestoreEtcdSnapshot'>;
@@ -62,7 +62,7 @@ export function etcdRestoreHandlers(d: { node: string; paths: HostPaths; fence: 
             checkHeader(h);
             const real = d.paths.host(checkDataDir(h.dataDir));
             const st = await lstatOrUndefined(real);
-            if (st && (!st.isDirectory() || (await fsp.readdir(real)).length > 0)) {
+            if (st && (!st.isDirectory() || (await dataEntries(real)).length > 0)) {
               throw new OperatorError({ code: 'ETCD_DATA_EXISTS', message: `not restoring into ${h.dataDir}: it exists and is not empty`, hint: 'archive it first (the coordinator does: ArchiveEtcdData); nothing was changed', unsafe: true });
             }
             await fsp.mkdir(path.dirname(real), { recursive: true, mode: 0o700 });
@@ -128,10 +128,31 @@ function checkHeader(h: RestoreEtcdSnapshotHeader__Output): void {
   if (!/^[-\w.]{1,64}$/.test(h.initialClusterToken)) throw bad('the cluster token is missing or not a name');
 }
 
-function restore(etcdctl: string, file: string, dataDir: string, h: RestoreEtcdSnapshotHeader__Output): Promise<void> {
+/**
+ * etcdctl refuses a data dir that exists. An absent one is restored into
+ * directly; an existing one without data (a mount point holding only
+ * lost+found and earlier archives) gets the restore in a dot-dir inside it,
+ * on the same disk, and its member/ moved up.
+ */
+async function restore(etcdctl: string, file: string, dataDir: string, h: RestoreEtcdSnapshotHeader__Output): Promise<void> {
+  if (!(await lstatOrUndefined(dataDir))) return runRestore(etcdctl, file, dataDir, h);
+  const inside = path.join(dataDir, `.belay-restore-${process.pid}`);
+  await fsp.rm(inside, { recursive: true, force: true });
+  try {
+    await runRestore(etcdctl, file, inside, h);
+    await fsp.rename(path.join(inside, 'member'), path.join(dataDir, 'member'));
+    await syncDir(dataDir);
+  } finally {
+    await fsp.rm(inside, { recursive: true, force: true });
+  }
+}
+
+function runRestore(etcdctl: string, file: string, dataDir: string, h: RestoreEtcdSnapshotHeader__Output): Promise<void> {
   const args = ['snapshot', 'restore', file, `--data-dir=${dataDir}`, `--name=${h.name}`, `--initial-advertise-peer-urls=${h.initialAdvertisePeerUrl}`, `--initial-cluster=${h.initialCluster}`, `--initial-cluster-token=${h.initialClusterToken}`];
   return new Promise((resolve, reject) => {
-    execFile(etcdctl, args, { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
+    // Only our flags: etcdctl also reads ETCDCTL_* from the environment, and a stray one would change the restore.
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_') && !k.startsWith('ETCD_'))), ETCDCTL_API: '3' };
+    execFile(etcdctl, args, { env, timeout: 300_000, maxBuffer: 4 * 1024 * 1024 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       // A half-restored dir must not look like data: move nothing, remove what etcdctl made (it was empty before).
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -23,6 +23,7 @@ export const ETCD_KEYS = {
   reconcileStatus: '/belay/status/reconcile',
   lastSnapshot: '/belay/backup/last-snapshot',
   lastDrill: '/belay/backup/last-drill',
+  lastSnapshotError: '/belay/backup/last-snapshot-error',
 } as const;
 
 export interface LocalSpec {

@@ -68,10 +68,11 @@ export function drillInfo(r: DrillResult, node: string): DrillInfo {
 }
 
 /** What is wrong with the backups, one line, or '' (pure: for status). */
-export function backupAlert(spec: ClusterSpec, last: SnapshotInfo | undefined, drill: DrillInfo | undefined, nowMs: number): string {
+export function backupAlert(spec: ClusterSpec, last: SnapshotInfo | undefined, drill: DrillInfo | undefined, nowMs: number, failed?: { atMs: number; error: string }): string {
   const interval = durationMs(spec.spec.backup.interval);
   const drillEvery = durationMs(spec.spec.backup.drillInterval);
   const age = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+  if (failed && (!last || Number(last.takenAtMs) < failed.atMs)) return `ALERT: snapshots are failing (${age(nowMs - failed.atMs)} ago): ${failed.error}`;
   if (drill && !drill.ok) return `ALERT: the last restore drill failed (${drill.snapshot}, ${age(nowMs - Number(drill.atMs))} ago): ${drill.error || (drill.mismatches ?? []).join('; ')}`;
   if (last && !last.verified) return `ALERT: the last snapshot ${last.name} could not be verified: ${last.error}`;
   if (last && nowMs - Number(last.takenAtMs) > 2 * interval) return `ALERT: no snapshot for ${age(nowMs - Number(last.takenAtMs))} (every ${spec.spec.backup.interval} wanted)`;
@@ -88,6 +89,8 @@ export async function readJson<T>(cluster: EtcdCluster, key: string): Promise<T 
     return undefined;
   }
 }
+
+const SNAPSHOT_RETRY_MS = 60_000;
 
 export class BackupScheduler {
   private busy: Promise<unknown> = Promise.resolve();
@@ -119,7 +122,19 @@ export class BackupScheduler {
     const spec = this.d.spec();
     const now = Date.now();
     const last = await readJson<SnapshotInfo>(this.d.cluster, ETCD_KEYS.lastSnapshot);
-    if (!last || now - Number(last.takenAtMs) >= durationMs(spec.spec.backup.interval)) await this.snapshot();
+    const failed = await readJson<{ atMs: number; error: string }>(this.d.cluster, ETCD_KEYS.lastSnapshotError);
+    // After a failure, try again a minute later, not every pass.
+    const retryDue = !failed || now - failed.atMs >= SNAPSHOT_RETRY_MS || (last !== undefined && Number(last.takenAtMs) > failed.atMs);
+    if ((!last || now - Number(last.takenAtMs) >= durationMs(spec.spec.backup.interval)) && retryDue) {
+      try {
+        await this.snapshot();
+      } catch (err) {
+        const error = errorText(err);
+        if (error !== failed?.error) this.d.log.error('etcd snapshot failed', { err: error, code: 'SNAPSHOT_FAILED', hint: 'status shows it as an alert until a snapshot succeeds' });
+        await this.fenced.put(ETCD_KEYS.lastSnapshotError, JSON.stringify({ atMs: now, error }));
+        return;
+      }
+    }
     const drill = await readJson<DrillInfo>(this.d.cluster, ETCD_KEYS.lastDrill);
     if (!drill || now - Number(drill.atMs) >= durationMs(spec.spec.backup.drillInterval)) await this.drill();
   }
@@ -155,7 +170,12 @@ export class BackupScheduler {
       let newest = listSnapshots(dir).find((m) => m.verified);
       newest ??= await this.takeSnapshot();
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-drill-'));
-      const r = await restoreDrill({ file: newest.file, meta: newest, scratchDir: scratch });
+      // A minute, plus time to restore and read a big db (about 5 s per 100 MiB on these disks, with room).
+      const timeoutMs = 60_000 + Math.ceil(newest.sizeBytes / (100 * 1024 ** 2)) * 15_000;
+      const r: DrillResult = newest.verified
+        ? await restoreDrill({ file: newest.file, meta: newest, scratchDir: scratch, timeoutMs })
+        : { ok: false, snapshot: newest.name, revision: newest.revision, expectedKeys: newest.keyCount, restoredKeys: 0, sampleChecked: 0, mismatches: [], clusterName: '', durationMs: 0, error: `no verified snapshot to drill (the newest: ${newest.error})`, atMs: Date.now() };
+      fs.rmSync(scratch, { recursive: true, force: true });
       await this.fenced.put(ETCD_KEYS.lastDrill, JSON.stringify(drillInfo(r, this.d.me)));
       if (r.ok) this.d.log.info('restore drill passed', { snapshot: r.snapshot, keys: r.restoredKeys, sample: r.sampleChecked, ms: r.durationMs });
       else this.d.log.error('restore drill failed', { snapshot: r.snapshot, err: r.error, mismatches: r.mismatches, code: 'RESTORE_DRILL_FAILED', hint: 'the newest snapshot does not restore as it should: take one by hand (belayctl etcd snapshot) and look at the leader\'s log' });

@@ -33,6 +33,7 @@ export async function defragCluster(cluster: EtcdCluster, observe: () => Promise
     return 'dry run: nothing was changed';
   }
   let freed = 0;
+  let done = 0;
   for (const m of order) {
     const now = await observe();
     const sick = (now.members ?? []).filter((x) => !x.isLearner && !now.statuses.get(x.id)?.ok);
@@ -58,7 +59,8 @@ export async function defragCluster(cluster: EtcdCluster, observe: () => Promise
       await new Promise((r) => setTimeout(r, 250));
     }
     freed += Math.max(0, (before?.dbSizeBytes ?? 0) - after.dbSizeBytes);
+    done++;
     progress('defrag', `${m.name} done in ${Date.now() - t0} ms: db ${before ? mib(before.dbSizeBytes) : '?'} → ${mib(after.dbSizeBytes)}, healthy`);
   }
-  return `defragmented ${order.length} members, ${mib(freed)} freed`;
+  return `defragmented ${done} of ${order.length} members${done < order.length ? ' (the others have no client URL yet)' : ''}, ${mib(freed)} freed`;
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { RestoreEtcdSnapshotResponse__Output } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotResponse.js';
 import { formatClusterSpec, specMaster } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
-import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import { agentCall, agentError, refusalCode } from '../rpc/agent-call.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { restoreDrill } from './drill.js';
 import { quorumOf } from './plan.js';
@@ -60,7 +59,18 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
 
   // Refused while the cluster has quorum: a restore throws away every write since the snapshot.
   const tls = readEtcdTls(d.paths);
-  if (tls) {
+  if (!tls) {
+    throw new OperatorError({
+      code: 'NO_ETCD_CLIENT_CERT',
+      message: `${d.me} has no etcd client certificate: it can neither tell whether the cluster still has quorum nor check the restored one`,
+      hint: 'run the restore through the coordinator of a master that was an etcd member (belayctl --endpoint MASTER:7702 etcd restore ...)',
+    });
+  }
+  // The target must answer before anything is stopped.
+  const target = d.agent(node);
+  if (!target) throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
+  const targetReport = await agentCall<{ root: string }>((opts, cb) => target.GetReport({ refresh: false }, opts, cb), 10_000, node);
+  {
     const cluster = new EtcdCluster(spec.spec.masters.map((m) => clientUrl(spec, m.name)), tls);
     try {
       const members = await cluster.members().catch(() => undefined);
@@ -101,8 +111,8 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   };
   for (const m of spec.spec.masters) {
     try {
-      await call(m.name, (a, opts, cb) => a.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
-      d.progress('stop', `stopped etcd on ${m.name}`);
+      const res = await call<{ changed: boolean }>(m.name, (a, opts, cb) => a.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      d.progress('stop', res.changed ? `stopped etcd on ${m.name}` : `${m.name} runs no etcd.yaml`);
     } catch (err) {
       if (refusalCode(err) === 'NO_SUCH_MANIFEST') d.progress('stop', `${m.name} runs no etcd.yaml`);
       else if (m.name === node) throw err;
@@ -120,12 +130,12 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     }
   }
 
+  // The sums checked above travel with the bytes: the agent refuses anything that differs (a file changed since).
   const bytes = fs.statSync(file).size;
-  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  const agent = d.agent(node);
-  if (!agent) throw new Error(`no agent client for ${node}`);
+  const sha256 = check.sha256;
+  const agent = target;
   const restored = await new Promise<RestoreEtcdSnapshotResponse__Output>((resolve, reject) => {
-    const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) => (err || !res ? reject(err ?? new Error('empty answer')) : resolve(res)));
+    const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) => (err ? reject(agentError(err, node)) : !res ? reject(new Error('empty answer')) : resolve(res)));
     up.write({
       header: {
         dataDir: spec.spec.etcd.dataDir,
@@ -159,12 +169,10 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   });
   d.progress('restore', `restored on ${node} in ${restored.durationMs} ms`);
 
-  const report = await call<{ root: string }>(node, (a, opts, cb) => a.GetReport({ refresh: false }, opts, cb));
-  const content = renderEtcdManifest({ spec, master: node, root: report.root || '/', state: 'new', initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }] });
+  const content = renderEtcdManifest({ spec, master: node, root: targetReport.root || '/', state: 'new', initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }] });
   await call(node, (a, opts, cb) => a.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
   d.progress('start', `started etcd on ${node}`);
 
-  if (!tls) throw new OperatorError({ code: 'NO_ETCD_CLIENT_CERT', message: `${d.me} has no etcd client certificate to check the restored cluster with`, hint: `belayctl etcd members (through ${node}) shows it` });
   const cluster = new EtcdCluster(spec.spec.masters.map((m) => clientUrl(spec, m.name)), tls);
   try {
     const deadline = Date.now() + 60_000;
@@ -174,8 +182,9 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
       if (Date.now() > deadline) throw new OperatorError({ code: 'RESTORE_NOT_HEALTHY', message: `the restored etcd on ${node} is not healthy after 60 s: ${s.error}`, hint: `see its log on ${node}; the snapshot and the old data dirs are untouched` });
       await new Promise((r) => setTimeout(r, 200));
     }
-    // The snapshot's leader key, join record and reconcile line belong to the old cluster.
+    // The snapshot's leader key, join record, reconcile line and held-out marks belong to the old cluster.
     for (const k of [ETCD_KEYS.leader, ETCD_KEYS.join, ETCD_KEYS.reconcileStatus]) await cluster.kv.delete().key(k);
+    await cluster.kv.delete().prefix(ETCD_KEYS.heldOut);
     await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
     await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
     d.progress('start', `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${others.map((m) => m.name).join(', ') || 'nobody'}`);

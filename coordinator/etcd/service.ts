@@ -148,7 +148,8 @@ export class EtcdService {
       const alarms = (await cluster.alarms().catch(() => [])).map((a) => `${members.find((m) => m.id === a.memberId)?.name ?? a.memberId}: ${a.alarm}`);
       const lastSnapshot = await readJson<SnapshotInfo>(cluster, ETCD_KEYS.lastSnapshot);
       const lastDrill = await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill);
-      this.summaryCache = { phase, leader, reconcile, alarms, lastSnapshot, lastDrill, backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now()) };
+      const failed = await readJson<{ atMs: number; error: string }>(cluster, ETCD_KEYS.lastSnapshotError);
+      this.summaryCache = { phase, leader, reconcile, alarms, lastSnapshot, lastDrill, backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now(), failed) };
     } catch (err) {
       this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}`, alarms: [], backupAlert: '' };
     }

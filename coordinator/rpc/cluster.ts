@@ -192,7 +192,24 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         if (prev) await refuseUnsafeChange(prev, next);
         const changes = specChanges(prev, next);
         const same = prev !== undefined && formatClusterSpec(prev) === formatted;
-        const base = { spec: formatted, changed: !same, storedIn, warnings: specWarnings(next), changes: same ? [] : changes };
+        // A master nobody hears from is likely a wrong address (or belay is not running there yet): say so, it cannot join.
+        const heard = d.gossip?.members() ?? [];
+        const unheard = d.gossip
+          ? next.spec.masters.filter((m) => {
+              const g = heard.find((x) => x.name === m.name);
+              return !g || g.state !== 'alive' || hostOf(g.addr) !== m.address;
+            })
+          : [];
+        const warnings = [
+          ...specWarnings(next),
+          ...unheard.map((m) => {
+            const g = heard.find((x) => x.name === m.name);
+            return g && hostOf(g.addr) !== m.address
+              ? `master ${m.name}: its coordinator gossips from ${hostOf(g.addr)}, not ${m.address}: check the address`
+              : `master ${m.name} (${m.address}) is not alive in gossip${g ? ` (${g.state})` : ''}: is belay running there, and is the address right? It joins etcd once it is`;
+          }),
+        ];
+        const base = { spec: formatted, changed: !same, storedIn, warnings, changes: same ? [] : changes };
         if (dryRun) return { ...base, coordinators: [], errors: [] };
         const now = Date.now();
         if (storedIn === 'etcd' && cluster) {
@@ -410,4 +427,9 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
 
 function specInvalid(err: ConfigError): OperatorError {
   return new OperatorError({ code: 'SPEC_INVALID', message: `the Cluster spec is not valid:\n  ${err.problems.join('\n  ')}`, hint: 'fix the fields named above; docs/config.md lists every field of the Cluster spec' });
+}
+
+/** "127.0.1.1:7703" or "[fd00::1]:7703" → the host. */
+function hostOf(addr: string): string {
+  return addr.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
 }

@@ -96,6 +96,27 @@ test('grow 3 → 5 one learner at a time; a member whose host comes back without
       );
     });
     assert.ok(replace.maxMembers <= 5 && replace.maxLearners <= 1, replace.seen.join(' | '));
+
+    // removing the etcd leader by hand moves its leadership first; it stays out until added back
+    const leaderOf = async (): Promise<string> => {
+      const r = JSON.parse((await belayctl(['etcd', 'members', '-o', 'json'], c.env)).stdout) as { members: { name: string; role: string }[] };
+      return r.members.find((m) => m.role === 'leader')?.name ?? '';
+    };
+    const etcdLeader = await eventually(async () => {
+      const l = await leaderOf();
+      assert.ok(l);
+      return l;
+    }, { timeoutMs: 10_000, intervalMs: 500 });
+    const via = c.state.masters.find((m) => m.name !== etcdLeader)?.name ?? 'm1';
+    const removed = await belayctl(['etcd', 'remove', etcdLeader], c.env);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stderr, new RegExp(`moving etcd leadership to m\\d first`));
+    assert.deepEqual(voters(await memberList(c, via)), ['m1', 'm2', 'm3', 'm4', 'm5'].filter((m) => m !== etcdLeader));
+    await new Promise((r) => setTimeout(r, 5_000));
+    assert.equal((await memberList(c, via))?.length, 4, 'a master removed by hand came back by itself');
+    const back = await belayctl(['etcd', 'add', etcdLeader], c.env);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, new RegExp(`${etcdLeader} is a healthy voting member`));
     // and m5's new member holds every key (a serializable read from m5 itself)
     await eventually(
       async () => {

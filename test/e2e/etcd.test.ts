@@ -78,6 +78,17 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     assert.equal(drop.code, 3, drop.stderr);
     assert.match(drop.stderr, /the spec drops m3, which is an etcd member/);
 
+    // a master at an address where nobody runs is accepted with a warning (it joins once it is up); dry run stores nothing
+    const four = YAML.parse(fs.readFileSync(specFile, 'utf8')) as { spec: { masters: { name: string; address: string }[] } };
+    four.spec.masters.push({ name: 'm4', address: '127.0.9.254' });
+    fs.writeFileSync(path.join(c.dir, 'four.yaml'), YAML.stringify(four));
+    const dry = await belayctl(['apply', '-f', path.join(c.dir, 'four.yaml'), '--dry-run'], c.env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /warning: master m4 \(127\.0\.9\.254\) is not alive in gossip/);
+    assert.match(dry.stdout, /warning: 4 masters: quorum is 3/);
+    assert.match(dry.stdout, /master m4 \(127\.0\.9\.254\) added/);
+    assert.equal((YAML.parse((await belayctl(['get', 'cluster'], c.env)).stdout) as { spec: { masters: unknown[] } }).spec.masters.length, 3);
+
     // a join request for a name not in the spec is refused
     const add = await belayctl(['etcd', 'add', 'm9'], c.env);
     assert.equal(add.code, 1, add.stderr);
@@ -125,7 +136,7 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     assert.equal(planned.at(-1), etcdLeader, plan.stderr);
     const defrag = await belayctl(['etcd', 'defrag'], c.env);
     assert.equal(defrag.code, 0, defrag.stderr);
-    assert.match(defrag.stdout, /defragmented 3 members/);
+    assert.match(defrag.stdout, /defragmented 3 of 3 members/);
     const done = [...defrag.stderr.matchAll(/defrag: (m\d) done in \d+ ms: .*healthy/g)].map((m) => m[1]);
     assert.deepEqual(done, planned, defrag.stderr);
     assert.ok((await members(c.env)).members.every((m) => m.healthy));

@@ -71,4 +71,7 @@ test('backup alerts: failed drill, unverified snapshot, stale snapshot, stale dr
   assert.match(backupAlert(spec, { ...snap, verified: false, error: 'status failed' }, drill, NOW), /could not be verified: status failed/);
   assert.match(backupAlert(spec, { ...snap, takenAtMs: NOW - 61 * 60_000 }, drill, NOW), /no snapshot for 61 min \(every 30m wanted\)/);
   assert.match(backupAlert(spec, snap, { ...drill, atMs: NOW - 49 * 3_600_000 }, NOW), /no restore drill for 49\.0 h \(every 24h wanted\)/);
+  // snapshots failing since the last good one (or with none at all) is an alert; an older failure is not
+  assert.match(backupAlert(spec, undefined, undefined, NOW, { atMs: NOW - 30_000, error: 'no healthy member' }), /^ALERT: snapshots are failing \(30 s ago\): no healthy member/);
+  assert.equal(backupAlert(spec, snap, drill, NOW, { atMs: NOW - 120_000, error: 'old' }), '');
 });
