@@ -100,25 +100,35 @@ export function serverOptions(maxMessageBytes: number, interceptors: grpc.Server
 /**
  * Counts every call that ends with an error status, in one place for all
  * methods, and logs calls that are cut. grpc-js refuses a message over the
- * size limit before any handler sees it, answering RESOURCE_EXHAUSTED and
- * cancelling the call: the cancel seen here is the only trace of it on this
- * side, so it is logged with the limit (a crashed or killed peer looks the same).
+ * size limit before any handler sees it: on a unary call with a
+ * RESOURCE_EXHAUSTED status, on a stream by cancelling it. Either is the
+ * only trace on this side, so both are logged with the limit (a peer that
+ * went away mid-call looks the same). A unary call cancelled after its
+ * status is only the peer closing its side, and is not logged.
  */
 export function observeCalls(o: { grpcErrors: { inc(labels: { method: string; code: string }): void }; log: Logger; maxMessageBytes: number }): grpc.ServerInterceptor {
-  return (desc, call) =>
-    new grpc.ServerInterceptingCall(call, {
+  return (desc, call) => {
+    // A unary call's peer closing its side after our status also fires onCancel: that is no cut. (A stream
+    // cut for an oversized message ends with a status too, so streams keep every cancel.)
+    let answered = false;
+    return new grpc.ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onCancel: () => {
+            if (answered) return;
             o.grpcErrors.inc({ method: desc.path, code: 'CANCELLED' });
-            o.log.warn('call cut', { method: desc.path, code: 'CALL_CUT', hint: `the peer went away or sent a message over maxMessageBytes (${o.maxMessageBytes})` });
+            o.log.warn('call cut', { method: desc.path, code: 'CALL_CUT', hint: `the peer went away, or sent a message over maxMessageBytes (${o.maxMessageBytes})` });
           },
         }),
       sendStatus: (status, next) => {
+        if (!desc.requestStream && !desc.responseStream) answered = true;
         if (status.code !== grpc.status.OK) o.grpcErrors.inc({ method: desc.path, code: grpc.status[status.code] });
+        // grpc-js refuses an oversized message itself, with this status, before any handler runs.
+        if (status.code === grpc.status.RESOURCE_EXHAUSTED) o.log.warn('call cut', { method: desc.path, code: 'CALL_CUT', err: status.details, hint: `the peer sent a message over maxMessageBytes (${o.maxMessageBytes})` });
         next(status);
       },
     });
+  };
 }
 
 /**
