@@ -288,6 +288,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
           .status()
           .then((s) => hexId(s.header.cluster_id))
           .catch(() => '');
+        rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
         return { ...base, members: rows, clusterId, error: '' };
       })().then(
         (res) => callback(null, res),
