@@ -8,7 +8,7 @@ import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { durationMs, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
-import { hexId, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
+import { ETCD_PKI, hexId, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
 import { restoreDrill, type DrillResult } from './drill.js';
 import { FencedWriter } from './fenced.js';
 import { listSnapshots, pruneSnapshots, takeSnapshot, type SnapshotMeta } from './snapshot.js';
@@ -154,7 +154,9 @@ export class BackupScheduler {
     if (!from?.clientUrls[0]) throw new Error('no healthy member to take a snapshot from');
     const clusterId = hexId((await this.d.cluster.kv.maintenance.status()).header.cluster_id);
     const { dir, secondary } = this.dirs();
-    const meta = await takeSnapshot({ client: this.d.cluster.endpoint(from.clientUrls[0]), dir, ...(secondary ? { secondaryDir: secondary } : {}), cluster: spec.metadata.name, clusterId, member: from.name });
+    // etcdctl receives the snapshot faster than the grpc-js stream; the same call, with this master's client certificate.
+    const etcdctl = { endpoint: from.clientUrls[0], cacert: this.d.paths.host(ETCD_PKI.ca), cert: this.d.paths.host(ETCD_PKI.cert), key: this.d.paths.host(ETCD_PKI.key) };
+    const meta = await takeSnapshot({ client: this.d.cluster.endpoint(from.clientUrls[0]), etcdctl, dir, ...(secondary ? { secondaryDir: secondary } : {}), cluster: spec.metadata.name, clusterId, member: from.name });
     const removed = [...(await pruneSnapshots(dir, spec.spec.backup.retain)), ...(secondary ? await pruneSnapshots(secondary, spec.spec.backup.retain) : [])];
     const info = snapshotInfo(meta, this.d.paths);
     await this.fenced.put(ETCD_KEYS.lastSnapshot, JSON.stringify({ ...info, node: this.d.me }));

@@ -136,6 +136,13 @@ export async function takeSnapshot(o: {
   nowMs?: () => number;
   /** Deadline of the stream, ms (SNAPSHOT_DEFAULTS.streamTimeoutMs). */
   timeoutMs?: number;
+  /**
+   * Take it with `etcdctl snapshot save` against this endpoint and these
+   * files instead of streaming through `client`: the same Maintenance.Snapshot
+   * call, received about twice as fast as grpc-js decodes it (64 MB: 0.6 s
+   * against 1.0-1.3 s here), then hashed from disk.
+   */
+  etcdctl?: { endpoint: string; cacert?: string; cert?: string; key?: string };
 }): Promise<SnapshotMeta> {
   if (!CLUSTER_NAME.test(o.cluster)) {
     throw new OperatorError({ code: 'SNAPSHOT_BAD_CLUSTER_NAME', message: `cluster name ${JSON.stringify(o.cluster)} cannot be part of a snapshot file name`, hint: 'metadata.name of the spec must be a DNS label' });
@@ -147,10 +154,15 @@ export async function takeSnapshot(o: {
   const dir = await fsp.realpath(o.dir);
   const partial = path.join(dir, `.${base}.db.partial`);
 
-  const hasher = new SnapshotHasher();
-  let headerRevision: number;
+  let hasher = new SnapshotHasher();
+  let headerRevision = 0;
   try {
-    headerRevision = await streamSnapshot(o.client, partial, hasher, o.timeoutMs ?? SNAPSHOT_DEFAULTS.streamTimeoutMs);
+    if (o.etcdctl) {
+      await etcdctlSave(o.etcdctl, partial, o.timeoutMs ?? SNAPSHOT_DEFAULTS.streamTimeoutMs);
+      hasher = await hasherOfFile(partial);
+    } else {
+      headerRevision = await streamSnapshot(o.client, partial, hasher, o.timeoutMs ?? SNAPSHOT_DEFAULTS.streamTimeoutMs);
+    }
   } catch (err) {
     await fsp.rm(partial, { force: true }).catch(() => undefined);
     throw new OperatorError({
@@ -418,9 +430,32 @@ class SnapshotHasher {
 }
 
 async function hashFile(file: string): Promise<SnapshotDigest> {
+  return (await hasherOfFile(file)).digest();
+}
+
+async function hasherOfFile(file: string): Promise<SnapshotHasher> {
   const hasher = new SnapshotHasher();
   for await (const chunk of fs.createReadStream(file, { highWaterMark: WRITE_BATCH_BYTES })) hasher.update(chunk as Buffer);
-  return hasher.digest();
+  return hasher;
+}
+
+/** `etcdctl snapshot save` into `file` (it writes FILE.part and renames it), made 0600 and fsynced. */
+async function etcdctlSave(t: { endpoint: string; cacert?: string; cert?: string; key?: string }, file: string, timeoutMs: number): Promise<void> {
+  await fsp.rm(file, { force: true });
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_') && !k.startsWith('ETCD_'))), ETCDCTL_API: '3' };
+  await new Promise<void>((resolve, reject) => {
+    const tls = [...(t.cacert ? [`--cacert=${t.cacert}`] : []), ...(t.cert ? [`--cert=${t.cert}`] : []), ...(t.key ? [`--key=${t.key}`] : [])];
+    execFile('etcdctl', [`--endpoints=${t.endpoint}`, ...tls, `--command-timeout=${Math.ceil(timeoutMs / 1000)}s`, 'snapshot', 'save', file], { env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, _out, stderr) =>
+      err ? reject(new Error(`etcdctl snapshot save: ${(stderr || errorText(err)).trim().split('\n').slice(-2).join(' ')}`)) : resolve(),
+    );
+  });
+  const fh = await fsp.open(file, 'r+');
+  try {
+    await fh.chmod(0o600);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Streams Maintenance.Snapshot into a new `file` (0600), fsynced; returns the revision of the first header. */
