@@ -89,7 +89,7 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
     .command('snapshot')
     .summary('take a verified snapshot now (on the leader, into its backup dir)')
     .description(
-      'The leader streams a snapshot from a healthy member (its own master\'s when healthy) into spec.backup.dir (and spec.backup.secondaryDir), fsyncs it, writes a sha256 sidecar (sha256sum -c format) and checks it with etcdctl snapshot status; it records the key count and a sample of keys at the snapshot\'s revision for restore drills, and prunes the oldest beyond spec.backup.retain. The leader also does this every spec.backup.interval by itself. -o json prints the snapshot taken.',
+      'The leader takes a snapshot (etcdctl snapshot save) from a healthy member (its own master\'s when healthy) into spec.backup.dir (and spec.backup.secondaryDir), fsyncs it, writes a sha256 sidecar (sha256sum -c format) and checks it with etcdctl snapshot status; it records the key count and a sample of keys at the snapshot\'s revision for restore drills, and prunes the oldest beyond spec.backup.retain. The leader also does this every spec.backup.interval by itself. -o json prints the snapshot taken.',
     )
     .action(async () => {
       const f = flags();
