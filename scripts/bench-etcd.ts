@@ -276,6 +276,24 @@ interface JoinResult {
   promoteTries?: number;
   /** belay: the join's steps from the leader's log, offsets from the apply. */
   steps?: string[];
+  /** Why the run did not finish. */
+  failure?: string;
+}
+
+/** The first line of each error in a daemon's JSON log (the last `n`), for a failed run. */
+function logErrors(file: string, n = 3): string {
+  const out: string[] = [];
+  for (const l of cluster.tail(file, 2_000).split('\n')) {
+    try {
+      const j = JSON.parse(l) as { level?: string; message?: string; err?: unknown };
+      if (j.level !== 'error') continue;
+      const err = typeof j.err === 'string' ? j.err : j.err === undefined ? '' : JSON.stringify(j.err);
+      out.push(`${j.message ?? ''}: ${err.split('\n')[0] ?? ''}`);
+    } catch {
+      // not a JSON line
+    }
+  }
+  return out.slice(-n).join(' | ');
 }
 
 interface LogLine {
@@ -284,10 +302,13 @@ interface LogLine {
   [k: string]: unknown;
 }
 
-/** The leader coordinator's and m4 agent's log lines about the join, as offsets (s) from the apply. */
-function joinSteps(b: Belay, leader: string, fromWallMs: number, toWallMs: number): string[] {
+/**
+ * Every coordinator's and m4 agent's log lines while the join ran, as offsets (s) from the apply:
+ * the leader before the apply is not always the one that joins m4.
+ */
+function joinSteps(b: Belay, fromWallMs: number, toWallMs: number): string[] {
   const files = [
-    { who: `${leader} coordinator`, file: path.join(b.dir, leader, 'var/log/belay/coordinator.log') },
+    ...b.state.masters.map((m) => ({ who: `${m.name} coordinator`, file: path.join(b.dir, m.name, 'var/log/belay/coordinator.log') })),
     { who: 'm4 agent', file: path.join(b.dir, 'm4', 'var/log/belay/agent.log') },
   ];
   const out: { at: number; line: string }[] = [];
@@ -308,8 +329,8 @@ function joinSteps(b: Belay, leader: string, fromWallMs: number, toWallMs: numbe
       const at = Date.parse(j.timestamp ?? '');
       if (!Number.isFinite(at) || at < fromWallMs - 50 || at > toWallMs + 200) continue;
       const { timestamp: _t, level: _l, message, component: _c, ...rest } = j;
-      // Logged after each of the leader's calls to the agent and each Status poll; noise here.
-      if (message === 'call cut') continue;
+      // Logged after each of the leader's calls to the agent and each Status poll, and gossip: noise here.
+      if (message === 'call cut' || message === 'member updated') continue;
       const fields = Object.entries(rest)
         .filter(([k]) => !['term', 'memberId', 'node', 'paths', 'sha256', 'hint'].includes(k))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -332,9 +353,14 @@ async function belayJoin(runNo: number): Promise<JoinResult> {
     progress(`belay join ${runNo}: db ${mb(dbBytes)} MB; applying the 4-master spec (leader ${leader})`);
     const wall0 = Date.now();
     const t0 = performance.now();
-    await new Promise<void>((resolve, reject) =>
-      b.coordinator('m1').ApplyCluster({ spec: text, dryRun: false, localOnly: false }, { deadline: new Date(Date.now() + 20_000) }, (err) => (err ? reject(err) : resolve())),
+    const applied = await new Promise<string>((resolve) =>
+      b.coordinator('m1').ApplyCluster({ spec: text, dryRun: false, localOnly: false }, { deadline: new Date(Date.now() + 20_000) }, (err) => resolve(err ? `${err.code} ${err.details}` : '')),
     );
+    if (applied) {
+      r.failure = `ApplyCluster through m1 failed after ${s(performance.now() - t0)} s: ${applied}; m1's log: ${logErrors(path.join(b.dir, 'm1', 'var/log/belay/coordinator.log'))}`;
+      progress(`belay join ${runNo}: ${r.failure}`);
+      return r;
+    }
     const deadline = t0 + 300_000;
     for (;;) {
       const members: EtcdMemberInfo[] | undefined = await b.etcd.members().catch(() => undefined);
@@ -348,13 +374,14 @@ async function belayJoin(runNo: number): Promise<JoinResult> {
         break;
       }
       if (performance.now() > deadline) {
-        progress(`belay join ${runNo}: m4 not a healthy voter 300 s after the apply (${(await b.status(leader))?.reconcile ?? 'no status'})`);
+        r.failure = `m4 not a healthy voter 300 s after the apply (${(await b.status(leader))?.reconcile ?? 'no status'})`;
+        progress(`belay join ${runNo}: ${r.failure}`);
         break;
       }
       await sleep(50);
     }
     await sleep(300); // the log lines of the last step are flushed
-    r.steps = joinSteps(b, leader, wall0, wall0 + (Number.isFinite(r.healthyMs) ? r.healthyMs : 300_000));
+    r.steps = joinSteps(b, wall0, wall0 + (Number.isFinite(r.healthyMs) ? r.healthyMs : 300_000));
     progress(`belay join ${runNo}: learner added ${s(r.addedMs)} s, published ${s(r.publishedMs)} s, promoted ${s(r.promotedMs)} s, m4 healthy ${s(r.healthyMs)} s after the apply`);
     for (const l of r.steps) progress(`  ${l}`);
     return r;
@@ -447,7 +474,7 @@ async function manualJoin(runNo: number): Promise<JoinResult> {
         await sleep(200);
       }
       const addedMs = performance.now() - t0;
-      const id = /Member ([0-9a-f]+) added/.exec(add.stdout)?.[1];
+      const id = /Member\s+([0-9a-f]+)\s+added/.exec(add.stdout)?.[1];
       const initial = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(add.stdout)?.[1];
       if (!id || !initial) throw new Error(`member add e4 printed no member id or initial cluster: ${add.stdout}`);
       start('e4', 'existing', initial);
@@ -596,8 +623,9 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
       voters = (ms ?? []).filter((m) => !m.isLearner && m.name).map((m) => m.name).sort().join(',');
       for (const m of all) {
         let count = '?';
-        for (let i = 0; i < 60; i++) {
-          const c = await etcdctl(b.etcdTls(m), [b.clientUrl(m)], ['get', PREFIX, '--prefix', '--count-only', '-w', 'json']);
+        for (let i = 0; i < 40; i++) {
+          // Serializable: what this member holds itself (3.4's etcdctl has no --count-only).
+          const c = await etcdctl(b.etcdTls(m), [b.clientUrl(m)], ['get', PREFIX, '--prefix', '--keys-only', '--consistency=s', '-w', 'json']);
           try {
             count = String((JSON.parse(c.stdout) as { count?: number }).count ?? 0);
           } catch {
@@ -615,7 +643,10 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
 
 // ---- main -------------------------------------------------------------------
 
+const errorLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 const started = performance.now();
+const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`bench: load average at the start ${load()}`);
 console.log(`bench: etcd ${/etcd Version: (\S+)/.exec((await run('etcd', ['--version'], process.env, 5_000)).stdout)?.[1] ?? '?'}, ${KEYS} keys × ${VALUE_BYTES / 1024} KiB of random bytes (${mb(KEYS * VALUE_BYTES)} MB of values); ${os.cpus().length} cores; everything on loopback`);
 const belayJoins: JoinResult[] = [];
 const manualJoins: JoinResult[] = [];
@@ -626,11 +657,12 @@ let failure: unknown;
 try {
   for (let i = 1; i <= JOIN_RUNS; i++) {
     // Alternate, one cluster at a time, so that both see the same machine.
-    belayJoins.push(await belayJoin(i));
-    manualJoins.push(await manualJoin(i));
+    // A failed run is reported in the table; the others still run.
+    belayJoins.push(await belayJoin(i).catch((err: unknown) => ({ healthyMs: NaN, dbBytes: NaN, failure: errorLine(err) })));
+    manualJoins.push(await manualJoin(i).catch((err: unknown) => ({ healthyMs: NaN, dbBytes: NaN, failure: errorLine(err) })));
   }
   for (let i = 1; i <= RESTORE_RUNS; i++) {
-    const r = await restoreRun(i, i === 1);
+    const r = await restoreRun(i, i === 1).catch((err: unknown) => ({ restore: { ms: NaN, code: -1, error: errorLine(err), voters: '?', keys: '', breakdown: [], last: '' }, snapshots: [], dbBytes: 0 }));
     restores.push(r.restore);
     if (i === 1) {
       snapshots = r.snapshots;
@@ -653,8 +685,15 @@ console.log('   manual: plain etcd with belay\'s flags and TLS; from `etcdctl me
 console.log(['   system', 'run', 'learner added', 'published', 'promoted', 'healthy (total)'].map((x, i) => (i === 0 ? x.padEnd(11) : x.padEnd(15))).join(''));
 const joinRow = (name: string, label: string, r: Partial<JoinResult>): string =>
   [`   ${name}`.padEnd(11), label.padEnd(15), s(r.addedMs).padEnd(15), s(r.publishedMs).padEnd(15), `${s(r.promotedMs)}${r.promoteTries ? ` (${r.promoteTries} tries)` : ''}`.padEnd(15), s(r.healthyMs)].join('');
-belayJoins.forEach((r, i) => console.log(joinRow('belay', String(i + 1), r)));
-manualJoins.forEach((r, i) => console.log(joinRow('manual', String(i + 1), r)));
+const failed = (r: JoinResult): void => void (r.failure && console.log(`           failed: ${r.failure.slice(0, 600)}`));
+belayJoins.forEach((r, i) => {
+  console.log(joinRow('belay', String(i + 1), r));
+  failed(r);
+});
+manualJoins.forEach((r, i) => {
+  console.log(joinRow('manual', String(i + 1), r));
+  failed(r);
+});
 const med = (rs: JoinResult[]): Partial<JoinResult> => ({
   addedMs: median(rs.map((r) => r.addedMs ?? NaN)),
   publishedMs: median(rs.map((r) => r.publishedMs ?? NaN)),
@@ -665,10 +704,13 @@ console.log(joinRow('belay', 'median', med(belayJoins)));
 console.log(joinRow('manual', 'median', med(manualJoins)));
 const jb = median(belayJoins.map((r) => r.healthyMs));
 const jm = median(manualJoins.map((r) => r.healthyMs));
+const count = (r: JoinResult, what: RegExp): number => (r.steps ?? []).filter((l) => what.test(l)).length;
+console.log(`   belay: coordinators' "leadership lost" / "elected leader" log lines during the join, per run: ${belayJoins.map((r) => `${count(r, /coordinator: leadership lost /)}/${count(r, /coordinator: elected leader/)}`).join(', ')}`);
 console.log(`   aim: belay within 1 s of manual, preflight included: ${s(jb)} − ${s(jm)} = ${s(jb - jm)} s → ${Number.isFinite(jb - jm) ? verdict(jb - jm <= 1_000) : 'not measured'}`);
-const medianRun = belayJoins.map((r, i) => ({ r, i })).sort((a, b) => a.r.healthyMs - b.r.healthyMs)[Math.floor(belayJoins.length / 2)];
+const finished = belayJoins.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.healthyMs));
+const medianRun = finished.sort((a, b) => a.r.healthyMs - b.r.healthyMs)[Math.floor(finished.length / 2)];
 if (medianRun?.r.steps?.length) {
-  console.log(`   belay join ${medianRun.i + 1} (the median) from the logs, s after the apply:`);
+  console.log(`   belay join ${medianRun.i + 1} (the median) from the coordinators' and m4 agent's logs, s after the apply:`);
   for (const l of medianRun.r.steps) console.log(`     ${l}`);
 }
 
@@ -707,5 +749,6 @@ if (restores.length) {
   for (const l of restores[0]?.breakdown ?? []) console.log(`     ${l}`);
   if (restores[0]?.last) console.log(`     → ${restores[0].last}`);
 }
-console.log(`\nbench: done in ${s(performance.now() - started)} s${failure ? ' (FAILED: see stderr; the figures above are partial)' : ''}`);
+console.log(`\nbench: load average at the end ${load()}`);
+console.log(`bench: done in ${s(performance.now() - started)} s${failure ? ' (FAILED: see stderr; the figures above are partial)' : ''}`);
 if (failure) process.exitCode = 1;

@@ -80,8 +80,22 @@ export class EtcdReconciler {
         this.status(`reconcile failed: ${shortError(err)}`);
         this.d.log.warn('etcd reconcile pass failed', { err: errorText(err) });
       }
-      await new Promise((r) => setTimeout(r, every));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, every);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wakeUp = undefined;
     }
+  }
+
+  private wakeUp: (() => void) | undefined;
+
+  /** Runs the next pass now (a new spec was stored). */
+  wake(): void {
+    this.wakeUp?.();
   }
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -290,18 +304,27 @@ export class EtcdReconciler {
     await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: adding it as a learner`);
-    let added: EtcdMemberInfo;
-    try {
-      added = await this.d.cluster.addLearner(peerUrl(spec, master));
-    } catch (err) {
-      // etcd refuses right after a change until the leader has seen every voter for 5 s (FIELD-NOTES): retry soon.
-      this.status(`joining ${master}: etcd refused the learner for now (${shortError(err)}); retrying`);
-      this.d.log.info('member add refused, will retry', { master, err: shortError(err) });
-      return;
+    let added: EtcdMemberInfo | undefined;
+    // etcd refuses right after a change until the leader has seen every voter for 5 s (FIELD-NOTES): retry
+    // every 250 ms for up to 8 s here rather than a pass later.
+    for (const until = Date.now() + 8_000; ; ) {
+      this.checkLeading();
+      try {
+        added = await this.d.cluster.addLearner(peerUrl(spec, master));
+        break;
+      } catch (err) {
+        if (Date.now() > until || !/unhealthy cluster/i.test(shortError(err))) {
+          this.status(`joining ${master}: etcd refused the learner for now (${shortError(err)}); retrying`);
+          this.d.log.info('member add refused, will retry', { master, err: shortError(err) });
+          return;
+        }
+        this.status(`joining ${master}: etcd refuses a new member for now (${shortError(err)}): retrying`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
     await this.writeJoin({ master, memberId: added.id, addedAtMs: Date.now() });
     this.d.log.info('learner added', { master, memberId: added.id, term: this.d.term });
-    await this.startLearner(master, added.id, spec, await this.d.cluster.members());
+    await this.startLearner(master, added.id, spec, await this.d.cluster.members(), true);
   }
 
   private async writePki(master: string, spec: ClusterSpec, kind: 'member' | 'client'): Promise<void> {
@@ -312,7 +335,7 @@ export class EtcdReconciler {
     await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
   }
 
-  private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[]): Promise<void> {
+  private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[], pkiWritten = false): Promise<void> {
     const startedAt = this.startedAt.get(memberId);
     if (startedAt !== undefined && Date.now() - startedAt < START_GRACE_MS) {
       this.status(`joining ${master}: learner started ${Math.round((Date.now() - startedAt) / 1000)} s ago, waiting for it to publish itself`);
@@ -356,7 +379,8 @@ export class EtcdReconciler {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-    await this.writePki(master, spec, 'member');
+    // Written just before the member add when this pass added it; a resumed join writes them again.
+    if (!pkiWritten) await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: starting its etcd as a learner`);
     await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
@@ -366,7 +390,18 @@ export class EtcdReconciler {
 
   private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }): Promise<void> {
     try {
-      await this.d.cluster.promote(memberId);
+      // etcd accepts a promote only once the learner is in sync: retrying every 100 ms for 3 s is the catch-up
+      // wait at its finest (FIELD-NOTES); past that, the next pass tries again.
+      for (const until = Date.now() + 3_000; ; ) {
+        this.checkLeading();
+        try {
+          await this.d.cluster.promote(memberId);
+          break;
+        } catch (err) {
+          if (Date.now() > until || !/in sync|not ready|learner/i.test(shortError(err))) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     } catch (err) {
       const s = o.statuses.get(memberId);
       const leader = [...o.statuses.values()].find((x) => x.ok && x.memberId === x.leaderId);

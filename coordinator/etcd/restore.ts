@@ -151,8 +151,9 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     });
     const fd = fs.openSync(file, 'r');
     const pump = (): void => {
-      const buf = Buffer.alloc(CHUNK);
       for (;;) {
+        // A fresh buffer per chunk: a chunk waiting in the stream's queue must not be overwritten by the next read.
+        const buf = Buffer.alloc(CHUNK);
         const n = fs.readSync(fd, buf, 0, CHUNK, null);
         if (n === 0) {
           fs.closeSync(fd);

@@ -122,7 +122,9 @@ export class EtcdService {
       return;
     }
     const endpoints = local.spec.spec.masters.map((m) => clientUrl(local.spec, m.name));
-    if (!this.cluster || this.cluster.endpoints.join(',') !== endpoints.join(',')) {
+    // A grown spec keeps the client (and so the election: a new one would hand leadership around mid-join);
+    // only a spec that drops an endpoint we use makes a new one.
+    if (!this.cluster || this.cluster.endpoints.some((e) => !endpoints.includes(e))) {
       const tls = readEtcdTls(this.d.paths);
       if (!tls) {
         this.summaryCache = { phase: 'awaiting-bootstrap', leader: undefined, reconcile: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME', alarms: [], backupAlert: '' };

@@ -168,6 +168,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         const cluster = d.etcd.client();
         if (localOnly) {
           const changed = await d.local.write(next, Date.now());
+          d.etcd.leaderReconciler()?.wake();
           return { spec: formatted, changed, storedIn: 'state-dir', warnings: [], coordinators: [d.node], errors: [], changes: [] };
         }
         let prev = d.local.read()?.spec;
@@ -222,6 +223,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         }
         await d.local.write(next, now);
         const out = await fanOut(text);
+        d.etcd.leaderReconciler()?.wake();
         d.log.info('cluster spec applied', { by: d.caller(call), storedIn, changes });
         return { ...base, coordinators: [d.node, ...out.ok], errors: out.errors };
       })().then(
