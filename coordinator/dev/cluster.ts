@@ -133,6 +133,19 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   }
   const addresses = masterAddresses(o.baseAddress, o.masters);
   const masters = addresses.map((address, i) => ({ name: `m${i + 1}`, address, root: path.join(dir, `m${i + 1}`) }));
+  // A new dev cluster gets a new CA: an earlier one's roots (its etcd.yaml would start the old etcd at once,
+  // with certificates nobody trusts any more) are removed, but only where dev up made them.
+  const earlier = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^m\d+$/.test(n)) : [];
+  if (earlier.length > 0) {
+    if (!fs.existsSync(path.join(dir, MARKER))) {
+      throw new OperatorError({ code: 'DEV_DIR_NOT_EMPTY', message: `${dir} holds ${earlier.join(', ')} that dev up did not make`, hint: 'give another --root, or empty this one yourself' });
+    }
+    await stopChildren(earlier.map((n) => path.join(dir, n)), 5_000);
+    for (const n of earlier) {
+      progress(`removing the earlier dev cluster's ${n} under ${dir}`);
+      fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    }
+  }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, MARKER), 'made by belayctl dev up\n');
 
@@ -199,6 +212,8 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
     }
   } catch (err) {
     await stopProcesses(processes, 5_000);
+    // The agents leave their pods running when stopped: a failed dev up must not leave an etcd behind.
+    await stopChildren(masters.map((m) => m.root), 5_000);
     fs.rmSync(stateFile(dir), { force: true });
     throw err;
   }
