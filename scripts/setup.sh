@@ -10,10 +10,11 @@ cd "$(dirname "$0")/.."
 #   iproute2 iptables procps network namespaces, packet counters and filters, process tools for fault tests and benchmarks
 #   containerd docker.io runc busybox-static
 #                            real container runtimes the supervisor tests run (busybox: a container rootfs, no registry)
+#   haproxy                  the control plane's balancer (static pod under the host runtime) and its tests
 #   monit                    the reference the supervisor benchmark compares against
 #   serf                     the reference the gossip benchmark compares against (HashiCorp Serf)
 #   python3 make g++         node-gyp builds unix-dgram (sd_notify for the systemd watchdog)
-PACKAGES=(etcd-server etcd-client systemd iproute2 iptables procps ca-certificates containerd docker.io runc busybox-static monit serf python3 make g++)
+PACKAGES=(etcd-server etcd-client systemd iproute2 iptables procps ca-certificates containerd docker.io runc busybox-static haproxy monit serf python3 make g++)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

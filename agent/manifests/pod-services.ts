@@ -9,7 +9,9 @@ import type { HealthCheck } from '../supervisor/probes.js';
  * probe becomes the health check with the probe's period, timeout and
  * threshold, its startup probe (or the liveness initial delay) the start-up
  * grace, its readiness probe the container's readiness (reported, never a
- * restart), terminationGracePeriodSeconds the SIGTERM → SIGKILL time. Pure.
+ * restart), terminationGracePeriodSeconds the SIGTERM → SIGKILL time. The
+ * image is not run but handed to the process as BELAY_IMAGE (stand-ins in
+ * test/ report their version from its tag, as the real binary would). Pure.
  */
 
 interface Probe {
@@ -28,6 +30,7 @@ interface Container {
   command?: string[];
   args?: string[];
   env?: { name: string; value?: string }[];
+  image?: string;
   workingDir?: string;
   ports?: { name?: string; containerPort?: number }[];
   livenessProbe?: Probe;
@@ -65,7 +68,7 @@ export function podServices(podObject: unknown, o: { host(p: string): string; lo
       problems.push(`container ${c.name} has no command: the host runtime runs command + args from PATH and ignores the image`);
       continue;
     }
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = c.image ? { BELAY_IMAGE: c.image } : {};
     for (const e of c.env ?? []) {
       if (e.value === undefined) problems.push(`container ${c.name}: env ${e.name} has no value (valueFrom is not supported by the host runtime): left unset`);
       else env[e.name] = e.value;

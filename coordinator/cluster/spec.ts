@@ -120,8 +120,33 @@ const backupSchema = z.strictObject({
   drillInterval: duration('1m').default(BACKUP_DEFAULTS.drillInterval),
 });
 
-/** Control-plane components: rendered from issue 7 on; accepted and kept now so that a spec need not change later. */
+export const CONTROL_PLANE_DEFAULTS = {
+  /** The Kubernetes version whose images and flags are used when a component names no image. */
+  kubernetesVersion: 'v1.31.0',
+  apiserverSecurePort: 6443,
+  schedulerSecurePort: 10259,
+  controllerManagerSecurePort: 10257,
+  serviceSubnet: '10.96.0.0/12',
+  dnsDomain: 'cluster.local',
+  /** The balancer's port on each master: not 6443, which the apiserver on the same address holds (kubeadm's HA guide uses 8443 too). */
+  loadBalancerPort: 8443,
+  /** haproxy's health checks: kubeadm's HA guide checks every 2 s; faster so a failing apiserver is out within about a second. */
+  checkIntervalMs: 500,
+  fall: 2,
+  rise: 2,
+  /** A restarted component must stay ready this long before the rollout moves on. */
+  stableWindow: '5s',
+  /** A restarted component not ready by then is rolled back and the rollout halts. */
+  readyTimeout: '2m',
+} as const;
+
+/** kube-apiserver, kube-scheduler, kube-controller-manager: the image (registry.k8s.io/kube-NAME:kubernetesVersion if unset) and flags added to what belay renders. */
 const componentSchema = z.strictObject({ image: image.optional(), extraArgs });
+const cidr = z.string().refine((s) => {
+  const [a = '', bits, ...rest] = s.split('/');
+  const n = Number(bits);
+  return rest.length === 0 && net.isIP(a) !== 0 && Number.isInteger(n) && n >= 0 && n <= (net.isIPv6(a) ? 128 : 32);
+}, { message: 'must be a CIDR such as 10.96.0.0/12' });
 
 const specSchema = z
   .strictObject({
@@ -134,10 +159,30 @@ const specSchema = z
       runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
       etcd: etcdSchema.default(() => etcdSchema.parse({})),
       backup: backupSchema.default(() => backupSchema.parse({})),
-      apiserver: componentSchema.default({ extraArgs: {} }),
+      kubernetesVersion: z.string().regex(/^v\d+\.\d+\.\d+(-[\w.-]+)?$/, { message: 'must be a Kubernetes version such as v1.31.0' }).default(CONTROL_PLANE_DEFAULTS.kubernetesVersion),
+      networking: z
+        .strictObject({ serviceSubnet: cidr.default(CONTROL_PLANE_DEFAULTS.serviceSubnet), podSubnet: cidr.optional(), dnsDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS domain such as cluster.local' }).default(CONTROL_PLANE_DEFAULTS.dnsDomain) })
+        .default({ serviceSubnet: CONTROL_PLANE_DEFAULTS.serviceSubnet, dnsDomain: CONTROL_PLANE_DEFAULTS.dnsDomain }),
+      apiserver: componentSchema.extend({ securePort: port.default(CONTROL_PLANE_DEFAULTS.apiserverSecurePort) }).default({ extraArgs: {}, securePort: CONTROL_PLANE_DEFAULTS.apiserverSecurePort }),
       scheduler: componentSchema.default({ extraArgs: {} }),
       controllerManager: componentSchema.default({ extraArgs: {} }),
-      loadBalancer: z.strictObject({ address: ipAddress.optional(), port: port.default(6443) }).default({ port: 6443 }),
+      loadBalancer: z
+        .strictObject({
+          /** static-pod: haproxy runs on every master at its address and port; external: an haproxy belay does not run, driven through its runtime API socket. */
+          mode: z.enum(['static-pod', 'external'], { message: 'must be static-pod or external' }).default('static-pod'),
+          /** The address clients use (a VIP or the external balancer's): into the apiserver certificates' SANs and the kubeconfigs. */
+          address: ipAddress.optional(),
+          port: port.default(CONTROL_PLANE_DEFAULTS.loadBalancerPort),
+          /** external mode: the runtime API socket (`stats socket ... level admin`), on the master whose agent reaches it. */
+          runtimeApi: z.strictObject({ master: nodeName, socket: absPath }).optional(),
+          checkIntervalMs: z.number().int().min(100).default(CONTROL_PLANE_DEFAULTS.checkIntervalMs),
+          fall: z.number().int().min(1).default(CONTROL_PLANE_DEFAULTS.fall),
+          rise: z.number().int().min(1).default(CONTROL_PLANE_DEFAULTS.rise),
+        })
+        .default({ mode: 'static-pod', port: CONTROL_PLANE_DEFAULTS.loadBalancerPort, checkIntervalMs: CONTROL_PLANE_DEFAULTS.checkIntervalMs, fall: CONTROL_PLANE_DEFAULTS.fall, rise: CONTROL_PLANE_DEFAULTS.rise }),
+      rollout: z
+        .strictObject({ stableWindow: duration('1s').default(CONTROL_PLANE_DEFAULTS.stableWindow), readyTimeout: duration('10s').default(CONTROL_PLANE_DEFAULTS.readyTimeout) })
+        .default({ stableWindow: CONTROL_PLANE_DEFAULTS.stableWindow, readyTimeout: CONTROL_PLANE_DEFAULTS.readyTimeout }),
     }),
   })
   .superRefine((c, ctx) => {
@@ -157,6 +202,10 @@ const specSchema = z
       const other = ports.slice(0, i).find(([, q]) => q === p);
       if (other) ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', f], message: `is the same port as spec.etcd.${other[0]}: give each its own` });
     }
+    const lb = c.spec.loadBalancer;
+    if (lb.mode === 'external' && !lb.runtimeApi) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'runtimeApi'], message: 'is needed in external mode: the master whose agent reaches the haproxy runtime API socket, and the socket path' });
+    if (lb.mode === 'external' && lb.runtimeApi && !names.has(lb.runtimeApi.master)) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'runtimeApi', 'master'], message: `${lb.runtimeApi.master} is not in spec.masters` });
+    if (lb.mode === 'static-pod' && lb.port === c.spec.apiserver.securePort) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'port'], message: `is spec.apiserver.securePort too: the balancer and the apiserver share each master's address, so give the balancer another port (8443 by default)` });
     if (e.electionTimeoutMs < 5 * e.heartbeatIntervalMs) {
       ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'electionTimeoutMs'], message: `must be at least 5 × heartbeatIntervalMs (${5 * e.heartbeatIntervalMs}), as etcd requires` });
     }
@@ -195,6 +244,12 @@ export function specWarnings(s: ClusterSpec): string[] {
 /** The spec as stored and shown: every default filled in, keys in schema order. */
 export function formatClusterSpec(s: ClusterSpec): string {
   return YAML.stringify(s, { lineWidth: 0 });
+}
+
+/** A control-plane component's image: the spec's, or registry.k8s.io/NAME:kubernetesVersion. */
+export function componentImage(s: ClusterSpec, component: 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'): string {
+  const c = component === 'kube-apiserver' ? s.spec.apiserver : component === 'kube-scheduler' ? s.spec.scheduler : s.spec.controllerManager;
+  return c.image ?? `registry.k8s.io/${component}:${s.spec.kubernetesVersion}`;
 }
 
 export function specMaster(s: ClusterSpec, name: string): SpecMaster | undefined {

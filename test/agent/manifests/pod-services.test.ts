@@ -53,7 +53,7 @@ spec:
   assert.equal(defs.length, 1);
   const [d] = defs;
   assert.deepEqual(d?.command, ['demo-server', '--port=8080']);
-  assert.deepEqual(d?.env, { A: '1' });
+  assert.deepEqual(d?.env, { BELAY_IMAGE: 'x', A: '1' }, 'the image is handed to the process, the env as given');
   assert.equal(d?.cwd, '/root/srv');
   assert.deepEqual(d?.health, { type: 'tcp', host: '127.0.0.1', port: 8080 });
   assert.equal(d?.policy.checkIntervalMs, 10_000, 'periodSeconds defaults to 10');
