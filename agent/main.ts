@@ -118,7 +118,7 @@ runDaemon({
         supervisor,
         fence,
         log: rpcLog,
-        manifests: manifestHandlers({ node: cfg.node.name, store, inventory, fence, log: rpcLog, raise }),
+        manifests: manifestHandlers({ node: cfg.node.name, store, inventory, fence, log: rpcLog, raise, written: (file) => pods.runtime?.applyNow(file) }),
         pki: pkiHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
         etcdData: etcdDataHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
         etcdRestore: etcdRestoreHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),

@@ -306,10 +306,10 @@ interface LogLine {
  * Every coordinator's and m4 agent's log lines while the join ran, as offsets (s) from the apply:
  * the leader before the apply is not always the one that joins m4.
  */
-function joinSteps(b: Belay, fromWallMs: number, toWallMs: number): string[] {
+function joinSteps(b: Belay, fromWallMs: number, toWallMs: number, agents = ['m4']): string[] {
   const files = [
     ...b.state.masters.map((m) => ({ who: `${m.name} coordinator`, file: path.join(b.dir, m.name, 'var/log/belay/coordinator.log') })),
-    { who: 'm4 agent', file: path.join(b.dir, 'm4', 'var/log/belay/agent.log') },
+    ...agents.map((a) => ({ who: `${a} agent`, file: path.join(b.dir, a, 'var/log/belay/agent.log') })),
   ];
   const out: { at: number; line: string }[] = [];
   for (const f of files) {
@@ -595,10 +595,14 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
     }
     for (const m of others) fs.rmSync(path.join(b.dir, m, 'var/lib/etcd'), { recursive: true, force: true });
     progress(`restore ${runNo}: quorum lost; belayctl etcd restore --snapshot ${file}`);
+    const wall0 = Date.now();
     const r = await belayctl(b.state, b.endpoint(leader), ['etcd', 'restore', '--snapshot', file], 300_000);
     const breakdown = r.stderr.trim().split('\n').filter((l) => l.trim());
     progress(`restore ${runNo}: exit ${r.code} after ${s(r.ms)} s`);
     for (const l of breakdown) progress(`  ${l}`);
+    const steps = joinSteps(b, wall0, wall0 + r.ms, all);
+    progress(`restore ${runNo}: every coordinator's and agent's log lines while it ran, s after the command:`);
+    for (const l of steps) progress(`  ${l}`);
     let error = '';
     if (r.code !== 0) {
       const log = path.join(b.dir, leader, 'var/log/belay/coordinator.log');

@@ -53,6 +53,16 @@ export class HostRuntime {
     for (const t of this.settling.values()) clearTimeout(t);
   }
 
+  /**
+   * The agent itself has just written (or removed) `file`, atomically and
+   * validated: there is no write under way to wait out, so act at once.
+   */
+  applyNow(file: string): void {
+    clearTimeout(this.settling.get(file));
+    this.settling.delete(file);
+    this.enqueue(file, () => this.sync(file, this.d.inventory.byFile(file)));
+  }
+
   /** The pod's phase and readiness from its containers' supervision (`services`: the supervisor's list, taken once per report). */
   podStatus(file: string, services: ServiceStatus[] = this.d.supervisor.list()): { podPhase: string; podReady: boolean; podNotReadyReason: string } {
     const running = this.running.get(file);

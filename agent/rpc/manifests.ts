@@ -19,7 +19,16 @@ type ManifestHandlers = Pick<AgentHandlers, 'GetManifest' | 'ApplyManifest' | 'R
  * at once rather than when the watcher notices. Writes are fenced by the
  * sender's term before anything else (fencing.ts).
  */
-export function manifestHandlers(d: { node: string; store: ManifestStore; inventory: ManifestInventory; fence: TermFence; log: Logger; raise(e: RaisedEvent): void }): ManifestHandlers {
+export function manifestHandlers(d: {
+  node: string;
+  store: ManifestStore;
+  inventory: ManifestInventory;
+  fence: TermFence;
+  log: Logger;
+  raise(e: RaisedEvent): void;
+  /** Told after the agent wrote or removed a manifest (the host runtime acts on it without its settle wait). */
+  written?: (file: string) => void;
+}): ManifestHandlers {
   const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
     work().then(
       (res) => cb(null, res),
@@ -32,6 +41,7 @@ export function manifestHandlers(d: { node: string; store: ManifestStore; invent
   };
   const after = async (file: string, changed: boolean, previousSha256: string): Promise<ApplyManifestResponse> => {
     const entry = await d.inventory.refresh(file);
+    if (changed) d.written?.(file);
     return { info: entry?.info ?? null, changed, previousSha256 };
   };
 

@@ -86,6 +86,9 @@ export class EtcdCluster {
       hosts,
       credentials: { rootCertificate: this.tls.ca, privateKey: this.tls.key, certChain: this.tls.cert },
       dialTimeout: 2_000,
+      // grpc-js backs off reconnects up to 120 s: a member down for a minute (a restore, a replaced host)
+      // would then look down for long after it is back, and every step waiting on its health with it.
+      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 1_000 },
       // A one-member client answers for that member now: no retries, no circuit breaker holding a past failure.
       ...(single ? { faultHandling: { global: noop, host: () => noop } } : {}),
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
@@ -126,6 +129,9 @@ export class EtcdCluster {
         errors: s.errors,
       };
     } catch (err) {
+      // A fresh channel next time: the failed one may sit in its reconnect backoff after the member is back.
+      this.single.get(url)?.close();
+      this.single.delete(url);
       return { ...base, ok: false, error: shortError(err) };
     }
   }

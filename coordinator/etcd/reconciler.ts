@@ -42,6 +42,13 @@ export interface Observed {
 }
 
 const RETRY_BASE_MS = 10_000;
+/** Passes run this often for QUICK_AFTER_CHANGE_MS after a step changed the membership. */
+const QUICK_INTERVAL_MS = 200;
+const QUICK_AFTER_CHANGE_MS = 10_000;
+/** How long one pass retries a promote that etcd refuses because the learner is not in sync yet. */
+const PROMOTE_WINDOW_MS = 3_000;
+/** The same right after a join started the learner: it publishes itself and catches up within seconds. */
+const JOIN_PROMOTE_WINDOW_MS = 10_000;
 /** A failed preflight is looked at again this soon (the agent re-measures a slow disk when asked). */
 const PREFLIGHT_RETRY_MS = 5_000;
 const RETRY_MAX_MS = 300_000;
@@ -62,6 +69,8 @@ export class EtcdReconciler {
   private readonly attempts: Record<string, number> = {};
   private readonly lastFailure: Record<string, string> = {};
   private readonly startedAt = new Map<string, number>();
+  /** Per member id: the last status error logged (logged once per change, not every pass). */
+  private readonly statusError = new Map<string, string>();
   /** Serialises passes with membership changes asked by hand (EtcdAdd/EtcdRemove). */
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -73,15 +82,21 @@ export class EtcdReconciler {
 
   async run(): Promise<void> {
     const every = this.d.intervalMs ?? 1_000;
+    let changedAtMs = -Infinity;
     while (!this.d.signal.aborted) {
       try {
-        await this.exclusive(() => this.pass());
+        const step = await this.exclusive(() => this.pass());
+        if (step.kind !== 'idle' && step.kind !== 'blocked') changedAtMs = Date.now();
       } catch (err) {
         this.status(`reconcile failed: ${shortError(err)}`);
         this.d.log.warn('etcd reconcile pass failed', { err: errorText(err) });
       }
+      // Right after a membership change the next step is usually seconds away (the new member turning
+      // healthy, etcd's 5 s rule): look more often then, so a restore or a grow does not add a pass
+      // interval per member.
+      const wait = Date.now() - changedAtMs < QUICK_AFTER_CHANGE_MS ? Math.min(every, QUICK_INTERVAL_MS) : every;
       await new Promise<void>((r) => {
-        const t = setTimeout(r, every);
+        const t = setTimeout(r, wait);
         this.wakeUp = () => {
           clearTimeout(t);
           r();
@@ -175,7 +190,14 @@ export class EtcdReconciler {
       (members ?? []).map(async (m) => {
         const master = masterOf(m, spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })));
         const url = m.clientUrls[0] ?? (master ? clientUrl(spec, master) : undefined);
-        if (url) statuses.set(m.id, await this.d.cluster.status(url));
+        if (!url) return;
+        const st = await this.d.cluster.status(url);
+        statuses.set(m.id, st);
+        const was = this.statusError.get(m.id);
+        if (!st.ok && was !== st.error) this.d.log.warn('etcd member does not answer its status', { member: m.name || m.id, url, err: st.error });
+        if (st.ok && was !== undefined) this.d.log.info('etcd member answers its status again', { member: m.name || m.id, url });
+        if (st.ok) this.statusError.delete(m.id);
+        else this.statusError.set(m.id, st.error);
       }),
     );
     return { members, statuses };
@@ -300,10 +322,11 @@ export class EtcdReconciler {
       this.d.log.warn('join blocked by preflight', { master, why: pf.line });
       return;
     }
-    this.status(`joining ${master}: issuing its etcd certificates`);
-    await this.writePki(master, spec, 'member');
-    this.checkLeading();
-    this.status(`joining ${master}: adding it as a learner`);
+    this.status(`joining ${master}: issuing its etcd certificates and adding it as a learner`);
+    // The certificates are written while etcd adds the learner: neither needs the other, and a learner
+    // added whose certificates failed is started (with them written again) on a later pass.
+    const pki = this.writePki(master, spec, 'member');
+    pki.catch(() => undefined);
     let added: EtcdMemberInfo | undefined;
     // etcd refuses right after a change until the leader has seen every voter for 5 s (FIELD-NOTES): retry
     // every 250 ms for up to 8 s here rather than a pass later.
@@ -324,7 +347,11 @@ export class EtcdReconciler {
     }
     await this.writeJoin({ master, memberId: added.id, addedAtMs: Date.now() });
     this.d.log.info('learner added', { master, memberId: added.id, term: this.d.term });
-    await this.startLearner(master, added.id, spec, await this.d.cluster.members(), true);
+    await pki;
+    await this.startLearner(master, added.id, spec, await this.d.cluster.members(), { pkiWritten: true, report: pf.report });
+    // Promote at once, retried while etcd says the learner is not in sync: a pass later would add a
+    // pass interval to every join.
+    await this.promote(master, added.id, o, JOIN_PROMOTE_WINDOW_MS);
   }
 
   private async writePki(master: string, spec: ClusterSpec, kind: 'member' | 'client'): Promise<void> {
@@ -335,14 +362,14 @@ export class EtcdReconciler {
     await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
   }
 
-  private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[], pkiWritten = false): Promise<void> {
+  private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[], o: { pkiWritten?: boolean; report?: HostReport__Output | undefined } = {}): Promise<void> {
     const startedAt = this.startedAt.get(memberId);
     if (startedAt !== undefined && Date.now() - startedAt < START_GRACE_MS) {
       this.status(`joining ${master}: learner started ${Math.round((Date.now() - startedAt) / 1000)} s ago, waiting for it to publish itself`);
       return;
     }
     const agent = this.agentOf(master);
-    const { report } = await this.freshReport(master);
+    const report = o.report ?? (await this.freshReport(master)).report;
     if (!report) throw new Error(`cannot read the host report of ${master}`);
     const masters = spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
     // The initial cluster: every started member, and this learner.
@@ -380,7 +407,7 @@ export class EtcdReconciler {
       }
     }
     // Written just before the member add when this pass added it; a resumed join writes them again.
-    if (!pkiWritten) await this.writePki(master, spec, 'member');
+    if (!o.pkiWritten) await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: starting its etcd as a learner`);
     await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
@@ -388,11 +415,11 @@ export class EtcdReconciler {
     this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
   }
 
-  private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }): Promise<void> {
+  private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }, windowMs = PROMOTE_WINDOW_MS): Promise<void> {
     try {
-      // etcd accepts a promote only once the learner is in sync: retrying every 100 ms for 3 s is the catch-up
-      // wait at its finest (FIELD-NOTES); past that, the next pass tries again.
-      for (const until = Date.now() + 3_000; ; ) {
+      // etcd accepts a promote only once the learner is in sync: retrying every 100 ms is the catch-up
+      // wait at its finest (FIELD-NOTES); past the window, the next pass tries again.
+      for (const until = Date.now() + windowMs; ; ) {
         this.checkLeading();
         try {
           await this.d.cluster.promote(memberId);

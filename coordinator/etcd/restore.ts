@@ -134,6 +134,8 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   const bytes = fs.statSync(file).size;
   const sha256 = check.sha256;
   const agent = target;
+  // The agent beside this coordinator reads the file itself: streaming tens of MB through gRPC costs seconds.
+  const localFile = node === d.me && path.resolve(targetReport.root || '/') === d.paths.root ? o.snapshot : '';
   const restored = await new Promise<RestoreEtcdSnapshotResponse__Output>((resolve, reject) => {
     const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) => (err ? reject(agentError(err, node)) : !res ? reject(new Error('empty answer')) : resolve(res)));
     up.write({
@@ -147,8 +149,13 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
         sizeBytes: bytes,
         requestedBy: d.requestedBy,
         term: 0,
+        localFile,
       },
     });
+    if (localFile) {
+      up.end();
+      return;
+    }
     const fd = fs.openSync(file, 'r');
     const pump = (): void => {
       for (;;) {

@@ -27,6 +27,12 @@ export interface RestoreEtcdSnapshotHeader {
    * highest term this agent has seen.
    */
   'term'?: (number | string | Long);
+  /**
+   * Set instead of sending the bytes when the snapshot already lies on this
+   * master (the coordinator beside this agent holds it): its host path. The
+   * agent copies it, and checks sha256 and size as for sent bytes.
+   */
+  'localFile'?: (string);
 }
 
 export interface RestoreEtcdSnapshotHeader__Output {
@@ -54,4 +60,10 @@ export interface RestoreEtcdSnapshotHeader__Output {
    * highest term this agent has seen.
    */
   'term': (number);
+  /**
+   * Set instead of sending the bytes when the snapshot already lies on this
+   * master (the coordinator beside this agent holds it): its host path. The
+   * agent copies it, and checks sha256 and size as for sent bytes.
+   */
+  'localFile': (string);
 }
