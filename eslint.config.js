@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The pure cores (STYLE.md): no clocks, no randomness, no I/O.
-    files: ['coordinator/swim/**', 'coordinator/render/**', '**/policy.ts', '**/plan.ts', '**/join-plan.ts', 'proto/common/backoff.ts', 'proto/common/diff.ts', 'coordinator/reports/store.ts', 'coordinator/reports/events.ts', 'agent/manifests/parse.ts', 'coordinator/etcd/render.ts', 'coordinator/etcd/preflight.ts'],
+    files: ['coordinator/swim/**', 'coordinator/render/**', '**/policy.ts', '**/plan.ts', '**/join-plan.ts', 'proto/common/backoff.ts', 'proto/common/diff.ts', 'coordinator/reports/store.ts', 'coordinator/reports/events.ts', 'agent/manifests/parse.ts', 'coordinator/etcd/render.ts', 'coordinator/etcd/preflight.ts', 'coordinator/controlplane/render.ts', 'coordinator/controlplane/flags.ts', 'coordinator/controlplane/flag-names.ts', 'coordinator/balancer/haproxy-config.ts', 'coordinator/balancer/haproxy-manifest.ts', 'coordinator/controlplane/rollout-plan.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

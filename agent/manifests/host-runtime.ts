@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
@@ -90,10 +91,31 @@ export class HostRuntime {
       this.running.delete(file);
     }
     if (!entry?.parsed.pod) return;
+    await this.makeHostPaths(file, entry.parsed.pod);
     const { defs, problems } = podServices(entry.parsed.pod, { host: (p) => this.d.host(p), logDir: this.d.podLogDir });
     for (const p of problems) this.d.raise({ kind: 'PodProblem', severity: 'warning', message: `${file}: ${p}`, fields: { file } });
     for (const def of defs) this.d.supervisor.add(def);
     this.running.set(file, { sha256: entry.info.sha256, services: defs.map((x) => x.name), graceMs: defs[0]?.policy.stopTimeoutMs ?? 30_000 });
     this.d.raise({ kind: current ? 'PodRestarted' : 'PodStarted', severity: 'info', message: `${current ? 'restarted' : 'started'} pod ${entry.info.podName} from ${file} (${defs.length} containers)`, fields: { file, sha256: entry.info.sha256 } });
+  }
+
+  /** As kubelet does before starting a pod: hostPath DirectoryOrCreate dirs made (0755), FileOrCreate files made empty (0644). */
+  private async makeHostPaths(file: string, pod: unknown): Promise<void> {
+    const volumes = (pod as { spec?: { volumes?: { hostPath?: { path?: string; type?: string } }[] } }).spec?.volumes ?? [];
+    for (const v of volumes) {
+      const hp = v.hostPath;
+      if (!hp?.path || (hp.type !== 'DirectoryOrCreate' && hp.type !== 'FileOrCreate')) continue;
+      // A hostPath is a host path as written (DESIGN.md; a rendered manifest has --root in it already).
+      const real = hp.path;
+      try {
+        if (hp.type === 'DirectoryOrCreate') await fsp.mkdir(real, { recursive: true, mode: 0o755 });
+        else {
+          await fsp.mkdir(real.slice(0, real.lastIndexOf('/')) || '/', { recursive: true, mode: 0o755 });
+          await fsp.writeFile(real, '', { flag: 'a', mode: 0o644 });
+        }
+      } catch (err) {
+        this.d.raise({ kind: 'PodProblem', severity: 'warning', message: `${file}: cannot make hostPath ${hp.path} (${hp.type}): ${errorText(err)}`, fields: { file } });
+      }
+    }
   }
 }

@@ -12,8 +12,20 @@ import type { RaisedEvent } from '../report/events.js';
 import type { TermFence } from './fencing.js';
 import { lstatOrUndefined, syncDir, writeFileAtomic } from '../../proto/common/atomic-file.js';
 
-/** The host path WritePki writes under, and nowhere else (kubeadm's certificatesDir). */
+/** The host path WritePki writes under by default (kubeadm's certificatesDir). */
 export const PKI_DIR = '/etc/kubernetes/pki';
+
+/**
+ * The only places WritePki writes, by the request's `dir`, each with the
+ * names it takes: certificates and keys anywhere in the pki dir; kubeconfigs
+ * beside it, as kubeadm writes them; haproxy's config for the balancer pod.
+ */
+export const WRITE_DIRS: Readonly<Record<string, { dir: string; allows: (rel: string) => boolean; example: string }>> = {
+  '': { dir: PKI_DIR, allows: () => true, example: 'etcd/server.crt' },
+  pki: { dir: PKI_DIR, allows: () => true, example: 'etcd/server.crt' },
+  kubernetes: { dir: '/etc/kubernetes', allows: (rel) => /^[a-z][-a-z0-9]*\.conf$/.test(rel), example: 'scheduler.conf' },
+  haproxy: { dir: '/etc/haproxy', allows: (rel) => rel === 'haproxy.cfg', example: 'haproxy.cfg' },
+};
 
 export const PKI_LIMITS = {
   /** Files per request. kubeadm's whole set is 22 files; more means the sender is broken. */
@@ -62,15 +74,17 @@ export function pkiHandlers(d: { node: string; paths: HostPaths; fence: TermFenc
 
   return {
     WritePki(call, cb: grpc.sendUnaryData<WritePkiResponse>) {
-      const { files, requestedBy, term } = call.request;
+      const { files, requestedBy, term, dir } = call.request;
       const by = requestedBy || 'someone';
       const work = async (): Promise<WritePkiResponse> => {
         await d.fence.admit(term, { method: 'WritePki', by });
-        const pkiDir = d.paths.host(PKI_DIR);
-        const planned = planPkiWrite(pkiDir, files);
+        const where = WRITE_DIRS[dir];
+        if (!where) throw new OperatorError({ code: 'PKI_BAD_DIR', message: `not writing files: dir ${JSON.stringify(dir)} is none of ${Object.keys(WRITE_DIRS).filter(Boolean).join(', ')}`, hint: 'nothing was written' });
+        const baseDir = d.paths.host(where.dir);
+        const planned = planPkiWrite(baseDir, files, where);
         const written = await serialize(async () => {
-          await checkOnDisk(pkiDir, planned);
-          return writeFiles(pkiDir, planned, d.log, by);
+          await checkOnDisk(baseDir, planned, where.dir);
+          return writeFiles(baseDir, planned, d.log, by);
         });
         if (written.length > 0) {
           d.raise({ kind: 'PkiWritten', severity: 'info', message: `wrote ${written.length} PKI file(s) for ${by}`, fields: { paths: written.join(','), requestedBy: by, term } });
@@ -88,7 +102,8 @@ export function pkiHandlers(d: { node: string; paths: HostPaths; fence: TermFenc
 }
 
 /** Checks every file of a request (count, path, size, mode) and resolves it under `pkiDir`; throws before anything is written. */
-export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[]): PlannedFile[] {
+export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[], where: { dir: string; allows: (rel: string) => boolean; example: string } = WRITE_DIRS['pki'] ?? { dir: PKI_DIR, allows: () => true, example: 'etcd/server.crt' }): PlannedFile[] {
+  const base = where.dir;
   const refuse = (code: string, message: string, hint: string): never => {
     throw new OperatorError({ code, message: `not writing PKI files: ${message}`, hint: `${hint}; nothing was written` });
   };
@@ -100,13 +115,14 @@ export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[]):
   for (const f of files) {
     const rel = f.path;
     const shown = JSON.stringify(rel);
-    if (rel === '') refuse('PKI_BAD_PATH', 'a file has an empty path', `give paths under ${PKI_DIR}, e.g. etcd/server.crt`);
-    if (rel.startsWith('/')) refuse('PKI_BAD_PATH', `path ${shown} is absolute`, `give paths relative to ${PKI_DIR}, e.g. etcd/server.crt`);
+    if (rel === '') refuse('PKI_BAD_PATH', 'a file has an empty path', `give paths under ${base}, e.g. ${where.example}`);
+    if (rel.startsWith('/')) refuse('PKI_BAD_PATH', `path ${shown} is absolute`, `give paths relative to ${base}, e.g. ${where.example}`);
     for (const seg of rel.split('/')) {
       if (seg === '') refuse('PKI_BAD_PATH', `path ${shown} has an empty name in it`, 'remove the doubled or trailing "/"');
       if (seg.length > PKI_LIMITS.maxSegmentChars) refuse('PKI_BAD_PATH', `path ${shown} has a name over ${PKI_LIMITS.maxSegmentChars} characters`, 'use kubeadm\'s file names');
-      if (!SEGMENT.test(seg)) refuse('PKI_BAD_PATH', `path ${shown}: ${seg.startsWith('.') ? 'no "..", "." or dot-files' : `"${seg}" has characters other than letters, digits and . _ + -`}`, `give plain paths under ${PKI_DIR}, e.g. etcd/server.crt`);
+      if (!SEGMENT.test(seg)) refuse('PKI_BAD_PATH', `path ${shown}: ${seg.startsWith('.') ? 'no "..", "." or dot-files' : `"${seg}" has characters other than letters, digits and . _ + -`}`, `give plain paths under ${base}, e.g. ${where.example}`);
     }
+    if (!where.allows(rel)) refuse('PKI_BAD_PATH', `path ${shown} is not a file belay writes in ${base}`, `give e.g. ${where.example}`);
     if (seen.has(rel)) refuse('PKI_BAD_PATH', `path ${shown} is given twice`, 'send each file once');
     seen.add(rel);
     const data = Buffer.from(f.content, 'utf8');
@@ -115,7 +131,7 @@ export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[]):
     }
     const mode = f.mode === 0 ? 0o644 : f.mode;
     if (!ALLOWED_MODES.has(mode)) refuse('PKI_BAD_MODE', `${rel} has mode 0${mode.toString(8)}`, 'use 0600 for keys, 0644 for certificates');
-    out.push({ rel, hostPath: path.posix.join(PKI_DIR, rel), target: confine(pkiDir, rel), data, mode });
+    out.push({ rel, hostPath: path.posix.join(base, rel), target: confine(pkiDir, rel), data, mode });
   }
   for (const f of out) {
     // etcd/ca.crt as a file and etcd/ca.crt/x as a dir in one request.
@@ -129,7 +145,7 @@ export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[]):
  * or fail half-way: a symlink below the pki dir (it could point anywhere),
  * a file where a directory must be, a directory where a file must be.
  */
-async function checkOnDisk(pkiDir: string, files: readonly PlannedFile[]): Promise<void> {
+async function checkOnDisk(pkiDir: string, files: readonly PlannedFile[], base: string): Promise<void> {
   for (const f of files) {
     const segs = f.rel.split('/');
     let cur = pkiDir;
@@ -142,8 +158,8 @@ async function checkOnDisk(pkiDir: string, files: readonly PlannedFile[]): Promi
         const is = st.isSymbolicLink() ? 'a symlink' : st.isDirectory() ? 'a directory' : 'not a regular file';
         throw new OperatorError({
           code: 'PKI_PATH_NOT_PLAIN',
-          message: `not writing PKI files: ${path.posix.join(PKI_DIR, ...segs.slice(0, i + 1))} is ${is}`,
-          hint: `move it away by hand if it is not needed (ls -la ${path.posix.join(PKI_DIR, ...segs.slice(0, i))}); nothing was written`,
+          message: `not writing PKI files: ${path.posix.join(base, ...segs.slice(0, i + 1))} is ${is}`,
+          hint: `move it away by hand if it is not needed (ls -la ${path.posix.join(base, ...segs.slice(0, i))}); nothing was written`,
         });
       }
     }

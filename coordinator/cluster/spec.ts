@@ -159,6 +159,8 @@ const specSchema = z
       runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
       etcd: etcdSchema.default(() => etcdSchema.parse({})),
       backup: backupSchema.default(() => backupSchema.parse({})),
+      /** false: belay runs etcd only (an external etcd for kubeadm or another installer) and deploys no apiserver, scheduler, controller-manager or balancer. */
+      controlPlane: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
       kubernetesVersion: z.string().regex(/^v\d+\.\d+\.\d+(-[\w.-]+)?$/, { message: 'must be a Kubernetes version such as v1.31.0' }).default(CONTROL_PLANE_DEFAULTS.kubernetesVersion),
       networking: z
         .strictObject({ serviceSubnet: cidr.default(CONTROL_PLANE_DEFAULTS.serviceSubnet), podSubnet: cidr.optional(), dnsDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS domain such as cluster.local' }).default(CONTROL_PLANE_DEFAULTS.dnsDomain) })

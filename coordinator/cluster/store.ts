@@ -21,6 +21,7 @@ export const ETCD_KEYS = {
   /** Prefix: masters removed by hand, kept out of automatic joins. */
   heldOut: '/belay/etcd/held-out/',
   reconcileStatus: '/belay/status/reconcile',
+  controlPlaneStatus: '/belay/status/control-plane',
   lastSnapshot: '/belay/backup/last-snapshot',
   lastDrill: '/belay/backup/last-drill',
   lastSnapshotError: '/belay/backup/last-snapshot-error',

@@ -72,6 +72,14 @@ export interface DevUpOptions {
   specEtcd?: Record<string, unknown>;
   /** How long to wait for every master of the spec to be a healthy etcd member. */
   etcdTimeoutMs?: number;
+  /**
+   * Deploy the control plane (apiserver, scheduler, controller-manager, haproxy) once etcd is up;
+   * default true for dev up (false for an etcd-only cluster). With no kube-apiserver on PATH the
+   * agents run the stand-ins of test/stand-ins/bin, and dev up says so.
+   */
+  controlPlane?: boolean;
+  /** How long to wait for every control-plane pod to be ready. */
+  controlPlaneTimeoutMs?: number;
 }
 
 const STATE_FILE = 'dev-state.json';
@@ -112,6 +120,27 @@ export function daemonCommand(role: Role): { file: string; args: string[] } {
   const flags = shebangNodeFlags(entry);
   if (ext === '.ts') return { file: process.execPath, args: [...flags, '--import', import.meta.resolve('tsx'), entry] };
   return { file: process.execPath, args: [...flags, entry] };
+}
+
+/** The stand-ins' bin dir (test/stand-ins/bin in the source tree), for a dev cluster with no kube-apiserver on PATH. */
+export function standInBin(): string {
+  const here = fileURLToPath(import.meta.url);
+  // coordinator/dev/cluster.ts in the source tree, dist/coordinator/dev/cluster.js when built.
+  let top = path.resolve(path.dirname(here), '..', '..');
+  if (path.basename(top) === 'dist') top = path.dirname(top);
+  return path.join(top, 'test', 'stand-ins', 'bin');
+}
+
+/** Whether `name` is an executable on PATH. */
+export function onPath(name: string, pathVar = process.env.PATH ?? ''): boolean {
+  return pathVar.split(':').some((d) => {
+    try {
+      fs.accessSync(path.join(d || '.', name), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Node flags from an entry's `#!/usr/bin/env -S node FLAGS` line, so a dev cluster runs daemons as installed ones run. */
@@ -175,6 +204,13 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
     fs.renameSync(tmp, stateFile(dir));
   };
 
+  const bootstrap = o.bootstrap ?? (o.runtime ?? 'host') === 'host';
+  const controlPlane = bootstrap && (o.controlPlane ?? true);
+  let agentEnv: NodeJS.ProcessEnv | undefined;
+  if (controlPlane && (o.runtime ?? 'host') === 'host' && !onPath('kube-apiserver')) {
+    agentEnv = { ...process.env, PATH: `${standInBin()}:${process.env.PATH ?? ''}` };
+    progress(`no kube-apiserver on PATH: the control plane runs belay's test stand-ins (${standInBin()}), not Kubernetes`);
+  }
   try {
     for (const m of masters) {
       const etcBelay = path.join(m.root, 'etc', 'belay');
@@ -199,16 +235,17 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
         const config = path.join(etcBelay, `${role}.yaml`);
         fs.writeFileSync(config, `# written by belayctl dev up for master ${m.name}\n` + YAML.stringify(cfg));
         progress(`starting ${m.name} ${role} on ${m.address}`);
-        processes.push(startDaemon(role, m, config, o.logFormat ?? 'json'));
+        processes.push(startDaemon(role, m, config, o.logFormat ?? 'json', role === 'agent' ? agentEnv : undefined));
         save();
       }
     }
     await waitReady(state, o.readyTimeoutMs ?? 30_000, progress, o.agentReportsTo === 'own');
     // No kubelet here to run etcd.yaml under the kubelet runtime: etcd comes up by default only with the host runtime.
-    if (o.bootstrap ?? (o.runtime ?? 'host') === 'host') {
-      const spec = devSpec(masters.slice(0, o.specMasters ?? masters.length), o.runtime ?? 'host', o.specEtcd);
+    if (bootstrap) {
+      const spec = devSpec(masters.slice(0, o.specMasters ?? masters.length), o.runtime ?? 'host', o.specEtcd, controlPlane);
       fs.writeFileSync(path.join(dir, 'cluster.yaml'), spec);
       await bootstrapDev(state, spec, o.etcdTimeoutMs ?? 90_000, progress);
+      if (controlPlane) await waitControlPlane(state, masters.slice(0, o.specMasters ?? masters.length).map((m) => m.name), o.controlPlaneTimeoutMs ?? 120_000, progress);
     }
   } catch (err) {
     await stopProcesses(processes, 5_000);
@@ -220,12 +257,12 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   return state;
 }
 
-export function startDaemon(role: Role, m: { name: string; address: string; root: string }, config: string, logFormat: string): DevProcess {
+export function startDaemon(role: Role, m: { name: string; address: string; root: string }, config: string, logFormat: string, env?: NodeJS.ProcessEnv): DevProcess {
   const log = path.join(m.root, 'var', 'log', 'belay', `${role}.log`);
   const fd = fs.openSync(log, 'a');
   const cmd = daemonCommand(role);
   // Detached in its own process group so that `dev up` can exit and leave the cluster running.
-  const child = spawn(cmd.file, [...cmd.args, '--config', config, '--root', m.root, '--log-format', logFormat], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(cmd.file, [...cmd.args, '--config', config, '--root', m.root, '--log-format', logFormat], { detached: true, stdio: ['ignore', fd, fd], ...(env ? { env } : {}) });
   fs.closeSync(fd);
   child.unref();
   const pid = child.pid;
@@ -279,11 +316,45 @@ async function waitReady(state: DevState, timeoutMs: number, progress: (line: st
 }
 
 /** The Cluster spec of a dev cluster: every master on its loopback address, etcd on the standard ports there. */
-export function devSpec(masters: { name: string; address: string }[], runtime: 'host' | 'kubelet', etcd: Record<string, unknown> = {}): string {
+export function devSpec(masters: { name: string; address: string }[], runtime: 'host' | 'kubelet', etcd: Record<string, unknown> = {}, controlPlane = true): string {
   return (
     '# written by belayctl dev up (docs/config.md lists every field)\n' +
-    YAML.stringify({ apiVersion: 'belay.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'belay-dev' }, spec: { masters: masters.map(({ name, address }) => ({ name, address })), runtime, etcd } })
+    YAML.stringify({ apiVersion: 'belay.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'belay-dev' }, spec: { masters: masters.map(({ name, address }) => ({ name, address })), runtime, controlPlane: { enabled: controlPlane }, etcd } })
   );
+}
+
+const CONTROL_PLANE_FILES = ['haproxy.yaml', 'kube-apiserver.yaml', 'kube-controller-manager.yaml', 'kube-scheduler.yaml'];
+
+/** Waits until every control-plane pod of every master is ready, as the reports to the first coordinator show them. */
+async function waitControlPlane(state: DevState, names: string[], timeoutMs: number, progress: (line: string) => void): Promise<void> {
+  const tls = readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
+  const c = new (belayProto().belay.v1.Coordinator)(state.env.BELAY_ENDPOINT, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES));
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  try {
+    for (;;) {
+      const res = await new Promise<StatusResponse__Output | undefined>((resolve) => c.Status({}, { deadline: new Date(Date.now() + 10_000) }, (err, r) => resolve(err ? undefined : r)));
+      const notReady: string[] = [];
+      for (const n of names) {
+        const node = res?.nodes.find((x) => x.name === n);
+        for (const f of CONTROL_PLANE_FILES) {
+          const m = node?.report?.manifests.find((x) => x.file === f);
+          if (!m?.podReady) notReady.push(`${n}/${f.replace(/\.yaml$/, '')}${m?.podNotReadyReason ? ` (${m.podNotReadyReason})` : m ? '' : ' (not there yet)'}`);
+        }
+      }
+      if (notReady.length === 0) {
+        progress(`control plane: ${names.length} × (haproxy, kube-apiserver, kube-controller-manager, kube-scheduler) ready`);
+        return;
+      }
+      const line = `waiting for the control plane: ${notReady.length} pods not ready yet${res?.controlPlane ? `; ${res.controlPlane}` : ''}`;
+      if (line !== last) progress(line);
+      last = line;
+      if (Date.now() > deadline) throw new OperatorError({ code: 'DEV_CONTROL_PLANE_NOT_READY', message: `control plane not ready after ${timeoutMs} ms: ${notReady.join(', ')}`, hint: `see ${state.dir}/*/var/log/belay/ and ${state.dir}/*/var/log/belay/pods/` });
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  } finally {
+    c.close();
+  }
 }
 
 /** Applies the spec, bootstraps etcd on the first master and waits until every master of the spec is a healthy member. */

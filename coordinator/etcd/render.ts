@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import type { ClusterSpec } from '../cluster/spec.js';
 import { OperatorError } from '../../proto/common/errors.js';
+import { underRoot, urlHost } from '../render/host-paths.js';
 
 /**
  * etcd's static Pod for one master, shaped as kubeadm's stacked etcd
@@ -164,31 +165,3 @@ function checkInitialCluster(i: EtcdRenderInput): void {
   }
 }
 
-/** A URL's host: IPv6 in brackets. */
-function urlHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
-/**
- * Host path `p` under `root`, as HostPaths.host does, without node:path
- * (pure): `.` and `..` resolved, never above the root.
- */
-function underRoot(root: string, p: string): string {
-  for (const [what, v] of [['root', root], ['path', p]] as const) {
-    if (!v.startsWith('/')) {
-      throw new OperatorError({ code: 'PATH_NOT_ABSOLUTE', message: `${what} ${v} is not absolute`, hint: 'give host paths from /, e.g. /var/lib/etcd' });
-    }
-  }
-  // Each normalized alone: p's `..` stops at its own /, as on the master.
-  return `/${[...segments(root), ...segments(p)].join('/')}`;
-}
-
-function segments(p: string): string[] {
-  const out: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop();
-    else out.push(seg);
-  }
-  return out;
-}

@@ -9,6 +9,7 @@ import type { MemberView } from '../swim/membership.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from './election.js';
 import { EtcdReconciler } from './reconciler.js';
+import { ControlPlaneReconciler } from '../controlplane/deploy.js';
 import { BackupScheduler, backupAlert, readJson } from './backups.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
@@ -43,6 +44,8 @@ export interface EtcdSummary {
   phase: EtcdPhase;
   leader: LeaderInfo | undefined;
   reconcile: string;
+  /** The leader's control-plane line. */
+  controlPlane?: string;
   alarms: string[];
   lastSnapshot?: SnapshotInfo | undefined;
   lastDrill?: DrillInfo | undefined;
@@ -59,8 +62,8 @@ export class EtcdService {
   private stopped = false;
   private summaryCache: EtcdSummary = { phase: 'no-spec', leader: undefined, reconcile: '', alarms: [], backupAlert: '' };
   private backups: BackupScheduler | undefined;
-  private lastStatusLine = '';
-  private lastLoggedShape = '';
+  private readonly lastStatusLine = new Map<string, string>();
+  private readonly lastLoggedShape = new Map<string, string>();
 
   constructor(private readonly d: EtcdServiceDeps) {}
 
@@ -144,6 +147,7 @@ export class EtcdService {
       }
       const leader = await this.election?.current();
       const reconcile = (await cluster.kv.get(STATUS_KEY).string()) ?? '';
+      const controlPlane = (await cluster.kv.get(ETCD_KEYS.controlPlaneStatus).string()) ?? '';
       const members = await cluster.members();
       const statuses = await Promise.all(members.filter((m) => !m.isLearner).map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 1_000) : Promise.resolve({ ok: false }))));
       const phase: EtcdPhase = statuses.every((s) => s.ok) ? 'healthy' : 'degraded';
@@ -151,7 +155,7 @@ export class EtcdService {
       const lastSnapshot = await readJson<SnapshotInfo>(cluster, ETCD_KEYS.lastSnapshot);
       const lastDrill = await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill);
       const failed = await readJson<{ atMs: number; error: string }>(cluster, ETCD_KEYS.lastSnapshotError);
-      this.summaryCache = { phase, leader, reconcile, alarms, lastSnapshot, lastDrill, backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now(), failed) };
+      this.summaryCache = { phase, leader, reconcile, controlPlane, alarms, lastSnapshot, lastDrill, backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now(), failed) };
     } catch (err) {
       this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}`, alarms: [], backupAlert: '' };
     }
@@ -181,6 +185,22 @@ export class EtcdService {
         });
         this.reconciler = reconciler;
         void reconciler.run();
+        const controlPlane = new ControlPlaneReconciler({
+          cluster,
+          spec: () => {
+            const s = this.spec();
+            if (!s) throw new Error('no spec');
+            return s;
+          },
+          gossip: this.d.gossip,
+          agent: this.d.agent,
+          report: this.d.report,
+          term,
+          signal,
+          log: this.d.log.child({ component: 'control-plane', term }),
+          setStatus: (line) => this.setStatus(cluster, line, ETCD_KEYS.controlPlaneStatus),
+        });
+        void controlPlane.run();
         const backups = new BackupScheduler({
           me: this.d.me,
           cluster,
@@ -203,15 +223,15 @@ export class EtcdService {
     return election;
   }
 
-  private setStatus(cluster: EtcdCluster, line: string): void {
-    if (line === this.lastStatusLine) return;
-    this.lastStatusLine = line;
+  private setStatus(cluster: EtcdCluster, line: string, key: string = STATUS_KEY): void {
+    if (line === this.lastStatusLine.get(key)) return;
+    this.lastStatusLine.set(key, line);
     // Logged when it changes in kind, not when a number in it moves (a learner's raft index, a db size).
     const shape = line.replace(/\d+/g, '#');
-    if (shape !== this.lastLoggedShape) this.d.log.info('etcd reconcile', { status: line });
-    this.lastLoggedShape = shape;
+    if (shape !== this.lastLoggedShape.get(key)) this.d.log.info(key === STATUS_KEY ? 'etcd reconcile' : 'control plane', { status: line });
+    this.lastLoggedShape.set(key, shape);
     void cluster.kv
-      .put(STATUS_KEY)
+      .put(key)
       .value(line)
       .catch(() => undefined);
   }

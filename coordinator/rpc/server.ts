@@ -158,7 +158,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
           return { ...n, member: m ? memberOf(m) : null, summary };
         });
         const etcd = d.etcd.summary();
-        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION, leader: etcd.leader?.name ?? '', leaderTerm: etcd.leader?.term ?? 0, reconcile: etcd.reconcile, etcdPhase: etcd.phase, etcdAlarms: etcd.alarms, lastSnapshot: etcd.lastSnapshot ?? null, lastDrill: etcd.lastDrill ?? null, backupAlert: etcd.backupAlert });
+        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION, leader: etcd.leader?.name ?? '', leaderTerm: etcd.leader?.term ?? 0, reconcile: etcd.reconcile, etcdPhase: etcd.phase, etcdAlarms: etcd.alarms, lastSnapshot: etcd.lastSnapshot ?? null, lastDrill: etcd.lastDrill ?? null, backupAlert: etcd.backupAlert, controlPlane: etcd.controlPlane ?? '' });
       } catch (err) {
         callback(fail('Status', err));
       }

@@ -193,6 +193,7 @@ const GRPC_CODE_FOR: Record<string, grpc.status> = {
   TERM_INVALID: grpc.status.INVALID_ARGUMENT,
   PKI_TOO_MANY_FILES: grpc.status.INVALID_ARGUMENT,
   PKI_BAD_PATH: grpc.status.INVALID_ARGUMENT,
+  PKI_BAD_DIR: grpc.status.INVALID_ARGUMENT,
   PKI_FILE_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
   PKI_BAD_MODE: grpc.status.INVALID_ARGUMENT,
   ETCD_DATA_DIR_BAD: grpc.status.INVALID_ARGUMENT,

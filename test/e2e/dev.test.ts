@@ -1,10 +1,24 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import YAML from 'yaml';
 import { isRunning } from '../../proto/common/proc.js';
 import { belayctl, runBin } from '../harness/belayctl.js';
+
+function httpsGet(host: string, port: number, p: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host, port, path: p, ...tls, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${host}:${port}${p}: ${res.statusCode ?? '?'} ${body}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
 
 interface Ps {
   dir: string;
@@ -22,6 +36,9 @@ test('belayctl dev up / ps / env / down, as an operator runs them', async (t) =>
   const up = await runBin('belayctl', ['dev', 'up', '--masters', '3', '--root', dir, '--base-address', base, '--report-interval', '1000'], { timeoutMs: 180_000 });
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stderr, /etcd: 3 healthy members \(m1, m2, m3\)/);
+  // and the control plane behind the balancers (the test stand-ins: no kube-apiserver here)
+  assert.match(up.stderr, /no kube-apiserver on PATH: the control plane runs belay's test stand-ins/);
+  assert.match(up.stderr, /control plane: 3 × \(haproxy, kube-apiserver, kube-controller-manager, kube-scheduler\) ready/);
   // then the last line is an export a shell can eval
   const last = up.stdout.trim().split('\n').at(-1) ?? '';
   const env = Object.fromEntries([...last.matchAll(/(BELAY_\w+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
@@ -33,6 +50,18 @@ test('belayctl dev up / ps / env / down, as an operator runs them', async (t) =>
   const status = JSON.parse(st.stdout) as { nodes: { agentConnected: boolean }[]; etcdPhase: string };
   assert.equal(status.nodes.filter((n) => n.agentConnected).length, 3);
   assert.equal(status.etcdPhase, 'healthy');
+  const table = await belayctl(['status'], env);
+  assert.match(table.stdout, /control plane: kube-apiserver 3\/3 ready, kube-controller-manager 3\/3 ready, kube-scheduler 3\/3 ready, haproxy 3\/3 ready/);
+  // every master's balancer answers with an apiserver whose certificate carries that master's address
+  const admin = YAML.parse(fs.readFileSync(path.join(dir, 'm1', 'etc', 'kubernetes', 'admin.conf'), 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[]; users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[] };
+  const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
+  const tls = { ca: b64(admin.clusters[0]?.cluster['certificate-authority-data']), cert: b64(admin.users[0]?.user['client-certificate-data']), key: b64(admin.users[0]?.user['client-key-data']) };
+  for (let i = 1; i <= 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      const version = await httpsGet(base.replace(/\.1$/, `.${i}`), 8443, '/version', tls);
+      assert.match(version, /"gitVersion":"v1\.31\.0"/);
+    }
+  }
   // dev env prints the same line again
   assert.equal((await belayctl(['dev', 'env', '--root', dir])).stdout.trim(), last);
   // a second dev up on the same dir is refused

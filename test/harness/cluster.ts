@@ -39,6 +39,8 @@ export async function withCluster(
     bootstrap?: boolean;
     specMasters?: number;
     specEtcd?: Record<string, unknown>;
+    /** Deploy the control plane after etcd, as dev up does (off by default here: the etcd tests need none). */
+    controlPlane?: boolean;
   },
   body: (c: TestCluster) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-e2e-'));
@@ -50,6 +52,7 @@ export async function withCluster(
       bootstrap: o.bootstrap ?? false,
       ...(o.specMasters ? { specMasters: o.specMasters } : {}),
       ...(o.specEtcd ? { specEtcd: o.specEtcd } : {}),
+      controlPlane: o.controlPlane ?? false,
     });
     const s = state;
     const tls = clientCredentials(readTls({ ca: s.env.BELAY_CA, cert: s.env.BELAY_CERT, key: s.env.BELAY_KEY }));

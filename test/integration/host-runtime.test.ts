@@ -178,3 +178,40 @@ spec:
   assert.ok(h.events.some((e) => e.kind === 'NotReady' && e.service === 'web/server'));
   assert.equal(h.rt.podStatus('absent.yaml').podPhase, 'Stopped');
 });
+
+test('host runtime: makes hostPath DirectoryOrCreate dirs and FileOrCreate files before the pod starts, as kubelet does; leaves other types alone', async (t) => {
+  const h = await hostRuntime(t);
+  const made = path.join(h.dir, 'run/belay/haproxy');
+  const file = path.join(h.dir, 'var/log/audit.log');
+  const absent = path.join(h.dir, 'must-exist');
+  write(
+    path.join(h.manifests, 'vols.yaml'),
+    `apiVersion: v1
+kind: Pod
+metadata: { name: vols, namespace: kube-system }
+spec:
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: example/c:1
+    command: [sh, -c, "test -d ${made} && test -f ${file} && exec sleep 300"]
+    volumeMounts:
+    - { name: sock, mountPath: /run/haproxy }
+    - { name: audit, mountPath: /var/log/audit.log }
+    - { name: plain, mountPath: /plain }
+  volumes:
+  - { name: sock, hostPath: { path: ${made}, type: DirectoryOrCreate } }
+  - { name: audit, hostPath: { path: ${file}, type: FileOrCreate } }
+  - { name: plain, hostPath: { path: ${absent}, type: Directory } }
+`,
+  );
+  // The command checks both exist before it sleeps: a pod started before they were made would exit and back off.
+  await eventually(() => assert.equal(h.rt.podStatus('vols.yaml').podPhase, 'Running'), { timeoutMs: 10_000 });
+  assert.equal(fs.statSync(made).isDirectory(), true);
+  assert.equal(fs.statSync(file).size, 0);
+  assert.equal(fs.existsSync(absent), false, 'a plain Directory volume is not made');
+  const pid = h.sup.list().find((s) => s.name === 'vols/c')?.pid;
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(h.sup.list().find((s) => s.name === 'vols/c')?.pid, pid, 'still the first process: it never exited');
+});

@@ -50,8 +50,26 @@ export function statusTable(res: StatusResponse__Output): string {
     `\n${connected}/${res.nodes.length} agents connected${gossip ? `, ${alive}/${res.nodes.length} coordinators alive in gossip` : ', gossip off'} (answered by coordinator ${res.coordinator}, belay ${res.version})\n` +
     `etcd: ${res.etcdPhase || 'unknown'}; leader: ${res.leader ? `${res.leader} (term ${res.leaderTerm})` : 'none'}${res.reconcile ? `; ${res.reconcile}` : ''}\n` +
     (res.etcdAlarms.length ? `ALERT: etcd alarms: ${res.etcdAlarms.join(', ')}\n` : '') +
-    backupLine(res)
+    backupLine(res) +
+    controlPlaneLine(res)
   );
+}
+
+const CONTROL_PLANE_PODS: [string, string][] = [
+  ['kube-apiserver.yaml', 'kube-apiserver'],
+  ['kube-controller-manager.yaml', 'kube-controller-manager'],
+  ['kube-scheduler.yaml', 'kube-scheduler'],
+  ['haproxy.yaml', 'haproxy'],
+];
+
+/** Ready pods of each control-plane component across the masters (from the reports here), and the leader's line. */
+function controlPlaneLine(res: StatusResponse__Output): string {
+  const counts = CONTROL_PLANE_PODS.map(([file, name]) => {
+    const pods = res.nodes.map((n) => n.report?.manifests.find((m) => m.file === file)).filter((m) => m !== undefined);
+    return pods.length ? `${name} ${pods.filter((m) => m.podReady).length}/${pods.length} ready` : '';
+  }).filter(Boolean);
+  if (counts.length === 0 && !res.controlPlane) return '';
+  return `control plane: ${counts.join(', ') || 'no pods yet'}${res.controlPlane ? `; ${res.controlPlane}` : ''}\n`;
 }
 
 function backupLine(res: StatusResponse__Output): string {

@@ -177,6 +177,25 @@ describe('WritePki', () => {
     assert.deepEqual(a.events.map((e) => e.kind), ['PkiWritten', 'PkiWritten']);
   });
 
+  test('dir kubernetes takes kubeconfigs beside the pki dir, dir haproxy its config; nothing else, nowhere else', async () => {
+    const a = await startAgent();
+    const conf = 'apiVersion: v1\nkind: Config\n';
+    const r = await writePki(a, { dir: 'kubernetes', files: [{ path: 'scheduler.conf', content: conf, mode: 0o600 }, { path: 'admin.conf', content: conf, mode: 0o600 }] });
+    assert.deepEqual(r.written.sort(), ['/etc/kubernetes/admin.conf', '/etc/kubernetes/scheduler.conf']);
+    assert.equal(fs.statSync(path.join(a.root, 'etc/kubernetes/scheduler.conf')).mode & 0o777, 0o600);
+    assert.deepEqual((await writePki(a, { dir: 'haproxy', files: [{ path: 'haproxy.cfg', content: 'global\n' }] })).written, ['/etc/haproxy/haproxy.cfg']);
+    const bad: [string, WritePkiRequest][] = [
+      ['a certificate among the kubeconfigs', { dir: 'kubernetes', files: [{ path: 'ca.crt', content: CERT }] }],
+      ['a kubeconfig in a subdirectory', { dir: 'kubernetes', files: [{ path: 'manifests/etcd.conf', content: conf }] }],
+      ['a manifest', { dir: 'kubernetes', files: [{ path: 'manifests', content: conf }] }],
+      ['another haproxy file', { dir: 'haproxy', files: [{ path: 'errors.cfg', content: 'x' }] }],
+    ];
+    for (const [what, req] of bad) await assert.rejects(writePki(a, req), refused(grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH', /not a file belay writes/), what);
+    await assert.rejects(writePki(a, { dir: '/etc', files: [{ path: 'passwd', content: 'x' }] }), refused(grpc.status.INVALID_ARGUMENT, 'PKI_BAD_DIR', /none of pki, kubernetes, haproxy/));
+    assert.equal(fs.existsSync(path.join(a.root, 'etc/passwd')), false);
+    assert.equal(fs.existsSync(path.join(a.root, 'etc/kubernetes/ca.crt')), false);
+  });
+
   test('a symlink or a directory in the way is refused before anything is written', async () => {
     const a = await startAgent();
     const elsewhere = path.join(a.root, 'elsewhere');

@@ -3,7 +3,8 @@
 
 export interface PkiFile {
   /**
-   * Path under /etc/kubernetes/pki, e.g. etcd/server.crt; no "..".
+   * Path under the request's dir (/etc/kubernetes/pki by default), e.g.
+   * etcd/server.crt; no "..".
    */
   'path'?: (string);
   /**
@@ -18,7 +19,8 @@ export interface PkiFile {
 
 export interface PkiFile__Output {
   /**
-   * Path under /etc/kubernetes/pki, e.g. etcd/server.crt; no "..".
+   * Path under the request's dir (/etc/kubernetes/pki by default), e.g.
+   * etcd/server.crt; no "..".
    */
   'path': (string);
   /**

@@ -47,6 +47,11 @@ export interface StatusResponse {
   'lastSnapshot'?: (_belay_v1_SnapshotInfo | null);
   'lastDrill'?: (_belay_v1_DrillInfo | null);
   'backupAlert'?: (string);
+  /**
+   * What the leader is doing about the control plane (apiserver, scheduler,
+   * controller-manager, balancer), one line; empty when there is nothing to say.
+   */
+  'controlPlane'?: (string);
 }
 
 export interface StatusResponse__Output {
@@ -91,4 +96,9 @@ export interface StatusResponse__Output {
   'lastSnapshot': (_belay_v1_SnapshotInfo__Output | null);
   'lastDrill': (_belay_v1_DrillInfo__Output | null);
   'backupAlert': (string);
+  /**
+   * What the leader is doing about the control plane (apiserver, scheduler,
+   * controller-manager, balancer), one line; empty when there is nothing to say.
+   */
+  'controlPlane': (string);
 }

@@ -13,6 +13,12 @@ export interface WritePkiRequest {
    * term this agent has seen: a deposed leader cannot write.
    */
   'term'?: (number | string | Long);
+  /**
+   * Where the files go: "" (or "pki") /etc/kubernetes/pki, any plain
+   * relative path; "kubernetes" /etc/kubernetes, kubeconfigs only
+   * (NAME.conf, no subdirectory); "haproxy" /etc/haproxy, haproxy.cfg only.
+   */
+  'dir'?: (string);
 }
 
 export interface WritePkiRequest__Output {
@@ -25,4 +31,10 @@ export interface WritePkiRequest__Output {
    * term this agent has seen: a deposed leader cannot write.
    */
   'term': (number);
+  /**
+   * Where the files go: "" (or "pki") /etc/kubernetes/pki, any plain
+   * relative path; "kubernetes" /etc/kubernetes, kubeconfigs only
+   * (NAME.conf, no subdirectory); "haproxy" /etc/haproxy, haproxy.cfg only.
+   */
+  'dir': (string);
 }

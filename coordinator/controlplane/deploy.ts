@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import type { ClusterSpec } from '../cluster/spec.js';
+import { specMaster } from '../cluster/spec.js';
+import { ETCD_KEYS } from '../cluster/store.js';
+import { renderHaproxyConfig } from '../balancer/haproxy-config.js';
+import { HAPROXY_MANIFEST_FILE, renderHaproxyManifest } from '../balancer/haproxy-manifest.js';
+import type { EtcdCluster } from '../etcd/client.js';
+import { FencedWriter } from '../etcd/fenced.js';
+import { masterOf } from '../etcd/plan.js';
+import { peerUrl } from '../etcd/render.js';
+import { apiserverSans, createControlPlanePki, masterControlPlaneFiles, sharedFiles, sharedPkiFromFiles, toStored, type ControlPlanePki } from '../pki/control-plane.js';
+import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import type { MemberView } from '../swim/membership.js';
+import { errorText } from '../../proto/common/errors.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
+import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from './render.js';
+
+/**
+ * The leader's first deployment of the control plane, master by master, as
+ * `kubeadm join --control-plane` does it: once a master is a voting etcd
+ * member, it gets the shared PKI (cluster CA, front-proxy CA, service-account
+ * keys, kept in etcd) and its own serving and client certificates and
+ * kubeconfigs, its balancer's config, and then the static pods it lacks:
+ * haproxy (static-pod mode), kube-apiserver, kube-controller-manager,
+ * kube-scheduler. A manifest already there is never touched here: changing
+ * one is a rollout's job (one master at a time, behind the balancer).
+ */
+
+export interface ControlPlaneDeps {
+  cluster: EtcdCluster;
+  spec: () => ClusterSpec;
+  gossip: () => MemberView[];
+  agent: (master: string) => AgentClient | undefined;
+  report: (master: string) => HostReport__Output | undefined;
+  term: number;
+  signal: AbortSignal;
+  log: Logger;
+  setStatus(line: string): void;
+  intervalMs?: number;
+}
+
+/** What the leader recorded of a master's control-plane files (etcd, under CONTROL_PLANE_KEYS.master). */
+interface MasterRecord {
+  /** sha256 of the apiserver SANs the certificates were issued for: a change (a balancer address added) reissues them. */
+  sansSha256: string;
+  /** sha256 of the haproxy.cfg written (static-pod mode). */
+  haproxyCfgSha256: string;
+  issuedAtMs: number;
+}
+
+export const CONTROL_PLANE_KEYS = {
+  /** The shared control-plane PKI (ca, front-proxy-ca, sa), as pki/control-plane.ts stores it. */
+  pki: '/belay/pki/control-plane',
+  /** Prefix: per master, its MasterRecord. */
+  master: '/belay/controlplane/master/',
+} as const;
+
+export const CONTROL_PLANE_MANIFESTS = ['kube-apiserver.yaml', 'kube-controller-manager.yaml', 'kube-scheduler.yaml'] as const;
+
+export class ControlPlaneReconciler {
+  private readonly fenced: FencedWriter;
+  private pki: ControlPlanePki | undefined;
+  private readonly failures = new Map<string, string>();
+
+  constructor(private readonly d: ControlPlaneDeps) {
+    this.fenced = new FencedWriter(d.cluster, d.term);
+  }
+
+  async run(): Promise<void> {
+    const every = this.d.intervalMs ?? 2_000;
+    while (!this.d.signal.aborted) {
+      try {
+        await this.pass();
+      } catch (err) {
+        this.d.log.warn('control-plane pass failed', { err: errorText(err) });
+      }
+      await new Promise((r) => setTimeout(r, every));
+    }
+  }
+
+  /** Masters whose control plane may be deployed: alive in gossip and a started voting etcd member. */
+  async ready(spec: ClusterSpec): Promise<string[]> {
+    const members = await this.d.cluster.members();
+    const masters = spec.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(spec, m.name) }));
+    const voters = new Set(members.filter((m) => !m.isLearner && m.name).map((m) => masterOf(m, masters)));
+    const alive = new Set(this.d.gossip().filter((g) => g.state === 'alive').map((g) => g.name));
+    return spec.spec.masters.map((m) => m.name).filter((n) => voters.has(n) && alive.has(n));
+  }
+
+  async pass(): Promise<void> {
+    const spec = this.d.spec();
+    if (!spec.spec.controlPlane.enabled) return;
+    const masters = await this.ready(spec);
+    if (masters.length === 0) return;
+    const pki = await this.sharedPki(spec);
+    let complete = masters.length === spec.spec.masters.length;
+    for (const master of masters) {
+      this.checkLeading();
+      try {
+        await this.deploy(spec, pki, master);
+        this.failures.delete(master);
+      } catch (err) {
+        complete = false;
+        const line = `control plane on ${master}: ${errorText(err).split('\n')[0] ?? ''}`;
+        if (this.failures.get(master) !== line) this.d.log.warn('control-plane deploy failed', { master, err: errorText(err) });
+        this.failures.set(master, line);
+        this.d.setStatus(line);
+      }
+    }
+    if (complete) this.d.setStatus(`every master (${masters.length}) has its control-plane pods`);
+    else if (this.failures.size === 0) this.d.setStatus(`control plane on ${masters.join(', ')}; waiting for ${spec.spec.masters.map((m) => m.name).filter((n) => !masters.includes(n)).join(', ')} to be etcd voters`);
+  }
+
+  private checkLeading(): void {
+    if (this.d.signal.aborted) throw new Error('leadership lost: stopping');
+  }
+
+  /** The shared PKI from etcd, made once by the first leader that needs it (a create-if-absent write, fenced). */
+  private async sharedPki(spec: ClusterSpec): Promise<ControlPlanePki> {
+    if (this.pki) return this.pki;
+    let text = await this.d.cluster.kv.get(CONTROL_PLANE_KEYS.pki).string();
+    if (!text) {
+      const made = await createControlPlanePki(spec.metadata.name);
+      const res = await this.d.cluster.kv
+        .if(ETCD_KEYS.leader, 'Create', '==', this.d.term)
+        .and(CONTROL_PLANE_KEYS.pki, 'Create', '==', 0)
+        .then(this.d.cluster.kv.put(CONTROL_PLANE_KEYS.pki).value(JSON.stringify(toStored(made))))
+        .commit();
+      if (res.succeeded) this.d.log.info('control-plane PKI created', { cluster: spec.metadata.name });
+      text = await this.d.cluster.kv.get(CONTROL_PLANE_KEYS.pki).string();
+      if (!text) throw new Error(`the control-plane PKI could not be stored in etcd (${CONTROL_PLANE_KEYS.pki})`);
+    }
+    this.pki = await sharedPkiFromFiles(JSON.parse(text) as Record<string, string>);
+    return this.pki;
+  }
+
+  private agentOf(master: string): AgentClient {
+    const a = this.d.agent(master);
+    if (!a) throw new Error(`no agent client for ${master}`);
+    return a;
+  }
+
+  private async deploy(spec: ClusterSpec, pki: ControlPlanePki, master: string): Promise<void> {
+    const m = specMaster(spec, master);
+    if (!m) return;
+    const report = this.d.report(master);
+    if (!report) throw new Error(`no report from ${master}'s agent yet`);
+    const root = report.root || '/';
+    const present = new Set(report.manifests.map((x) => x.file));
+    const staticPodLb = spec.spec.loadBalancer.mode === 'static-pod';
+    const wanted = [...(staticPodLb ? [HAPROXY_MANIFEST_FILE] : []), ...CONTROL_PLANE_MANIFESTS];
+    const missing = wanted.filter((f) => !present.has(f));
+
+    const sansSha256 = sha256(JSON.stringify(apiserverSans(spec, m)));
+    const haproxyCfg = staticPodLb ? renderHaproxyConfig({ spec, master, root }) : '';
+    const haproxyCfgSha256 = sha256(haproxyCfg);
+    const recordKey = CONTROL_PLANE_KEYS.master + master;
+    const recorded = await this.d.cluster.kv.get(recordKey).json().catch(() => null) as MasterRecord | null;
+    const agent = this.agentOf(master);
+    const write = (dir: string, files: { path: string; content: string; mode: number }[]): Promise<unknown> =>
+      agentCall((opts, cb) => agent.WritePki({ dir, files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+
+    if (!recorded || recorded.sansSha256 !== sansSha256) {
+      this.d.setStatus(`control plane on ${master}: issuing its certificates and kubeconfigs`);
+      const own = await masterControlPlaneFiles(pki, spec, master);
+      await write('pki', [...sharedFiles(pki), ...own.pki]);
+      await write('kubernetes', own.kubeconfigs);
+    }
+    if (staticPodLb && recorded?.haproxyCfgSha256 !== haproxyCfgSha256) await write('haproxy', [{ path: 'haproxy.cfg', content: haproxyCfg, mode: 0o644 }]);
+    if (!recorded || recorded.sansSha256 !== sansSha256 || recorded.haproxyCfgSha256 !== haproxyCfgSha256) {
+      this.checkLeading();
+      await this.fenced.put(recordKey, JSON.stringify({ sansSha256, haproxyCfgSha256, issuedAtMs: Date.now() } satisfies MasterRecord));
+    }
+    if (missing.length === 0) return;
+
+    this.d.setStatus(`control plane on ${master}: starting ${missing.join(', ')}`);
+    for (const file of missing) {
+      this.checkLeading();
+      const content = render(file, { spec, master, root, haproxyCfgSha256 });
+      try {
+        await agentCall((opts, cb) => agent.ApplyManifest({ file, content, force: false, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+      } catch (err) {
+        // Written by someone else since the report: theirs stands; a rollout changes it, not this.
+        if (refusalCode(err) === 'MANIFEST_DRIFTED') continue;
+        throw err;
+      }
+      this.d.log.info('control-plane pod started', { master, file });
+    }
+  }
+}
+
+function render(file: string, i: { spec: ClusterSpec; master: string; root: string; haproxyCfgSha256: string }): string {
+  switch (file) {
+    case HAPROXY_MANIFEST_FILE:
+      return renderHaproxyManifest({ spec: i.spec, master: i.master, root: i.root, configSha256: i.haproxyCfgSha256 });
+    case 'kube-apiserver.yaml':
+      return renderApiserverManifest(i);
+    case 'kube-controller-manager.yaml':
+      return renderControllerManagerManifest(i);
+    case 'kube-scheduler.yaml':
+      return renderSchedulerManifest(i);
+    default:
+      throw new Error(`no renderer for ${file}`);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
