@@ -28,6 +28,8 @@ import { TermFence } from './rpc/fencing.js';
 import { etcdRestoreHandlers } from './rpc/etcd-restore.js';
 import { manifestHandlers } from './rpc/manifests.js';
 import { pkiHandlers } from './rpc/pki.js';
+import { pkiReadHandlers } from './rpc/pki-read.js';
+import { balancerHandlers } from './rpc/balancer.js';
 import { agentService } from './rpc/server.js';
 import { resolveServices } from './supervisor/config.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -120,8 +122,10 @@ runDaemon({
         log: rpcLog,
         manifests: manifestHandlers({ node: cfg.node.name, store, inventory, fence, log: rpcLog, raise, written: (file) => pods.runtime?.applyNow(file) }),
         pki: pkiHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
+        pkiRead: pkiReadHandlers({ node: cfg.node.name, paths: ctx.paths, log: rpcLog }),
         etcdData: etcdDataHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
         etcdRestore: etcdRestoreHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
+        balancer: balancerHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
       }),
       registry,
       grpcErrors,

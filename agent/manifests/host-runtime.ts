@@ -22,6 +22,8 @@ export class HostRuntime {
   private readonly running = new Map<string, { sha256: string; services: string[]; graceMs: number }>();
   private readonly queues = new Map<string, Promise<void>>();
   private readonly settling = new Map<string, NodeJS.Timeout>();
+  /** Per manifest file: since when its running pod has been seen ready (reset when not ready or replaced). */
+  private readonly readySince = new Map<string, { sha256: string; atMs: number }>();
 
   constructor(
     private readonly d: {
@@ -65,14 +67,23 @@ export class HostRuntime {
   }
 
   /** The pod's phase and readiness from its containers' supervision (`services`: the supervisor's list, taken once per report). */
-  podStatus(file: string, services: ServiceStatus[] = this.d.supervisor.list()): { podPhase: string; podReady: boolean; podNotReadyReason: string } {
+  podStatus(file: string, services: ServiceStatus[] = this.d.supervisor.list(), nowMs = Date.now()): { podPhase: string; podReady: boolean; podNotReadyReason: string; runningSha256: string; podReadyForMs: number } {
     const running = this.running.get(file);
-    if (!running) return { podPhase: 'Stopped', podReady: false, podNotReadyReason: 'not run by the host runtime' };
+    if (!running) {
+      this.readySince.delete(file);
+      return { podPhase: 'Stopped', podReady: false, podNotReadyReason: 'not run by the host runtime', runningSha256: '', podReadyForMs: 0 };
+    }
     const statuses = services.filter((s) => running.services.includes(s.name ?? ''));
     const failed = statuses.some((s) => s.state === 'backoff' || s.state === 'crash-looping');
     const pending = statuses.length < running.services.length || statuses.some((s) => s.state !== 'running' && s.state !== 'unhealthy');
     const notReady = statuses.filter((s) => !s.ready).map((s) => `${(s.name ?? '').split('/').pop() ?? ''}: ${s.notReadyReason || 'not ready'}`);
-    return { podPhase: failed ? 'Failed' : pending ? 'Pending' : 'Running', podReady: statuses.length > 0 && notReady.length === 0, podNotReadyReason: notReady.join('; ') };
+    const podReady = statuses.length > 0 && notReady.length === 0;
+    // Ready since this pod (this sha) was first seen ready: a rollout waits for the new pod's readiness to hold.
+    const since = this.readySince.get(file);
+    if (!podReady || since?.sha256 !== running.sha256) this.readySince.delete(file);
+    if (podReady && !this.readySince.has(file)) this.readySince.set(file, { sha256: running.sha256, atMs: nowMs });
+    const readyAt = this.readySince.get(file)?.atMs;
+    return { podPhase: failed ? 'Failed' : pending ? 'Pending' : 'Running', podReady, podNotReadyReason: notReady.join('; '), runningSha256: running.sha256, podReadyForMs: readyAt === undefined ? 0 : nowMs - readyAt };
   }
 
   private enqueue(file: string, work: () => Promise<void>): void {

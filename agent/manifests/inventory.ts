@@ -85,6 +85,8 @@ export class ManifestInventory {
       podPhase: '',
       podReady: false,
       podNotReadyReason: '',
+      runningSha256: '',
+      podReadyForMs: 0,
       historyVersions: this.d.store.history(file).length,
     };
     if (!parsed.valid && o.holdInvalid) return { info, parsed };
@@ -123,6 +125,6 @@ function tooLarge(file: string, size: number, mtimeMs: number): InventoryEntry {
   const parsed: ParsedManifest = { valid: false, problems, podName: '', namespace: '', containers: [], hostPaths: [] };
   return {
     parsed,
-    info: { file, podName: '', namespace: '', containers: [], hostPaths: [], sha256: '', mtimeMs, sizeBytes: size, valid: false, problems, drifted: false, driftDiff: '', podPhase: '', podReady: false, podNotReadyReason: '', historyVersions: 0 },
+    info: { file, podName: '', namespace: '', containers: [], hostPaths: [], sha256: '', mtimeMs, sizeBytes: size, valid: false, problems, drifted: false, driftDiff: '', podPhase: '', podReady: false, podNotReadyReason: '', runningSha256: '', podReadyForMs: 0, historyVersions: 0 },
   };
 }

@@ -8,6 +8,8 @@ import type { etcdRestoreHandlers } from './etcd-restore.js';
 import type { TermFence } from './fencing.js';
 import type { manifestHandlers } from './manifests.js';
 import type { pkiHandlers } from './pki.js';
+import type { pkiReadHandlers } from './pki-read.js';
+import type { balancerHandlers } from './balancer.js';
 
 /** belay.v1.Agent: any client with a certificate from the cluster CA may read; writes are fenced by term. */
 export function agentService(d: {
@@ -18,16 +20,20 @@ export function agentService(d: {
   log: Logger;
   manifests: ReturnType<typeof manifestHandlers>;
   pki: ReturnType<typeof pkiHandlers>;
+  pkiRead: ReturnType<typeof pkiReadHandlers>;
   etcdData: ReturnType<typeof etcdDataHandlers>;
   etcdRestore: ReturnType<typeof etcdRestoreHandlers>;
+  balancer: ReturnType<typeof balancerHandlers>;
   /** Before a refreshed report: re-measure what is stale and failing (the etcd disk), so that a preflight sees the disk now. */
   beforeRefresh?: () => Promise<unknown>;
 }): AgentHandlers {
   return {
     ...d.manifests,
     ...d.pki,
+    ...d.pkiRead,
     ...d.etcdData,
     ...d.etcdRestore,
+    ...d.balancer,
     GetReport(call, callback) {
       const latest = d.reporter.latest;
       const report = call.request.refresh || !latest ? (d.beforeRefresh?.() ?? Promise.resolve()).then(() => d.reporter.collectNow()) : Promise.resolve(latest);

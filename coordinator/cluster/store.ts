@@ -22,6 +22,7 @@ export const ETCD_KEYS = {
   heldOut: '/belay/etcd/held-out/',
   reconcileStatus: '/belay/status/reconcile',
   controlPlaneStatus: '/belay/status/control-plane',
+  rolloutStatus: '/belay/status/rollout',
   lastSnapshot: '/belay/backup/last-snapshot',
   lastDrill: '/belay/backup/last-drill',
   lastSnapshotError: '/belay/backup/last-snapshot-error',

@@ -10,6 +10,7 @@ import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from './election.js';
 import { EtcdReconciler } from './reconciler.js';
 import { ControlPlaneReconciler } from '../controlplane/deploy.js';
+import { RolloutRunner } from '../controlplane/rollout.js';
 import { BackupScheduler, backupAlert, readJson } from './backups.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
@@ -62,6 +63,7 @@ export class EtcdService {
   private stopped = false;
   private summaryCache: EtcdSummary = { phase: 'no-spec', leader: undefined, reconcile: '', alarms: [], backupAlert: '' };
   private backups: BackupScheduler | undefined;
+  private rollout: RolloutRunner | undefined;
   private readonly lastStatusLine = new Map<string, string>();
   private readonly lastLoggedShape = new Map<string, string>();
 
@@ -113,6 +115,11 @@ export class EtcdService {
   }
 
   /** The running reconciler while this coordinator leads. */
+  /** The rollout shell while this coordinator leads. */
+  leaderRollout(): RolloutRunner | undefined {
+    return this.isLeader ? this.rollout : undefined;
+  }
+
   leaderReconciler(): EtcdReconciler | undefined {
     return this.isLeader ? this.reconciler : undefined;
   }
@@ -168,7 +175,8 @@ export class EtcdService {
       ttlSeconds: this.d.electionTtlSeconds ?? ELECTION_DEFAULTS.ttlSeconds,
       log: this.d.log.child({ component: 'election' }),
       onElected: (term, signal) => {
-        const reconciler = new EtcdReconciler({
+        // What every leader loop gets: etcd, the spec, gossip, the agents and their reports, the term, its own log and status line.
+        const deps = (component: string, statusKey: string) => ({
           cluster,
           spec: () => {
             const s = this.spec();
@@ -180,27 +188,16 @@ export class EtcdService {
           report: this.d.report,
           term,
           signal,
-          log: this.d.log.child({ component: 'etcd-reconciler', term }),
-          setStatus: (line) => this.setStatus(cluster, line),
+          log: this.d.log.child({ component, term }),
+          setStatus: (line: string) => this.setStatus(cluster, line, statusKey),
         });
+        const reconciler = new EtcdReconciler(deps('etcd-reconciler', STATUS_KEY));
         this.reconciler = reconciler;
         void reconciler.run();
-        const controlPlane = new ControlPlaneReconciler({
-          cluster,
-          spec: () => {
-            const s = this.spec();
-            if (!s) throw new Error('no spec');
-            return s;
-          },
-          gossip: this.d.gossip,
-          agent: this.d.agent,
-          report: this.d.report,
-          term,
-          signal,
-          log: this.d.log.child({ component: 'control-plane', term }),
-          setStatus: (line) => this.setStatus(cluster, line, ETCD_KEYS.controlPlaneStatus),
-        });
-        void controlPlane.run();
+        void new ControlPlaneReconciler(deps('control-plane', ETCD_KEYS.controlPlaneStatus)).run();
+        const rollout = new RolloutRunner(deps('rollout', ETCD_KEYS.rolloutStatus));
+        this.rollout = rollout;
+        void rollout.run();
         const backups = new BackupScheduler({
           me: this.d.me,
           cluster,

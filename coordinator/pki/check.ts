@@ -7,8 +7,11 @@ import { apiserverSans } from './control-plane.js';
 
 /**
  * The logic of `belayctl pki check`: what is wrong with one master's
- * certificates, judged against the spec and the cluster's CAs. Takes texts,
- * not paths; the caller reads the files. Pure but for certificate parsing.
+ * certificates, judged against the spec and the cluster's CAs. Works from
+ * what the master's agent shows (ReadPki): certificates, public keys and
+ * kubeconfigs as text, but of every private key only the sha256 of its
+ * public half, so that no private key leaves its master for a check. Pure
+ * but for certificate parsing.
  */
 
 export type FindingSeverity = 'error' | 'warning';
@@ -26,13 +29,24 @@ export interface PkiFinding {
   daysLeft?: number;
 }
 
+/** One file as the master's agent shows it (ReadPki's PkiPublicFile). */
+export interface PublicPkiFile {
+  /** A certificate or public key (PEM), or a kubeconfig without its client-key-data; empty for a private key. */
+  content: string;
+  /** A private key's, or a kubeconfig's client key's: sha256 (hex) of the DER SubjectPublicKeyInfo of its public half; empty when there is none. */
+  publicKeySha256?: string;
+  /** Why the agent could not read or parse the file; empty when it could. */
+  error?: string;
+}
+
 export interface MasterPkiCheck {
   spec: ClusterSpec;
   master: string;
-  /** PEM texts by path relative to /etc/kubernetes/pki ('apiserver.crt', 'etcd/server.crt'); an absent path is a missing file. */
-  pki: Readonly<Record<string, string>>;
-  /** kubeconfig texts by path relative to /etc/kubernetes ('admin.conf'). */
-  kubeconfigs: Readonly<Record<string, string>>;
+  /**
+   * The master's files by path relative to /etc/kubernetes ('pki/apiserver.crt',
+   * 'pki/apiserver.key', 'pki/etcd/server.crt', 'admin.conf'); an absent path is a missing file.
+   */
+  files: Readonly<Record<string, PublicPkiFile>>;
   /** The cluster's own CAs (and sa.pub), as the coordinator stores them: what the master's files must agree with. */
   trusted: { caPem: string; frontProxyCaPem: string; etcdCaPem: string; serviceAccountPublicKeyPem?: string };
   now: Date;
@@ -53,7 +67,7 @@ export interface CheckedCert {
   /** Relative to /etc/kubernetes/pki. */
   file: string;
   ca: TrustedCa;
-  /** Its private key's file; none for etcd/ca.crt, whose key stays off the masters. */
+  /** Its private key's file; none for etcd/ca.crt, whose key stays off the masters (ca.key and front-proxy-ca.key are there: the controller-manager signs with them). */
   key?: string;
   isCa?: boolean;
   /** Only an etcd member has it. */
@@ -80,10 +94,13 @@ export const CHECKED_CERTS: readonly CheckedCert[] = [
 /** kubeconfigs relative to /etc/kubernetes; their client certificates chain to the cluster CA. */
 export const CHECKED_KUBECONFIGS = ['scheduler.conf', 'controller-manager.conf', 'admin.conf'] as const;
 
+/** The etcd CA key: belay keeps it in etcd only, so that one stolen master cannot mint etcd certificates for the others. */
+const ETCD_CA_KEY = 'pki/etcd/ca.key';
+
 const DAY_MS = 86_400_000;
 const CA_NAMES: Record<TrustedCa, string> = { caPem: 'Kubernetes CA', frontProxyCaPem: 'front-proxy CA', etcdCaPem: 'etcd CA' };
 
-/** Every finding on the master, in CHECKED_CERTS order, then sa.key/sa.pub, kubeconfigs, and other certificates. */
+/** Every finding on the master, in CHECKED_CERTS order, then sa.key/sa.pub, kubeconfigs, other certificates and unreadable files. */
 export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[]> {
   const master = specMaster(input.spec, input.master);
   if (!master) {
@@ -105,19 +122,32 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
     // A CA cannot be renewed alone: whatever it signed must be reissued with it.
     if (e) find(file, e.severity, `${file} ${e.message}`, c.isCa ? `replace the CA and reissue everything it signed, before ${c.notAfter.toISOString()}` : fix, e.daysLeft);
   };
+  /** Files the checks below looked at; any other the agent could not read is reported at the end. */
+  const looked = new Set<string>();
+  /** The file, or a finding saying why there is nothing to judge (missing, unreadable). */
+  const present = (file: string, fix: string): PublicPkiFile | undefined => {
+    looked.add(file);
+    const f = input.files[file];
+    if (f === undefined) find(file, 'error', `${file} is missing`, fix);
+    else if (f.error) find(file, 'error', `${file} could not be read on ${master.name}: ${f.error}`, fix);
+    else return f;
+    return undefined;
+  };
 
   for (const rule of CHECKED_CERTS) {
-    if (rule.memberOnly && input.etcdMember === false) continue;
     const file = `pki/${rule.file}`;
+    const keyFile = rule.key === undefined ? undefined : `pki/${rule.key}`;
+    if (rule.memberOnly && input.etcdMember === false) continue;
     const fix = issue(rule.target);
-    const pem = input.pki[rule.file];
-    if (pem === undefined) {
-      find(file, 'error', `${file} is missing`, fix);
+    const f = present(file, fix);
+    if (!f) {
+      if (keyFile !== undefined) present(keyFile, fix);
       continue;
     }
-    const c = await tryCheck(pem, input.trusted[rule.ca]);
+    const c = await tryCheck(f.content, input.trusted[rule.ca]);
     if (!c) {
       find(file, 'error', `${file} is not a PEM certificate`, fix);
+      if (keyFile !== undefined) present(keyFile, fix);
       continue;
     }
     if (!c.signedByCa || (rule.isCa === true && !c.isCa)) {
@@ -127,24 +157,23 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
       find(file, 'error', `${file} lacks the SAN ${m.san} (${m.why}): clients dialing it there fail TLS verification`, fix);
     }
     expiry(file, c, fix);
-    if (rule.key !== undefined) {
-      const keyFile = `pki/${rule.key}`;
-      const keyPem = input.pki[rule.key];
-      if (keyPem === undefined) find(keyFile, 'error', `${keyFile} is missing`, fix);
-      else if (!keyMatches(pem, keyPem)) find(keyFile, 'error', `${keyFile} is not the private key of ${file}`, fix);
+    if (keyFile !== undefined) {
+      const k = present(keyFile, fix);
+      if (k && !sameKey(k.publicKeySha256, certKeySha256(f.content))) find(keyFile, 'error', `${keyFile} is not the private key of ${file}`, fix);
     }
   }
+  looked.add(ETCD_CA_KEY);
+  if (input.files[ETCD_CA_KEY] !== undefined) {
+    find(ETCD_CA_KEY, 'warning', `${ETCD_CA_KEY} is on ${master.name}: belay keeps the etcd CA key in etcd only, and anyone who reads this file can mint etcd certificates (the etcd data is theirs)`, `remove /etc/kubernetes/${ETCD_CA_KEY} on ${master.name}: nothing on a master needs it`);
+  }
 
-  for (const f of checkServiceAccount(input)) find(f.file, 'error', f.message, issue('shared'));
+  for (const f of checkServiceAccount(input, present, issue('shared'))) find(f.file, 'error', f.message, issue('shared'));
 
   for (const name of CHECKED_KUBECONFIGS) {
     const fix = issue('kubeconfigs');
-    const text = input.kubeconfigs[name];
-    if (text === undefined) {
-      find(name, 'error', `${name} is missing`, fix);
-      continue;
-    }
-    const k = readKubeconfig(text);
+    const f = present(name, fix);
+    if (!f) continue;
+    const k = readKubeconfig(f.content);
     if (typeof k === 'string') {
       find(name, 'error', `${name}: ${k}`, fix);
       continue;
@@ -157,16 +186,29 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
       continue;
     }
     if (!c.signedByCa) find(name, 'error', `${name}: the client certificate (CN ${c.commonName}) is not signed by the Kubernetes CA`, fix);
+    if (!f.publicKeySha256) find(name, 'error', `${name}: no client-key-data for its current context`, fix);
+    else if (!sameKey(f.publicKeySha256, certKeySha256(k.certPem))) find(name, 'error', `${name}: client-key-data is not the private key of its client certificate (CN ${c.commonName})`, fix);
     expiry(name, c, fix);
   }
 
   // Certificates belay does not know: only their dates can be judged.
-  const known = new Set(CHECKED_CERTS.map((r) => r.file));
-  for (const [rel, pem] of Object.entries(input.pki).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!rel.endsWith('.crt') || known.has(rel)) continue;
-    const c = await tryCheck(pem, pem);
-    if (c) expiry(`pki/${rel}`, c, `renew pki/${rel} or remove it`);
-    else find(`pki/${rel}`, 'error', `pki/${rel} is not a PEM certificate`, `replace pki/${rel} or remove it`);
+  const known = new Set(CHECKED_CERTS.map((r) => `pki/${r.file}`));
+  const sorted = Object.entries(input.files).sort(([a], [b]) => a.localeCompare(b));
+  for (const [file, f] of sorted) {
+    if (!file.startsWith('pki/') || !file.endsWith('.crt') || known.has(file)) continue;
+    looked.add(file);
+    if (f.error) {
+      find(file, 'error', `${file} could not be read on ${master.name}: ${f.error}`, `replace ${file} or remove it`);
+      continue;
+    }
+    const c = await tryCheck(f.content, f.content);
+    if (c) expiry(file, c, `renew ${file} or remove it`);
+    else find(file, 'error', `${file} is not a PEM certificate`, `replace ${file} or remove it`);
+  }
+  // Whatever else the agent could not read (a key of an unknown certificate, a file over its size limit, too many files).
+  for (const [file, f] of sorted) {
+    if (looked.has(file) || !f.error) continue;
+    find(file, 'error', `${file} could not be read on ${master.name}: ${f.error}`, `look at /etc/kubernetes/${file} on ${master.name}`);
   }
   return out;
 }
@@ -192,12 +234,21 @@ function missingSans(file: string, c: CertCheck, spec: ClusterSpec, master: Spec
   if (file === 'apiserver.crt') {
     const lb = spec.spec.loadBalancer.address === undefined ? undefined : normalizeIp(spec.spec.loadBalancer.address);
     const sans = apiserverSans(spec, master);
+    // In static-pod mode every master's balancer sends clients to any master's apiserver (apiserverSans).
+    const other = (san: string): SpecMaster | undefined => spec.spec.masters.find((m) => m.name !== master.name && safeNormalizeIp(m.address) === san);
     want = [
       ...sans.dnsNames.map((san) => ({ san, ip: false, why: san === master.name ? "the master's name" : 'a name of the kubernetes Service' })),
       ...sans.ipAddresses.map((san) => ({
         san,
         ip: true,
-        why: san === address ? "the master's address" : san === lb ? 'spec.loadBalancer.address' : 'the kubernetes Service IP in spec.networking.serviceSubnet',
+        why:
+          san === address
+            ? "the master's address"
+            : san === lb
+              ? 'spec.loadBalancer.address'
+              : other(san)
+                ? `the address of ${other(san)?.name ?? ''}, whose balancer sends clients to every master`
+                : 'the kubernetes Service IP in spec.networking.serviceSubnet',
       })),
     ];
   } else if (file === 'etcd/server.crt' || file === 'etcd/peer.crt') {
@@ -211,41 +262,46 @@ function missingSans(file: string, c: CertCheck, spec: ClusterSpec, master: Spec
 }
 
 /** sa.key and sa.pub present, a pair, and sa.pub the cluster's: a token signed on one master must verify on all. */
-function checkServiceAccount(input: MasterPkiCheck): { file: string; message: string }[] {
-  const keyPem = input.pki['sa.key'];
-  const pubPem = input.pki['sa.pub'];
+function checkServiceAccount(input: MasterPkiCheck, present: (file: string, fix: string) => PublicPkiFile | undefined, fix: string): { file: string; message: string }[] {
+  const key = present('pki/sa.key', fix);
+  const pubFile = present('pki/sa.pub', fix);
   const out: { file: string; message: string }[] = [];
-  if (keyPem === undefined) out.push({ file: 'pki/sa.key', message: 'pki/sa.key is missing' });
-  if (pubPem === undefined) out.push({ file: 'pki/sa.pub', message: 'pki/sa.pub is missing' });
-  const pub = pubPem === undefined ? undefined : spkiDer(() => crypto.createPublicKey(pubPem));
-  if (pubPem !== undefined && !pub) out.push({ file: 'pki/sa.pub', message: 'pki/sa.pub is not a PEM public key' });
-  if (keyPem !== undefined) {
-    const fromKey = spkiDer(() => crypto.createPublicKey(crypto.createPrivateKey(keyPem)));
-    if (!fromKey) out.push({ file: 'pki/sa.key', message: 'pki/sa.key is not a PEM private key' });
-    else if (pub && !fromKey.equals(pub)) out.push({ file: 'pki/sa.key', message: 'pki/sa.key is not the private key of pki/sa.pub: tokens it signs fail verification' });
-  }
+  const pub = pubFile === undefined ? undefined : spkiSha256(() => crypto.createPublicKey(pubFile.content));
+  if (pubFile !== undefined && !pub) out.push({ file: 'pki/sa.pub', message: 'pki/sa.pub is not a PEM public key' });
+  if (key && pub && !sameKey(key.publicKeySha256, pub)) out.push({ file: 'pki/sa.key', message: 'pki/sa.key is not the private key of pki/sa.pub: tokens it signs fail verification' });
   const trustedPem = input.trusted.serviceAccountPublicKeyPem;
-  const trusted = trustedPem === undefined ? undefined : spkiDer(() => crypto.createPublicKey(trustedPem));
-  if (pub && trusted && !pub.equals(trusted)) {
+  const trusted = trustedPem === undefined ? undefined : spkiSha256(() => crypto.createPublicKey(trustedPem));
+  if (pub && trusted && pub !== trusted) {
     out.push({ file: 'pki/sa.pub', message: "pki/sa.pub is not the cluster's service-account key: tokens signed on the other masters fail here" });
   }
   return out;
 }
 
-function spkiDer(load: () => crypto.KeyObject): Buffer | undefined {
+/**
+ * sha256 (hex) of the DER SubjectPublicKeyInfo of `key`'s public half: what
+ * ReadPki gives for a private key, computed the same way here for a
+ * certificate's or a public key's.
+ */
+export function publicKeySha256(key: crypto.KeyObject): string {
+  const pub = key.type === 'private' ? crypto.createPublicKey(key) : key;
+  return crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+}
+
+function spkiSha256(load: () => crypto.KeyObject): string | undefined {
   try {
-    return load().export({ type: 'spki', format: 'der' });
+    return publicKeySha256(load());
   } catch {
     return undefined;
   }
 }
 
-function keyMatches(certPem: string, keyPem: string): boolean {
-  try {
-    return new crypto.X509Certificate(certPem).checkPrivateKey(crypto.createPrivateKey(keyPem));
-  } catch {
-    return false;
-  }
+function certKeySha256(certPem: string): string | undefined {
+  return spkiSha256(() => new crypto.X509Certificate(certPem).publicKey);
+}
+
+/** Both known and equal: an empty sha (no key, or one the agent could not read) matches nothing. */
+function sameKey(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && a !== '' && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
 async function tryCheck(pem: string, caPem: string): Promise<CertCheck | undefined> {

@@ -6,9 +6,9 @@ import { toServiceError } from '../../proto/common/grpc.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { ApplyClusterResponse__Output } from '../../proto/gen/belay/v1/ApplyClusterResponse.js';
-import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
+import type { CoordinatorClient, CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
-import type { Progress } from '../../proto/gen/belay/v1/Progress.js';
+import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
 import { formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
@@ -37,16 +37,31 @@ export interface ClusterHandlerDeps {
   caller(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string;
 }
 
+/** A step line of a long operation; `planned`: a line of a dry run's plan. */
+export type ProgressLine = (step: string, message: string, planned?: boolean) => void;
+
+/** A long operation's work: its last line, or its last line and a result for result_json. */
+export type StreamedWork = (progress: ProgressLine) => Promise<string | { message: string; result: unknown }>;
+
+/** The Coordinator methods that stream Progress, which `onLeader` can relay. */
+export type ProgressMethod = {
+  [K in keyof CoordinatorClient]: CoordinatorClient[K] extends (...args: never[]) => grpc.ClientReadableStream<Progress__Output> ? K : never;
+}[keyof CoordinatorClient];
+
 /**
- * The Cluster spec, bootstrap and etcd membership over gRPC. Membership
- * changes run on the leader only (forwarded to it from any coordinator), in
- * turn with its reconcile passes, so there is never more than one at a time.
+ * Long operations on a server stream (`streamed`), and the relay that runs
+ * leader-only ones on the leader (`onLeader`): there in turn with its
+ * reconcile passes, from any other coordinator relayed to it on behalf of
+ * the caller. Shared by every handler module with leader-only work.
  */
-export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
+export function leaderRelay(d: Pick<ClusterHandlerDeps, 'node' | 'etcd' | 'gossip' | 'log' | 'caller'>): {
+  streamed: (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: StreamedWork) => void;
+  onLeader: <Req>(method: ProgressMethod, call: grpc.ServerWritableStream<Req, Progress>, work: StreamedWork, o?: { exclusive?: boolean }) => void;
+} {
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err instanceof ConfigError ? specInvalid(err) : err, d.log, d.node, method);
 
   /** Runs a long operation on a server stream: progress lines, then done, or the error. */
-  const streamed = (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string | { message: string; result: unknown }>): void => {
+  const streamed = (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: StreamedWork): void => {
     const progress = (step: string, message: string, planned = false): void => {
       call.write({ atMs: Date.now(), step, message, done: false, planned });
     };
@@ -70,14 +85,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
   };
 
   /** Runs `work` here if this coordinator leads, else relays the leader's stream. */
-  const onLeader = <Req>(
-    method: 'EtcdAdd' | 'EtcdRemove' | 'EtcdSnapshot' | 'EtcdDefrag',
-    call: grpc.ServerWritableStream<Req, Progress>,
-    work: (progress: (step: string, message: string, planned?: boolean) => void) => Promise<string | { message: string; result: unknown }>,
-  ): void => {
+  /** `exclusive: false`: the work takes its own locks (a rollout that follows itself for minutes must not hold etcd's passes). */
+  const onLeader = <Req>(method: ProgressMethod, call: grpc.ServerWritableStream<Req, Progress>, work: StreamedWork, o: { exclusive?: boolean } = {}): void => {
     const rec = d.etcd.leaderReconciler();
     if (rec) {
-      streamed(method, call, (p) => rec.exclusive(() => work(p)));
+      streamed(method, call, (p) => (o.exclusive === false ? work(p) : rec.exclusive(() => work(p))));
       return;
     }
     try {
@@ -95,6 +107,17 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       call.emit('error', fail(method, err));
     }
   };
+  return { streamed, onLeader };
+}
+
+/**
+ * The Cluster spec, bootstrap and etcd membership over gRPC. Membership
+ * changes run on the leader only (forwarded to it from any coordinator), in
+ * turn with its reconcile passes, so there is never more than one at a time.
+ */
+export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
+  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err instanceof ConfigError ? specInvalid(err) : err, d.log, d.node, method);
+  const { streamed, onLeader } = leaderRelay(d);
 
   const parse = (text: string): ClusterSpec => {
     try {

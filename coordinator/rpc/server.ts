@@ -12,7 +12,9 @@ import type { Gossip } from '../gossip/service.js';
 import type { LocalClusterStore } from '../cluster/store.js';
 import type { HostPaths } from '../../proto/common/paths.js';
 import type { EtcdService } from '../etcd/service.js';
-import { clusterHandlers } from './cluster.js';
+import { clusterHandlers, leaderRelay } from './cluster.js';
+import { rolloutHandlers } from './rollout.js';
+import { pkiHandlers } from './pki.js';
 import { matches, type EventStore } from '../reports/events.js';
 import { gossipHandlers, memberOf } from './gossip.js';
 import type { ReportStore } from '../reports/store.js';
@@ -87,6 +89,8 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
   const handlers: CoordinatorHandlers = {
     ...gossipHandlers({ node: d.node, gossip: d.gossip, log: d.log, insecure: d.insecure, nowMs: d.nowMs }),
     ...clusterHandlers({ node: d.node, paths: d.paths, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
+    ...pkiHandlers({ node: d.node, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
+    ...rolloutHandlers({ node: d.node, etcd: d.etcd, gossip: d.gossip, log: d.log, caller, onLeader: leaderRelay({ node: d.node, etcd: d.etcd, gossip: d.gossip, log: d.log, caller }).onLeader }),
     StreamReports(call) {
       open.add(call);
       const peer = d.insecure ? undefined : peerName(call);

@@ -7,6 +7,9 @@ import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManif
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from './belay/v1/ApplyManifestResponse.js';
 import type { ArchiveEtcdDataRequest as _belay_v1_ArchiveEtcdDataRequest, ArchiveEtcdDataRequest__Output as _belay_v1_ArchiveEtcdDataRequest__Output } from './belay/v1/ArchiveEtcdDataRequest.js';
 import type { ArchiveEtcdDataResponse as _belay_v1_ArchiveEtcdDataResponse, ArchiveEtcdDataResponse__Output as _belay_v1_ArchiveEtcdDataResponse__Output } from './belay/v1/ArchiveEtcdDataResponse.js';
+import type { BalancerServer as _belay_v1_BalancerServer, BalancerServer__Output as _belay_v1_BalancerServer__Output } from './belay/v1/BalancerServer.js';
+import type { BalancerServersRequest as _belay_v1_BalancerServersRequest, BalancerServersRequest__Output as _belay_v1_BalancerServersRequest__Output } from './belay/v1/BalancerServersRequest.js';
+import type { BalancerServersResponse as _belay_v1_BalancerServersResponse, BalancerServersResponse__Output as _belay_v1_BalancerServersResponse__Output } from './belay/v1/BalancerServersResponse.js';
 import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as _belay_v1_ContainerInfo__Output } from './belay/v1/ContainerInfo.js';
 import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from './belay/v1/DiskLatency.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
@@ -22,13 +25,17 @@ import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _b
 import type { ManifestProblem as _belay_v1_ManifestProblem, ManifestProblem__Output as _belay_v1_ManifestProblem__Output } from './belay/v1/ManifestProblem.js';
 import type { ManifestVersion as _belay_v1_ManifestVersion, ManifestVersion__Output as _belay_v1_ManifestVersion__Output } from './belay/v1/ManifestVersion.js';
 import type { PkiFile as _belay_v1_PkiFile, PkiFile__Output as _belay_v1_PkiFile__Output } from './belay/v1/PkiFile.js';
+import type { PkiPublicFile as _belay_v1_PkiPublicFile, PkiPublicFile__Output as _belay_v1_PkiPublicFile__Output } from './belay/v1/PkiPublicFile.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from './belay/v1/ProcessInfo.js';
+import type { ReadPkiRequest as _belay_v1_ReadPkiRequest, ReadPkiRequest__Output as _belay_v1_ReadPkiRequest__Output } from './belay/v1/ReadPkiRequest.js';
+import type { ReadPkiResponse as _belay_v1_ReadPkiResponse, ReadPkiResponse__Output as _belay_v1_ReadPkiResponse__Output } from './belay/v1/ReadPkiResponse.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from './belay/v1/RemoveManifestRequest.js';
 import type { RestoreEtcdSnapshotChunk as _belay_v1_RestoreEtcdSnapshotChunk, RestoreEtcdSnapshotChunk__Output as _belay_v1_RestoreEtcdSnapshotChunk__Output } from './belay/v1/RestoreEtcdSnapshotChunk.js';
 import type { RestoreEtcdSnapshotHeader as _belay_v1_RestoreEtcdSnapshotHeader, RestoreEtcdSnapshotHeader__Output as _belay_v1_RestoreEtcdSnapshotHeader__Output } from './belay/v1/RestoreEtcdSnapshotHeader.js';
 import type { RestoreEtcdSnapshotResponse as _belay_v1_RestoreEtcdSnapshotResponse, RestoreEtcdSnapshotResponse__Output as _belay_v1_RestoreEtcdSnapshotResponse__Output } from './belay/v1/RestoreEtcdSnapshotResponse.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from './belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from './belay/v1/ServiceStatus.js';
+import type { SetBalancerServerRequest as _belay_v1_SetBalancerServerRequest, SetBalancerServerRequest__Output as _belay_v1_SetBalancerServerRequest__Output } from './belay/v1/SetBalancerServerRequest.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from './belay/v1/SetSupervisionRequest.js';
 import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from './belay/v1/WritePkiRequest.js';
 import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from './belay/v1/WritePkiResponse.js';
@@ -46,6 +53,9 @@ export interface ProtoGrpcType {
       ApplyManifestResponse: MessageTypeDefinition<_belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestResponse__Output>
       ArchiveEtcdDataRequest: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataRequest, _belay_v1_ArchiveEtcdDataRequest__Output>
       ArchiveEtcdDataResponse: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataResponse, _belay_v1_ArchiveEtcdDataResponse__Output>
+      BalancerServer: MessageTypeDefinition<_belay_v1_BalancerServer, _belay_v1_BalancerServer__Output>
+      BalancerServersRequest: MessageTypeDefinition<_belay_v1_BalancerServersRequest, _belay_v1_BalancerServersRequest__Output>
+      BalancerServersResponse: MessageTypeDefinition<_belay_v1_BalancerServersResponse, _belay_v1_BalancerServersResponse__Output>
       ContainerInfo: MessageTypeDefinition<_belay_v1_ContainerInfo, _belay_v1_ContainerInfo__Output>
       DiskLatency: MessageTypeDefinition<_belay_v1_DiskLatency, _belay_v1_DiskLatency__Output>
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
@@ -61,13 +71,17 @@ export interface ProtoGrpcType {
       ManifestProblem: MessageTypeDefinition<_belay_v1_ManifestProblem, _belay_v1_ManifestProblem__Output>
       ManifestVersion: MessageTypeDefinition<_belay_v1_ManifestVersion, _belay_v1_ManifestVersion__Output>
       PkiFile: MessageTypeDefinition<_belay_v1_PkiFile, _belay_v1_PkiFile__Output>
+      PkiPublicFile: MessageTypeDefinition<_belay_v1_PkiPublicFile, _belay_v1_PkiPublicFile__Output>
       ProcessInfo: MessageTypeDefinition<_belay_v1_ProcessInfo, _belay_v1_ProcessInfo__Output>
+      ReadPkiRequest: MessageTypeDefinition<_belay_v1_ReadPkiRequest, _belay_v1_ReadPkiRequest__Output>
+      ReadPkiResponse: MessageTypeDefinition<_belay_v1_ReadPkiResponse, _belay_v1_ReadPkiResponse__Output>
       RemoveManifestRequest: MessageTypeDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_RemoveManifestRequest__Output>
       RestoreEtcdSnapshotChunk: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotChunk, _belay_v1_RestoreEtcdSnapshotChunk__Output>
       RestoreEtcdSnapshotHeader: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotHeader, _belay_v1_RestoreEtcdSnapshotHeader__Output>
       RestoreEtcdSnapshotResponse: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotResponse, _belay_v1_RestoreEtcdSnapshotResponse__Output>
       RollbackManifestRequest: MessageTypeDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_RollbackManifestRequest__Output>
       ServiceStatus: MessageTypeDefinition<_belay_v1_ServiceStatus, _belay_v1_ServiceStatus__Output>
+      SetBalancerServerRequest: MessageTypeDefinition<_belay_v1_SetBalancerServerRequest, _belay_v1_SetBalancerServerRequest__Output>
       SetSupervisionRequest: MessageTypeDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_SetSupervisionRequest__Output>
       WritePkiRequest: MessageTypeDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiRequest__Output>
       WritePkiResponse: MessageTypeDefinition<_belay_v1_WritePkiResponse, _belay_v1_WritePkiResponse__Output>

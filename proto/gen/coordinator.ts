@@ -10,6 +10,9 @@ import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManif
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from './belay/v1/ApplyManifestResponse.js';
 import type { ArchiveEtcdDataRequest as _belay_v1_ArchiveEtcdDataRequest, ArchiveEtcdDataRequest__Output as _belay_v1_ArchiveEtcdDataRequest__Output } from './belay/v1/ArchiveEtcdDataRequest.js';
 import type { ArchiveEtcdDataResponse as _belay_v1_ArchiveEtcdDataResponse, ArchiveEtcdDataResponse__Output as _belay_v1_ArchiveEtcdDataResponse__Output } from './belay/v1/ArchiveEtcdDataResponse.js';
+import type { BalancerServer as _belay_v1_BalancerServer, BalancerServer__Output as _belay_v1_BalancerServer__Output } from './belay/v1/BalancerServer.js';
+import type { BalancerServersRequest as _belay_v1_BalancerServersRequest, BalancerServersRequest__Output as _belay_v1_BalancerServersRequest__Output } from './belay/v1/BalancerServersRequest.js';
+import type { BalancerServersResponse as _belay_v1_BalancerServersResponse, BalancerServersResponse__Output as _belay_v1_BalancerServersResponse__Output } from './belay/v1/BalancerServersResponse.js';
 import type { BootstrapRequest as _belay_v1_BootstrapRequest, BootstrapRequest__Output as _belay_v1_BootstrapRequest__Output } from './belay/v1/BootstrapRequest.js';
 import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as _belay_v1_ContainerInfo__Output } from './belay/v1/ContainerInfo.js';
 import type { CoordinatorClient as _belay_v1_CoordinatorClient, CoordinatorDefinition as _belay_v1_CoordinatorDefinition } from './belay/v1/Coordinator.js';
@@ -52,16 +55,30 @@ import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifest
 import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from './belay/v1/NodeRemoveManifestRequest.js';
 import type { NodeRollbackManifestRequest as _belay_v1_NodeRollbackManifestRequest, NodeRollbackManifestRequest__Output as _belay_v1_NodeRollbackManifestRequest__Output } from './belay/v1/NodeRollbackManifestRequest.js';
 import type { NodeStatus as _belay_v1_NodeStatus, NodeStatus__Output as _belay_v1_NodeStatus__Output } from './belay/v1/NodeStatus.js';
+import type { PkiCheckRequest as _belay_v1_PkiCheckRequest, PkiCheckRequest__Output as _belay_v1_PkiCheckRequest__Output } from './belay/v1/PkiCheckRequest.js';
+import type { PkiCheckResponse as _belay_v1_PkiCheckResponse, PkiCheckResponse__Output as _belay_v1_PkiCheckResponse__Output } from './belay/v1/PkiCheckResponse.js';
 import type { PkiFile as _belay_v1_PkiFile, PkiFile__Output as _belay_v1_PkiFile__Output } from './belay/v1/PkiFile.js';
+import type { PkiFinding as _belay_v1_PkiFinding, PkiFinding__Output as _belay_v1_PkiFinding__Output } from './belay/v1/PkiFinding.js';
+import type { PkiIssueRequest as _belay_v1_PkiIssueRequest, PkiIssueRequest__Output as _belay_v1_PkiIssueRequest__Output } from './belay/v1/PkiIssueRequest.js';
+import type { PkiPublicFile as _belay_v1_PkiPublicFile, PkiPublicFile__Output as _belay_v1_PkiPublicFile__Output } from './belay/v1/PkiPublicFile.js';
 import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _belay_v1_ProcessInfo__Output } from './belay/v1/ProcessInfo.js';
 import type { Progress as _belay_v1_Progress, Progress__Output as _belay_v1_Progress__Output } from './belay/v1/Progress.js';
+import type { ReadPkiRequest as _belay_v1_ReadPkiRequest, ReadPkiRequest__Output as _belay_v1_ReadPkiRequest__Output } from './belay/v1/ReadPkiRequest.js';
+import type { ReadPkiResponse as _belay_v1_ReadPkiResponse, ReadPkiResponse__Output as _belay_v1_ReadPkiResponse__Output } from './belay/v1/ReadPkiResponse.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from './belay/v1/RemoveManifestRequest.js';
 import type { ReportAck as _belay_v1_ReportAck, ReportAck__Output as _belay_v1_ReportAck__Output } from './belay/v1/ReportAck.js';
 import type { RestoreEtcdSnapshotChunk as _belay_v1_RestoreEtcdSnapshotChunk, RestoreEtcdSnapshotChunk__Output as _belay_v1_RestoreEtcdSnapshotChunk__Output } from './belay/v1/RestoreEtcdSnapshotChunk.js';
 import type { RestoreEtcdSnapshotHeader as _belay_v1_RestoreEtcdSnapshotHeader, RestoreEtcdSnapshotHeader__Output as _belay_v1_RestoreEtcdSnapshotHeader__Output } from './belay/v1/RestoreEtcdSnapshotHeader.js';
 import type { RestoreEtcdSnapshotResponse as _belay_v1_RestoreEtcdSnapshotResponse, RestoreEtcdSnapshotResponse__Output as _belay_v1_RestoreEtcdSnapshotResponse__Output } from './belay/v1/RestoreEtcdSnapshotResponse.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from './belay/v1/RollbackManifestRequest.js';
+import type { RolloutControlRequest as _belay_v1_RolloutControlRequest, RolloutControlRequest__Output as _belay_v1_RolloutControlRequest__Output } from './belay/v1/RolloutControlRequest.js';
+import type { RolloutHistoryRequest as _belay_v1_RolloutHistoryRequest, RolloutHistoryRequest__Output as _belay_v1_RolloutHistoryRequest__Output } from './belay/v1/RolloutHistoryRequest.js';
+import type { RolloutHistoryResponse as _belay_v1_RolloutHistoryResponse, RolloutHistoryResponse__Output as _belay_v1_RolloutHistoryResponse__Output } from './belay/v1/RolloutHistoryResponse.js';
+import type { RolloutRequest as _belay_v1_RolloutRequest, RolloutRequest__Output as _belay_v1_RolloutRequest__Output } from './belay/v1/RolloutRequest.js';
+import type { RolloutStatusRequest as _belay_v1_RolloutStatusRequest, RolloutStatusRequest__Output as _belay_v1_RolloutStatusRequest__Output } from './belay/v1/RolloutStatusRequest.js';
+import type { RolloutStatusResponse as _belay_v1_RolloutStatusResponse, RolloutStatusResponse__Output as _belay_v1_RolloutStatusResponse__Output } from './belay/v1/RolloutStatusResponse.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from './belay/v1/ServiceStatus.js';
+import type { SetBalancerServerRequest as _belay_v1_SetBalancerServerRequest, SetBalancerServerRequest__Output as _belay_v1_SetBalancerServerRequest__Output } from './belay/v1/SetBalancerServerRequest.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from './belay/v1/SetSupervisionRequest.js';
 import type { SnapshotInfo as _belay_v1_SnapshotInfo, SnapshotInfo__Output as _belay_v1_SnapshotInfo__Output } from './belay/v1/SnapshotInfo.js';
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from './belay/v1/StatusRequest.js';
@@ -86,6 +103,9 @@ export interface ProtoGrpcType {
       ApplyManifestResponse: MessageTypeDefinition<_belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestResponse__Output>
       ArchiveEtcdDataRequest: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataRequest, _belay_v1_ArchiveEtcdDataRequest__Output>
       ArchiveEtcdDataResponse: MessageTypeDefinition<_belay_v1_ArchiveEtcdDataResponse, _belay_v1_ArchiveEtcdDataResponse__Output>
+      BalancerServer: MessageTypeDefinition<_belay_v1_BalancerServer, _belay_v1_BalancerServer__Output>
+      BalancerServersRequest: MessageTypeDefinition<_belay_v1_BalancerServersRequest, _belay_v1_BalancerServersRequest__Output>
+      BalancerServersResponse: MessageTypeDefinition<_belay_v1_BalancerServersResponse, _belay_v1_BalancerServersResponse__Output>
       BootstrapRequest: MessageTypeDefinition<_belay_v1_BootstrapRequest, _belay_v1_BootstrapRequest__Output>
       ContainerInfo: MessageTypeDefinition<_belay_v1_ContainerInfo, _belay_v1_ContainerInfo__Output>
       Coordinator: SubtypeConstructor<typeof grpc.Client, _belay_v1_CoordinatorClient> & { service: _belay_v1_CoordinatorDefinition }
@@ -128,16 +148,30 @@ export interface ProtoGrpcType {
       NodeRemoveManifestRequest: MessageTypeDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_NodeRemoveManifestRequest__Output>
       NodeRollbackManifestRequest: MessageTypeDefinition<_belay_v1_NodeRollbackManifestRequest, _belay_v1_NodeRollbackManifestRequest__Output>
       NodeStatus: MessageTypeDefinition<_belay_v1_NodeStatus, _belay_v1_NodeStatus__Output>
+      PkiCheckRequest: MessageTypeDefinition<_belay_v1_PkiCheckRequest, _belay_v1_PkiCheckRequest__Output>
+      PkiCheckResponse: MessageTypeDefinition<_belay_v1_PkiCheckResponse, _belay_v1_PkiCheckResponse__Output>
       PkiFile: MessageTypeDefinition<_belay_v1_PkiFile, _belay_v1_PkiFile__Output>
+      PkiFinding: MessageTypeDefinition<_belay_v1_PkiFinding, _belay_v1_PkiFinding__Output>
+      PkiIssueRequest: MessageTypeDefinition<_belay_v1_PkiIssueRequest, _belay_v1_PkiIssueRequest__Output>
+      PkiPublicFile: MessageTypeDefinition<_belay_v1_PkiPublicFile, _belay_v1_PkiPublicFile__Output>
       ProcessInfo: MessageTypeDefinition<_belay_v1_ProcessInfo, _belay_v1_ProcessInfo__Output>
       Progress: MessageTypeDefinition<_belay_v1_Progress, _belay_v1_Progress__Output>
+      ReadPkiRequest: MessageTypeDefinition<_belay_v1_ReadPkiRequest, _belay_v1_ReadPkiRequest__Output>
+      ReadPkiResponse: MessageTypeDefinition<_belay_v1_ReadPkiResponse, _belay_v1_ReadPkiResponse__Output>
       RemoveManifestRequest: MessageTypeDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_RemoveManifestRequest__Output>
       ReportAck: MessageTypeDefinition<_belay_v1_ReportAck, _belay_v1_ReportAck__Output>
       RestoreEtcdSnapshotChunk: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotChunk, _belay_v1_RestoreEtcdSnapshotChunk__Output>
       RestoreEtcdSnapshotHeader: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotHeader, _belay_v1_RestoreEtcdSnapshotHeader__Output>
       RestoreEtcdSnapshotResponse: MessageTypeDefinition<_belay_v1_RestoreEtcdSnapshotResponse, _belay_v1_RestoreEtcdSnapshotResponse__Output>
       RollbackManifestRequest: MessageTypeDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_RollbackManifestRequest__Output>
+      RolloutControlRequest: MessageTypeDefinition<_belay_v1_RolloutControlRequest, _belay_v1_RolloutControlRequest__Output>
+      RolloutHistoryRequest: MessageTypeDefinition<_belay_v1_RolloutHistoryRequest, _belay_v1_RolloutHistoryRequest__Output>
+      RolloutHistoryResponse: MessageTypeDefinition<_belay_v1_RolloutHistoryResponse, _belay_v1_RolloutHistoryResponse__Output>
+      RolloutRequest: MessageTypeDefinition<_belay_v1_RolloutRequest, _belay_v1_RolloutRequest__Output>
+      RolloutStatusRequest: MessageTypeDefinition<_belay_v1_RolloutStatusRequest, _belay_v1_RolloutStatusRequest__Output>
+      RolloutStatusResponse: MessageTypeDefinition<_belay_v1_RolloutStatusResponse, _belay_v1_RolloutStatusResponse__Output>
       ServiceStatus: MessageTypeDefinition<_belay_v1_ServiceStatus, _belay_v1_ServiceStatus__Output>
+      SetBalancerServerRequest: MessageTypeDefinition<_belay_v1_SetBalancerServerRequest, _belay_v1_SetBalancerServerRequest__Output>
       SetSupervisionRequest: MessageTypeDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_SetSupervisionRequest__Output>
       SnapshotInfo: MessageTypeDefinition<_belay_v1_SnapshotInfo, _belay_v1_SnapshotInfo__Output>
       StatusRequest: MessageTypeDefinition<_belay_v1_StatusRequest, _belay_v1_StatusRequest__Output>

@@ -10,6 +10,8 @@
  * - configmaps and leases stored as JSON in the real etcd (through etcd's v3
  *   JSON gateway), with resourceVersion compare-and-swap, for client certs of
  *   --client-ca-file only;
+ * - starts listening BELAY_STAND_IN_START_MS (3000) after start, as the real
+ *   one listens only once its storage is set up;
  * - SIGTERM: /readyz fails at once, serving goes on for
  *   --shutdown-delay-duration, then in-flight requests drain and it exits 0.
  * Usage:
@@ -385,12 +387,23 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 const server = https.createServer({ ...serverTls, requestCert: true, rejectUnauthorized: false }, (req, res) => {
   // A request that finishes while draining leaves an idle keep-alive connection: close it, or close() waits for its timeout.
   res.on('finish', () => draining && setImmediate(() => server.closeIdleConnections()));
+  // As Go's http.Server once shutting down (keep-alives off): every answer from SIGTERM on closes its
+  // connection, so a client reconnects (through the balancer, to another apiserver) instead of
+  // reusing a connection this server is about to close under it.
+  if (shuttingDown) res.setHeader('Connection', 'close');
   void handle(req, res);
 });
 server.on('error', (err) => fail(`kube-apiserver-stand-in: serving on ${bindAddress}:${securePort}: ${err.message}`));
-server.listen(securePort, bindAddress, () => {
-  log(`a stand-in for tests, not the real kube-apiserver: serving ${gitVersion} on https://${bindAddress}:${securePort}, etcd ${etcdServers.map((s) => s.host).join(',')}${neverReady ? ' (never ready)' : ''}`);
-});
+// kube-apiserver does not listen until its storage and caches are set up: seconds after start.
+// Emulated (BELAY_STAND_IN_START_MS, 3000 by default), so that a restart leaves the gap a real one
+// leaves, longer than haproxy's connection retries hide.
+const startMs = Number(process.env.BELAY_STAND_IN_START_MS ?? 3_000);
+setTimeout(() => {
+  if (shuttingDown) process.exit(0);
+  server.listen(securePort, bindAddress, () => {
+    log(`a stand-in for tests, not the real kube-apiserver: serving ${gitVersion} on https://${bindAddress}:${securePort}, etcd ${etcdServers.map((s) => s.host).join(',')}${neverReady ? ' (never ready)' : ''}`);
+  });
+}, startMs);
 
 /** kube-apiserver's SIGTERM sequence: not ready at once, serve on for the delay, stop listening, drain, exit 0. */
 function shutdown(signal: string): void {

@@ -1,14 +1,41 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
+import YAML from 'yaml';
 import { parseClusterSpec, type ClusterSpec } from '../../../coordinator/cluster/spec.js';
 import { issueCert, type Ca } from '../../../coordinator/pki/ca.js';
-import { checkMasterPki, type MasterPkiCheck, type PkiFinding } from '../../../coordinator/pki/check.js';
+import { checkMasterPki, publicKeySha256, type MasterPkiCheck, type PkiFinding, type PublicPkiFile } from '../../../coordinator/pki/check.js';
 import { apiserverSans, createControlPlanePki, masterControlPlaneFiles, toStored, type ControlPlanePki } from '../../../coordinator/pki/control-plane.js';
 import { createEtcdCa, etcdMemberFiles } from '../../../coordinator/pki/etcd.js';
 import { OperatorError } from '../../../proto/common/errors.js';
 
 const DAY_MS = 86_400_000;
 const M1 = { name: 'm1', address: '10.0.0.11' };
+
+/**
+ * What the master's agent shows of these texts (ReadPki): certificates and
+ * public keys as they are, private keys as the sha256 of their public half,
+ * kubeconfigs without client-key-data. The check never sees a private key.
+ */
+function shown(pki: Record<string, string>, kubeconfigs: Record<string, string>): Record<string, PublicPkiFile> {
+  const sha = (keyPem: string): PublicPkiFile => {
+    try {
+      return { content: '', publicKeySha256: publicKeySha256(crypto.createPrivateKey(keyPem)) };
+    } catch {
+      return { content: '', error: 'not a PEM private key' };
+    }
+  };
+  const out: Record<string, PublicPkiFile> = {};
+  for (const [rel, text] of Object.entries(pki)) out[`pki/${rel}`] = rel.endsWith('.key') ? sha(text) : { content: text };
+  for (const [name, text] of Object.entries(kubeconfigs)) {
+    const doc = YAML.parse(text) as { users?: { user?: Record<string, string> }[] } | null;
+    const user = doc?.users?.[0]?.user;
+    const keyData = user?.['client-key-data'];
+    if (user) delete user['client-key-data'];
+    out[name] = { content: doc ? YAML.stringify(doc) : text, ...(keyData ? { publicKeySha256: sha(Buffer.from(keyData, 'base64').toString()).publicKeySha256 ?? '' } : {}) };
+  }
+  return out;
+}
 
 describe('pki check', () => {
   let pki: ControlPlanePki;
@@ -31,15 +58,16 @@ spec:
     kubeconfigs = Object.fromEntries(own.kubeconfigs.map((f) => [f.path, f.content]));
   });
 
-  function input(o: Partial<MasterPkiCheck> = {}): MasterPkiCheck {
+  /** The check's input for m1, from private texts (`pki`, `kubeconfigs`) as the agent would show them. */
+  function input(o: Partial<Omit<MasterPkiCheck, 'files'>> & { pki?: Record<string, string>; kubeconfigs?: Record<string, string>; extra?: Record<string, PublicPkiFile> } = {}): MasterPkiCheck {
+    const { pki: p = files, kubeconfigs: k = kubeconfigs, extra = {}, ...rest } = o;
     return {
       spec,
       master: 'm1',
-      pki: files,
-      kubeconfigs,
+      files: { ...shown(p, k), ...extra },
       trusted: { caPem: pki.ca.certPem, frontProxyCaPem: pki.frontProxyCa.certPem, etcdCaPem: etcdCa.certPem, serviceAccountPublicKeyPem: pki.serviceAccount.publicKeyPem },
       now: new Date(),
-      ...o,
+      ...rest,
     };
   }
 
@@ -51,8 +79,54 @@ spec:
 
   const brief = (fs: PkiFinding[]): string[] => fs.map((f) => `${f.severity} ${f.file}`);
 
-  test('a complete, fresh set for the master has no findings', async () => {
-    assert.deepEqual(await checkMasterPki(input()), []);
+  test('a complete, fresh set for the master has no findings, judged without any private key', async () => {
+    const i = input();
+    assert.doesNotMatch(JSON.stringify(i.files), /PRIVATE KEY|client-key-data/);
+    assert.match(i.files['pki/apiserver.key']?.publicKeySha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.deepEqual(await checkMasterPki(i), []);
+  });
+
+  test("apiserver.crt without another master's address (static-pod balancer mode) names that master", async () => {
+    const sans = apiserverSans(spec, M1);
+    const pkiFiles = await replaced('apiserver', pki.ca, { commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.12') });
+    const found = await checkMasterPki(input({ pki: pkiFiles }));
+    assert.deepEqual(brief(found), ['error pki/apiserver.crt']);
+    assert.match(found[0]?.message ?? '', /lacks the SAN 10\.0\.0\.12 \(the address of m2, whose balancer sends clients to every master\)/);
+  });
+
+  test("a kubeconfig's client key is compared with its client certificate by the public key's sha256", async () => {
+    const other = await issueCert(pki.ca, { commonName: 'x', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
+    const doc = YAML.parse(kubeconfigs['admin.conf'] ?? '') as { users: { user: Record<string, string> }[] };
+    const user = doc.users[0]?.user ?? {};
+    user['client-key-data'] = Buffer.from(other.keyPem).toString('base64');
+    const wrongKey = YAML.stringify(doc);
+    delete user['client-key-data'];
+    const noKey = YAML.stringify(doc);
+    const found = await checkMasterPki(input({ kubeconfigs: { ...kubeconfigs, 'admin.conf': wrongKey, 'scheduler.conf': noKey } }));
+    assert.deepEqual(brief(found), ['error scheduler.conf', 'error admin.conf']);
+    assert.match(found[0]?.message ?? '', /no client-key-data for its current context/);
+    assert.match(found[1]?.message ?? '', /client-key-data is not the private key of its client certificate \(CN kubernetes-admin\)/);
+    assert.equal(found[1]?.fix, 'belayctl pki issue kubeconfigs --node m1');
+  });
+
+  test('files the agent could not read are errors with its reason; an etcd CA key on the master is a warning', async () => {
+    const found = await checkMasterPki(
+      input({
+        extra: {
+          'pki/apiserver.key': { content: '', error: 'not a PEM private key' },
+          'pki/front-proxy-client.crt': { content: '', error: 'over the 65536-byte limit: not read' },
+          'pki/custom.key': { content: '', error: 'not a PEM private key' },
+          pki: { content: '', error: 'more than 200 files: the rest were not read' },
+          'pki/etcd/ca.key': { content: '', publicKeySha256: publicKeySha256(crypto.createPrivateKey(etcdCa.keyPem)) },
+        },
+      }),
+    );
+    assert.deepEqual(brief(found), ['error pki/apiserver.key', 'error pki/front-proxy-client.crt', 'warning pki/etcd/ca.key', 'error pki', 'error pki/custom.key']);
+    assert.match(found[0]?.message ?? '', /pki\/apiserver\.key could not be read on m1: not a PEM private key/);
+    assert.equal(found[0]?.fix, 'belayctl pki issue apiserver --node m1');
+    assert.match(found[2]?.message ?? '', /belay keeps the etcd CA key in etcd only/);
+    assert.match(found[2]?.fix ?? '', /remove \/etc\/kubernetes\/pki\/etcd\/ca\.key on m1/);
+    assert.match(found[3]?.message ?? '', /more than 200 files/);
   });
 
   test('apiserver.crt issued without the balancer address: an error naming the cert, the SAN and the fix', async () => {

@@ -6,17 +6,22 @@ import type { ApplyManifestRequest as _belay_v1_ApplyManifestRequest, ApplyManif
 import type { ApplyManifestResponse as _belay_v1_ApplyManifestResponse, ApplyManifestResponse__Output as _belay_v1_ApplyManifestResponse__Output } from '../../belay/v1/ApplyManifestResponse.js';
 import type { ArchiveEtcdDataRequest as _belay_v1_ArchiveEtcdDataRequest, ArchiveEtcdDataRequest__Output as _belay_v1_ArchiveEtcdDataRequest__Output } from '../../belay/v1/ArchiveEtcdDataRequest.js';
 import type { ArchiveEtcdDataResponse as _belay_v1_ArchiveEtcdDataResponse, ArchiveEtcdDataResponse__Output as _belay_v1_ArchiveEtcdDataResponse__Output } from '../../belay/v1/ArchiveEtcdDataResponse.js';
+import type { BalancerServersRequest as _belay_v1_BalancerServersRequest, BalancerServersRequest__Output as _belay_v1_BalancerServersRequest__Output } from '../../belay/v1/BalancerServersRequest.js';
+import type { BalancerServersResponse as _belay_v1_BalancerServersResponse, BalancerServersResponse__Output as _belay_v1_BalancerServersResponse__Output } from '../../belay/v1/BalancerServersResponse.js';
 import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from '../../belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from '../../belay/v1/GetReportRequest.js';
 import type { HostReport as _belay_v1_HostReport, HostReport__Output as _belay_v1_HostReport__Output } from '../../belay/v1/HostReport.js';
 import type { Manifest as _belay_v1_Manifest, Manifest__Output as _belay_v1_Manifest__Output } from '../../belay/v1/Manifest.js';
 import type { ManifestHistoryRequest as _belay_v1_ManifestHistoryRequest, ManifestHistoryRequest__Output as _belay_v1_ManifestHistoryRequest__Output } from '../../belay/v1/ManifestHistoryRequest.js';
 import type { ManifestHistoryResponse as _belay_v1_ManifestHistoryResponse, ManifestHistoryResponse__Output as _belay_v1_ManifestHistoryResponse__Output } from '../../belay/v1/ManifestHistoryResponse.js';
+import type { ReadPkiRequest as _belay_v1_ReadPkiRequest, ReadPkiRequest__Output as _belay_v1_ReadPkiRequest__Output } from '../../belay/v1/ReadPkiRequest.js';
+import type { ReadPkiResponse as _belay_v1_ReadPkiResponse, ReadPkiResponse__Output as _belay_v1_ReadPkiResponse__Output } from '../../belay/v1/ReadPkiResponse.js';
 import type { RemoveManifestRequest as _belay_v1_RemoveManifestRequest, RemoveManifestRequest__Output as _belay_v1_RemoveManifestRequest__Output } from '../../belay/v1/RemoveManifestRequest.js';
 import type { RestoreEtcdSnapshotChunk as _belay_v1_RestoreEtcdSnapshotChunk, RestoreEtcdSnapshotChunk__Output as _belay_v1_RestoreEtcdSnapshotChunk__Output } from '../../belay/v1/RestoreEtcdSnapshotChunk.js';
 import type { RestoreEtcdSnapshotResponse as _belay_v1_RestoreEtcdSnapshotResponse, RestoreEtcdSnapshotResponse__Output as _belay_v1_RestoreEtcdSnapshotResponse__Output } from '../../belay/v1/RestoreEtcdSnapshotResponse.js';
 import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, RollbackManifestRequest__Output as _belay_v1_RollbackManifestRequest__Output } from '../../belay/v1/RollbackManifestRequest.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
+import type { SetBalancerServerRequest as _belay_v1_SetBalancerServerRequest, SetBalancerServerRequest__Output as _belay_v1_SetBalancerServerRequest__Output } from '../../belay/v1/SetBalancerServerRequest.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from '../../belay/v1/SetSupervisionRequest.js';
 import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from '../../belay/v1/WritePkiRequest.js';
 import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from '../../belay/v1/WritePkiResponse.js';
@@ -67,6 +72,27 @@ export interface AgentClient extends grpc.Client {
   archiveEtcdData(argument: _belay_v1_ArchiveEtcdDataRequest, callback: grpc.requestCallback<_belay_v1_ArchiveEtcdDataResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * BalancerServers shows the servers of one backend of the haproxy on this
+   * master, through its runtime API socket; SetBalancerServer sets one
+   * server's admin state (ready, drain, maint). The rollout drains a master
+   * this way. SetBalancerServer is fenced by term.
+   */
+  BalancerServers(argument: _belay_v1_BalancerServersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  BalancerServers(argument: _belay_v1_BalancerServersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  BalancerServers(argument: _belay_v1_BalancerServersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  BalancerServers(argument: _belay_v1_BalancerServersRequest, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * BalancerServers shows the servers of one backend of the haproxy on this
+   * master, through its runtime API socket; SetBalancerServer sets one
+   * server's admin state (ready, drain, maint). The rollout drains a master
+   * this way. SetBalancerServer is fenced by term.
+   */
+  balancerServers(argument: _belay_v1_BalancerServersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  balancerServers(argument: _belay_v1_BalancerServersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  balancerServers(argument: _belay_v1_BalancerServersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  balancerServers(argument: _belay_v1_BalancerServersRequest, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * GetManifest returns one static pod manifest of the manifests dir, with
    * its inventory entry (by file name, e.g. etcd.yaml, or by pod name).
    */
@@ -114,6 +140,29 @@ export interface AgentClient extends grpc.Client {
   manifestHistory(argument: _belay_v1_ManifestHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   manifestHistory(argument: _belay_v1_ManifestHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
   manifestHistory(argument: _belay_v1_ManifestHistoryRequest, callback: grpc.requestCallback<_belay_v1_ManifestHistoryResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * ReadPki returns the public side of this master's PKI, for `pki check`:
+   * every certificate and public key under /etc/kubernetes/pki, every
+   * kubeconfig in /etc/kubernetes (client key removed), and for every
+   * private key (files and kubeconfig client keys) only the sha256 of its
+   * public key. Private keys never leave the master.
+   */
+  ReadPki(argument: _belay_v1_ReadPkiRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  ReadPki(argument: _belay_v1_ReadPkiRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  ReadPki(argument: _belay_v1_ReadPkiRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  ReadPki(argument: _belay_v1_ReadPkiRequest, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * ReadPki returns the public side of this master's PKI, for `pki check`:
+   * every certificate and public key under /etc/kubernetes/pki, every
+   * kubeconfig in /etc/kubernetes (client key removed), and for every
+   * private key (files and kubeconfig client keys) only the sha256 of its
+   * public key. Private keys never leave the master.
+   */
+  readPki(argument: _belay_v1_ReadPkiRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  readPki(argument: _belay_v1_ReadPkiRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  readPki(argument: _belay_v1_ReadPkiRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
+  readPki(argument: _belay_v1_ReadPkiRequest, callback: grpc.requestCallback<_belay_v1_ReadPkiResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * RemoveManifest removes a manifest the same careful way; the removed
@@ -169,6 +218,15 @@ export interface AgentClient extends grpc.Client {
   rollbackManifest(argument: _belay_v1_RollbackManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   rollbackManifest(argument: _belay_v1_RollbackManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   rollbackManifest(argument: _belay_v1_RollbackManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
+  SetBalancerServer(argument: _belay_v1_SetBalancerServerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  SetBalancerServer(argument: _belay_v1_SetBalancerServerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  SetBalancerServer(argument: _belay_v1_SetBalancerServerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  SetBalancerServer(argument: _belay_v1_SetBalancerServerRequest, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  setBalancerServer(argument: _belay_v1_SetBalancerServerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  setBalancerServer(argument: _belay_v1_SetBalancerServerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  setBalancerServer(argument: _belay_v1_SetBalancerServerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  setBalancerServer(argument: _belay_v1_SetBalancerServerRequest, callback: grpc.requestCallback<_belay_v1_BalancerServersResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * SetSupervision pauses (maintenance: no restarts, no checks counted) or
@@ -231,6 +289,14 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   ArchiveEtcdData: grpc.handleUnaryCall<_belay_v1_ArchiveEtcdDataRequest__Output, _belay_v1_ArchiveEtcdDataResponse>;
   
   /**
+   * BalancerServers shows the servers of one backend of the haproxy on this
+   * master, through its runtime API socket; SetBalancerServer sets one
+   * server's admin state (ready, drain, maint). The rollout drains a master
+   * this way. SetBalancerServer is fenced by term.
+   */
+  BalancerServers: grpc.handleUnaryCall<_belay_v1_BalancerServersRequest__Output, _belay_v1_BalancerServersResponse>;
+  
+  /**
    * GetManifest returns one static pod manifest of the manifests dir, with
    * its inventory entry (by file name, e.g. etcd.yaml, or by pod name).
    */
@@ -246,6 +312,15 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
    * ManifestHistory lists the kept versions of one manifest, newest first.
    */
   ManifestHistory: grpc.handleUnaryCall<_belay_v1_ManifestHistoryRequest__Output, _belay_v1_ManifestHistoryResponse>;
+  
+  /**
+   * ReadPki returns the public side of this master's PKI, for `pki check`:
+   * every certificate and public key under /etc/kubernetes/pki, every
+   * kubeconfig in /etc/kubernetes (client key removed), and for every
+   * private key (files and kubeconfig client keys) only the sha256 of its
+   * public key. Private keys never leave the master.
+   */
+  ReadPki: grpc.handleUnaryCall<_belay_v1_ReadPkiRequest__Output, _belay_v1_ReadPkiResponse>;
   
   /**
    * RemoveManifest removes a manifest the same careful way; the removed
@@ -267,6 +342,8 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
    */
   RollbackManifest: grpc.handleUnaryCall<_belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
+  SetBalancerServer: grpc.handleUnaryCall<_belay_v1_SetBalancerServerRequest__Output, _belay_v1_BalancerServersResponse>;
+  
   /**
    * SetSupervision pauses (maintenance: no restarts, no checks counted) or
    * resumes one supervised service. The pause is kept on disk and survives an
@@ -287,12 +364,15 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
 export interface AgentDefinition extends grpc.ServiceDefinition {
   ApplyManifest: MethodDefinition<_belay_v1_ApplyManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_ApplyManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   ArchiveEtcdData: MethodDefinition<_belay_v1_ArchiveEtcdDataRequest, _belay_v1_ArchiveEtcdDataResponse, _belay_v1_ArchiveEtcdDataRequest__Output, _belay_v1_ArchiveEtcdDataResponse__Output>
+  BalancerServers: MethodDefinition<_belay_v1_BalancerServersRequest, _belay_v1_BalancerServersResponse, _belay_v1_BalancerServersRequest__Output, _belay_v1_BalancerServersResponse__Output>
   GetManifest: MethodDefinition<_belay_v1_GetManifestRequest, _belay_v1_Manifest, _belay_v1_GetManifestRequest__Output, _belay_v1_Manifest__Output>
   GetReport: MethodDefinition<_belay_v1_GetReportRequest, _belay_v1_HostReport, _belay_v1_GetReportRequest__Output, _belay_v1_HostReport__Output>
   ManifestHistory: MethodDefinition<_belay_v1_ManifestHistoryRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_ManifestHistoryRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
+  ReadPki: MethodDefinition<_belay_v1_ReadPkiRequest, _belay_v1_ReadPkiResponse, _belay_v1_ReadPkiRequest__Output, _belay_v1_ReadPkiResponse__Output>
   RemoveManifest: MethodDefinition<_belay_v1_RemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   RestoreEtcdSnapshot: MethodDefinition<_belay_v1_RestoreEtcdSnapshotChunk, _belay_v1_RestoreEtcdSnapshotResponse, _belay_v1_RestoreEtcdSnapshotChunk__Output, _belay_v1_RestoreEtcdSnapshotResponse__Output>
   RollbackManifest: MethodDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  SetBalancerServer: MethodDefinition<_belay_v1_SetBalancerServerRequest, _belay_v1_BalancerServersResponse, _belay_v1_SetBalancerServerRequest__Output, _belay_v1_BalancerServersResponse__Output>
   SetSupervision: MethodDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_ServiceStatus, _belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus__Output>
   WritePki: MethodDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiResponse, _belay_v1_WritePkiRequest__Output, _belay_v1_WritePkiResponse__Output>
 }

@@ -30,8 +30,17 @@ import type { NodeApplyManifestRequest as _belay_v1_NodeApplyManifestRequest, No
 import type { NodeManifestRequest as _belay_v1_NodeManifestRequest, NodeManifestRequest__Output as _belay_v1_NodeManifestRequest__Output } from '../../belay/v1/NodeManifestRequest.js';
 import type { NodeRemoveManifestRequest as _belay_v1_NodeRemoveManifestRequest, NodeRemoveManifestRequest__Output as _belay_v1_NodeRemoveManifestRequest__Output } from '../../belay/v1/NodeRemoveManifestRequest.js';
 import type { NodeRollbackManifestRequest as _belay_v1_NodeRollbackManifestRequest, NodeRollbackManifestRequest__Output as _belay_v1_NodeRollbackManifestRequest__Output } from '../../belay/v1/NodeRollbackManifestRequest.js';
+import type { PkiCheckRequest as _belay_v1_PkiCheckRequest, PkiCheckRequest__Output as _belay_v1_PkiCheckRequest__Output } from '../../belay/v1/PkiCheckRequest.js';
+import type { PkiCheckResponse as _belay_v1_PkiCheckResponse, PkiCheckResponse__Output as _belay_v1_PkiCheckResponse__Output } from '../../belay/v1/PkiCheckResponse.js';
+import type { PkiIssueRequest as _belay_v1_PkiIssueRequest, PkiIssueRequest__Output as _belay_v1_PkiIssueRequest__Output } from '../../belay/v1/PkiIssueRequest.js';
 import type { Progress as _belay_v1_Progress, Progress__Output as _belay_v1_Progress__Output } from '../../belay/v1/Progress.js';
 import type { ReportAck as _belay_v1_ReportAck, ReportAck__Output as _belay_v1_ReportAck__Output } from '../../belay/v1/ReportAck.js';
+import type { RolloutControlRequest as _belay_v1_RolloutControlRequest, RolloutControlRequest__Output as _belay_v1_RolloutControlRequest__Output } from '../../belay/v1/RolloutControlRequest.js';
+import type { RolloutHistoryRequest as _belay_v1_RolloutHistoryRequest, RolloutHistoryRequest__Output as _belay_v1_RolloutHistoryRequest__Output } from '../../belay/v1/RolloutHistoryRequest.js';
+import type { RolloutHistoryResponse as _belay_v1_RolloutHistoryResponse, RolloutHistoryResponse__Output as _belay_v1_RolloutHistoryResponse__Output } from '../../belay/v1/RolloutHistoryResponse.js';
+import type { RolloutRequest as _belay_v1_RolloutRequest, RolloutRequest__Output as _belay_v1_RolloutRequest__Output } from '../../belay/v1/RolloutRequest.js';
+import type { RolloutStatusRequest as _belay_v1_RolloutStatusRequest, RolloutStatusRequest__Output as _belay_v1_RolloutStatusRequest__Output } from '../../belay/v1/RolloutStatusRequest.js';
+import type { RolloutStatusResponse as _belay_v1_RolloutStatusResponse, RolloutStatusResponse__Output as _belay_v1_RolloutStatusResponse__Output } from '../../belay/v1/RolloutStatusResponse.js';
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from '../../belay/v1/StatusRequest.js';
 import type { StatusResponse as _belay_v1_StatusResponse, StatusResponse__Output as _belay_v1_StatusResponse__Output } from '../../belay/v1/StatusResponse.js';
@@ -305,6 +314,46 @@ export interface CoordinatorClient extends grpc.Client {
   members(argument: _belay_v1_MembersRequest, callback: grpc.requestCallback<_belay_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * PkiCheck reads every master's PKI through its agent (public parts
+   * only) and reports missing SANs (a master's or the balancer's address),
+   * certificates not signed by their CA, keys that are not their
+   * certificate's, missing files, and certificates expiring within
+   * warn_days (default 30) or expired.
+   */
+  PkiCheck(argument: _belay_v1_PkiCheckRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  PkiCheck(argument: _belay_v1_PkiCheckRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  PkiCheck(argument: _belay_v1_PkiCheckRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  PkiCheck(argument: _belay_v1_PkiCheckRequest, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * PkiCheck reads every master's PKI through its agent (public parts
+   * only) and reports missing SANs (a master's or the balancer's address),
+   * certificates not signed by their CA, keys that are not their
+   * certificate's, missing files, and certificates expiring within
+   * warn_days (default 30) or expired.
+   */
+  pkiCheck(argument: _belay_v1_PkiCheckRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  pkiCheck(argument: _belay_v1_PkiCheckRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  pkiCheck(argument: _belay_v1_PkiCheckRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  pkiCheck(argument: _belay_v1_PkiCheckRequest, callback: grpc.requestCallback<_belay_v1_PkiCheckResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * PkiIssue issues a master's certificates again from the CAs kept in etcd
+   * (target apiserver: its serving certificate with the SANs the spec asks
+   * for; kubeconfigs; etcd: its etcd server and peer certificates) and
+   * writes them through its agent. Runs on the leader (relayed there).
+   */
+  PkiIssue(argument: _belay_v1_PkiIssueRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  PkiIssue(argument: _belay_v1_PkiIssueRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * PkiIssue issues a master's certificates again from the CAs kept in etcd
+   * (target apiserver: its serving certificate with the SANs the spec asks
+   * for; kubeconfigs; etcd: its etcd server and peer certificates) and
+   * writes them through its agent. Runs on the leader (relayed there).
+   */
+  pkiIssue(argument: _belay_v1_PkiIssueRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  pkiIssue(argument: _belay_v1_PkiIssueRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
    * PushPull exchanges full gossip state between coordinators (anti-entropy,
    * joins, healing after a partition). Request and answer are sealed gossip
    * packets (gossip.proto) holding one PushPull message: a coordinator
@@ -344,6 +393,66 @@ export interface CoordinatorClient extends grpc.Client {
   rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
   rollbackManifest(argument: _belay_v1_NodeRollbackManifestRequest, callback: grpc.requestCallback<_belay_v1_ApplyManifestResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Rollout changes a control-plane component's image or flags in the spec
+   * (or undoes its last revision) and starts a rollout of it: the leader
+   * goes master by master, only while every other master's component is
+   * ready and etcd is healthy; for the apiserver it drains the master's
+   * backend in every balancer first and enables it once the new apiserver
+   * has been ready for spec.rollout.stableWindow. A master not ready within
+   * spec.rollout.readyTimeout is rolled back and the rollout halts. Refused
+   * (unsafe) while another rollout runs or is paused. With wait, streams
+   * progress until the rollout completes or halts. Relayed to the leader.
+   */
+  Rollout(argument: _belay_v1_RolloutRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  Rollout(argument: _belay_v1_RolloutRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  /**
+   * Rollout changes a control-plane component's image or flags in the spec
+   * (or undoes its last revision) and starts a rollout of it: the leader
+   * goes master by master, only while every other master's component is
+   * ready and etcd is healthy; for the apiserver it drains the master's
+   * backend in every balancer first and enables it once the new apiserver
+   * has been ready for spec.rollout.stableWindow. A master not ready within
+   * spec.rollout.readyTimeout is rolled back and the rollout halts. Refused
+   * (unsafe) while another rollout runs or is paused. With wait, streams
+   * progress until the rollout completes or halts. Relayed to the leader.
+   */
+  rollout(argument: _belay_v1_RolloutRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  rollout(argument: _belay_v1_RolloutRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_belay_v1_Progress__Output>;
+  
+  /**
+   * pause: the master mid-way is finished, no other is taken out; resume.
+   */
+  RolloutControl(argument: _belay_v1_RolloutControlRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  RolloutControl(argument: _belay_v1_RolloutControlRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  RolloutControl(argument: _belay_v1_RolloutControlRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  RolloutControl(argument: _belay_v1_RolloutControlRequest, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * pause: the master mid-way is finished, no other is taken out; resume.
+   */
+  rolloutControl(argument: _belay_v1_RolloutControlRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutControl(argument: _belay_v1_RolloutControlRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutControl(argument: _belay_v1_RolloutControlRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutControl(argument: _belay_v1_RolloutControlRequest, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  
+  RolloutHistory(argument: _belay_v1_RolloutHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  RolloutHistory(argument: _belay_v1_RolloutHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  RolloutHistory(argument: _belay_v1_RolloutHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  RolloutHistory(argument: _belay_v1_RolloutHistoryRequest, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  rolloutHistory(argument: _belay_v1_RolloutHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  rolloutHistory(argument: _belay_v1_RolloutHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  rolloutHistory(argument: _belay_v1_RolloutHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  rolloutHistory(argument: _belay_v1_RolloutHistoryRequest, callback: grpc.requestCallback<_belay_v1_RolloutHistoryResponse__Output>): grpc.ClientUnaryCall;
+  
+  RolloutStatus(argument: _belay_v1_RolloutStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  RolloutStatus(argument: _belay_v1_RolloutStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  RolloutStatus(argument: _belay_v1_RolloutStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  RolloutStatus(argument: _belay_v1_RolloutStatusRequest, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutStatus(argument: _belay_v1_RolloutStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutStatus(argument: _belay_v1_RolloutStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutStatus(argument: _belay_v1_RolloutStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
+  rolloutStatus(argument: _belay_v1_RolloutStatusRequest, callback: grpc.requestCallback<_belay_v1_RolloutStatusResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Status returns every known master with its agent's latest report.
@@ -507,6 +616,23 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   Members: grpc.handleUnaryCall<_belay_v1_MembersRequest__Output, _belay_v1_MembersResponse>;
   
   /**
+   * PkiCheck reads every master's PKI through its agent (public parts
+   * only) and reports missing SANs (a master's or the balancer's address),
+   * certificates not signed by their CA, keys that are not their
+   * certificate's, missing files, and certificates expiring within
+   * warn_days (default 30) or expired.
+   */
+  PkiCheck: grpc.handleUnaryCall<_belay_v1_PkiCheckRequest__Output, _belay_v1_PkiCheckResponse>;
+  
+  /**
+   * PkiIssue issues a master's certificates again from the CAs kept in etcd
+   * (target apiserver: its serving certificate with the SANs the spec asks
+   * for; kubeconfigs; etcd: its etcd server and peer certificates) and
+   * writes them through its agent. Runs on the leader (relayed there).
+   */
+  PkiIssue: grpc.handleServerStreamingCall<_belay_v1_PkiIssueRequest__Output, _belay_v1_Progress>;
+  
+  /**
    * PushPull exchanges full gossip state between coordinators (anti-entropy,
    * joins, healing after a partition). Request and answer are sealed gossip
    * packets (gossip.proto) holding one PushPull message: a coordinator
@@ -518,6 +644,28 @@ export interface CoordinatorHandlers extends grpc.UntypedServiceImplementation {
   RemoveManifest: grpc.handleUnaryCall<_belay_v1_NodeRemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
   
   RollbackManifest: grpc.handleUnaryCall<_belay_v1_NodeRollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse>;
+  
+  /**
+   * Rollout changes a control-plane component's image or flags in the spec
+   * (or undoes its last revision) and starts a rollout of it: the leader
+   * goes master by master, only while every other master's component is
+   * ready and etcd is healthy; for the apiserver it drains the master's
+   * backend in every balancer first and enables it once the new apiserver
+   * has been ready for spec.rollout.stableWindow. A master not ready within
+   * spec.rollout.readyTimeout is rolled back and the rollout halts. Refused
+   * (unsafe) while another rollout runs or is paused. With wait, streams
+   * progress until the rollout completes or halts. Relayed to the leader.
+   */
+  Rollout: grpc.handleServerStreamingCall<_belay_v1_RolloutRequest__Output, _belay_v1_Progress>;
+  
+  /**
+   * pause: the master mid-way is finished, no other is taken out; resume.
+   */
+  RolloutControl: grpc.handleUnaryCall<_belay_v1_RolloutControlRequest__Output, _belay_v1_RolloutStatusResponse>;
+  
+  RolloutHistory: grpc.handleUnaryCall<_belay_v1_RolloutHistoryRequest__Output, _belay_v1_RolloutHistoryResponse>;
+  
+  RolloutStatus: grpc.handleUnaryCall<_belay_v1_RolloutStatusRequest__Output, _belay_v1_RolloutStatusResponse>;
   
   /**
    * Status returns every known master with its agent's latest report.
@@ -558,9 +706,15 @@ export interface CoordinatorDefinition extends grpc.ServiceDefinition {
   GossipKeys: MethodDefinition<_belay_v1_GossipKeysRequest, _belay_v1_GossipKeysResponse, _belay_v1_GossipKeysRequest__Output, _belay_v1_GossipKeysResponse__Output>
   ManifestHistory: MethodDefinition<_belay_v1_NodeManifestRequest, _belay_v1_ManifestHistoryResponse, _belay_v1_NodeManifestRequest__Output, _belay_v1_ManifestHistoryResponse__Output>
   Members: MethodDefinition<_belay_v1_MembersRequest, _belay_v1_MembersResponse, _belay_v1_MembersRequest__Output, _belay_v1_MembersResponse__Output>
+  PkiCheck: MethodDefinition<_belay_v1_PkiCheckRequest, _belay_v1_PkiCheckResponse, _belay_v1_PkiCheckRequest__Output, _belay_v1_PkiCheckResponse__Output>
+  PkiIssue: MethodDefinition<_belay_v1_PkiIssueRequest, _belay_v1_Progress, _belay_v1_PkiIssueRequest__Output, _belay_v1_Progress__Output>
   PushPull: MethodDefinition<_belay_v1_GossipEnvelope, _belay_v1_GossipEnvelope, _belay_v1_GossipEnvelope__Output, _belay_v1_GossipEnvelope__Output>
   RemoveManifest: MethodDefinition<_belay_v1_NodeRemoveManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeRemoveManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   RollbackManifest: MethodDefinition<_belay_v1_NodeRollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_NodeRollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
+  Rollout: MethodDefinition<_belay_v1_RolloutRequest, _belay_v1_Progress, _belay_v1_RolloutRequest__Output, _belay_v1_Progress__Output>
+  RolloutControl: MethodDefinition<_belay_v1_RolloutControlRequest, _belay_v1_RolloutStatusResponse, _belay_v1_RolloutControlRequest__Output, _belay_v1_RolloutStatusResponse__Output>
+  RolloutHistory: MethodDefinition<_belay_v1_RolloutHistoryRequest, _belay_v1_RolloutHistoryResponse, _belay_v1_RolloutHistoryRequest__Output, _belay_v1_RolloutHistoryResponse__Output>
+  RolloutStatus: MethodDefinition<_belay_v1_RolloutStatusRequest, _belay_v1_RolloutStatusResponse, _belay_v1_RolloutStatusRequest__Output, _belay_v1_RolloutStatusResponse__Output>
   Status: MethodDefinition<_belay_v1_StatusRequest, _belay_v1_StatusResponse, _belay_v1_StatusRequest__Output, _belay_v1_StatusResponse__Output>
   StreamReports: MethodDefinition<_belay_v1_AgentMessage, _belay_v1_ReportAck, _belay_v1_AgentMessage__Output, _belay_v1_ReportAck__Output>
   Supervise: MethodDefinition<_belay_v1_SuperviseRequest, _belay_v1_ServiceStatus, _belay_v1_SuperviseRequest__Output, _belay_v1_ServiceStatus__Output>

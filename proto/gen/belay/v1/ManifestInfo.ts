@@ -62,6 +62,17 @@ export interface ManifestInfo {
    * Why not, per container: "etcd: readiness probe failed: HTTP 503".
    */
   'podNotReadyReason'?: (string);
+  /**
+   * host runtime: sha256 of the manifest the running pod was started from
+   * (differs from sha256 while a change is being applied).
+   */
+  'runningSha256'?: (string);
+  /**
+   * host runtime: how long the pod has been ready without a break, ms, as
+   * of the report (a duration, not a time: the masters' clocks differ);
+   * 0 when not ready.
+   */
+  'podReadyForMs'?: (number | string | Long);
 }
 
 /**
@@ -121,4 +132,15 @@ export interface ManifestInfo__Output {
    * Why not, per container: "etcd: readiness probe failed: HTTP 503".
    */
   'podNotReadyReason': (string);
+  /**
+   * host runtime: sha256 of the manifest the running pod was started from
+   * (differs from sha256 while a change is being applied).
+   */
+  'runningSha256': (string);
+  /**
+   * host runtime: how long the pod has been ready without a break, ms, as
+   * of the report (a duration, not a time: the masters' clocks differ);
+   * 0 when not ready.
+   */
+  'podReadyForMs': (number);
 }

@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { BACKEND, haproxyPaths, renderHaproxyConfig } from '../../../coordinator/balancer/haproxy-config.js';
-import { runtimeCommand, setServerState, showServers, waitDrained, waitServerUp, type ServerStatus } from '../../../coordinator/balancer/runtime-api.js';
+import { runtimeCommand, setServerState, showServers, waitDrained, waitServerUp, type ServerStatus } from '../../../agent/balancer/runtime-api.js';
 import { parseClusterSpec } from '../../../coordinator/cluster/spec.js';
 import { createCa, issueCert } from '../../../coordinator/pki/ca.js';
 import { OperatorError } from '../../../proto/common/errors.js';

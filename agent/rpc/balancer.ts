@@ -1,0 +1,56 @@
+import type * as grpc from '@grpc/grpc-js';
+import { OperatorError } from '../../proto/common/errors.js';
+import { toServiceError } from '../../proto/common/grpc.js';
+import type { Logger } from '../../proto/common/log.js';
+import type { HostPaths } from '../../proto/common/paths.js';
+import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
+import type { BalancerServersResponse } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
+import type { RaisedEvent } from '../report/events.js';
+import { setServerState, showServers } from '../balancer/runtime-api.js';
+import type { TermFence } from './fencing.js';
+
+type BalancerHandlers = Pick<AgentHandlers, 'BalancerServers' | 'SetBalancerServer'>;
+
+/** The runtime API socket of the haproxy pod belay runs on a master (haproxy-config.ts renders the same path). */
+export const HAPROXY_SOCKET = '/run/belay/haproxy/admin.sock';
+
+/**
+ * haproxy's runtime API on this master, for the leader's rollouts: read a
+ * backend's servers, set one server's admin state. Only a socket in /run
+ * (the static pod's by default) is spoken to: a request cannot make the
+ * agent connect anywhere else.
+ */
+export function balancerHandlers(d: { node: string; paths: HostPaths; fence: TermFence; log: Logger; raise(e: RaisedEvent): void }): BalancerHandlers {
+  const socketOf = (requested: string): string => {
+    const p = requested || HAPROXY_SOCKET;
+    if (!p.startsWith('/run/') || p.split('/').includes('..')) {
+      throw new OperatorError({ code: 'BALANCER_BAD_SOCKET', message: `runtime API socket ${JSON.stringify(p)} is not under /run`, hint: `give the socket of haproxy's \`stats socket ... level admin\` line, e.g. ${HAPROXY_SOCKET}` });
+    }
+    return d.paths.host(p);
+  };
+  const servers = async (socket: string, backend: string): Promise<BalancerServersResponse> => ({
+    servers: (await showServers(socket, backend)).map((s) => ({ name: s.name, address: s.address, adminState: s.adminState, operationalState: s.operationalState, checkStatus: s.checkStatus, currentSessions: s.currentSessions })),
+  });
+  const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
+    work().then(
+      (res) => cb(null, res),
+      (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
+    );
+  };
+  return {
+    BalancerServers(call, cb) {
+      answer('BalancerServers', cb, () => servers(socketOf(call.request.socket), call.request.backend));
+    },
+    SetBalancerServer(call, cb) {
+      answer('SetBalancerServer', cb, async () => {
+        const { socket, backend, server, state, requestedBy, term } = call.request;
+        await d.fence.admit(term, { method: 'SetBalancerServer', by: requestedBy });
+        if (state !== 'ready' && state !== 'drain' && state !== 'maint') throw new OperatorError({ code: 'BALANCER_BAD_STATE', message: `server state ${JSON.stringify(state)} is not ready, drain or maint`, hint: 'nothing was changed' });
+        const real = socketOf(socket);
+        await setServerState(real, backend, server, state);
+        d.raise({ kind: 'BalancerServerState', severity: 'info', message: `set ${backend}/${server} to ${state} in the balancer for ${requestedBy || 'someone'}`, fields: { backend, server, state } });
+        return servers(real, backend);
+      });
+    },
+  };
+}
