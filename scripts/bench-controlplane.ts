@@ -12,8 +12,12 @@
  *  2. a naive rollout in the same cluster: the new manifest written on all 3
  *     masters at once (belayctl manifests apply, in parallel): the failed
  *     requests the careful one avoids.
+ * The stand-ins start listening BENCH_START_MS (default 10000) after they
+ * start, as a real kube-apiserver does once its storage and caches are up:
+ * shorter outages are hidden by haproxy itself (a connection waits in its
+ * queue up to `timeout connect`, then is retried), longer ones are not.
  * Usage: npm run build && npm run bench:controlplane
- *   (BENCH_ROLLOUTS=3 BENCH_CONCURRENCY=8 BENCH_KEEPALIVE=1)
+ *   (BENCH_ROLLOUTS=3 BENCH_CONCURRENCY=8 BENCH_KEEPALIVE=1 BENCH_START_MS=10000)
  */
 import '../proto/common/warnings.js';
 import { fromDist } from './dist.js';
@@ -35,6 +39,9 @@ const CLI = path.join(top, 'dist', 'coordinator', 'cli', 'main.js');
 const ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const KEEPALIVE = process.env.BENCH_KEEPALIVE === '1';
+const START_MS = Number(process.env.BENCH_START_MS ?? 10_000);
+// The agents (and so the stand-ins they run) inherit this process's environment.
+process.env.BELAY_STAND_IN_START_MS = String(START_MS);
 const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 
@@ -139,7 +146,9 @@ try {
   await Promise.all(
     masters.map(async (m) => {
       const file = path.join(m.root, 'etc/kubernetes/manifests/kube-apiserver.yaml');
-      const next = path.join(dir, `naive-${m.name}.yaml`);
+      // The file's name is the manifest's name on the master: kube-apiserver.yaml, replaced in place.
+      const next = path.join(dir, `naive-${m.name}`, 'kube-apiserver.yaml');
+      fs.mkdirSync(path.dirname(next), { recursive: true });
       fs.writeFileSync(next, fs.readFileSync(file, 'utf8').replace(/kube-apiserver:v1\.31\.\d+/, 'kube-apiserver:v1.31.9'));
       const r = await belayctl(state, ['manifests', 'apply', m.name, next, '--force']);
       if (r.code !== 0) throw new Error(`manifests apply ${m.name}: ${r.stderr.trim()}`);
@@ -156,7 +165,7 @@ try {
 
   lines.push(
     '',
-    `control-plane rollout: 3 masters, real etcd 3.4 and haproxy 2.6, kube-apiserver stand-ins (test/stand-ins); client loop: GET configmaps through the 3 balancers, ${CONCURRENCY} in flight, ${KEEPALIVE ? 'keep-alive connections' : 'a connection per request'}; 2 cores, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `control-plane rollout: 3 masters, real etcd 3.4 and haproxy 2.6, kube-apiserver stand-ins (test/stand-ins) listening ${START_MS / 1000} s after start; client loop: GET configmaps through the 3 balancers, ${CONCURRENCY} in flight, ${KEEPALIVE ? 'keep-alive connections' : 'a connection per request'}; 2 cores, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
     '',
     `1. careful: ${ROLLOUTS} rollouts of kube-apiserver back to back (belayctl rollout apiserver --image, stableWindow ${stableMs / 1000} s), one client loop`,
     `   requests ${careful.sent} in ${s(careful.durationMs)} s, failed ${careful.failed} ${careful.failed ? JSON.stringify(careful.errors) : ''}`,
