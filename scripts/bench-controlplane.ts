@@ -17,7 +17,7 @@
  * shorter outages are hidden by haproxy itself (a connection waits in its
  * queue up to `timeout connect`, then is retried), longer ones are not.
  * Usage: npm run build && npm run bench:controlplane
- *   (BENCH_ROLLOUTS=3 BENCH_CONCURRENCY=8 BENCH_KEEPALIVE=1 BENCH_START_MS=10000)
+ *   (BENCH_ROLLOUTS=3 BENCH_CONCURRENCY=8 BENCH_KEEPALIVE=1 BENCH_START_MS=10000; BENCH_KEEPALIVE=0: a connection per request)
  */
 import '../proto/common/warnings.js';
 import { fromDist } from './dist.js';
@@ -38,7 +38,8 @@ const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(top, 'dist', 'coordinator', 'cli', 'main.js');
 const ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const KEEPALIVE = process.env.BENCH_KEEPALIVE === '1';
+// Kept connections, as client-go's: a TLS handshake per request would make the client loop the bottleneck.
+const KEEPALIVE = process.env.BENCH_KEEPALIVE !== '0';
 const START_MS = Number(process.env.BENCH_START_MS ?? 10_000);
 // The agents (and so the stand-ins they run) inherit this process's environment.
 process.env.BELAY_STAND_IN_START_MS = String(START_MS);
@@ -68,9 +69,9 @@ function adminTls(root: string): { ca: Buffer; cert: Buffer; key: Buffer } {
   return { ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']), cert: b64(conf.users[0]?.user['client-certificate-data']), key: b64(conf.users[0]?.user['client-key-data']) };
 }
 
-function readyz(host: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<boolean> {
+function readyz(host: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }, agent: https.Agent | false = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = https.get({ host, port: 6443, path: '/readyz', ...tls, agent: false, timeout: 1_000 }, (res) => {
+    const req = https.get({ host, port: 6443, path: '/readyz', ...tls, agent, timeout: 1_000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200));
     });
@@ -86,8 +87,10 @@ function watchReadiness(masters: { name: string; address: string }[], tls: { ca:
   const loops = masters.map(async (m) => {
     spans[m.name] = [];
     let downSince: number | undefined;
+    // One kept connection per apiserver: a TLS handshake every 50 ms would load the machine it measures.
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ...tls });
     while (!stopped) {
-      const ok = await readyz(m.address, tls);
+      const ok = await readyz(m.address, tls, agent);
       const now = performance.now();
       if (!ok && downSince === undefined) downSince = now;
       if (ok && downSince !== undefined) {
@@ -96,6 +99,7 @@ function watchReadiness(masters: { name: string; address: string }[], tls: { ca:
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    agent.destroy();
   });
   return {
     stop: async () => {

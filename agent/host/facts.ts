@@ -118,6 +118,8 @@ export class HostCollector {
       agentInstance: o.agentInstance,
       collectedAtMs,
       collectDurationMs: Math.round(performance.now() - started),
+      // The reporter sets it when it sends the report.
+      publishedAtMs: collectedAtMs,
       host,
       filesystems,
       processes,

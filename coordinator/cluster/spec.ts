@@ -135,7 +135,7 @@ export const CONTROL_PLANE_DEFAULTS = {
   fall: 2,
   rise: 2,
   /** A restarted component must stay ready this long before the rollout moves on. */
-  stableWindow: '5s',
+  stableWindow: '2s',
   /** A restarted component not ready by then is rolled back and the rollout halts. */
   readyTimeout: '2m',
 } as const;

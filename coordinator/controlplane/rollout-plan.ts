@@ -32,9 +32,13 @@ import type { ControlPlaneComponent } from './flags.js';
  *     naming each master and why. Then it becomes current: draining
  *     (apiserver) or applying. No master left: complete.
  *  6. draining: rule 5 failing for the others now → put it back (enabling,
- *     not rolled). Else set it DRAIN in every balancer that has it READY;
- *     then wait until its sessions in all balancers reach 0, at most
- *     drainTimeoutMs (long watches never end by themselves); then applying.
+ *     not rolled). Else set it DRAIN in every balancer that has it READY
+ *     (from then on no balancer sends it a new connection); then wait until
+ *     its sessions in all balancers reach 0, or have not gone down for
+ *     drainSettleMs (what is left are keep-alive connections and watches,
+ *     which never end by themselves: the apiserver's graceful shutdown
+ *     closes them, each after its answer), at most drainTimeoutMs; then
+ *     applying.
  *  7. applying: its manifest at the target → waiting-ready. Else rule 5
  *     failing for the others → put it back (nothing was applied yet); not
  *     taken by its agent within readyTimeoutMs → rolling-back; its master
@@ -43,9 +47,14 @@ import type { ControlPlaneComponent } from './flags.js';
  *     the instance started from it: the agent's runningSha, or ready since
  *     the apply began, since the old pod stays ready until kubelet kills
  *     it) continuously for stableWindowMs, a flap restarting the window →
- *     enabling (apiserver) or done. Not ready readyTimeoutMs after the
- *     manifest was seen applied → rolling-back, the failure (master, probe,
- *     log tail, elapsed time) kept for the halt.
+ *     enabling (apiserver) or done. The apiserver is set READY in the
+ *     balancers as soon as it is ready, as a Service sends traffic to a
+ *     ready pod while a Deployment's minReadySeconds runs: the balancers'
+ *     rise runs inside the window instead of after it, and a flap in the
+ *     window is taken out by their own checks. Not ready readyTimeoutMs
+ *     after the manifest was seen applied → rolling-back (drained first),
+ *     the failure (master, probe, log tail, elapsed time) kept for the
+ *     halt.
  *  9. rolling-back: (apiserver) drained first if it is not; the previous
  *     manifest applied; ready on it for stableWindowMs, or given up after
  *     readyTimeoutMs → enabling (apiserver) or halt.
@@ -71,6 +80,12 @@ export const ROLLOUT_DEFAULTS = {
    * balancer to another apiserver. Longer only delays the rollout.
    */
   drainTimeoutMs: 15_000,
+  /**
+   * Drained sessions that have not gone down for this long are long-lived
+   * (keep-alive connections, watches): waiting longer only delays the
+   * rollout. Short requests end well within it.
+   */
+  drainSettleMs: 1_000,
 } as const;
 
 /** The component's section of the spec at a revision: what undo puts back into the spec. */
@@ -103,6 +118,8 @@ export interface RolloutCurrent {
   applyStartedAtMs?: number | undefined;
   /** Since when it has been seen ready without a break (waiting-ready, rolling-back): the stable window. */
   readySinceMs?: number | undefined;
+  /** draining: the fewest sessions seen on it in all balancers since it was drained, and when first seen that low. */
+  drainLow?: { sessions: number; sinceMs: number } | undefined;
   /** Set when it is put back into the balancers without being rolled (the others went unready). */
   abortReason?: string | undefined;
   /** Set once it is being rolled back. */
@@ -191,6 +208,8 @@ export interface RolloutLimits {
   /** Not ready this long after its apply (or rollback, or enable): given up (spec.rollout.readyTimeout). */
   readyTimeoutMs: number;
   drainTimeoutMs: number;
+  /** Sessions not going down for this long are long-lived: applying (ROLLOUT_DEFAULTS.drainSettleMs). */
+  drainSettleMs: number;
 }
 
 export interface RolloutPlanInput {
@@ -292,11 +311,23 @@ function planDraining(ctx: Ctx, c: RolloutCurrent): RolloutStep {
   // A balancer without this server sends it nothing: nothing to drain there.
   const sessions = bs.reduce((n, b) => n + (b.servers?.[m]?.currentSessions ?? 0), 0);
   const elapsed = ctx.nowMs - c.phaseSinceMs;
-  const limit = ctx.i.limits.drainTimeoutMs;
+  const { drainTimeoutMs: limit, drainSettleMs: settle } = ctx.i.limits;
   if (sessions > 0 && elapsed < limit) {
-    return { kind: 'wait', reason: `${m} drained: waiting for its ${sessions} session(s) to end (${elapsedSecs(elapsed)} of at most ${secs(limit)})`, wakeAtMs: c.phaseSinceMs + limit };
+    // Kept in the record, so that a new leader goes on counting from it.
+    if (c.drainLow === undefined || sessions < c.drainLow.sessions) {
+      return mark(ctx, { ...ctx.r, current: { ...c, drainLow: { sessions, sinceMs: ctx.nowMs } } }, `${m} drained: ${sessions} session(s) open`);
+    }
+    const still = ctx.nowMs - c.drainLow.sinceMs;
+    if (still < settle) {
+      return { kind: 'wait', reason: `${m} drained: waiting for its ${sessions} session(s) to end (${elapsedSecs(elapsed)} of at most ${secs(limit)})`, wakeAtMs: c.drainLow.sinceMs + settle };
+    }
   }
-  const how = sessions > 0 ? `${sessions} session(s) still open after ${secs(elapsed)} (watches): applying anyway, the apiserver's graceful shutdown ends them` : 'no sessions left';
+  const how =
+    sessions === 0
+      ? 'no sessions left'
+      : elapsed >= limit
+        ? `${sessions} session(s) still open after ${secs(elapsed)}: applying anyway, the apiserver's graceful shutdown ends them`
+        : `${sessions} long-lived session(s) left (keep-alive connections, watches): the apiserver's graceful shutdown ends them`;
   return mark(ctx, { ...ctx.r, current: { master: m, phase: 'applying', phaseSinceMs: ctx.nowMs, applyStartedAtMs: ctx.nowMs } }, `${m} drained (${how}): applying`);
 }
 
@@ -323,7 +354,7 @@ function planWaitingReady(ctx: Ctx, c: RolloutCurrent): RolloutStep {
   const target = ctx.r.targetSha[m] ?? '';
   const o = ctx.view(m);
   const ready = o !== undefined && readyOn(o, target, c.applyStartedAtMs ?? c.phaseSinceMs);
-  return awaitStable(ctx, c, o, ready, {
+  const step = awaitStable(ctx, c, o, ready, {
     what: 'the new manifest',
     onStable: () =>
       ctx.balanced
@@ -334,6 +365,12 @@ function planWaitingReady(ctx: Ctx, c: RolloutCurrent): RolloutStep {
       return startRollback(ctx, c, 'waiting-ready', `${ctx.r.component} on ${m} not ready ${secs(elapsed)} after the new manifest was applied (deadline ${secs(ctx.i.limits.readyTimeoutMs)})${seen}`, o, ctx.nowMs - (c.applyStartedAtMs ?? c.phaseSinceMs));
     },
   });
+  if (ctx.balanced && ready && step.kind === 'wait') {
+    // Ready, its stable window running: back into the balancers now, so that their rise runs inside the window.
+    const toEnable = ctx.i.observed.balancers.filter((b) => b.servers?.[m] !== undefined && b.servers[m].admin !== 'READY').map((b) => b.name);
+    if (toEnable.length > 0) return { kind: 'enable', master: m, balancers: toEnable };
+  }
+  return step;
 }
 
 function planRollingBack(ctx: Ctx, c: RolloutCurrent): RolloutStep {

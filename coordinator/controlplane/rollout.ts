@@ -103,17 +103,19 @@ export class RolloutRunner {
   async run(): Promise<void> {
     const every = this.d.intervalMs ?? 500;
     while (!this.d.signal.aborted) {
-      let acted = false;
+      let sleepMs = every;
       try {
         const step = await this.exclusive(() => this.pass());
-        acted = step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked';
+        // After a step, look again at once: the next one (the drain after the mark, the apply after
+        // the drain) is usually due now, and a pass interval per step would add seconds per master.
+        if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') sleepMs = 20;
+        // A wait that ends sooner (the stable window, the drain's settle time) is looked at when it ends.
+        else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) sleepMs = Math.max(20, Math.min(every, step.wakeAtMs - Date.now() + 5));
       } catch (err) {
         this.status(`rollout pass failed: ${errorText(err).split('\n')[0] ?? ''}`);
         this.d.log.warn('rollout pass failed', { err: errorText(err) });
       }
-      // After a step, look again at once: the next one (the drain after the mark, the apply after
-      // the drain) is usually due now, and a pass interval per step would add seconds per master.
-      await new Promise((r) => setTimeout(r, acted ? 20 : every));
+      await new Promise((r) => setTimeout(r, sleepMs));
     }
   }
 
@@ -197,7 +199,7 @@ export class RolloutRunner {
       nowMs: Date.now(),
       record,
       observed,
-      limits: { stableWindowMs: durationMs(spec.spec.rollout.stableWindow), readyTimeoutMs: durationMs(spec.spec.rollout.readyTimeout), drainTimeoutMs: ROLLOUT_DEFAULTS.drainTimeoutMs },
+      limits: { stableWindowMs: durationMs(spec.spec.rollout.stableWindow), readyTimeoutMs: durationMs(spec.spec.rollout.readyTimeout), drainTimeoutMs: ROLLOUT_DEFAULTS.drainTimeoutMs, drainSettleMs: ROLLOUT_DEFAULTS.drainSettleMs },
     });
     await this.execute(step, spec, record);
     return step;
@@ -211,7 +213,8 @@ export class RolloutRunner {
       const m = r?.manifests.find((x) => x.file === file);
       // The report's age counts against "ready for": a report 2 s old saying 3 s is 3 s ending 2 s ago.
       const readyForMs = m?.podReady ? Number(m.podReadyForMs) : 0;
-      const reportAt = r ? Number(r.collectedAtMs) : now;
+      // Sent again on every pod state change: its durations are as of when it was sent.
+      const reportAt = r ? Number(r.publishedAtMs) || Number(r.collectedAtMs) : now;
       return {
         name,
         // Its agent reporting is what counts: the component runs under the agent, whatever its coordinator does
@@ -306,7 +309,9 @@ export class RolloutRunner {
     if (!agent) throw new Error(`no agent client for ${master}`);
     const file = MANIFEST_FILE[record.component];
     const root = this.d.report(master)?.root || '/';
-    const rendered = renderComponent(record.component, spec, master, root);
+    // From the record's settings, not the spec as this coordinator last read it: the spec the rollout
+    // stored may reach its copy a moment later, and the target must not depend on that.
+    const rendered = renderComponent(record.component, withSettings(spec, record.component, record.settings), master, root);
     if (sha256(rendered) === sha) {
       try {
         await agentCall((opts, cb) => agent.ApplyManifest({ file, content: rendered, force: false, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);

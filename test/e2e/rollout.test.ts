@@ -60,7 +60,7 @@ test('rollout apiserver: master by master behind the balancers, no failed reques
   await withCluster({ masters: 3, bootstrap: true, controlPlane: true }, async (c) => {
     const env = c.env;
     const masters = c.state.masters.map((m) => ({ name: m.name, root: m.root, address: m.address }));
-    // given a shorter stable window and ready timeout than the defaults (5s, 2m), so the test is quick
+    // given a shorter stable window and ready timeout than the defaults (2s, 2m), so the test is quick
     const spec = YAML.parse((await belayctl(['get', 'cluster', '-o', 'yaml'], env)).stdout) as { spec: { rollout: Record<string, string> } };
     spec.spec.rollout = { stableWindow: '2s', readyTimeout: '15s' };
     const file = path.join(c.dir, 'cluster-rollout.yaml');

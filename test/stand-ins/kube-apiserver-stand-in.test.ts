@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createCa, issueCert } from '../../coordinator/pki/ca.js';
-import { createEtcdCa, etcdMemberFiles } from '../../coordinator/pki/etcd.js';
 import { freePort } from '../harness/etcd.js';
 import { eventually } from '../harness/eventually.js';
-import { defer, requireBinary, tempDir } from '../harness/runtimes.js';
+import { requireBinary, tempDir } from '../harness/runtimes.js';
+import { spawnForTest, type SpawnedProcess } from '../harness/spawn-for-test.js';
+import { startTlsEtcd, type EtcdTlsFiles } from '../harness/tls-etcd.js';
 
 /** The wrappers that tests and the demo put on PATH. */
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bin');
@@ -43,36 +43,18 @@ function call(url: string, tls: Tls, o: { method?: string; body?: unknown } = {}
   });
 }
 
-interface Proc {
-  child: ChildProcess;
-  stderr(): string;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
-
-/** Spawns `file` from cwd / (the wrappers must work from anywhere); SIGKILLed after the test if still running. */
-function start(t: TestContext, file: string, args: string[], env: Record<string, string | undefined> = {}): Proc {
-  const child = spawn(file, args, { cwd: '/', env: { ...process.env, BELAY_IMAGE: undefined, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_000)));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  defer(t, async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, stderr: () => stderr, exited };
-}
+/** The wrappers read BELAY_IMAGE: only the test's may reach them, not the developer's. */
+const start = (t: TestContext, file: string, args: string[], env: Record<string, string | undefined> = {}): SpawnedProcess => spawnForTest(t, file, args, { BELAY_IMAGE: undefined, ...env });
 
 interface Pki {
-  etcd: { ca: string; server: string; serverKey: string; client: string; clientKey: string };
+  etcd: EtcdTlsFiles;
   ca: string;
   serving: { cert: string; key: string };
   admin: { cert: string; key: string };
 }
 
-/** kubeadm's layout under dir/pki: the etcd PKI from belay's etcd.ts, a cluster CA with the apiserver's serving cert and an admin client cert. */
-async function writePki(dir: string): Promise<Pki> {
+/** kubeadm's layout under dir/pki, beside the etcd PKI: a cluster CA with the apiserver's serving cert and an admin client cert. */
+async function writePki(dir: string, etcd: EtcdTlsFiles): Promise<Pki> {
   const pki = path.join(dir, 'pki');
   const write = (rel: string, content: string): string => {
     const p = path.join(pki, rel);
@@ -80,44 +62,15 @@ async function writePki(dir: string): Promise<Pki> {
     fs.writeFileSync(p, content, { mode: 0o600 });
     return p;
   };
-  for (const f of await etcdMemberFiles(await createEtcdCa('stand-in-test'), { name: 'm1', address: ADDRESS })) write(f.path, f.content);
   const ca = await createCa({ clusterName: 'stand-in-test', days: 30 });
   const serving = await issueCert(ca, { commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes'], ipAddresses: [ADDRESS], usages: ['server'], days: 30 });
   const admin = await issueCert(ca, { commonName: 'kubernetes-admin', organization: 'system:masters', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
   return {
-    etcd: { ca: path.join(pki, 'etcd/ca.crt'), server: path.join(pki, 'etcd/server.crt'), serverKey: path.join(pki, 'etcd/server.key'), client: path.join(pki, 'apiserver-etcd-client.crt'), clientKey: path.join(pki, 'apiserver-etcd-client.key') },
+    etcd,
     ca: write('ca.crt', ca.certPem),
     serving: { cert: write('apiserver.crt', serving.certPem), key: write('apiserver.key', serving.keyPem) },
     admin: { cert: write('admin.crt', admin.certPem), key: write('admin.key', admin.keyPem) },
   };
-}
-
-/** One etcd member with client TLS and client-cert auth on loopback; resolves once /health says true. */
-async function startEtcd(t: TestContext, dir: string, pki: Pki): Promise<{ proc: Proc; endpoint: string }> {
-  const [client, peer] = [await freePort(), await freePort()];
-  const endpoint = `https://${ADDRESS}:${client}`;
-  const proc = start(t, 'etcd', [
-    '--name=m1',
-    `--data-dir=${dir}/etcd`,
-    `--listen-client-urls=${endpoint}`,
-    `--advertise-client-urls=${endpoint}`,
-    `--listen-peer-urls=http://${ADDRESS}:${peer}`,
-    `--initial-advertise-peer-urls=http://${ADDRESS}:${peer}`,
-    `--initial-cluster=m1=http://${ADDRESS}:${peer}`,
-    `--cert-file=${pki.etcd.server}`,
-    `--key-file=${pki.etcd.serverKey}`,
-    `--trusted-ca-file=${pki.etcd.ca}`,
-    '--client-cert-auth=true',
-  ]);
-  await eventually(
-    async () => {
-      assert.equal(proc.child.exitCode, null, `etcd exited:\n${proc.stderr()}`);
-      const r = await call(`${endpoint}/health`, { ca: pki.etcd.ca, cert: pki.etcd.client, key: pki.etcd.clientKey });
-      assert.match(r.text, /"health":"true"/);
-    },
-    { timeoutMs: 15_000, intervalMs: 100 },
-  );
-  return { proc, endpoint };
 }
 
 /** kube-apiserver's flags as kubeadm's manifest passes them (the ones the stand-in uses). */
@@ -148,8 +101,8 @@ function etcdctlGet(endpoint: string, pki: Pki, key: string): Promise<string> {
 test('kube-apiserver stand-in: flags, version, health, a small API on real etcd with TLS, graceful shutdown', { timeout: 60_000 }, async (t) => {
   if (!requireBinary(t, 'etcd', 'etcd-server') || !requireBinary(t, 'etcdctl', 'etcd-client')) return;
   const dir = tempDir(t, 'belay-apiserver-stand-in-');
-  const pki = await writePki(dir);
-  const etcd = await startEtcd(t, dir, pki);
+  const etcd = await startTlsEtcd(t, dir);
+  const pki = await writePki(dir, etcd.files);
   const apiserverBin = path.join(BIN, 'kube-apiserver');
 
   // given: two stand-ins on the same etcd, a ready version and one that never gets ready

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -8,10 +6,11 @@ import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { createCa, issueCert } from '../../coordinator/pki/ca.js';
-import { createEtcdCa, etcdMemberFiles } from '../../coordinator/pki/etcd.js';
 import { freePort } from '../harness/etcd.js';
 import { eventually } from '../harness/eventually.js';
-import { defer, requireBinary, tempDir } from '../harness/runtimes.js';
+import { requireBinary, tempDir } from '../harness/runtimes.js';
+import { spawnForTest, type SpawnedProcess } from '../harness/spawn-for-test.js';
+import { startTlsEtcd } from '../harness/tls-etcd.js';
 
 /** The wrappers that tests and the demo put on PATH. */
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bin');
@@ -33,26 +32,8 @@ function get(url: string, tls: https.RequestOptions): Promise<{ code: number; te
   });
 }
 
-interface Proc {
-  child: ChildProcess;
-  stderr(): string;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
-
-/** Spawns `file` from cwd / (the wrappers must work from anywhere); SIGKILLed after the test if still running. */
-function start(t: TestContext, file: string, args: string[]): Proc {
-  const child = spawn(file, args, { cwd: '/', env: { ...process.env, BELAY_IMAGE: undefined }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-16_000)));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  defer(t, async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, stderr: () => stderr, exited };
-}
+/** The wrappers read BELAY_IMAGE: the developer's must not reach them. */
+const start = (t: TestContext, file: string, args: string[]): SpawnedProcess => spawnForTest(t, file, args, { BELAY_IMAGE: undefined });
 
 /**
  * etcd with client TLS, the kube-apiserver stand-in on it, and a kubeconfig
@@ -66,28 +47,14 @@ async function controlPlane(t: TestContext, dir: string): Promise<{ apiserver: s
     fs.writeFileSync(p, content, { mode: 0o600 });
     return p;
   };
-  for (const f of await etcdMemberFiles(await createEtcdCa('stand-in-test'), { name: 'm1', address: ADDRESS })) write(f.path, f.content);
+  const etcd = await startTlsEtcd(t, dir);
   const ca = await createCa({ clusterName: 'stand-in-test', days: 30 });
   const serving = await issueCert(ca, { commonName: 'kube-apiserver', dnsNames: ['localhost'], ipAddresses: [ADDRESS], usages: ['server'], days: 30 });
   const scheduler = await issueCert(ca, { commonName: 'system:kube-scheduler', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
   const admin = await issueCert(ca, { commonName: 'kubernetes-admin', organization: 'system:masters', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
   write('ca.crt', ca.certPem);
 
-  const [client, peer, port] = [await freePort(), await freePort(), await freePort()];
-  const etcdUrl = `https://${ADDRESS}:${client}`;
-  const etcd = start(t, 'etcd', [
-    '--name=m1',
-    `--data-dir=${dir}/etcd`,
-    `--listen-client-urls=${etcdUrl}`,
-    `--advertise-client-urls=${etcdUrl}`,
-    `--listen-peer-urls=http://${ADDRESS}:${peer}`,
-    `--initial-advertise-peer-urls=http://${ADDRESS}:${peer}`,
-    `--initial-cluster=m1=http://${ADDRESS}:${peer}`,
-    `--cert-file=${pki}/etcd/server.crt`,
-    `--key-file=${pki}/etcd/server.key`,
-    `--trusted-ca-file=${pki}/etcd/ca.crt`,
-    '--client-cert-auth=true',
-  ]);
+  const port = await freePort();
   const apiserver = `https://${ADDRESS}:${port}`;
   const kubeApiserver = start(t, path.join(BIN, 'kube-apiserver'), [
     `--advertise-address=${ADDRESS}`,
@@ -95,14 +62,14 @@ async function controlPlane(t: TestContext, dir: string): Promise<{ apiserver: s
     `--tls-cert-file=${write('apiserver.crt', serving.certPem)}`,
     `--tls-private-key-file=${write('apiserver.key', serving.keyPem)}`,
     `--client-ca-file=${pki}/ca.crt`,
-    `--etcd-servers=${etcdUrl}`,
-    `--etcd-cafile=${pki}/etcd/ca.crt`,
-    `--etcd-certfile=${pki}/apiserver-etcd-client.crt`,
-    `--etcd-keyfile=${pki}/apiserver-etcd-client.key`,
+    `--etcd-servers=${etcd.endpoint}`,
+    `--etcd-cafile=${etcd.files.ca}`,
+    `--etcd-certfile=${etcd.files.client}`,
+    `--etcd-keyfile=${etcd.files.clientKey}`,
   ]);
   await eventually(
     async () => {
-      assert.equal(etcd.child.exitCode, null, `etcd exited:\n${etcd.stderr()}`);
+      assert.equal(etcd.proc.child.exitCode, null, `etcd exited:\n${etcd.proc.stderr()}`);
       assert.equal(kubeApiserver.child.exitCode, null, `kube-apiserver stand-in exited:\n${kubeApiserver.stderr()}`);
       assert.equal((await get(`${apiserver}/readyz`, { ca: ca.certPem })).code, 200);
     },

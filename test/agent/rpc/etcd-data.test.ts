@@ -8,22 +8,20 @@ import * as grpc from '@grpc/grpc-js';
 import { etcdDataDirOf, etcdDataHandlers, isEtcd } from '../../../agent/rpc/etcd-data.js';
 import { TermFence } from '../../../agent/rpc/fencing.js';
 import type { RaisedEvent } from '../../../agent/report/events.js';
-import { belayProto } from '../../../proto/common/grpc.js';
 import { silentLogger } from '../../../proto/common/log.js';
 import { HostPaths } from '../../../proto/common/paths.js';
 import type { AgentClient } from '../../../proto/gen/belay/v1/Agent.js';
 import type { ArchiveEtcdDataRequest } from '../../../proto/gen/belay/v1/ArchiveEtcdDataRequest.js';
 import type { ArchiveEtcdDataResponse__Output } from '../../../proto/gen/belay/v1/ArchiveEtcdDataResponse.js';
+import { agentRpcServers } from '../../harness/agent-rpc-server.js';
 import { eventually } from '../../harness/eventually.js';
 
 /** ArchiveEtcdData through a real gRPC server on 127.0.0.1, under a temp --root, against real processes. */
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-etcd-data-'));
-const servers: grpc.Server[] = [];
-const clients: AgentClient[] = [];
+const rpc = agentRpcServers();
 after(() => {
-  clients.forEach((c) => c.close());
-  servers.forEach((s) => s.forceShutdown());
+  rpc.close();
   fs.rmSync(tmpRoot, { recursive: true, force: true });
 });
 
@@ -57,12 +55,7 @@ async function startAgent(): Promise<Agent> {
   const log = silentLogger();
   const events: RaisedEvent[] = [];
   const fence = new TermFence({ node: 'm1', file: path.join(paths.varLibBelay, 'agent', 'fencing.json'), log });
-  const server = new grpc.Server();
-  server.addService(belayProto().belay.v1.Agent.service, etcdDataHandlers({ node: 'm1', paths, fence, log, raise: (e) => events.push(e), nowMs: () => NOW_MS }));
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  servers.push(server);
-  const client = new (belayProto().belay.v1.Agent)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  clients.push(client);
+  const client = await rpc.serve(etcdDataHandlers({ node: 'm1', paths, fence, log, raise: (e) => events.push(e), nowMs: () => NOW_MS }));
   return { root, dataDir: path.join(root, 'var/lib/etcd'), client, events };
 }
 

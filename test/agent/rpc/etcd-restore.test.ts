@@ -8,11 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { etcdRestoreHandlers } from '../../../agent/rpc/etcd-restore.js';
 import { TermFence } from '../../../agent/rpc/fencing.js';
-import { belayProto } from '../../../proto/common/grpc.js';
 import { silentLogger } from '../../../proto/common/log.js';
 import { HostPaths } from '../../../proto/common/paths.js';
 import type { AgentClient } from '../../../proto/gen/belay/v1/Agent.js';
 import type { RestoreEtcdSnapshotResponse__Output } from '../../../proto/gen/belay/v1/RestoreEtcdSnapshotResponse.js';
+import { agentRpcServers } from '../../harness/agent-rpc-server.js';
 import { etcdFlags, etcdHealthy, freePort } from '../../harness/etcd.js';
 import { eventually } from '../../harness/eventually.js';
 
@@ -22,7 +22,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-etcd-restore-'));
 const env = { ...process.env, ETCDCTL_API: '3' };
 let snapshot = '';
 let sha256 = '';
-let server: grpc.Server;
+const rpc = agentRpcServers();
 let client: AgentClient;
 let root = '';
 let fence: TermFence;
@@ -45,15 +45,11 @@ before(async () => {
   fs.mkdirSync(path.join(root, 'var/lib'), { recursive: true });
   const paths = new HostPaths(root);
   fence = new TermFence({ node: 'm1', file: path.join(paths.varLibBelay, 'agent', 'fencing.json'), log: silentLogger() });
-  server = new grpc.Server();
-  server.addService(belayProto().belay.v1.Agent.service, etcdRestoreHandlers({ node: 'm1', paths, fence, log: silentLogger(), raise: () => undefined }));
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, n) => (err ? reject(err) : resolve(n))));
-  client = new (belayProto().belay.v1.Agent)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  client = await rpc.serve(etcdRestoreHandlers({ node: 'm1', paths, fence, log: silentLogger(), raise: () => undefined }));
 });
 
 after(() => {
-  client.close();
-  server.forceShutdown();
+  rpc.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

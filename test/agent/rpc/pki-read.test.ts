@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
 import winston from 'winston';
 import YAML from 'yaml';
 import { PKI_READ_LIMITS, pkiReadHandlers } from '../../../agent/rpc/pki-read.js';
@@ -14,19 +13,17 @@ import { checkMasterPki, type PublicPkiFile } from '../../../coordinator/pki/che
 import { createControlPlanePki, masterControlPlaneFiles, sharedFiles, type ControlPlanePki } from '../../../coordinator/pki/control-plane.js';
 import { createEtcdCa, etcdMemberFiles } from '../../../coordinator/pki/etcd.js';
 import type { Ca } from '../../../coordinator/pki/ca.js';
-import { belayProto } from '../../../proto/common/grpc.js';
 import { HostPaths } from '../../../proto/common/paths.js';
 import type { AgentClient } from '../../../proto/gen/belay/v1/Agent.js';
 import type { ReadPkiResponse__Output } from '../../../proto/gen/belay/v1/ReadPkiResponse.js';
+import { agentRpcServers } from '../../harness/agent-rpc-server.js';
 
 /** ReadPki through a real gRPC server on 127.0.0.1, reading a kubeadm-layout /etc/kubernetes under a temp --root. */
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-pki-read-'));
-const servers: grpc.Server[] = [];
-const clients: AgentClient[] = [];
+const rpc = agentRpcServers();
 after(() => {
-  clients.forEach((c) => c.close());
-  servers.forEach((s) => s.forceShutdown());
+  rpc.close();
   fs.rmSync(tmpRoot, { recursive: true, force: true });
 });
 
@@ -50,12 +47,7 @@ async function startAgent(): Promise<Agent> {
     },
   });
   const log = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
-  const server = new grpc.Server();
-  server.addService(belayProto().belay.v1.Agent.service, pkiReadHandlers({ node: 'm1', paths: new HostPaths(root), log }));
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  servers.push(server);
-  const client = new (belayProto().belay.v1.Agent)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  clients.push(client);
+  const client = await rpc.serve(pkiReadHandlers({ node: 'm1', paths: new HostPaths(root), log }));
   return { root, k8s: path.join(root, 'etc/kubernetes'), client, logText: () => lines.join('') };
 }
 

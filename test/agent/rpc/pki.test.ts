@@ -9,21 +9,19 @@ import winston from 'winston';
 import { TermFence } from '../../../agent/rpc/fencing.js';
 import { pkiHandlers } from '../../../agent/rpc/pki.js';
 import type { RaisedEvent } from '../../../agent/report/events.js';
-import { belayProto } from '../../../proto/common/grpc.js';
 import { HostPaths } from '../../../proto/common/paths.js';
 import type { AgentClient } from '../../../proto/gen/belay/v1/Agent.js';
 import type { PkiFile } from '../../../proto/gen/belay/v1/PkiFile.js';
 import type { WritePkiRequest } from '../../../proto/gen/belay/v1/WritePkiRequest.js';
 import type { WritePkiResponse__Output } from '../../../proto/gen/belay/v1/WritePkiResponse.js';
+import { agentRpcServers } from '../../harness/agent-rpc-server.js';
 
 /** WritePki through a real gRPC server on 127.0.0.1, writing under a temp --root. */
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-pki-'));
-const servers: grpc.Server[] = [];
-const clients: AgentClient[] = [];
+const rpc = agentRpcServers();
 after(() => {
-  clients.forEach((c) => c.close());
-  servers.forEach((s) => s.forceShutdown());
+  rpc.close();
   fs.rmSync(tmpRoot, { recursive: true, force: true });
 });
 
@@ -50,12 +48,7 @@ async function startAgent(): Promise<Agent> {
   const paths = new HostPaths(root);
   const events: RaisedEvent[] = [];
   const fence = new TermFence({ node: 'm1', file: path.join(paths.varLibBelay, 'agent', 'fencing.json'), log });
-  const server = new grpc.Server();
-  server.addService(belayProto().belay.v1.Agent.service, pkiHandlers({ node: 'm1', paths, fence, log, raise: (e) => { events.push(e); log.info(e.message, { event: e.kind, ...e.fields }); } }));
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  servers.push(server);
-  const client = new (belayProto().belay.v1.Agent)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  clients.push(client);
+  const client = await rpc.serve(pkiHandlers({ node: 'm1', paths, fence, log, raise: (e) => { events.push(e); log.info(e.message, { event: e.kind, ...e.fields }); } }));
   return { root, pki: path.join(root, 'etc/kubernetes/pki'), client, events, logText: () => lines.join('') };
 }
 

@@ -28,7 +28,7 @@ import { OperatorError } from '../../../proto/common/errors.js';
 const OLD = 'a'.repeat(64);
 const NEW = 'b'.repeat(64);
 const NAMES = ['m1', 'm2', 'm3'];
-const LIMITS: RolloutLimits = { stableWindowMs: 5_000, readyTimeoutMs: 120_000, drainTimeoutMs: 15_000 };
+const LIMITS: RolloutLimits = { stableWindowMs: 5_000, readyTimeoutMs: 120_000, drainTimeoutMs: 15_000, drainSettleMs: 1_000 };
 const NOW = 1_000_000;
 const shas = (sha: string, names = NAMES): Record<string, string> => Object.fromEntries(names.map((n) => [n, sha]));
 
@@ -139,10 +139,22 @@ test('rule 6: draining: DRAIN in every balancer that has it READY, then its sess
   partly[0] = { name: 'haproxy on m1', servers: { ...partly[0]?.servers, m1: server({ admin: 'DRAIN' }) } };
   assert.deepEqual(plan(r, observed({ balancers: partly })), { kind: 'drain', master: 'm1', balancers: ['haproxy on m2', 'haproxy on m3'] });
 
-  const busy = plan(r, observed({ balancers: balancers({ m1: { admin: 'DRAIN', currentSessions: 4 } }) }));
+  // Sessions open: the fewest seen, and since when, go into the record (a new leader counts on from them).
+  const busyObs = observed({ balancers: balancers({ m1: { admin: 'DRAIN', currentSessions: 4 } }) });
+  const first = plan(r, busyObs);
+  assert.deepEqual(markedCurrent(first)?.drainLow, { sessions: 12, sinceMs: NOW });
+  const r2 = stepRecord(first);
+  assert.ok(r2, 'the step carries a record to store');
+  const busy = plan(r2, busyObs, NOW + 500);
   assert.equal(busy.kind, 'wait');
   assert.match(reasonOf(busy), /waiting for its 12 session\(s\) to end \(1 s of at most 15 s\)/);
-  assert.equal(busy.kind === 'wait' && busy.wakeAtMs, NOW - 1_000 + 15_000);
+  assert.equal(busy.kind === 'wait' && busy.wakeAtMs, NOW + 1_000);
+  // Going down: the lower count is kept, the settle time starts over.
+  assert.deepEqual(markedCurrent(plan(r2, observed({ balancers: balancers({ m1: { admin: 'DRAIN', currentSessions: 1 } }) }), NOW + 900))?.drainLow, { sessions: 3, sinceMs: NOW + 900 });
+  // Not going down for drainSettle: long-lived (keep-alive, watches): applying, the apiserver's graceful shutdown closes them.
+  const settled = plan(r2, busyObs, NOW + 1_000);
+  assert.equal(markedCurrent(settled)?.phase, 'applying');
+  assert.match(reasonOf(settled), /m1 drained \(12 long-lived session\(s\) left \(keep-alive connections, watches\)/);
 
   const idle = plan(r, observed({ balancers: balancers({ m1: { admin: 'DRAIN', currentSessions: 0 } }) }));
   assert.deepEqual(markedCurrent(idle), { master: 'm1', phase: 'applying', phaseSinceMs: NOW, applyStartedAtMs: NOW });
@@ -152,11 +164,11 @@ test('rule 6: draining: DRAIN in every balancer that has it READY, then its sess
   assert.equal(markedCurrent(plan(r, observed({ balancers: balancers({ m1: { admin: 'MAINT', currentSessions: 0 } }) })))?.phase, 'applying');
 });
 
-test('rule 6: sessions that never end (watches) are left to the apiserver\'s graceful shutdown after drainTimeout', () => {
-  const r = record({ current: current({ master: 'm1', phase: 'draining', phaseSinceMs: NOW - 15_000 }) });
+test('rule 6: sessions that keep going down are waited for at most drainTimeout, then left to the apiserver\'s graceful shutdown', () => {
+  const r = record({ current: current({ master: 'm1', phase: 'draining', phaseSinceMs: NOW - 15_000, drainLow: { sessions: 9, sinceMs: NOW - 100 } }) });
   const s = plan(r, observed({ balancers: balancers({ m1: { admin: 'DRAIN', currentSessions: 1 } }) }));
   assert.equal(markedCurrent(s)?.phase, 'applying');
-  assert.match(reasonOf(s), /3 session\(s\) still open after 15 s \(watches\): applying anyway, the apiserver's graceful shutdown ends them/);
+  assert.match(reasonOf(s), /3 session\(s\) still open after 15 s: applying anyway, the apiserver's graceful shutdown ends them/);
 });
 
 test('rule 6: another master goes unready while draining: it is put back (enabled), not rolled, and tried again later', () => {
@@ -225,10 +237,13 @@ test('rule 8: the old pod\'s readiness does not count; the new one must hold for
   const r2 = stepRecord(fresh);
   assert.ok(r2, 'the step carries a record to store');
   const obs = (readySinceMs: number): RolloutObservation => observed({ masters: { m1: { manifestSha: NEW, readySinceMs } }, balancers: drained });
-  const waiting = plan(r2, obs(NOW - 1_000), NOW + 3_000);
+  // Ready on the new manifest: back into the balancers at once, the stable window running.
+  assert.deepEqual(plan(r2, obs(NOW - 1_000), NOW + 3_000), { kind: 'enable', master: 'm1', balancers: ['haproxy on m1', 'haproxy on m2', 'haproxy on m3'] });
+  const enabled = (readySinceMs: number): RolloutObservation => observed({ masters: { m1: { manifestSha: NEW, readySinceMs } } });
+  const waiting = plan(r2, enabled(NOW - 1_000), NOW + 3_000);
   assert.deepEqual(waiting, { kind: 'wait', reason: 'm1 ready on the new manifest for 4 s of 5 s stable window', wakeAtMs: NOW + 4_000 });
   assert.equal(rolloutSummary(r2, { nowMs: NOW + 3_000, stableWindowMs: 5_000 }), 'kube-apiserver revision 2: m1 waiting ready (4 s of 5 s stable), 0 of 3 done');
-  const stable = plan(r2, obs(NOW - 1_000), NOW + 4_000);
+  const stable = plan(r2, enabled(NOW - 1_000), NOW + 4_000);
   assert.deepEqual(markedCurrent(stable), { master: 'm1', phase: 'enabling', phaseSinceMs: NOW + 4_000 });
 });
 
@@ -242,7 +257,7 @@ test('rule 8: a flap restarts the stable window, whether a pass saw it or only t
   const unseen = plan(r, observed({ masters: { m1: { manifestSha: NEW, readySinceMs: NOW - 500 } }, balancers: drained }));
   assert.equal(markedCurrent(unseen)?.readySinceMs, NOW - 500);
   // Report jitter below a second is not a restart.
-  assert.equal(plan(r, observed({ masters: { m1: { manifestSha: NEW, readySinceMs: NOW - 3_500 } }, balancers: drained })).kind, 'wait');
+  assert.equal(plan(r, observed({ masters: { m1: { manifestSha: NEW, readySinceMs: NOW - 3_500 } } })).kind, 'wait');
 });
 
 test('rule 8: not ready within readyTimeout → rolling-back, keeping master, probe, log tail and elapsed time', () => {
@@ -729,7 +744,8 @@ test('world: a 3-master apiserver rollout, one master out at a time, each draine
   const actions = w.executed.filter((s) => s.kind === 'drain' || s.kind === 'apply' || s.kind === 'enable').map((s) => `${s.kind} ${'master' in s ? s.master : ''}`);
   assert.deepEqual(actions, NAMES.flatMap((m) => [`drain ${m}`, `apply ${m}`, `enable ${m}`]));
   // m2's watches never ended: it went on after drainTimeout.
-  assert.ok(w.executed.some((s) => s.kind === 'mark' && /m2 drained \(6 session\(s\) still open after 15 s/.test(s.reason)), 'm2 applied after drainTimeout with its watches open');
+  // m2's watches never ended: applied once its sessions stopped going down, not after the whole drainTimeout.
+  assert.ok(w.executed.some((s) => s.kind === 'mark' && /m2 drained \(6 long-lived session\(s\) left/.test(s.reason)), 'm2 applied with its watches open');
 });
 
 test('world: a leader crash at every pass (step lost or half done, the world moving on meanwhile) still completes, never two out', () => {
@@ -793,16 +809,19 @@ test('world: without runningSha, an old pod kubelet is slow to replace is not ta
   assert.equal(finalRecord(s2).state, 'complete');
 });
 
-test('world: a flapping new pod restarts the stable window instead of being enabled mid-flap', () => {
+test('world: a flapping new pod restarts the stable window: the rollout moves on only once it has held', () => {
   const w = new World({ behaviour: (m, sha) => ({ readyAfterMs: 3_000, flap: m === 'm1' && sha === NEW ? { afterMs: 3_000, forMs: 2_000 } : undefined }) });
   const store = startIn(w);
   drive(w, store);
   assert.equal(w.maxOut, 1);
   assert.equal(finalRecord(store).state, 'complete');
   assert.ok(w.executed.some((s) => s.kind === 'mark' && /m1 not ready again .*stable window starts over/.test(s.reason)), 'the flap restarted the stable window');
-  const enableM1 = w.executed.findIndex((s) => s.kind === 'enable' && s.master === 'm1');
+  const m1Done = w.executed.findIndex((s) => s.kind === 'mark' && /^m1 done/.test(s.reason));
   const flapSeen = w.executed.findIndex((s) => s.kind === 'mark' && /m1 not ready again/.test(s.reason));
-  assert.ok(flapSeen >= 0 && flapSeen < enableM1, `flap seen at step ${flapSeen}, m1 enabled at step ${enableM1}`);
+  assert.ok(flapSeen >= 0 && flapSeen < m1Done, `flap seen at step ${flapSeen}, m1 done at step ${m1Done}`);
+  // Done only a whole stable window after the flap ended (m1 ready again at 3 + 3 + 2 s after its restart).
+  const drainM2 = w.executed.findIndex((s) => s.kind === 'drain' && s.master === 'm2');
+  assert.ok(drainM2 > m1Done, 'm2 drained only after m1 was done');
 });
 
 test('world: paused mid-way, the current master is finished and nothing else; resumed, it completes', () => {

@@ -9,7 +9,7 @@ const nodes = [
 ];
 
 function report(node: string, seq: number, agentInstance = 'a'): HostReport__Output {
-  return { node, address: '', seq, agentInstance, collectedAtMs: 1000, collectDurationMs: 5, host: null, filesystems: [], processes: [], collectErrors: [], agentVersion: '', etcdDataDir: '', root: '/', etcdDisk: null, services: [], manifests: [] };
+  return { node, address: '', seq, agentInstance, collectedAtMs: 1000, collectDurationMs: 5, publishedAtMs: 1000, host: null, filesystems: [], processes: [], collectErrors: [], agentVersion: '', etcdDataDir: '', root: '/', etcdDisk: null, services: [], manifests: [] };
 }
 
 test('a known master may report under its own certificate only', () => {

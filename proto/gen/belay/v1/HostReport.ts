@@ -78,6 +78,13 @@ export interface HostReport {
    * etcd's hardware guide asks (p99 under 10 ms), measured every few minutes.
    */
   'etcdDisk'?: (_belay_v1_DiskLatency | null);
+  /**
+   * When the agent sent this report (its clock, ms): later than collected_at_ms
+   * when it sent the host facts again with the services' and manifests' state
+   * of the moment (a pod got ready, a manifest was written). Durations in the
+   * manifests and services (pod_ready_for_ms) are as of this time.
+   */
+  'publishedAtMs'?: (number | string | Long);
 }
 
 /**
@@ -150,4 +157,11 @@ export interface HostReport__Output {
    * etcd's hardware guide asks (p99 under 10 ms), measured every few minutes.
    */
   'etcdDisk': (_belay_v1_DiskLatency__Output | null);
+  /**
+   * When the agent sent this report (its clock, ms): later than collected_at_ms
+   * when it sent the host facts again with the services' and manifests' state
+   * of the moment (a pod got ready, a manifest was written). Durations in the
+   * manifests and services (pod_ready_for_ms) are as of this time.
+   */
+  'publishedAtMs': (number);
 }
