@@ -131,6 +131,70 @@ export async function setServerState(socket: string, backend: string, server: st
   }
 }
 
+/**
+ * `add server <backend>/<name> <addr> <options>`, then `enable health` (a
+ * dynamic server's checks start off) and `set server ... state ready` (it
+ * starts in maintenance): from then on haproxy's checks decide whether it
+ * gets traffic, as for a server from haproxy.cfg. A dynamic server does not
+ * take the backend's default-server line: `options` carries what it says.
+ */
+export async function addServer(socket: string, backend: string, name: string, address: string, options: string, o: CommandOptions = {}): Promise<void> {
+  checkName('backend', backend);
+  checkName('server', name);
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(address)) throw new Error(`server address ${JSON.stringify(address)} is not host:port`);
+  if (!/^[A-Za-z0-9 ._:-]*$/.test(options)) throw new Error(`server options ${JSON.stringify(options)} hold characters a server line does not`);
+  const added = (await runtimeCommand(socket, `add server ${backend}/${name} ${address} ${options}`.trim(), o)).trim();
+  if (!/New server registered/i.test(added)) {
+    throw new OperatorError({ code: 'HAPROXY_ADD_SERVER_REFUSED', message: `haproxy at ${socket} refused to add ${backend}/${name} (${address}): ${added}`, hint: "see haproxy's message; dynamic servers need haproxy 2.4 or later and a socket with `level admin`" });
+  }
+  if (/\bcheck\b/.test(options)) await expectEmpty(socket, `enable health ${backend}/${name}`, o);
+  await setServerState(socket, backend, name, 'ready', o);
+}
+
+/** `set server ... state maint` then `del server`: haproxy refuses the delete while the server has sessions (false: try again later). */
+export async function removeServer(socket: string, backend: string, name: string, o: CommandOptions = {}): Promise<boolean> {
+  await setServerState(socket, backend, name, 'maint', o);
+  const answer = (await runtimeCommand(socket, `del server ${backend}/${name}`, o)).trim();
+  if (/Server deleted/i.test(answer)) return true;
+  if (/still has connections|still in use|has active/i.test(answer)) return false;
+  throw new OperatorError({ code: 'HAPROXY_DEL_SERVER_REFUSED', message: `haproxy at ${socket} refused to delete ${backend}/${name}: ${answer}`, hint: "see haproxy's message; the server is in maintenance meanwhile" });
+}
+
+async function expectEmpty(socket: string, command: string, o: CommandOptions): Promise<void> {
+  const answer = (await runtimeCommand(socket, command, o)).trim();
+  if (answer !== '') throw new OperatorError({ code: 'HAPROXY_COMMAND_REFUSED', message: `haproxy at ${socket} refused "${command}": ${answer}`, hint: "see haproxy's message" });
+}
+
+/** What syncServers did: names added, removed, and those left in maintenance until their sessions end. */
+export interface ServerSync {
+  added: string[];
+  removed: string[];
+  pending: string[];
+}
+
+/**
+ * Makes `backend`'s servers the wanted ones (name → host:port) without a
+ * reload: missing ones added (checked, READY), unwanted ones put in
+ * maintenance and deleted once their sessions are gone. A server whose
+ * address differs is left alone: a master never moves (the spec refuses it).
+ */
+export async function syncServers(socket: string, backend: string, wanted: Record<string, string>, options: string, o: CommandOptions = {}): Promise<ServerSync> {
+  const have = await showServers(socket, backend, o);
+  const names = new Set(have.map((s) => s.name));
+  const r: ServerSync = { added: [], removed: [], pending: [] };
+  for (const [name, address] of Object.entries(wanted)) {
+    if (names.has(name)) continue;
+    await addServer(socket, backend, name, address, options, o);
+    r.added.push(name);
+  }
+  for (const s of have) {
+    if (s.name in wanted) continue;
+    if (await removeServer(socket, backend, s.name, o)) r.removed.push(s.name);
+    else r.pending.push(s.name);
+  }
+  return r;
+}
+
 export interface WaitOptions {
   /** The whole wait's deadline; the last poll may end up to RUNTIME_API_DEFAULTS.timeoutMs after it. */
   timeoutMs: number;

@@ -6,10 +6,10 @@ import type { HostPaths } from '../../proto/common/paths.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { BalancerServersResponse } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
 import type { RaisedEvent } from '../report/events.js';
-import { setServerState, showServers } from '../balancer/runtime-api.js';
+import { setServerState, showServers, syncServers } from '../balancer/runtime-api.js';
 import type { TermFence } from './fencing.js';
 
-type BalancerHandlers = Pick<AgentHandlers, 'BalancerServers' | 'SetBalancerServer'>;
+type BalancerHandlers = Pick<AgentHandlers, 'BalancerServers' | 'SetBalancerServer' | 'SyncBalancerServers'>;
 
 /** The runtime API socket of the haproxy pod belay runs on a master (haproxy-config.ts renders the same path). */
 export const HAPROXY_SOCKET = '/run/belay/haproxy/admin.sock';
@@ -24,7 +24,7 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
   const socketOf = (requested: string): string => {
     const p = requested || HAPROXY_SOCKET;
     if (!p.startsWith('/run/') || p.split('/').includes('..')) {
-      throw new OperatorError({ code: 'BALANCER_BAD_SOCKET', message: `runtime API socket ${JSON.stringify(p)} is not under /run`, hint: `give the socket of haproxy's \`stats socket ... level admin\` line, e.g. ${HAPROXY_SOCKET}` });
+      throw new OperatorError({ code: 'BALANCER_BAD_SOCKET', message: `runtime API socket ${JSON.stringify(p)} is not a path under /run (without "..")`, hint: `give the socket of haproxy's \`stats socket ... level admin\` line as a host path under /run, e.g. ${HAPROXY_SOCKET}` });
     }
     return d.paths.host(p);
   };
@@ -32,7 +32,9 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
     servers: (await showServers(socket, backend)).map((s) => ({ name: s.name, address: s.address, adminState: s.adminState, operationalState: s.operationalState, checkStatus: s.checkStatus, currentSessions: s.currentSessions })),
   });
   const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
-    work().then(
+    // Inside the chain: a synchronous throw (socketOf refusing a path) must reach the caller as its
+    // OperatorError, not escape the handler and leave grpc-js to answer "Unknown error".
+    Promise.resolve().then(work).then(
       (res) => cb(null, res),
       (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
     );
@@ -50,6 +52,18 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
         await setServerState(real, backend, server, state);
         d.raise({ kind: 'BalancerServerState', severity: 'info', message: `set ${backend}/${server} to ${state} in the balancer for ${requestedBy || 'someone'}`, fields: { backend, server, state } });
         return servers(real, backend);
+      });
+    },
+    SyncBalancerServers(call, cb) {
+      answer('SyncBalancerServers', cb, async () => {
+        const { socket, backend, servers: wanted, serverOptions, requestedBy, term } = call.request;
+        await d.fence.admit(term, { method: 'SyncBalancerServers', by: requestedBy });
+        const real = socketOf(socket);
+        const r = await syncServers(real, backend, wanted, serverOptions);
+        if (r.added.length + r.removed.length + r.pending.length > 0) {
+          d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${[r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ')} for ${requestedBy || 'someone'}`, fields: { backend } });
+        }
+        return { ...r, servers: (await servers(real, backend)).servers };
       });
     },
   };

@@ -59,6 +59,17 @@ export function haproxyPaths(root: string): { configDir: string; configFile: str
 /** sizeof(sun_path) − 1 on Linux: haproxy refuses a longer socket path. */
 const MAX_SOCKET_PATH_BYTES = 107;
 
+/** The backend's servers: every master's apiserver, by the master's name (a rollout drains them by name). */
+export function backendServers(spec: ClusterSpec): Record<string, string> {
+  return Object.fromEntries(spec.spec.masters.map((m) => [m.name, hostPort(m.address, spec.spec.apiserver.securePort)]));
+}
+
+/** Each server's checks: haproxy.cfg's default-server line, and what a server added at run time is given (it takes no default-server). */
+export function backendServerOptions(spec: ClusterSpec): string {
+  const lb = spec.spec.loadBalancer;
+  return `check check-ssl verify none inter ${lb.checkIntervalMs}ms fall ${lb.fall} rise ${lb.rise}`;
+}
+
 export function renderHaproxyConfig(i: HaproxyConfigInput): string {
   const lb = i.spec.spec.loadBalancer;
   if (lb.mode !== 'static-pod') {
@@ -69,7 +80,6 @@ export function renderHaproxyConfig(i: HaproxyConfigInput): string {
     fail('HAPROXY_RENDER_UNKNOWN_MASTER', `cannot render haproxy for ${i.master}: it is not in spec.masters (${i.spec.spec.masters.map((m) => m.name).join(', ')})`, `add ${i.master} to spec.masters (belayctl apply -f), or check the agent's node name`);
   }
   const healthPort = i.healthPort ?? HAPROXY_DEFAULTS.healthPort;
-  const securePort = i.spec.spec.apiserver.securePort;
   checkPorts(i.spec, healthPort);
   for (const [what, n, min] of [['checkIntervalMs', lb.checkIntervalMs, 1], ['fall', lb.fall, 1], ['rise', lb.rise, 1]] as const) {
     if (!Number.isInteger(n) || n < min) fail('HAPROXY_RENDER_BAD_CHECK', `spec.loadBalancer.${what} is ${n}: it must be a whole number of at least ${min}`, `fix spec.loadBalancer.${what} (defaults: checkIntervalMs 500, fall 2, rise 2)`);
@@ -130,12 +140,12 @@ export function renderHaproxyConfig(i: HaproxyConfigInput): string {
     // host's connections end by RST, or by client-go's HTTP/2 pings (end to
     // end, TLS passes through) within about 45 s. A drain (admin state) never
     // cuts sessions either way.
-    `  default-server check check-ssl verify none inter ${lb.checkIntervalMs}ms fall ${lb.fall} rise ${lb.rise}`,
+    `  default-server ${backendServerOptions(i.spec)}`,
     // Without it the whole check must finish within inter: a /readyz slow under load marks every apiserver
     // DOWN at once, an outage worse than slowness (kubeadm's own probe waits 15 s). Connecting and the TLS
     // handshake stay bounded by inter, so a dead host or a refused connection is caught as fast as before.
     `  timeout check ${HAPROXY_DEFAULTS.checkTimeoutMs}ms`,
-    ...i.spec.spec.masters.map((m) => `  server ${m.name} ${hostPort(m.address, securePort)}`),
+    ...Object.entries(backendServers(i.spec)).map(([name, addr]) => `  server ${name} ${addr}`),
     '',
   ];
   return lines.join('\n');

@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, validate } from '../../proto/common/config-file.js';
 import { absPath, ipAddress, nodeName } from '../../proto/common/daemon-config.js';
+import { validateExtraArgs } from '../controlplane/flags.js';
 
 /**
  * The Cluster spec (DESIGN.md): what the operator wants, applied with
@@ -141,7 +142,12 @@ export const CONTROL_PLANE_DEFAULTS = {
 } as const;
 
 /** kube-apiserver, kube-scheduler, kube-controller-manager: the image (registry.k8s.io/kube-NAME:kubernetesVersion if unset) and flags added to what belay renders. */
-const componentSchema = z.strictObject({ image: image.optional(), extraArgs });
+const componentSchema = z.strictObject({
+  image: image.optional(),
+  extraArgs,
+  /** Set by `belayctl rollout restart`: rendered as kubectl's restartedAt annotation, so the manifest changes and the pods restart (new certificates). */
+  restartedAt: z.string().datetime({ message: 'must be an RFC 3339 time such as 2026-11-26T07:30:00Z' }).optional(),
+});
 const cidr = z.string().refine((s) => {
   const [a = '', bits, ...rest] = s.split('/');
   const n = Number(bits);
@@ -207,6 +213,20 @@ const specSchema = z
     const lb = c.spec.loadBalancer;
     if (lb.mode === 'external' && !lb.runtimeApi) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'runtimeApi'], message: 'is needed in external mode: the master whose agent reaches the haproxy runtime API socket, and the socket path' });
     if (lb.mode === 'external' && lb.runtimeApi && !names.has(lb.runtimeApi.master)) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'runtimeApi', 'master'], message: `${lb.runtimeApi.master} is not in spec.masters` });
+    // The agent opens it under its --root and only under /run (agent/rpc/balancer.ts): anything else would block every rollout.
+    if (lb.runtimeApi && (!lb.runtimeApi.socket.startsWith('/run/') || lb.runtimeApi.socket.split('/').includes('..'))) {
+      ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'runtimeApi', 'socket'], message: 'must be a host path under /run without ".." (the agent of runtimeApi.master opens it), e.g. /run/haproxy/admin.sock' });
+    }
+    // Without it the kubeconfigs would point at a master's own address and port, where nothing listens in external mode.
+    if (lb.mode === 'external' && lb.address === undefined) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'address'], message: 'is needed in external mode: the address clients reach the external haproxy at (into the certificates and kubeconfigs)' });
+    // Checked here, not first at a rollout or a new master's deploy: a spec the renderer refuses never gets stored.
+    for (const [key, component] of [['apiserver', 'kube-apiserver'], ['scheduler', 'kube-scheduler'], ['controllerManager', 'kube-controller-manager']] as const) {
+      const byName = new Map(Object.keys(c.spec[key].extraArgs).map((raw) => [`${component} extraArgs ${raw}`, raw]));
+      for (const problem of validateExtraArgs(component, c.spec.kubernetesVersion, c.spec[key].extraArgs)) {
+        const raw = [...byName].find(([prefix]) => problem.startsWith(`${prefix}:`))?.[1];
+        ctx.addIssue({ code: 'custom', path: ['spec', key, 'extraArgs', ...(raw !== undefined ? [raw] : [])], message: problem.replace(/^[^:]*: /, '') });
+      }
+    }
     if (lb.mode === 'static-pod' && lb.port === c.spec.apiserver.securePort) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'port'], message: `is spec.apiserver.securePort too: the balancer and the apiserver share each master's address, so give the balancer another port (8443 by default)` });
     if (e.electionTimeoutMs < 5 * e.heartbeatIntervalMs) {
       ctx.addIssue({ code: 'custom', path: ['spec', 'etcd', 'electionTimeoutMs'], message: `must be at least 5 × heartbeatIntervalMs (${5 * e.heartbeatIntervalMs}), as etcd requires` });
@@ -252,6 +272,12 @@ export function formatClusterSpec(s: ClusterSpec): string {
 export function componentImage(s: ClusterSpec, component: 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'): string {
   const c = component === 'kube-apiserver' ? s.spec.apiserver : component === 'kube-scheduler' ? s.spec.scheduler : s.spec.controllerManager;
   return c.image ?? `registry.k8s.io/${component}:${s.spec.kubernetesVersion}`;
+}
+
+/** The pod annotations a component's spec section adds: kubectl rollout restart's restartedAt, when set. */
+export function componentAnnotations(s: ClusterSpec, component: 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'): Record<string, string> {
+  const c = component === 'kube-apiserver' ? s.spec.apiserver : component === 'kube-scheduler' ? s.spec.scheduler : s.spec.controllerManager;
+  return c.restartedAt ? { 'kubectl.kubernetes.io/restartedAt': c.restartedAt } : {};
 }
 
 export function specMaster(s: ClusterSpec, name: string): SpecMaster | undefined {

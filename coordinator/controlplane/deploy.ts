@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClusterSpec } from '../cluster/spec.js';
 import { specMaster } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
-import { renderHaproxyConfig } from '../balancer/haproxy-config.js';
+import { BACKEND, backendServerOptions, backendServers, renderHaproxyConfig } from '../balancer/haproxy-config.js';
 import { HAPROXY_MANIFEST_FILE, renderHaproxyManifest } from '../balancer/haproxy-manifest.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
@@ -15,6 +15,7 @@ import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
+import type { SyncBalancerServersResponse__Output } from '../../proto/gen/belay/v1/SyncBalancerServersResponse.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from './render.js';
 
 /**
@@ -136,6 +137,19 @@ export class ControlPlaneReconciler {
     return this.pki;
   }
 
+  /** The master's haproxy's servers made the spec's masters (added checked and READY; removed once drained of sessions). */
+  private async syncBalancer(spec: ClusterSpec, master: string, agent: AgentClient): Promise<void> {
+    const res = await agentCall<SyncBalancerServersResponse__Output>(
+      (opts, cb) => agent.SyncBalancerServers({ socket: '', backend: BACKEND, servers: backendServers(spec), serverOptions: backendServerOptions(spec), requestedBy: 'leader', term: this.d.term }, opts, cb),
+      10_000,
+      master,
+    );
+    const line = syncLine(res);
+    if (line) this.d.log.info('balancer servers synced', { master, changes: line });
+    // Not recorded as done while a removed server still has sessions: the next pass tries the delete again.
+    if (res.pending.length > 0) throw new Error(`haproxy on ${master}: ${res.pending.join(', ')} still has sessions; deleted on a later pass`);
+  }
+
   private agentOf(master: string): AgentClient {
     const a = this.d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
@@ -168,7 +182,12 @@ export class ControlPlaneReconciler {
       await write('pki', [...sharedFiles(pki), ...own.pki]);
       await write('kubernetes', own.kubeconfigs);
     }
-    if (staticPodLb && recorded?.haproxyCfgSha256 !== haproxyCfgSha256) await write('haproxy', [{ path: 'haproxy.cfg', content: haproxyCfg, mode: 0o644 }]);
+    if (staticPodLb && recorded?.haproxyCfgSha256 !== haproxyCfgSha256) {
+      await write('haproxy', [{ path: 'haproxy.cfg', content: haproxyCfg, mode: 0o644 }]);
+      // haproxy reads its config at start only: a running one gets the new servers (a master joined or
+      // was removed) through its runtime API, without a restart that would drop its connections.
+      if (recorded && present.has(HAPROXY_MANIFEST_FILE)) await this.syncBalancer(spec, master, agent);
+    }
     if (!recorded || recorded.sansSha256 !== sansSha256 || recorded.haproxyCfgSha256 !== haproxyCfgSha256) {
       this.checkLeading();
       await this.fenced.put(recordKey, JSON.stringify({ sansSha256, haproxyCfgSha256, issuedAtMs: Date.now() } satisfies MasterRecord));
@@ -189,6 +208,11 @@ export class ControlPlaneReconciler {
       this.d.log.info('control-plane pod started', { master, file });
     }
   }
+}
+
+/** What a sync changed, for the log; nothing when the servers were already right. */
+function syncLine(r: SyncBalancerServersResponse__Output): string {
+  return [r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ');
 }
 
 function render(file: string, i: { spec: ClusterSpec; master: string; root: string; haproxyCfgSha256: string }): string {

@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { CONTROL_PLANE_DEFAULTS, componentImage as specImage, type ClusterSpec } from '../cluster/spec.js';
+import { CONTROL_PLANE_DEFAULTS, componentAnnotations, componentImage as specImage, type ClusterSpec } from '../cluster/spec.js';
 import { clientUrl } from '../etcd/render.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { underRoot, urlHost } from '../render/host-paths.js';
@@ -135,7 +135,7 @@ export function renderApiserverManifest(i: ControlPlaneRenderInput): string {
     component,
     image: componentImage(spec, component),
     command: command(component, flags, spec.spec.apiserver.extraArgs, i),
-    annotations: { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${urlHost(address)}:${port}` },
+    annotations: { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${urlHost(address)}:${port}`, ...componentAnnotations(spec, component) },
     probes: { livenessProbe: probe('/livez', LIVENESS), readinessProbe: probe('/readyz', READINESS), startupProbe: probe('/livez', STARTUP) },
     cpu: '250m',
     volumes: [...caCertVolumes(root), hostDir('k8s-certs', underRoot(root, PKI_DIR))],
@@ -160,6 +160,7 @@ export function renderSchedulerManifest(i: ControlPlaneRenderInput): string {
   return renderPod({
     component,
     image: componentImage(i.spec, component),
+    annotations: componentAnnotations(i.spec, component),
     command: command(component, flags, i.spec.spec.scheduler.extraArgs, i),
     probes: healthzProbes(address, port),
     cpu: '100m',
@@ -204,6 +205,7 @@ export function renderControllerManagerManifest(i: ControlPlaneRenderInput): str
   return renderPod({
     component,
     image: componentImage(spec, component),
+    annotations: componentAnnotations(spec, component),
     command: command(component, flags, spec.spec.controllerManager.extraArgs, i),
     probes: healthzProbes(address, port),
     cpu: '200m',
@@ -244,7 +246,8 @@ function renderPod(p: PodParts): string {
       name: p.component,
       namespace: 'kube-system',
       labels: { component: p.component, tier: 'control-plane' },
-      ...(p.annotations ? { annotations: p.annotations } : {}),
+      // None when empty: the manifest a spec without annotations renders stays byte for byte what it was.
+      ...(p.annotations && Object.keys(p.annotations).length > 0 ? { annotations: p.annotations } : {}),
     },
     spec: {
       hostNetwork: true,

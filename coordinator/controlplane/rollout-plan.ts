@@ -85,13 +85,15 @@ export const ROLLOUT_DEFAULTS = {
    * (keep-alive connections, watches): waiting longer only delays the
    * rollout. Short requests end well within it.
    */
-  drainSettleMs: 1_000,
+  drainSettleMs: 500,
 } as const;
 
 /** The component's section of the spec at a revision: what undo puts back into the spec. */
 export interface ComponentSettings {
   image?: string | undefined;
   extraArgs: Record<string, string>;
+  /** `rollout restart`: the kubectl.kubernetes.io/restartedAt annotation. */
+  restartedAt?: string | undefined;
 }
 
 export interface RolloutFailure {
@@ -172,6 +174,8 @@ export interface BalancerView {
   name: string;
   /** Its backend's servers by master name; undefined when its runtime API did not answer. */
   servers: Record<string, ServerView> | undefined;
+  /** Why it did not answer (the agent's refusal, the socket missing…), for the blocked reason. */
+  error?: string | undefined;
 }
 
 export interface MasterView {
@@ -484,7 +488,7 @@ function blockers(ctx: Ctx, master: string): string[] {
   if (!etcd.healthy) why.push(`etcd is unhealthy (${etcd.reason ?? 'no reason given'})`);
   if (ctx.balanced) {
     if (balancers.length === 0) why.push('no balancer is observed');
-    for (const b of balancers) if (!b.servers) why.push(`${b.name} does not answer`);
+    for (const b of balancers) if (!b.servers) why.push(`${b.name} does not answer${b.error ? ` (${b.error})` : ''}`);
   }
   for (const m of ctx.r.order) {
     if (m === master) continue;

@@ -5,6 +5,7 @@ import { BACKEND } from '../balancer/haproxy-config.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import type { BalancerServersResponse__Output } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
 import type { ControlPlaneDeps } from './deploy.js';
@@ -37,6 +38,8 @@ import type { AdminState, OperationalState } from '../../agent/balancer/runtime-
  */
 
 export const ROLLOUT_PREFIX = '/belay/rollout/';
+/** Between passes while a master is mid-way: readiness pushed by its agent is acted on within this. */
+const ACTIVE_PASS_MS = 200;
 /** A master whose agent's latest report here is older than this is not alive to a rollout. */
 const REPORT_FRESH_MS = 15_000;
 
@@ -66,17 +69,19 @@ export function renderComponent(component: RolloutComponent, spec: ClusterSpec, 
 
 export function componentSettings(spec: ClusterSpec, c: RolloutComponent): ComponentSettings {
   const s = c === 'kube-apiserver' ? spec.spec.apiserver : c === 'kube-scheduler' ? spec.spec.scheduler : spec.spec.controllerManager;
-  return { image: s.image, extraArgs: { ...s.extraArgs } };
+  return { image: s.image, extraArgs: { ...s.extraArgs }, ...(s.restartedAt ? { restartedAt: s.restartedAt } : {}) };
 }
 
 /** The spec with `settings` as component c's image and extraArgs, validated again. */
 export function withSettings(spec: ClusterSpec, c: RolloutComponent, settings: ComponentSettings): ClusterSpec {
-  const doc = JSON.parse(JSON.stringify(spec)) as { spec: Record<string, { image?: string; extraArgs: Record<string, string> }> };
+  const doc = JSON.parse(JSON.stringify(spec)) as { spec: Record<string, { image?: string; extraArgs: Record<string, string>; restartedAt?: string }> };
   const key = c === 'kube-apiserver' ? 'apiserver' : c === 'kube-scheduler' ? 'scheduler' : 'controllerManager';
   const section = doc.spec[key] ?? { extraArgs: {} };
   if (settings.image === undefined) delete section.image;
   else section.image = settings.image;
   section.extraArgs = { ...settings.extraArgs };
+  if (settings.restartedAt === undefined) delete section.restartedAt;
+  else section.restartedAt = settings.restartedAt;
   doc.spec[key] = section;
   return parseClusterSpec(JSON.stringify(doc), 'the changed spec');
 }
@@ -106,6 +111,8 @@ export class RolloutRunner {
       let sleepMs = every;
       try {
         const step = await this.exclusive(() => this.pass());
+        // A master mid-way: looked at more often, each look saves the rollout time on every master.
+        if (this.midWay) sleepMs = Math.min(every, ACTIVE_PASS_MS);
         // After a step, look again at once: the next one (the drain after the mark, the apply after
         // the drain) is usually due now, and a pass interval per step would add seconds per master.
         if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') sleepMs = 20;
@@ -131,7 +138,7 @@ export class RolloutRunner {
   }
 
   /** Starts a rollout (the RPC, on the leader): the spec and the record are stored in one fenced transaction. */
-  async start(req: { component: RolloutComponent; image?: string; set: Record<string, string>; undo: boolean; requestedBy: string; dryRun: boolean }): Promise<{ record: RolloutRecord; plan: string[] }> {
+  async start(req: { component: RolloutComponent; image?: string; set: Record<string, string>; undo: boolean; restart?: boolean; requestedBy: string; dryRun: boolean }): Promise<{ record: RolloutRecord; plan: string[] }> {
     const spec = this.d.spec();
     const history = await readRolloutHistory(this.d.cluster);
     const c = req.component;
@@ -140,6 +147,9 @@ export class RolloutRunner {
     if (req.undo) {
       const latest = rolloutHistory(history, c).at(-1);
       settings = latest?.previousSettings ?? before;
+    } else if (req.restart) {
+      // As kubectl rollout restart: a new restartedAt annotation changes every manifest, nothing else.
+      settings = { ...before, restartedAt: new Date().toISOString() };
     } else {
       const extraArgs = { ...before.extraArgs };
       for (const [k, v] of Object.entries(req.set)) {
@@ -148,7 +158,13 @@ export class RolloutRunner {
       }
       settings = { image: req.image || before.image, extraArgs };
     }
-    const next = withSettings(spec, c, settings);
+    let next: ClusterSpec;
+    try {
+      next = withSettings(spec, c, settings);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      throw new OperatorError({ code: 'ROLLOUT_BAD_SETTINGS', message: `not starting a rollout of ${c}: ${err.problems.join('; ')}`, hint: 'fix --image or --set as named; nothing was stored or changed' });
+    }
     const order = next.spec.masters.map((m) => m.name);
     const targetSha: Record<string, string> = {};
     const currentSha: Record<string, string> = {};
@@ -164,6 +180,7 @@ export class RolloutRunner {
     for (const k of new Set([...Object.keys(before.extraArgs), ...Object.keys(settings.extraArgs)])) {
       if (before.extraArgs[k] !== settings.extraArgs[k]) changes.push(`--${k}: ${before.extraArgs[k] ?? '(unset)'} → ${settings.extraArgs[k] ?? '(unset)'}`);
     }
+    if (before.restartedAt !== settings.restartedAt) changes.push(req.restart ? `restart (restartedAt ${settings.restartedAt ?? ''})` : `restartedAt: ${before.restartedAt ?? '(unset)'} → ${settings.restartedAt ?? '(unset)'}`);
     const record = startRollout(
       history,
       req.undo ? { kind: 'undo', component: c, order, currentSha, requestedBy: req.requestedBy } : { kind: 'change', component: c, order, targetSha, currentSha, changes, settings, previousSettings: before, requestedBy: req.requestedBy },
@@ -189,9 +206,13 @@ export class RolloutRunner {
     await this.fenced.put(recordKey(record), JSON.stringify(record));
   }
 
+  /** The last pass found a master mid-way (drained, restarting, waiting for readiness). */
+  private midWay = false;
+
   async pass(): Promise<RolloutStep | undefined> {
     const history = await readRolloutHistory(this.d.cluster);
     const record = activeRollout(history);
+    this.midWay = record?.current !== undefined;
     if (!record) return undefined;
     const spec = this.d.spec();
     const observed = await this.observe(spec, record);
@@ -240,8 +261,9 @@ export class RolloutRunner {
           try {
             const res = await agentCall<BalancerServersResponse__Output>((opts, cb) => agent.BalancerServers({ socket: h.socket, backend: BACKEND }, opts, cb), 5_000, h.master);
             view.servers = Object.fromEntries(res.servers.map((s) => [s.name, { admin: s.adminState as AdminState, operational: s.operationalState as OperationalState, currentSessions: s.currentSessions, checkStatus: s.checkStatus }]));
-          } catch {
+          } catch (err) {
             view.servers = undefined;
+            view.error = errorText(err).split('\n')[0] ?? '';
           }
         }),
       );

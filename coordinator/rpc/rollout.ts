@@ -81,12 +81,13 @@ export function rolloutHandlers(d: RolloutHandlerDeps): RolloutHandlers {
       d.onLeader('Rollout', call, async (progress) => {
         const runner = d.etcd.leaderRollout();
         if (!runner) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
-        const { component: name, image, set, undo, dryRun, wait } = call.request;
+        const { component: name, image, set, undo, restart, dryRun, wait } = call.request;
         const c = component(name);
-        if (undo && (image || Object.keys(set).length > 0)) throw new OperatorError({ code: 'ROLLOUT_BAD_REQUEST', message: '--undo takes no --image or --set', hint: 'undo goes back to the previous revision as it was' });
-        if (!undo && !image && Object.keys(set).length === 0) throw new OperatorError({ code: 'ROLLOUT_BAD_REQUEST', message: 'nothing to change: give --image, --set flag=value, or use rollout undo', hint: `belayctl rollout ${name} --image IMAGE` });
+        if ((undo || restart) && (image || Object.keys(set).length > 0)) throw new OperatorError({ code: 'ROLLOUT_BAD_REQUEST', message: `${undo ? 'undo' : 'restart'} takes no --image or --set`, hint: undo ? 'undo goes back to the previous revision as it was' : 'restart restarts the component as it is' });
+        if (undo && restart) throw new OperatorError({ code: 'ROLLOUT_BAD_REQUEST', message: 'undo and restart together', hint: 'one or the other' });
+        if (!undo && !restart && !image && Object.keys(set).length === 0) throw new OperatorError({ code: 'ROLLOUT_BAD_REQUEST', message: 'nothing to change: give --image, --set flag=value, or use rollout undo or rollout restart', hint: `belayctl rollout ${name} --image IMAGE` });
         const by = d.caller(call);
-        const { record, plan } = await runner.exclusive(() => runner.start({ component: c, ...(image ? { image } : {}), set, undo, requestedBy: by, dryRun }));
+        const { record, plan } = await runner.exclusive(() => runner.start({ component: c, ...(image ? { image } : {}), set, undo, restart, requestedBy: by, dryRun }));
         for (const line of plan) progress(dryRun ? 'plan' : 'start', line, dryRun);
         if (dryRun) return `dry run: ${c} revision ${record.revision} not started`;
         if (!wait) return { message: `${c} revision ${record.revision} started: belayctl rollout status ${name} follows it`, result: record };

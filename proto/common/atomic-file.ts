@@ -7,9 +7,28 @@ import path from 'node:path';
  * final mode (so a key is never readable by others, even for a moment),
  * written, fsynced, renamed over the target, and the directory fsynced so
  * the rename itself survives a crash. A reader sees the old file or the
- * whole new one.
+ * whole new one. Writes of one target in this process go one at a time: two
+ * at once would share the temp file, one removing or renaming the other's.
  */
-export async function writeFileAtomic(target: string, data: string | Buffer, mode: number): Promise<void> {
+export function writeFileAtomic(target: string, data: string | Buffer, mode: number): Promise<void> {
+  const key = path.resolve(target);
+  const before = writing.get(key) ?? Promise.resolve();
+  const mine = before.then(
+    () => writeNow(target, data, mode),
+    () => writeNow(target, data, mode),
+  );
+  const tail = mine.catch(() => undefined);
+  writing.set(key, tail);
+  void tail.then(() => {
+    if (writing.get(key) === tail) writing.delete(key);
+  });
+  return mine;
+}
+
+/** Target path → the last write queued for it. */
+const writing = new Map<string, Promise<unknown>>();
+
+async function writeNow(target: string, data: string | Buffer, mode: number): Promise<void> {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.tmp`);
   await fsp.rm(tmp, { force: true });

@@ -37,6 +37,8 @@ import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, Roll
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from './belay/v1/ServiceStatus.js';
 import type { SetBalancerServerRequest as _belay_v1_SetBalancerServerRequest, SetBalancerServerRequest__Output as _belay_v1_SetBalancerServerRequest__Output } from './belay/v1/SetBalancerServerRequest.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from './belay/v1/SetSupervisionRequest.js';
+import type { SyncBalancerServersRequest as _belay_v1_SyncBalancerServersRequest, SyncBalancerServersRequest__Output as _belay_v1_SyncBalancerServersRequest__Output } from './belay/v1/SyncBalancerServersRequest.js';
+import type { SyncBalancerServersResponse as _belay_v1_SyncBalancerServersResponse, SyncBalancerServersResponse__Output as _belay_v1_SyncBalancerServersResponse__Output } from './belay/v1/SyncBalancerServersResponse.js';
 import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from './belay/v1/WritePkiRequest.js';
 import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from './belay/v1/WritePkiResponse.js';
 
@@ -83,6 +85,8 @@ export interface ProtoGrpcType {
       ServiceStatus: MessageTypeDefinition<_belay_v1_ServiceStatus, _belay_v1_ServiceStatus__Output>
       SetBalancerServerRequest: MessageTypeDefinition<_belay_v1_SetBalancerServerRequest, _belay_v1_SetBalancerServerRequest__Output>
       SetSupervisionRequest: MessageTypeDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_SetSupervisionRequest__Output>
+      SyncBalancerServersRequest: MessageTypeDefinition<_belay_v1_SyncBalancerServersRequest, _belay_v1_SyncBalancerServersRequest__Output>
+      SyncBalancerServersResponse: MessageTypeDefinition<_belay_v1_SyncBalancerServersResponse, _belay_v1_SyncBalancerServersResponse__Output>
       WritePkiRequest: MessageTypeDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiRequest__Output>
       WritePkiResponse: MessageTypeDefinition<_belay_v1_WritePkiResponse, _belay_v1_WritePkiResponse__Output>
     }

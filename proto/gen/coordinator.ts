@@ -84,6 +84,8 @@ import type { SnapshotInfo as _belay_v1_SnapshotInfo, SnapshotInfo__Output as _b
 import type { StatusRequest as _belay_v1_StatusRequest, StatusRequest__Output as _belay_v1_StatusRequest__Output } from './belay/v1/StatusRequest.js';
 import type { StatusResponse as _belay_v1_StatusResponse, StatusResponse__Output as _belay_v1_StatusResponse__Output } from './belay/v1/StatusResponse.js';
 import type { SuperviseRequest as _belay_v1_SuperviseRequest, SuperviseRequest__Output as _belay_v1_SuperviseRequest__Output } from './belay/v1/SuperviseRequest.js';
+import type { SyncBalancerServersRequest as _belay_v1_SyncBalancerServersRequest, SyncBalancerServersRequest__Output as _belay_v1_SyncBalancerServersRequest__Output } from './belay/v1/SyncBalancerServersRequest.js';
+import type { SyncBalancerServersResponse as _belay_v1_SyncBalancerServersResponse, SyncBalancerServersResponse__Output as _belay_v1_SyncBalancerServersResponse__Output } from './belay/v1/SyncBalancerServersResponse.js';
 import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from './belay/v1/WritePkiRequest.js';
 import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from './belay/v1/WritePkiResponse.js';
 
@@ -177,6 +179,8 @@ export interface ProtoGrpcType {
       StatusRequest: MessageTypeDefinition<_belay_v1_StatusRequest, _belay_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_belay_v1_StatusResponse, _belay_v1_StatusResponse__Output>
       SuperviseRequest: MessageTypeDefinition<_belay_v1_SuperviseRequest, _belay_v1_SuperviseRequest__Output>
+      SyncBalancerServersRequest: MessageTypeDefinition<_belay_v1_SyncBalancerServersRequest, _belay_v1_SyncBalancerServersRequest__Output>
+      SyncBalancerServersResponse: MessageTypeDefinition<_belay_v1_SyncBalancerServersResponse, _belay_v1_SyncBalancerServersResponse__Output>
       WritePkiRequest: MessageTypeDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiRequest__Output>
       WritePkiResponse: MessageTypeDefinition<_belay_v1_WritePkiResponse, _belay_v1_WritePkiResponse__Output>
     }

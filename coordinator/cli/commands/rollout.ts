@@ -62,6 +62,20 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
     });
 
   rollout
+    .command('restart')
+    .summary('restart the component on every master, the same careful way (e.g. to load new certificates)')
+    .description(
+      'As kubectl rollout restart: a new kubectl.kubernetes.io/restartedAt annotation in the component\'s pod changes every master\'s manifest and nothing else, and the rollout restarts them one at a time as for a new image (drained, ready for the stable window, enabled again). An apiserver reads its serving certificate only at start: run this after `belayctl pki issue apiserver`.\n\nExit codes: 0 done, 1 failed or halted, 2 usage, 3 refused as unsafe (another rollout runs).',
+    )
+    .argument('<component>', COMPONENTS.join(' | '))
+    .option('--dry-run', 'print the plan; change nothing')
+    .option('--no-wait', 'return once the rollout is stored')
+    .action(async (name: string, o: { dryRun?: boolean; wait: boolean }) => {
+      checkComponent(name);
+      await start(flags(), { component: name, image: '', set: {}, undo: false, restart: true, dryRun: o.dryRun ?? false, wait: o.wait });
+    });
+
+  rollout
     .command('status')
     .summary('the active rollout (or the component\'s latest): where it is, what the leader waits for')
     .argument('[component]', COMPONENTS.join(' | '))
@@ -136,7 +150,7 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
     });
 }
 
-async function start(f: ConnectionFlags & { output: string }, req: { component: string; image: string; set: Record<string, string>; undo: boolean; dryRun: boolean; wait: boolean }): Promise<void> {
+async function start(f: ConnectionFlags & { output: string }, req: { component: string; image: string; set: Record<string, string>; undo: boolean; restart?: boolean; dryRun: boolean; wait: boolean }): Promise<void> {
   const format = parseOutputFormat(f.output);
   const conn = connect(f);
   try {

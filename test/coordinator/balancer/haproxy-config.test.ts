@@ -156,7 +156,7 @@ describe('renderHaproxyConfig', () => {
     test('a master not in the spec', () => throwsOperator(() => renderHaproxyConfig(input({ master: 'm9' })), 'HAPROXY_RENDER_UNKNOWN_MASTER', 'm9'));
 
     test('external mode: belay does not run that haproxy', () => {
-      const s = spec({ mode: 'external', runtimeApi: { master: 'm1', socket: '/run/haproxy.sock' } });
+      const s = spec({ mode: 'external', address: '10.0.0.100', runtimeApi: { master: 'm1', socket: '/run/haproxy.sock' } });
       throwsOperator(() => renderHaproxyConfig(input({ spec: s })), 'HAPROXY_RENDER_NOT_STATIC_POD', 'external');
     });
 

@@ -117,3 +117,21 @@ test('the local store keeps the spec 0600 and atomically; the same spec twice wr
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('an external balancer needs its address and a runtime API socket the agent may open (under /run, no "..")', () => {
+  for (const socket of ['/tmp/haproxy.sock', '/run/../etc/haproxy.sock']) {
+    const p = problems(spec(three, `  loadBalancer: {mode: external, address: 10.0.0.100, runtimeApi: {master: m1, socket: "${socket}"}}`));
+    assert.ok(p.some((x) => x.startsWith('spec.loadBalancer.runtimeApi.socket:') && x.includes('under /run')), p.join('\n'));
+  }
+  const noAddress = problems(spec(three, '  loadBalancer: {mode: external, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}'));
+  assert.ok(noAddress.some((x) => x.startsWith('spec.loadBalancer.address:') && x.includes('external mode')), noAddress.join('\n'));
+  assert.equal(parseClusterSpec(spec(three, '  loadBalancer: {mode: external, address: 10.0.0.100, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}')).spec.loadBalancer.mode, 'external');
+});
+
+test('control-plane extraArgs are checked when the spec is read, not first at a rollout: unknown (with the closest) and owned flags', () => {
+  const p = problems(spec(three, '  apiserver: {extraArgs: {audit-log-max-age: "7", etcd-servers: "https://10.9.9.9:2379", v: "2"}}\n  scheduler: {extraArgs: {bind-address: 0.0.0.0}}'));
+  assert.ok(p.some((x) => x.startsWith('spec.apiserver.extraArgs.audit-log-max-age:') && x.includes('did you mean "audit-log-maxage"')), p.join('\n'));
+  assert.ok(p.some((x) => x.startsWith('spec.apiserver.extraArgs.etcd-servers:') && x.includes('set by belay')), p.join('\n'));
+  assert.ok(p.some((x) => x.startsWith('spec.scheduler.extraArgs.bind-address:') && x.includes('set by belay')), p.join('\n'));
+  assert.ok(!p.some((x) => x.includes('extraArgs.v:')), p.join('\n'));
+});

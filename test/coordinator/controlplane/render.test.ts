@@ -174,16 +174,21 @@ describe('every control-plane manifest', () => {
       throwsOperator(() => render({ spec: S, master: 'm9', root: '/' }), 'CONTROLPLANE_RENDER_UNKNOWN_MASTER', 'm9');
     });
 
+    // The spec refuses these already (below); the renderer checks again, for a spec that bypassed parsing.
+    const field = name === 'kube-apiserver' ? 'apiserver' : name === 'kube-scheduler' ? 'scheduler' : 'controllerManager';
+    const withArgs = (extraArgs: Record<string, string>): ClusterSpec =>
+      withSpec((x) => {
+        x.spec[field].extraArgs = extraArgs;
+      });
+
     test(`${name}: a typo in extraArgs is refused, naming the closest flag`, () => {
-      const field = name === 'kube-apiserver' ? 'apiserver' : name === 'kube-scheduler' ? 'scheduler' : 'controllerManager';
-      const s = spec({ [field]: { extraArgs: { 'log-flush-frequncy': '5s' } } });
-      throwsOperator(() => render({ spec: s, master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', '"log-flush-frequency"');
+      throwsOperator(() => render({ spec: withArgs({ 'log-flush-frequncy': '5s' }), master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', '"log-flush-frequency"');
+      assert.throws(() => spec({ [field]: { extraArgs: { 'log-flush-frequncy': '5s' } } }), new RegExp(`spec\\.${field}\\.extraArgs\\.log-flush-frequncy: .*did you mean "log-flush-frequency"`));
     });
 
     test(`${name}: an owned flag in extraArgs is refused`, () => {
-      const field = name === 'kube-apiserver' ? 'apiserver' : name === 'kube-scheduler' ? 'scheduler' : 'controllerManager';
-      const s = spec({ [field]: { extraArgs: { 'bind-address': '0.0.0.0' } } });
-      throwsOperator(() => render({ spec: s, master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', 'bind-address: is set by belay');
+      throwsOperator(() => render({ spec: withArgs({ 'bind-address': '0.0.0.0' }), master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', 'bind-address: is set by belay');
+      assert.throws(() => spec({ [field]: { extraArgs: { 'bind-address': '0.0.0.0' } } }), new RegExp(`spec\\.${field}\\.extraArgs\\.bind-address: .*is set by belay`));
     });
 
     test(`${name}: an image without a tag is refused`, () => {
@@ -286,12 +291,17 @@ describe('renderApiserverManifest', () => {
   });
 
   test('--audit-log-pat is refused, naming audit-log-path', () => {
-    const s = spec({ apiserver: { extraArgs: { 'audit-log-pat': '/var/log/kubernetes/audit.log' } } });
+    const s = withSpec((x) => {
+      x.spec.apiserver.extraArgs = { 'audit-log-pat': '/var/log/kubernetes/audit.log' };
+    });
     throwsOperator(() => renderApiserverManifest({ spec: s, master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', 'did you mean "audit-log-path"');
   });
 
-  test('etcd-servers in extraArgs is refused', () => {
-    const s = spec({ apiserver: { extraArgs: { 'etcd-servers': 'https://10.0.0.99:2379' } } });
+  test('etcd-servers in extraArgs is refused: an apiserver pointed at no member of this cluster', () => {
+    assert.throws(() => spec({ apiserver: { extraArgs: { 'etcd-servers': 'https://10.0.0.99:2379' } } }), /spec\.apiserver\.extraArgs\.etcd-servers: .*is set by belay/);
+    const s = withSpec((x) => {
+      x.spec.apiserver.extraArgs = { 'etcd-servers': 'https://10.0.0.99:2379' };
+    });
     throwsOperator(() => renderApiserverManifest({ spec: s, master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', 'etcd-servers');
   });
 });
@@ -345,5 +355,26 @@ describe('renderControllerManagerManifest', () => {
     const flex = container(text).volumeMounts.find((m) => m.name === 'flexvolume-dir');
     assert.deepEqual(flex, { name: 'flexvolume-dir', mountPath: '/r/usr/libexec/kubernetes/kubelet-plugins/volume/exec' });
     assert.equal(flags(text, 'kube-controller-manager').get('flex-volume-plugin-dir'), flex?.mountPath);
+  });
+});
+
+describe('rollout restart: restartedAt', () => {
+  for (const [name, render] of RENDERERS) {
+    test(`${name}: the annotation kubectl rollout restart sets, and nothing else changes; unset, no annotation added`, () => {
+      const key = name === 'kube-apiserver' ? 'apiserver' : name === 'kube-scheduler' ? 'scheduler' : 'controllerManager';
+      const at = '2026-11-26T07:30:00.000Z';
+      const restarted = spec({ [key]: { restartedAt: at } });
+      const before = pod(render({ spec: S, master: 'm2', root: '/' }));
+      const after = pod(render({ spec: restarted, master: 'm2', root: '/' }));
+      assert.equal(after.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], at);
+      const { 'kubectl.kubernetes.io/restartedAt': _, ...rest } = after.metadata.annotations ?? {};
+      assert.deepEqual(Object.keys(rest).length > 0 ? rest : undefined, before.metadata.annotations, 'the other annotations as before');
+      assert.deepEqual(after.spec, before.spec, 'the pod spec as before');
+      // Without it the scheduler and controller-manager have no annotations at all, as before restarts existed.
+      if (name !== 'kube-apiserver') assert.equal(before.metadata.annotations, undefined);
+    });
+  }
+  test('a restartedAt that is not an RFC 3339 time is refused by the spec', () => {
+    assert.throws(() => spec({ apiserver: { restartedAt: 'yesterday' } }), /restartedAt.*RFC 3339/);
   });
 });

@@ -103,6 +103,7 @@ test('rule 5: never a second master out: blocked, naming every master and why', 
     [observed({ balancers: balancers({ m3: { operational: 'DOWN' } }) }), /m3 is READY\/DOWN in haproxy on m1/],
     [observed({ etcd: { healthy: false, reason: '1 of 3 members unhealthy' } }), /etcd is unhealthy \(1 of 3 members unhealthy\)/],
     [observed({ balancers: [...balancers().slice(0, 2), { name: 'haproxy on m3', servers: undefined }] }), /haproxy on m3 does not answer/],
+    [observed({ balancers: [...balancers().slice(0, 2), { name: 'haproxy via m1', servers: undefined, error: 'BALANCER_BAD_SOCKET: /tmp/x.sock is not a path under /run' }] }), /haproxy via m1 does not answer \(BALANCER_BAD_SOCKET: \/tmp\/x\.sock is not a path under \/run\)/],
     [{ ...observed(), masters: [view('m1'), view('m2')] }, /m3: no report from its agent/],
   ];
   for (const [obs, why] of cases) {

@@ -23,6 +23,8 @@ import type { RollbackManifestRequest as _belay_v1_RollbackManifestRequest, Roll
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { SetBalancerServerRequest as _belay_v1_SetBalancerServerRequest, SetBalancerServerRequest__Output as _belay_v1_SetBalancerServerRequest__Output } from '../../belay/v1/SetBalancerServerRequest.js';
 import type { SetSupervisionRequest as _belay_v1_SetSupervisionRequest, SetSupervisionRequest__Output as _belay_v1_SetSupervisionRequest__Output } from '../../belay/v1/SetSupervisionRequest.js';
+import type { SyncBalancerServersRequest as _belay_v1_SyncBalancerServersRequest, SyncBalancerServersRequest__Output as _belay_v1_SyncBalancerServersRequest__Output } from '../../belay/v1/SyncBalancerServersRequest.js';
+import type { SyncBalancerServersResponse as _belay_v1_SyncBalancerServersResponse, SyncBalancerServersResponse__Output as _belay_v1_SyncBalancerServersResponse__Output } from '../../belay/v1/SyncBalancerServersResponse.js';
 import type { WritePkiRequest as _belay_v1_WritePkiRequest, WritePkiRequest__Output as _belay_v1_WritePkiRequest__Output } from '../../belay/v1/WritePkiRequest.js';
 import type { WritePkiResponse as _belay_v1_WritePkiResponse, WritePkiResponse__Output as _belay_v1_WritePkiResponse__Output } from '../../belay/v1/WritePkiResponse.js';
 
@@ -248,6 +250,25 @@ export interface AgentClient extends grpc.Client {
   setSupervision(argument: _belay_v1_SetSupervisionRequest, callback: grpc.requestCallback<_belay_v1_ServiceStatus__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Makes the backend's servers the given ones without a reload (haproxy's
+   * dynamic servers: add server, del server): the leader keeps every
+   * master's haproxy in step with spec.masters. Fenced by term.
+   */
+  SyncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  SyncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  SyncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  SyncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Makes the backend's servers the given ones without a reload (haproxy's
+   * dynamic servers: add server, del server): the leader keeps every
+   * master's haproxy in step with spec.masters. Fenced by term.
+   */
+  syncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  syncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  syncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  syncBalancerServers(argument: _belay_v1_SyncBalancerServersRequest, callback: grpc.requestCallback<_belay_v1_SyncBalancerServersResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * WritePki writes certificates and keys under /etc/kubernetes/pki (and
    * nowhere else): each file atomically with its mode (keys 0600), the
    * same content twice writes nothing. File contents are never logged.
@@ -352,6 +373,13 @@ export interface AgentHandlers extends grpc.UntypedServiceImplementation {
   SetSupervision: grpc.handleUnaryCall<_belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus>;
   
   /**
+   * Makes the backend's servers the given ones without a reload (haproxy's
+   * dynamic servers: add server, del server): the leader keeps every
+   * master's haproxy in step with spec.masters. Fenced by term.
+   */
+  SyncBalancerServers: grpc.handleUnaryCall<_belay_v1_SyncBalancerServersRequest__Output, _belay_v1_SyncBalancerServersResponse>;
+  
+  /**
    * WritePki writes certificates and keys under /etc/kubernetes/pki (and
    * nowhere else): each file atomically with its mode (keys 0600), the
    * same content twice writes nothing. File contents are never logged.
@@ -374,5 +402,6 @@ export interface AgentDefinition extends grpc.ServiceDefinition {
   RollbackManifest: MethodDefinition<_belay_v1_RollbackManifestRequest, _belay_v1_ApplyManifestResponse, _belay_v1_RollbackManifestRequest__Output, _belay_v1_ApplyManifestResponse__Output>
   SetBalancerServer: MethodDefinition<_belay_v1_SetBalancerServerRequest, _belay_v1_BalancerServersResponse, _belay_v1_SetBalancerServerRequest__Output, _belay_v1_BalancerServersResponse__Output>
   SetSupervision: MethodDefinition<_belay_v1_SetSupervisionRequest, _belay_v1_ServiceStatus, _belay_v1_SetSupervisionRequest__Output, _belay_v1_ServiceStatus__Output>
+  SyncBalancerServers: MethodDefinition<_belay_v1_SyncBalancerServersRequest, _belay_v1_SyncBalancerServersResponse, _belay_v1_SyncBalancerServersRequest__Output, _belay_v1_SyncBalancerServersResponse__Output>
   WritePki: MethodDefinition<_belay_v1_WritePkiRequest, _belay_v1_WritePkiResponse, _belay_v1_WritePkiRequest__Output, _belay_v1_WritePkiResponse__Output>
 }

@@ -23,6 +23,12 @@ export interface RolloutRequest {
    * Stream progress until the rollout completes or halts (else return once started).
    */
   'wait'?: (boolean);
+  /**
+   * Restart the component on every master, the same careful way, changing nothing
+   * but the kubectl.kubernetes.io/restartedAt annotation (e.g. to load new
+   * certificates); image and set must be empty.
+   */
+  'restart'?: (boolean);
 }
 
 export interface RolloutRequest__Output {
@@ -47,4 +53,10 @@ export interface RolloutRequest__Output {
    * Stream progress until the rollout completes or halts (else return once started).
    */
   'wait': (boolean);
+  /**
+   * Restart the component on every master, the same careful way, changing nothing
+   * but the kubectl.kubernetes.io/restartedAt annotation (e.g. to load new
+   * certificates); image and set must be empty.
+   */
+  'restart': (boolean);
 }
