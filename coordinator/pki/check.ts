@@ -54,6 +54,8 @@ export interface MasterPkiCheck {
   warnDays?: number;
   /** false on a master that is no etcd member (yet): only its etcd client files are expected. */
   etcdMember?: boolean;
+  /** The certificate (PEM) the master's kube-apiserver serves now; undefined when it was not reached (not checked). */
+  servedApiserverPem?: string | undefined;
 }
 
 export const PKI_CHECK_DEFAULTS = {
@@ -162,6 +164,20 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
       if (k && !sameKey(k.publicKeySha256, certKeySha256(f.content))) find(keyFile, 'error', `${keyFile} is not the private key of ${file}`, fix);
     }
   }
+  // kube-apiserver reads apiserver.crt at start only: a certificate issued since (a master joined, a
+  // balancer address added, a renewal) is not served until it restarts.
+  const onDisk = input.files['pki/apiserver.crt'];
+  if (input.servedApiserverPem !== undefined && onDisk && !onDisk.error && fingerprint(onDisk.content) !== undefined && fingerprint(input.servedApiserverPem) !== fingerprint(onDisk.content)) {
+    const c = await tryCheck(input.servedApiserverPem, input.trusted.caPem);
+    const missing = c ? missingSans('apiserver.crt', c, input.spec, master) : [];
+    find(
+      'pki/apiserver.crt',
+      missing.length > 0 ? 'error' : 'warning',
+      `the kube-apiserver on ${master.name} serves another certificate than pki/apiserver.crt (it reads the file at start only)${missing.length > 0 ? `: the served one lacks ${missing.map((m) => m.san).join(', ')}, so clients dialing it there fail TLS verification` : ''}`,
+      'belayctl rollout restart apiserver',
+    );
+  }
+
   looked.add(ETCD_CA_KEY);
   if (input.files[ETCD_CA_KEY] !== undefined) {
     find(ETCD_CA_KEY, 'warning', `${ETCD_CA_KEY} is on ${master.name}: belay keeps the etcd CA key in etcd only, and anyone who reads this file can mint etcd certificates (the etcd data is theirs)`, `remove /etc/kubernetes/${ETCD_CA_KEY} on ${master.name}: nothing on a master needs it`);
@@ -282,6 +298,15 @@ function checkServiceAccount(input: MasterPkiCheck, present: (file: string, fix:
  * ReadPki gives for a private key, computed the same way here for a
  * certificate's or a public key's.
  */
+/** sha256 of a PEM certificate's DER; undefined when it is not one. */
+function fingerprint(pem: string): string | undefined {
+  try {
+    return new crypto.X509Certificate(pem).fingerprint256;
+  } catch {
+    return undefined;
+  }
+}
+
 export function publicKeySha256(key: crypto.KeyObject): string {
   const pub = key.type === 'private' ? crypto.createPublicKey(key) : key;
   return crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');

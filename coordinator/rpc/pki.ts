@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
 import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
@@ -31,6 +34,26 @@ export const PKI_RPC_DEFAULTS = {
   /** One master's WritePki. */
   writeTimeoutMs: 30_000,
 } as const;
+
+/**
+ * The certificate a TLS server at host:port presents (PEM); undefined when nothing answers in time.
+ * Read only, never trusted: it is compared with the file on disk, and its SANs checked.
+ */
+export function servedCertificate(host: string, port: number, timeoutMs = 2_000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const done = (pem: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(pem);
+    };
+    const socket = tls.connect({ host, port, rejectUnauthorized: false, ...(net.isIP(host) ? {} : { servername: host }) }, () => {
+      const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+      done(raw ? new crypto.X509Certificate(raw).toString() : undefined);
+    });
+    socket.on('error', () => done(undefined));
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+  });
+}
 
 export type PkiHandlerDeps = Pick<ClusterHandlerDeps, 'node' | 'local' | 'etcd' | 'gossip' | 'agent' | 'log' | 'caller'>;
 
@@ -94,7 +117,8 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
             const files: Record<string, PublicPkiFile> = Object.fromEntries(res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]));
             // Without etcd's member list, a master holding an etcd server certificate is taken for a member.
             const etcdMember = members ? members.has(m.name) : files['pki/etcd/server.crt'] !== undefined || files['pki/etcd/peer.crt'] !== undefined;
-            const input: MasterPkiCheck = { spec, master: m.name, files, trusted, now, warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays, etcdMember };
+            const served = spec.spec.controlPlane.enabled ? await servedCertificate(m.address, spec.spec.apiserver.securePort) : undefined;
+            const input: MasterPkiCheck = { spec, master: m.name, files, trusted, now, warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays, etcdMember, servedApiserverPem: served };
             return { name: m.name, findings: await checkMasterPki(input) };
           }),
         );
@@ -191,7 +215,7 @@ async function planIssue(target: PkiIssueTarget, spec: ClusterSpec, master: Spec
       return {
         writes: [{ dir: 'pki', what: `pki/apiserver.crt and a new key for ${name}, with SANs ${[...sans.dnsNames, ...sans.ipAddresses].join(', ')}`, files }],
         done: `${name} has a new apiserver certificate`,
-        after: `kube-apiserver on ${name} loads its certificate only when it starts: restart it with a rollout of the apiserver (one master at a time, behind the balancer) for it to serve the new one`,
+        after: `kube-apiserver on ${name} loads its certificate only when it starts: restart it with a rollout of the apiserver (belayctl rollout restart apiserver: one master at a time, behind the balancers) for it to serve the new one`,
       };
     }
     case 'kubeconfigs': {
@@ -211,7 +235,7 @@ async function planIssue(target: PkiIssueTarget, spec: ClusterSpec, master: Spec
       return {
         writes: [{ dir: 'pki', what: `${kind === 'member' ? "the etcd member's server, peer and client" : 'the etcd client (not a member)'} certificates of ${name}: ${files.filter((f) => f.path.endsWith('.crt')).map((f) => `pki/${f.path}`).join(', ')}`, files }],
         done: `${name} has new etcd ${kind} certificates`,
-        after: `etcd reads its certificates at each new connection; kube-apiserver on ${name} reads apiserver-etcd-client only when it starts: restart it with a rollout of the apiserver`,
+        after: `etcd reads its certificates at each new connection; kube-apiserver on ${name} reads apiserver-etcd-client only when it starts: restart it with a rollout of the apiserver (belayctl rollout restart apiserver)`,
       };
     }
   }

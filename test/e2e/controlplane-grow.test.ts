@@ -36,7 +36,7 @@ async function applyMasters(c: TestCluster, n: number): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
 }
 
-test('a 4th master joins: its control plane is deployed and every running haproxy gets it as a server, without a restart or a failed request', { timeout: 400_000 }, async () => {
+test('a 4th master joins: its control plane is deployed and every running haproxy gets it as a server, without a restart or a failed request; pki check names the apiservers to restart for its address', { timeout: 400_000 }, async () => {
   await withCluster({ masters: 4, bootstrap: true, specMasters: 3, controlPlane: true }, async (c) => {
     const three = c.state.masters.slice(0, 3);
     const m4 = c.state.masters[3];
@@ -65,5 +65,19 @@ test('a 4th master joins: its control plane is deployed and every running haprox
     assert.equal(seen.failed, 0, seen.samples.join('\n'));
     assert.ok(seen.ok > 50, `only ${seen.ok} requests answered`);
     for (const m of c.state.masters) assert.match(fs.readFileSync(path.join(m.root, 'etc/haproxy/haproxy.cfg'), 'utf8'), /server m4 /);
+
+    // when the certificates are checked: m1-m3's apiservers still serve the certificates they started with, without
+    // m4's address (m4's balancer sends clients to them too), while the files on disk have it
+    const stale = await belayctl(['pki', 'check', '-o', 'json'], c.env);
+    assert.equal(stale.code, 1, stale.stdout + stale.stderr);
+    const findings = (JSON.parse(stale.stdout) as { findings: { master: string; severity: string; message: string; fix: string }[] }).findings;
+    assert.deepEqual(findings.map((f) => `${f.master} ${f.severity} ${f.fix}`), ['m1', 'm2', 'm3'].map((m) => `${m} error belayctl rollout restart apiserver`), stale.stdout);
+    assert.ok(findings.every((f) => f.message.includes(m4.address)), stale.stdout);
+    // then the fix it names, a restart of the apiservers one at a time, leaves every certificate fine
+    const restart = await belayctl(['rollout', 'restart', 'apiserver'], c.env);
+    assert.equal(restart.code, 0, restart.stderr + restart.stdout);
+    const fine = await belayctl(['pki', 'check'], c.env);
+    assert.equal(fine.code, 0, fine.stdout + fine.stderr);
+    assert.match(fine.stdout, /^all certificates of m1, m2, m3, m4 are fine$/m);
   });
 });

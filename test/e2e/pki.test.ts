@@ -47,7 +47,11 @@ test('pki check finds a master whose apiserver certificate lacks its address; pk
     assert.equal(json.code, 1, json.stderr);
     const parsed = JSON.parse(json.stdout) as CheckJson;
     assert.deepEqual(parsed.checked, ['m2']);
-    assert.deepEqual(parsed.findings.map((f) => [f.master, f.file, f.severity, f.fix]), [['m2', 'pki/apiserver.crt', 'error', 'belayctl pki issue apiserver --node m2']]);
+    // (and the apiserver still serves the certificate it started with, which the file no longer is)
+    assert.deepEqual(parsed.findings.map((f) => [f.master, f.file, f.severity, f.fix]), [
+      ['m2', 'pki/apiserver.crt', 'error', 'belayctl pki issue apiserver --node m2'],
+      ['m2', 'pki/apiserver.crt', 'warning', 'belayctl rollout restart apiserver'],
+    ]);
 
     // a dry run plans and writes nothing
     const dry = await belayctl(['pki', 'issue', 'apiserver', '--node', 'm2', '--dry-run'], c.env);
@@ -68,7 +72,14 @@ test('pki check finds a master whose apiserver certificate lacks its address; pk
     assert.notEqual(fs.readFileSync(path.join(m2Pki, 'apiserver.crt'), 'utf8'), bad.certPem);
     assert.equal(fs.statSync(path.join(m2Pki, 'apiserver.key')).mode & 0o777, 0o600);
 
-    // then the check passes again
+    // then the files are right; the apiserver serves the new certificate only once restarted, and the check says so
+    const files = await belayctl(['pki', 'check'], c.env);
+    assert.equal(files.code, 0, files.stdout + files.stderr);
+    assert.match(files.stdout, /^m2\s+pki\/apiserver\.crt\s+warning\s+-\s+the kube-apiserver on m2 serves another certificate than pki\/apiserver\.crt/m);
+    assert.match(files.stdout, /belayctl rollout restart apiserver/);
+    // and after a restart of the apiservers, one master at a time, the check passes again
+    const restart = await belayctl(['rollout', 'restart', 'apiserver'], c.env);
+    assert.equal(restart.code, 0, restart.stderr + restart.stdout);
     const again = await belayctl(['pki', 'check'], c.env);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /^all certificates of m1, m2, m3 are fine$/m);

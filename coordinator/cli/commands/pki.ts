@@ -58,6 +58,9 @@ export function registerPki(program: Command, flags: () => ConnectionFlags & { o
         '  - an expired certificate (error) or one ending within --warn-days (warning),\n' +
         '    certificates belay does not manage included\n' +
         '  - the etcd CA key on a master (warning: belay keeps it in etcd only)\n' +
+        '  - a kube-apiserver serving another certificate than its apiserver.crt (it reads\n' +
+        '    the file at start only: warning; error when the served one lacks a SAN);\n' +
+        '    the fix is belayctl rollout restart apiserver\n' +
         '\nOutput:\n' +
         '  table      MASTER FILE SEVERITY DAYS MESSAGE (DAYS: days left until the certificate\n' +
         '             ends, negative once expired), then each fix command with the files it\n' +

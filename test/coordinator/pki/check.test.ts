@@ -143,6 +143,22 @@ spec:
     assert.equal(f?.fix, 'belayctl pki issue apiserver --node m1');
   });
 
+  test('the apiserver serving another certificate than apiserver.crt (issued since it started): a restart is the fix; an error when the served one lacks a SAN', async () => {
+    const sans = apiserverSans(spec, M1);
+    // The file on disk is right; the apiserver started before it was issued, with one lacking m3's address (m3 joined since).
+    const old = await issueCert(pki.ca, { usages: ['server'], days: 365, commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.13') });
+    const stale = await checkMasterPki(input({ servedApiserverPem: old.certPem }));
+    assert.deepEqual(brief(stale), ['error pki/apiserver.crt']);
+    assert.match(stale[0]?.message ?? '', /the kube-apiserver on m1 serves another certificate than pki\/apiserver\.crt \(it reads the file at start only\): the served one lacks 10\.0\.0\.13/);
+    assert.equal(stale[0]?.fix, 'belayctl rollout restart apiserver');
+    // Renewed only (same SANs): a warning.
+    const renewed = await issueCert(pki.ca, { usages: ['server'], days: 365, commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses });
+    assert.deepEqual(brief(await checkMasterPki(input({ servedApiserverPem: renewed.certPem }))), ['warning pki/apiserver.crt']);
+    // Serving the file itself, or not reached: nothing to say.
+    assert.deepEqual(await checkMasterPki(input({ servedApiserverPem: files['apiserver.crt'] })), []);
+    assert.deepEqual(await checkMasterPki(input({ servedApiserverPem: undefined })), []);
+  });
+
   test("apiserver.crt without the service IP and an etcd server certificate without the master's address", async () => {
     const noServiceIp = await replaced('apiserver', pki.ca, { commonName: 'kube-apiserver', dnsNames: apiserverSans(spec, M1).dnsNames, ipAddresses: apiserverSans(spec, M1).ipAddresses.filter((ip) => ip !== '10.96.0.1') });
     const a = await checkMasterPki(input({ pki: noServiceIp }));
