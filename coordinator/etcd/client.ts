@@ -150,8 +150,18 @@ export class EtcdCluster {
     await this.kv.cluster.memberPromote({ ID: id });
   }
 
+  /**
+   * Removes member `id`. The pool retries a call cut by a member going away on another member, and
+   * the member removed may be the one answering (it shuts down as it applies its own removal): the
+   * retry then finds it gone, "member not found", although the remove was done. Gone is what was asked.
+   */
   async remove(id: string): Promise<void> {
-    await this.kv.cluster.memberRemove({ ID: id });
+    try {
+      await this.kv.cluster.memberRemove({ ID: id });
+    } catch (err) {
+      if (!/member not found/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      if ((await this.members()).some((m) => m.id === id)) throw err;
+    }
   }
 
   /** Asks the leader (at `leaderUrl`) to hand leadership to member `to`. */
