@@ -172,6 +172,11 @@ export interface ServerSync {
   pending: string[];
 }
 
+/** "added m4; removed m2; m5 in maintenance until its sessions end"; '' when nothing changed. */
+export function syncSummary(r: ServerSync): string {
+  return [r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ');
+}
+
 /**
  * Makes `backend`'s servers the wanted ones (name → host:port) without a
  * reload: missing ones added (checked, READY), unwanted ones put in

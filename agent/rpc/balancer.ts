@@ -6,7 +6,7 @@ import type { HostPaths } from '../../proto/common/paths.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { BalancerServersResponse } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
 import type { RaisedEvent } from '../report/events.js';
-import { setServerState, showServers, syncServers } from '../balancer/runtime-api.js';
+import { setServerState, showServers, syncServers, syncSummary } from '../balancer/runtime-api.js';
 import type { TermFence } from './fencing.js';
 
 type BalancerHandlers = Pick<AgentHandlers, 'BalancerServers' | 'SetBalancerServer' | 'SyncBalancerServers'>;
@@ -60,9 +60,8 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
         await d.fence.admit(term, { method: 'SyncBalancerServers', by: requestedBy });
         const real = socketOf(socket);
         const r = await syncServers(real, backend, wanted, serverOptions);
-        if (r.added.length + r.removed.length + r.pending.length > 0) {
-          d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${[r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ')} for ${requestedBy || 'someone'}`, fields: { backend } });
-        }
+        const summary = syncSummary(r);
+        if (summary) d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${summary} for ${requestedBy || 'someone'}`, fields: { backend } });
         return { ...r, servers: (await servers(real, backend)).servers };
       });
     },

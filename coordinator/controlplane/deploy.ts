@@ -3,6 +3,7 @@ import type { ClusterSpec } from '../cluster/spec.js';
 import { specMaster } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { BACKEND, backendServerOptions, backendServers, renderHaproxyConfig } from '../balancer/haproxy-config.js';
+import { syncSummary } from '../../agent/balancer/runtime-api.js';
 import { HAPROXY_MANIFEST_FILE, renderHaproxyManifest } from '../balancer/haproxy-manifest.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
@@ -144,7 +145,7 @@ export class ControlPlaneReconciler {
       10_000,
       master,
     );
-    const line = syncLine(res);
+    const line = syncSummary(res);
     if (line) this.d.log.info('balancer servers synced', { master, changes: line });
     // Not recorded as done while a removed server still has sessions: the next pass tries the delete again.
     if (res.pending.length > 0) throw new Error(`haproxy on ${master}: ${res.pending.join(', ')} still has sessions; deleted on a later pass`);
@@ -208,11 +209,6 @@ export class ControlPlaneReconciler {
       this.d.log.info('control-plane pod started', { master, file });
     }
   }
-}
-
-/** What a sync changed, for the log; nothing when the servers were already right. */
-function syncLine(r: SyncBalancerServersResponse__Output): string {
-  return [r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ');
 }
 
 function render(file: string, i: { spec: ClusterSpec; master: string; root: string; haproxyCfgSha256: string }): string {
