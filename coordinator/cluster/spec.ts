@@ -221,10 +221,8 @@ const specSchema = z
     if (lb.mode === 'external' && lb.address === undefined) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'address'], message: 'is needed in external mode: the address clients reach the external haproxy at (into the certificates and kubeconfigs)' });
     // Checked here, not first at a rollout or a new master's deploy: a spec the renderer refuses never gets stored.
     for (const [key, component] of [['apiserver', 'kube-apiserver'], ['scheduler', 'kube-scheduler'], ['controllerManager', 'kube-controller-manager']] as const) {
-      const byName = new Map(Object.keys(c.spec[key].extraArgs).map((raw) => [`${component} extraArgs ${raw}`, raw]));
-      for (const problem of validateExtraArgs(component, c.spec.kubernetesVersion, c.spec[key].extraArgs)) {
-        const raw = [...byName].find(([prefix]) => problem.startsWith(`${prefix}:`))?.[1];
-        ctx.addIssue({ code: 'custom', path: ['spec', key, 'extraArgs', ...(raw !== undefined ? [raw] : [])], message: problem.replace(/^[^:]*: /, '') });
+      for (const p of validateExtraArgs(component, c.spec.kubernetesVersion, c.spec[key].extraArgs)) {
+        ctx.addIssue({ code: 'custom', path: ['spec', key, 'extraArgs', p.flag], message: p.reason });
       }
     }
     if (lb.mode === 'static-pod' && lb.port === c.spec.apiserver.securePort) ctx.addIssue({ code: 'custom', path: ['spec', 'loadBalancer', 'port'], message: `is spec.apiserver.securePort too: the balancer and the apiserver share each master's address, so give the balancer another port (8443 by default)` });

@@ -10,6 +10,8 @@ import { FencedWriter } from '../etcd/fenced.js';
 import { masterOf } from '../etcd/plan.js';
 import { peerUrl } from '../etcd/render.js';
 import { apiserverSans, createControlPlanePki, masterControlPlaneFiles, sharedFiles, sharedPkiFromFiles, toStored, type ControlPlanePki } from '../pki/control-plane.js';
+import { servedApiserverLacks } from '../pki/check.js';
+import { servedCertificate } from '../pki/served.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';
 import type { MemberView } from '../swim/membership.js';
 import { errorText } from '../../proto/common/errors.js';
@@ -41,6 +43,11 @@ export interface ControlPlaneDeps {
   log: Logger;
   setStatus(line: string): void;
   intervalMs?: number;
+  /**
+   * Starts `belayctl rollout restart apiserver`'s rollout (the leader's rollout runner); throws
+   * ROLLOUT_IN_PROGRESS while another runs. Absent: stale served certificates are only logged.
+   */
+  restartApiservers?: (reason: string) => Promise<void>;
 }
 
 /** What the leader recorded of a master's control-plane files (etcd, under CONTROL_PLANE_KEYS.master). */
@@ -65,6 +72,10 @@ export class ControlPlaneReconciler {
   private readonly fenced: FencedWriter;
   private pki: ControlPlanePki | undefined;
   private readonly failures = new Map<string, string>();
+  /** Masters whose running apiserver may serve an older certificate than its file: all at first, then each reissued. */
+  private servingToCheck: Set<string> | undefined;
+  /** master → the SANs (sha) an automatic restart was started for: never twice for the same, lest a restart that does not help loop. */
+  private readonly restartedFor = new Map<string, string>();
 
   constructor(private readonly d: ControlPlaneDeps) {
     this.fenced = new FencedWriter(d.cluster, d.term);
@@ -97,6 +108,8 @@ export class ControlPlaneReconciler {
     const masters = await this.ready(spec);
     if (masters.length === 0) return;
     const pki = await this.sharedPki(spec);
+    // A new leader does not know what the last one reissued: every apiserver is looked at once.
+    this.servingToCheck ??= new Set(spec.spec.masters.map((m) => m.name));
     let complete = masters.length === spec.spec.masters.length;
     for (const master of masters) {
       this.checkLeading();
@@ -111,6 +124,7 @@ export class ControlPlaneReconciler {
         this.d.setStatus(line);
       }
     }
+    await this.restartStaleApiservers(spec, pki, masters);
     if (complete) this.d.setStatus(`every master (${masters.length}) has its control-plane pods`);
     else if (this.failures.size === 0) this.d.setStatus(`control plane on ${masters.join(', ')}; waiting for ${spec.spec.masters.map((m) => m.name).filter((n) => !masters.includes(n)).join(', ')} to be etcd voters`);
   }
@@ -151,6 +165,59 @@ export class ControlPlaneReconciler {
     if (res.pending.length > 0) throw new Error(`haproxy on ${master}: ${res.pending.join(', ')} still has sessions; deleted on a later pass`);
   }
 
+  /**
+   * After a master joins, every other apiserver's certificate is reissued with its address (any balancer
+   * sends clients to any apiserver), but a running kube-apiserver serves the one it read at start: clients
+   * dialing the new master's balancer fail TLS verification on 2 in 3 requests. The leader looks at what
+   * each apiserver serves and, when one lacks a SAN its master's certificate now has, restarts them all
+   * the careful way (`belayctl rollout restart apiserver`: one master at a time behind the balancers).
+   */
+  private async restartStaleApiservers(spec: ClusterSpec, pki: ControlPlanePki, masters: string[]): Promise<void> {
+    const toCheck = this.servingToCheck;
+    if (!toCheck || toCheck.size === 0) return;
+    const stale: { master: string; lacks: string[]; sans: string }[] = [];
+    for (const master of [...toCheck]) {
+      const m = specMaster(spec, master);
+      if (!m) {
+        toCheck.delete(master);
+        continue;
+      }
+      // Not running or not ready yet: looked at on a later pass.
+      const pod = this.d.report(master)?.manifests.find((x) => x.file === 'kube-apiserver.yaml');
+      if (!masters.includes(master) || !pod?.podReady) continue;
+      const pem = await servedCertificate(m.address, spec.spec.apiserver.securePort);
+      if (!pem) continue;
+      const lacks = await servedApiserverLacks(pem, pki.ca.certPem, spec, m);
+      if (lacks.length === 0) {
+        toCheck.delete(master);
+        continue;
+      }
+      stale.push({ master, lacks: lacks.map((l) => l.san), sans: sha256(JSON.stringify(apiserverSans(spec, m))) });
+    }
+    const fresh = stale.filter((s) => this.restartedFor.get(s.master) !== s.sans);
+    if (stale.length > 0 && fresh.length === 0) {
+      // Restarted once for these SANs and still served without them: not a restart's to fix.
+      for (const s of stale) toCheck.delete(s.master);
+      this.d.log.warn('apiservers still serve certificates without SANs after a restart', { masters: stale.map((s) => `${s.master} lacks ${s.lacks.join(', ')}`), hint: 'belayctl pki check; belayctl pki issue apiserver --node NAME' });
+      return;
+    }
+    if (fresh.length === 0 || !this.d.restartApiservers) return;
+    // A master still coming up (the one that joined) is waited for: the restart goes through every master.
+    const waiting = spec.spec.masters.filter((m) => !this.d.report(m.name)?.manifests.find((x) => x.file === 'kube-apiserver.yaml')?.podReady);
+    if (waiting.length > 0) return;
+    const reason = `certificates reissued: ${fresh.map((s) => `${s.master}'s apiserver serves one without ${s.lacks.join(', ')}`).join('; ')}`;
+    try {
+      await this.d.restartApiservers(reason);
+    } catch (err) {
+      // Another rollout runs: this one starts after it (its restart may already serve the new certificates).
+      if (refusalCode(err) === 'ROLLOUT_IN_PROGRESS' || refusalCode(err) === 'ROLLOUT_NO_MANIFEST') return;
+      throw err;
+    }
+    for (const s of fresh) this.restartedFor.set(s.master, s.sans);
+    this.d.log.info('apiserver restart started: served certificates are older than their files', { reason });
+    this.d.setStatus(`restarting the apiservers one by one: ${reason}`);
+  }
+
   private agentOf(master: string): AgentClient {
     const a = this.d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
@@ -182,6 +249,8 @@ export class ControlPlaneReconciler {
       const own = await masterControlPlaneFiles(pki, spec, master);
       await write('pki', [...sharedFiles(pki), ...own.pki]);
       await write('kubernetes', own.kubeconfigs);
+      // kube-apiserver reads its certificate at start only: a running one serves the old one until restarted.
+      if (present.has('kube-apiserver.yaml')) this.servingToCheck?.add(master);
     }
     if (staticPodLb && recorded?.haproxyCfgSha256 !== haproxyCfgSha256) {
       await write('haproxy', [{ path: 'haproxy.cfg', content: haproxyCfg, mode: 0o644 }]);

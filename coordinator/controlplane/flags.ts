@@ -83,20 +83,30 @@ export function resolveFlags(component: ControlPlaneComponent, version: string):
  * One line per problem in `extraArgs` (names without dashes): unknown flags
  * (with the closest known name) and flags belay owns. Empty when all is well.
  */
-export function validateExtraArgs(component: ControlPlaneComponent, version: string, extraArgs: Record<string, string>): string[] {
+/** One refused extra flag: as given (`raw`), and why, in a sentence. */
+export interface ExtraArgProblem {
+  flag: string;
+  reason: string;
+}
+
+/** "kube-apiserver extraArgs FLAG: REASON", for messages that name the component. */
+export function describeExtraArgProblem(component: ControlPlaneComponent, p: ExtraArgProblem): string {
+  return `${component} extraArgs ${p.flag}: ${p.reason}`;
+}
+
+export function validateExtraArgs(component: ControlPlaneComponent, version: string, extraArgs: Record<string, string>): ExtraArgProblem[] {
   const { flags, minor } = resolveFlags(component, version);
   const owned = new Set(OWNED_FLAGS[component]);
-  const problems: string[] = [];
+  const problems: ExtraArgProblem[] = [];
   for (const raw of Object.keys(extraArgs).sort()) {
     const name = raw.replace(/^-+/, '');
-    const field = `${component} extraArgs ${raw}`;
     if (owned.has(name)) {
-      problems.push(`${field}: is set by belay from the spec (addresses, ports, etcd, TLS files, leader election): remove it`);
+      problems.push({ flag: raw, reason: 'is set by belay from the spec (addresses, ports, etcd, TLS files, leader election): remove it' });
     } else if (!flags.has(name)) {
       const near = closest(name, [...flags]);
-      problems.push(`${field}: not a ${component} ${minor} flag: ${near ? `did you mean "${near}"?` : `see ${component} --help for the names`}`);
+      problems.push({ flag: raw, reason: `not a ${component} ${minor} flag: ${near ? `did you mean "${near}"?` : `see ${component} --help for the names`}` });
     } else if (EXITING_FLAGS.has(name)) {
-      problems.push(`${field}: makes ${component} print and exit instead of serving: remove it`);
+      problems.push({ flag: raw, reason: `makes ${component} print and exit instead of serving: remove it` });
     }
   }
   return problems;

@@ -3,7 +3,7 @@ import { CONTROL_PLANE_DEFAULTS, componentAnnotations, componentImage as specIma
 import { clientUrl } from '../etcd/render.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { underRoot, urlHost } from '../render/host-paths.js';
-import { validateExtraArgs, type ControlPlaneComponent } from './flags.js';
+import { describeExtraArgProblem, validateExtraArgs, type ControlPlaneComponent } from './flags.js';
 
 /**
  * kube-apiserver, kube-scheduler and kube-controller-manager static Pods for
@@ -283,7 +283,7 @@ function command(component: ControlPlaneComponent, flags: Map<string, string>, e
   if (problems.length > 0) {
     throw new OperatorError({
       code: 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS',
-      message: `cannot render ${component} for ${i.master}: ${problems.join('; ')}`,
+      message: `cannot render ${component} for ${i.master}: ${problems.map((p) => describeExtraArgProblem(component, p)).join('; ')}`,
       hint: `fix spec.${specField(component)}.extraArgs and apply the spec again (belayctl apply -f)`,
     });
   }

@@ -194,10 +194,15 @@ export class EtcdService {
         const reconciler = new EtcdReconciler(deps('etcd-reconciler', STATUS_KEY));
         this.reconciler = reconciler;
         void reconciler.run();
-        void new ControlPlaneReconciler(deps('control-plane', ETCD_KEYS.controlPlaneStatus)).run();
         const rollout = new RolloutRunner(deps('rollout', ETCD_KEYS.rolloutStatus));
         this.rollout = rollout;
         void rollout.run();
+        void new ControlPlaneReconciler({
+          ...deps('control-plane', ETCD_KEYS.controlPlaneStatus),
+          restartApiservers: async (reason) => {
+            await rollout.exclusive(() => rollout.start({ component: 'kube-apiserver', set: {}, undo: false, restart: true, requestedBy: `leader ${this.d.me} (${reason})`, dryRun: false }));
+          },
+        }).run();
         const backups = new BackupScheduler({
           me: this.d.me,
           cluster,

@@ -244,6 +244,15 @@ function days(n: number): string {
 }
 
 /** The serving SANs the spec calls for and `c` lacks; etcd's serving certificates need the master's address. */
+/**
+ * The SANs a served apiserver certificate lacks for `master` (each with why it is wanted); the leader
+ * restarts apiservers that serve one issued before their master's current certificate.
+ */
+export async function servedApiserverLacks(pem: string, caPem: string, spec: ClusterSpec, master: SpecMaster): Promise<{ san: string; why: string }[]> {
+  const c = await tryCheck(pem, caPem);
+  return c ? missingSans('apiserver.crt', c, spec, master) : [];
+}
+
 function missingSans(file: string, c: CertCheck, spec: ClusterSpec, master: SpecMaster): { san: string; why: string }[] {
   const address = normalizeIp(master.address);
   let want: { san: string; ip: boolean; why: string }[];

@@ -1,6 +1,3 @@
-import crypto from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
 import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
@@ -16,6 +13,7 @@ import { etcdPkiFor, loadEtcdCa } from '../etcd/pki.js';
 import { masterOf } from '../etcd/plan.js';
 import { peerUrl } from '../etcd/render.js';
 import { checkMasterPki, PKI_CHECK_DEFAULTS, type MasterPkiCheck, type PublicPkiFile } from '../pki/check.js';
+import { servedCertificate } from '../pki/served.js';
 import { apiserverSans, masterControlPlaneFiles, sharedPkiFromFiles, type ControlPlanePki } from '../pki/control-plane.js';
 import { agentCall } from './agent-call.js';
 import { leaderRelay, type ClusterHandlerDeps, type ProgressLine } from './cluster.js';
@@ -34,26 +32,6 @@ export const PKI_RPC_DEFAULTS = {
   /** One master's WritePki. */
   writeTimeoutMs: 30_000,
 } as const;
-
-/**
- * The certificate a TLS server at host:port presents (PEM); undefined when nothing answers in time.
- * Read only, never trusted: it is compared with the file on disk, and its SANs checked.
- */
-export function servedCertificate(host: string, port: number, timeoutMs = 2_000): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const done = (pem: string | undefined): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(pem);
-    };
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, ...(net.isIP(host) ? {} : { servername: host }) }, () => {
-      const raw = socket.getPeerCertificate().raw as Buffer | undefined;
-      done(raw ? new crypto.X509Certificate(raw).toString() : undefined);
-    });
-    socket.on('error', () => done(undefined));
-    const timer = setTimeout(() => done(undefined), timeoutMs);
-  });
-}
 
 export type PkiHandlerDeps = Pick<ClusterHandlerDeps, 'node' | 'local' | 'etcd' | 'gossip' | 'agent' | 'log' | 'caller'>;
 

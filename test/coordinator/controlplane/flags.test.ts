@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CONTROL_PLANE_COMPONENTS, OWNED_FLAGS, knownFlags, resolveFlags, validateExtraArgs } from '../../../coordinator/controlplane/flags.js';
+import { CONTROL_PLANE_COMPONENTS, OWNED_FLAGS, describeExtraArgProblem, knownFlags, resolveFlags, validateExtraArgs, type ExtraArgProblem } from '../../../coordinator/controlplane/flags.js';
 
 describe('knownFlags', () => {
   test('knows the flags belay relies on', () => {
@@ -45,6 +45,9 @@ describe('knownFlags', () => {
   });
 });
 
+/** The problem as messages show it. */
+const text = (p: ExtraArgProblem | undefined, component: Parameters<typeof describeExtraArgProblem>[0] = 'kube-apiserver'): string => (p ? describeExtraArgProblem(component, p) : '');
+
 describe('validateExtraArgs', () => {
   test('accepts known flags, including ones belay sets a default for', () => {
     assert.deepEqual(validateExtraArgs('kube-apiserver', 'v1.31.0', { 'audit-log-path': '-', 'authorization-mode': 'Node,RBAC,Webhook' }), []);
@@ -55,31 +58,31 @@ describe('validateExtraArgs', () => {
     for (const typo of ['audit-log-pat', '--audit-log-pat']) {
       const [p, ...rest] = validateExtraArgs('kube-apiserver', 'v1.31.0', { [typo]: '/var/log/audit.log' });
       assert.equal(rest.length, 0);
-      assert.match(p ?? '', new RegExp(`${typo}: not a kube-apiserver 1\\.31 flag: did you mean "audit-log-path"\\?`));
+      assert.match(text(p), new RegExp(`${typo}: not a kube-apiserver 1\\.31 flag: did you mean "audit-log-path"\\?`));
     }
   });
 
   test('something far from every flag points at --help', () => {
     const [p] = validateExtraArgs('kube-scheduler', 'v1.31.0', { 'zzzz-qqqq': '1' });
-    assert.match(p ?? '', /zzzz-qqqq: not a kube-scheduler 1\.31 flag: see kube-scheduler --help/);
+    assert.match(text(p, 'kube-scheduler'), /zzzz-qqqq: not a kube-scheduler 1\.31 flag: see kube-scheduler --help/);
   });
 
   test('refuses flags belay owns', () => {
     const [p] = validateExtraArgs('kube-apiserver', 'v1.31.0', { 'etcd-servers': 'https://10.0.0.9:2379' });
-    assert.match(p ?? '', /etcd-servers: is set by belay/);
+    assert.match(text(p), /etcd-servers: is set by belay/);
     assert.equal(validateExtraArgs('kube-scheduler', 'v1.31.0', { 'leader-elect': 'false' }).length, 1);
     assert.equal(validateExtraArgs('kube-controller-manager', 'v1.31.0', { 'secure-port': '1' }).length, 1);
   });
 
   test('refuses flags that make the binary exit', () => {
     const [p] = validateExtraArgs('kube-controller-manager', 'v1.31.0', { version: 'true' });
-    assert.match(p ?? '', /version: makes kube-controller-manager print and exit/);
+    assert.match(text(p, 'kube-controller-manager'), /version: makes kube-controller-manager print and exit/);
   });
 
   test('one line per problem, in name order', () => {
     const problems = validateExtraArgs('kube-apiserver', 'v1.31.0', { 'secure-port': '1', 'audit-log-pat': 'x', 'audit-log-path': 'y' });
     assert.equal(problems.length, 2);
-    assert.match(problems[0] ?? '', /^kube-apiserver extraArgs audit-log-pat:/);
-    assert.match(problems[1] ?? '', /^kube-apiserver extraArgs secure-port:/);
+    assert.match(text(problems[0]), /^kube-apiserver extraArgs audit-log-pat:/);
+    assert.match(text(problems[1]), /^kube-apiserver extraArgs secure-port:/);
   });
 });
