@@ -3,6 +3,7 @@ import { readYamlFile, validate } from '../proto/common/config-file.js';
 import { absPath, commonFields, hostPort, tlsPaths } from '../proto/common/daemon-config.js';
 import { SHIPPED_SERVICES, servicesSchema } from './supervisor/config.js';
 import { LOG_ROTATION_DEFAULTS, type LogRotationConfig } from './supervisor/log-rotation.js';
+import { KUBELET_API_DEFAULTS, type KubeletApiConfig } from './manifests/kubelet-pods.js';
 
 /** Agent defaults; ports are on the master's own address (node.address). */
 export const AGENT_DEFAULTS = {
@@ -36,6 +37,17 @@ const schema = z.strictObject({
   etcd: z.strictObject({ dataDir: absPath.default(AGENT_DEFAULTS.etcdDataDir) }).default({ dataDir: AGENT_DEFAULTS.etcdDataDir }),
   /** kubelet: manifests are written for kubelet to run. host: the agent runs them itself as supervised host processes. */
   runtime: z.enum(['kubelet', 'host'], { message: 'must be kubelet or host' }).default('kubelet'),
+  /** Under the kubelet runtime: where the agent asks kubelet which static pods run and whether they are ready. */
+  kubelet: z
+    .strictObject({
+      podsUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL (kubelet\'s authenticated port, e.g. https://127.0.0.1:10250/pods)' }).default(KUBELET_API_DEFAULTS.podsUrl),
+      servingCert: absPath.default(KUBELET_API_DEFAULTS.servingCert),
+      clientCert: absPath.default(KUBELET_API_DEFAULTS.clientCert),
+      clientKey: absPath.default(KUBELET_API_DEFAULTS.clientKey),
+      nodeName: z.string().min(1).optional(),
+      pollIntervalMs: z.number().int().min(100, { message: 'must be at least 100 ms' }).max(60_000, { message: 'must be at most 60000 ms' }).default(KUBELET_API_DEFAULTS.pollIntervalMs),
+    })
+    .default({ ...KUBELET_API_DEFAULTS }),
   /** Supervised services by name; absent: the shipped kubelet, containerd and docker, each where present. */
   services: servicesSchema.optional(),
   /** Size-based rotation of /var/log/belay/services and /var/log/belay/pods (see LOG_ROTATION_DEFAULTS). */
@@ -63,6 +75,7 @@ export interface AgentConfig {
   reportIntervalMs: number;
   etcdDataDir: string;
   runtime: 'kubelet' | 'host';
+  kubelet: KubeletApiConfig;
   /** Validated service definitions (host paths not yet under --root: see resolveServices). */
   services: z.output<typeof servicesSchema>;
   logRotation: LogRotationConfig;
@@ -85,6 +98,7 @@ export function parseAgentConfig(file: string, input: unknown): AgentConfig {
     reportIntervalMs: c.report.intervalMs,
     etcdDataDir: c.etcd.dataDir,
     runtime: c.runtime,
+    kubelet: { ...c.kubelet, nodeName: c.kubelet.nodeName ?? c.node.name },
     services: c.services ?? validate(file, servicesSchema, SHIPPED_SERVICES),
     logRotation: c.logRotation,
   });

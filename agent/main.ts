@@ -12,6 +12,7 @@ import { runDaemon } from '../proto/common/daemon.js';
 import { belayProto, clientCredentials } from '../proto/common/grpc.js';
 import { createRegistry } from '../proto/common/metrics.js';
 import { daemonTls, serve } from '../proto/common/serve.js';
+import type { ServiceStatus } from '../proto/gen/belay/v1/ServiceStatus.js';
 import { loadAgentConfig } from './config.js';
 import { DiskLatencySampler } from './host/disk-latency.js';
 import { HostCollector } from './host/facts.js';
@@ -19,6 +20,7 @@ import { EventLog, type RaisedEvent } from './report/events.js';
 import { Reporter } from './report/reporter.js';
 import { ReportStream } from './report/stream.js';
 import { HostRuntime } from './manifests/host-runtime.js';
+import { KubeletPods, type PodStatus } from './manifests/kubelet-pods.js';
 import { LogRotator } from './supervisor/log-rotation.js';
 import { ManifestInventory } from './manifests/inventory.js';
 import { ManifestStore } from './manifests/store.js';
@@ -80,7 +82,7 @@ runDaemon({
     });
     const etcdDisk = new DiskLatencySampler({ etcdDataDir: cfg.etcdDataDir, host: (p) => ctx.paths.host(p), log: log.child({ component: 'disk' }) });
     /** Made once the supervisor runs; until then the report carries the inventory alone. */
-    const pods: { runtime?: HostRuntime } = {};
+    const pods: { runtime?: { podStatus(file: string, services: ServiceStatus[]): PodStatus; applyNow(file: string): void } } = {};
     const reporter = new Reporter({
       node: cfg.node,
       etcdDataDir: ctx.paths.host(cfg.etcdDataDir),
@@ -147,8 +149,14 @@ runDaemon({
             raise: (e) => events.raise(e),
           })
         : undefined;
+    const kubeletPods =
+      cfg.runtime === 'kubelet'
+        ? new KubeletPods({ inventory, cfg: cfg.kubelet, host: (p) => ctx.paths.host(p), log: log.child({ component: 'kubelet-pods' }), raise: (e) => events.raise(e) })
+        : undefined;
     if (hostRuntime) pods.runtime = hostRuntime;
+    if (kubeletPods) pods.runtime = { podStatus: (file) => kubeletPods.podStatus(file), applyNow: () => kubeletPods.applyNow() };
     hostRuntime?.start();
+    kubeletPods?.start();
     const logRotator = new LogRotator({ dirs: [path.join(ctx.paths.logDir, 'services'), path.join(ctx.paths.logDir, 'pods')], cfg: cfg.logRotation, log: log.child({ component: 'logs' }) });
     logRotator.start();
     // systemd (Type=notify, WatchdogSec): READY once serving; pings stop if the event loop stalls, and systemd restarts us.
@@ -160,6 +168,7 @@ runDaemon({
       async stop() {
         watchdog.stopping();
         hostRuntime?.stop();
+        kubeletPods?.stop();
         logRotator.stop();
         supervisor.stop();
         await watcher.stop();

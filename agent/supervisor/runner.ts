@@ -38,6 +38,8 @@ export function childStateFile(stateDir: string, service: string): string {
 
 /** While starting or stopping, non-child modes poll this often so that the new state is seen at once. */
 const FAST_POLL_MS = 50;
+/** Readiness checks of a process not yet ready once, ms (a local GET, for the seconds a component starts). */
+const FIRST_READY_POLL_MS = 100;
 
 /**
  * The I/O shell around one service's SupervisionPolicy: it owns the timers,
@@ -172,18 +174,22 @@ export class ServiceRunner {
     clearTimeout(this.readinessTimer);
     if (this.readiness.reset(proc ? 'not checked yet' : 'not running')) this.readinessChanged();
     if (!proc) return;
+    // Until its first pass a starting process is looked at every FIRST_READY_POLL_MS, not every period: a
+    // rollout waits for exactly this moment, and each period's worth of lag is added to every master's turn.
+    let everReady = false;
     const run = (): void => {
       if (this.stopped || this.readinessFor !== id) return;
       const state = this.policy.status().state;
       // As kubelet: no readiness checks until the startup probe (here: the start-up grace) has passed.
       if (state === 'starting' || state === 'stopping') {
-        this.readinessTimer = setTimeout(run, Math.min(probe.periodMs, 500));
+        this.readinessTimer = setTimeout(run, Math.min(probe.periodMs, FIRST_READY_POLL_MS));
         return;
       }
       void runCheck(probe.check, probe.timeoutMs).then((r) => {
         if (this.stopped || this.readinessFor !== id || !this.readiness) return;
         if (this.readiness.record(r.ok, r.reason)) this.readinessChanged();
-        this.readinessTimer = setTimeout(run, probe.periodMs);
+        everReady ||= this.readiness.ready;
+        this.readinessTimer = setTimeout(run, everReady ? probe.periodMs : Math.min(probe.periodMs, FIRST_READY_POLL_MS));
       });
     };
     this.readinessTimer = setTimeout(run, probe.initialDelayMs);

@@ -207,7 +207,8 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   const bootstrap = o.bootstrap ?? (o.runtime ?? 'host') === 'host';
   const controlPlane = bootstrap && (o.controlPlane ?? true);
   let agentEnv: NodeJS.ProcessEnv | undefined;
-  if (controlPlane && (o.runtime ?? 'host') === 'host' && !onPath('kube-apiserver')) {
+  // Under the kubelet runtime, kubelet (a child of the agent) finds them on the agent's PATH.
+  if (controlPlane && !onPath('kube-apiserver')) {
     agentEnv = { ...process.env, PATH: `${standInBin()}:${process.env.PATH ?? ''}` };
     progress(`no kube-apiserver on PATH: the control plane runs belay's test stand-ins (${standInBin()}), not Kubernetes`);
   }
@@ -229,6 +230,8 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
         coordinators: o.agentReportsTo === 'own' ? [`${m.address}:${COORDINATOR_DEFAULTS.port}`] : coordinatorEndpoints,
         services: o.agentServices?.(m) ?? {},
         runtime: o.runtime ?? 'host',
+        // Every master's kubelet on its own address (on one machine), as its agent is.
+        ...(o.runtime === 'kubelet' ? { kubelet: { podsUrl: `https://${m.address}:10250/pods` } } : {}),
         ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}),
       };
       for (const [role, cfg] of [['coordinator', coordinator], ['agent', agent]] as const) {

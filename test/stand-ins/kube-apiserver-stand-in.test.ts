@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createCa, issueCert } from '../../coordinator/pki/ca.js';
 import { freePort } from '../harness/etcd.js';
 import { eventually } from '../harness/eventually.js';
+import { httpsRequest } from '../harness/https-get.js';
 import { requireBinary, tempDir } from '../harness/runtimes.js';
 import { spawnForTest, type SpawnedProcess } from '../harness/spawn-for-test.js';
 import { startTlsEtcd, type EtcdTlsFiles } from '../harness/tls-etcd.js';
@@ -29,18 +30,8 @@ interface Reply {
 
 /** One HTTPS request on a fresh connection; the body is sent as JSON. */
 function call(url: string, tls: Tls, o: { method?: string; body?: unknown } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const files = { ca: fs.readFileSync(tls.ca), ...(tls.cert && tls.key ? { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) } : {}) };
-    const req = https.request(url, { method: o.method ?? 'GET', agent: false, timeout: 5_000, headers: { 'content-type': 'application/json' }, ...files }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));
-    req.on('error', reject);
-    req.end(o.body === undefined ? undefined : JSON.stringify(o.body));
-  });
+  const files = { ca: fs.readFileSync(tls.ca), ...(tls.cert && tls.key ? { cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) } : {}) };
+  return httpsRequest(url, files, o);
 }
 
 /** The wrappers read BELAY_IMAGE: only the test's may reach them, not the developer's. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import https from 'node:https';
+import type https from 'node:https';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { createCa, issueCert } from '../../coordinator/pki/ca.js';
 import { freePort } from '../harness/etcd.js';
 import { eventually } from '../harness/eventually.js';
+import { httpsRequest } from '../harness/https-get.js';
 import { requireBinary, tempDir } from '../harness/runtimes.js';
 import { spawnForTest, type SpawnedProcess } from '../harness/spawn-for-test.js';
 import { startTlsEtcd } from '../harness/tls-etcd.js';
@@ -18,19 +19,7 @@ const ADDRESS = '127.0.0.1';
 /** Short leader-election periods (client-go's are 15s/10s/2s) so that a failover takes about a second. */
 const FAST_ELECTION = ['--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline=3s', '--leader-elect-retry-period=500ms'];
 
-/** One HTTPS GET on a fresh connection; `tls` has the CA (or rejectUnauthorized: false) and any client certificate. */
-function get(url: string, tls: https.RequestOptions): Promise<{ code: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { agent: false, timeout: 5_000, ...tls }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));
-    req.on('error', reject);
-  });
-}
+const get = (url: string, tls: https.RequestOptions): Promise<{ code: number; text: string }> => httpsRequest(url, tls);
 
 /** The wrappers read BELAY_IMAGE: the developer's must not reach them. */
 const start = (t: TestContext, file: string, args: string[]): SpawnedProcess => spawnForTest(t, file, args, { BELAY_IMAGE: undefined });
