@@ -261,6 +261,29 @@ export function specWarnings(s: ClusterSpec): string[] {
   return w;
 }
 
+/** What a change of spec.loadBalancer does to a running control plane that the operator must finish by hand. */
+export function balancerChangeWarnings(prev: ClusterSpec, next: ClusterSpec): string[] {
+  if (!prev.spec.controlPlane.enabled || !next.spec.controlPlane.enabled) return [];
+  const a = prev.spec.loadBalancer;
+  const b = next.spec.loadBalancer;
+  const w: string[] = [];
+  if (a.mode === 'static-pod' && b.mode === 'external') {
+    w.push(`loadBalancer.mode static-pod → external: belay no longer manages its haproxy pods, which keep running on every master (haproxy.yaml): once clients use the external balancer, remove each with belayctl manifests remove NODE haproxy.yaml`);
+  }
+  if (a.mode === 'external' && b.mode === 'static-pod') {
+    w.push(`loadBalancer.mode external → static-pod: belay starts haproxy on every master, on its address and port ${b.port}; the external haproxy is no longer drained by rollouts`);
+  }
+  if (a.address !== b.address || a.mode !== b.mode) {
+    w.push('the apiserver certificates and kubeconfigs are issued again for the new balancer, and the leader restarts the apiservers one at a time to serve them');
+  }
+  return w;
+}
+
+/** The spec.loadBalancer fields a running apiserver rollout works through. */
+export function balancerChanged(prev: ClusterSpec, next: ClusterSpec): boolean {
+  return JSON.stringify(prev.spec.loadBalancer) !== JSON.stringify(next.spec.loadBalancer);
+}
+
 /** The spec as stored and shown: every default filled in, keys in schema order. */
 export function formatClusterSpec(s: ClusterSpec): string {
   return YAML.stringify(s, { lineWidth: 0 });

@@ -9,7 +9,9 @@ import type { ApplyClusterResponse__Output } from '../../proto/gen/belay/v1/Appl
 import type { CoordinatorClient, CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
-import { formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
+import { balancerChanged, balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
+import { activeRollout } from '../controlplane/rollout-plan.js';
+import { readRolloutHistory } from '../controlplane/rollout.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
 import { hexId, shortError } from '../etcd/client.js';
@@ -154,6 +156,14 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       if (prev.spec.etcd[f] !== next.spec.etcd[f]) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`, hint: 'keep the current value', unsafe: true });
     }
     if (prev.metadata.name !== next.metadata.name) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`, hint: 'keep the current name', unsafe: true });
+    if (balancerChanged(prev, next)) {
+      // A rollout drains and enables each master in the balancers it observes: changing them under it could leave
+      // a master drained in a balancer it no longer looks at while it takes the next one out.
+      const active = activeRollout(await readRolloutHistory(cluster));
+      if (active?.component === 'kube-apiserver') {
+        throw new OperatorError({ code: 'SPEC_BALANCER_DURING_ROLLOUT', message: `spec.loadBalancer cannot change while the kube-apiserver rollout (revision ${active.revision}, ${active.state}) works through the balancers`, hint: 'let it finish (belayctl rollout status apiserver) or undo it, then apply', unsafe: true });
+      }
+    }
   };
 
   const fanOut = async (text: string): Promise<{ ok: string[]; errors: string[] }> => {
@@ -226,6 +236,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
           : [];
         const warnings = [
           ...specWarnings(next),
+          ...(prev ? balancerChangeWarnings(prev, next) : []),
           ...unheard.map((m) => {
             const g = heard.find((x) => x.name === m.name);
             return g && hostOf(g.addr) !== m.address

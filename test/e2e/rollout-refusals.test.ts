@@ -161,6 +161,12 @@ test('rollout and apply refuse bad input with clear errors and change nothing; a
       assert.match(r.stderr, new RegExp(`not starting ${what}: kube-apiserver revision 1: `));
       assert.match(r.stderr, /hint: wait for it \(belayctl rollout status\), or belayctl rollout pause apiserver/);
     }
+    // and so is a change of the balancers it drains and enables masters in
+    const lbDoc = structuredClone(doc) as SpecDoc & { spec: { loadBalancer?: Record<string, unknown> } };
+    lbDoc.spec.loadBalancer = { ...(lbDoc.spec.loadBalancer ?? {}), checkIntervalMs: 1000 };
+    const lb = await belayctl(['apply', '-f', writeSpec('cluster-lb.yaml', lbDoc)], env);
+    assert.equal(lb.code, 3, lb.stderr + lb.stdout);
+    assert.match(lb.stderr, /spec\.loadBalancer cannot change while the kube-apiserver rollout \(revision 1, running\)/);
     // and they stored nothing: the spec is the running rollout's (m1's copy follows etcd within a refresh), the histories
     // hold it alone, the scheduler untouched
     const expected = structuredClone(specOf(before));

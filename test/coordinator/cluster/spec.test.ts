@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { ConfigError } from '../../../proto/common/config-file.js';
 import { HostPaths } from '../../../proto/common/paths.js';
 import { LocalClusterStore } from '../../../coordinator/cluster/store.js';
-import { durationMs, formatClusterSpec, parseClusterSpec, specChanges, specWarnings } from '../../../coordinator/cluster/spec.js';
+import { balancerChanged, balancerChangeWarnings, durationMs, formatClusterSpec, parseClusterSpec, specChanges, specWarnings } from '../../../coordinator/cluster/spec.js';
 
 const spec = (masters: string, extra = ''): string => `apiVersion: belay.dev/v1alpha1
 kind: Cluster
@@ -126,6 +126,19 @@ test('an external balancer needs its address and a runtime API socket the agent 
   const noAddress = problems(spec(three, '  loadBalancer: {mode: external, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}'));
   assert.ok(noAddress.some((x) => x.startsWith('spec.loadBalancer.address:') && x.includes('external mode')), noAddress.join('\n'));
   assert.equal(parseClusterSpec(spec(three, '  loadBalancer: {mode: external, address: 10.0.0.100, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}')).spec.loadBalancer.mode, 'external');
+});
+
+test('a balancer change on a running control plane says what is left to the operator', () => {
+  const staticPod = parseClusterSpec(spec(three, ''));
+  const external = parseClusterSpec(spec(three, '  loadBalancer: {mode: external, address: 10.0.0.100, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}'));
+  const toExternal = balancerChangeWarnings(staticPod, external);
+  assert.equal(toExternal.length, 2, toExternal.join('\n'));
+  assert.match(toExternal[0] ?? '', /haproxy pods, which keep running on every master .*belayctl manifests remove NODE haproxy\.yaml/);
+  assert.match(toExternal[1] ?? '', /issued again .* restarts the apiservers one at a time/);
+  assert.match(balancerChangeWarnings(external, staticPod)[0] ?? '', /belay starts haproxy on every master/);
+  assert.deepEqual(balancerChangeWarnings(staticPod, parseClusterSpec(spec(three, ''))), []);
+  assert.equal(balancerChanged(staticPod, parseClusterSpec(spec(three, '  loadBalancer: {checkIntervalMs: 1000}'))), true);
+  assert.equal(balancerChanged(staticPod, parseClusterSpec(spec(three, ''))), false);
 });
 
 test('control-plane extraArgs are checked when the spec is read, not first at a rollout: unknown (with the closest) and owned flags', () => {
