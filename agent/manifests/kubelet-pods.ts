@@ -165,7 +165,7 @@ export class KubeletPods {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.agent?.agent.destroy();
+    this.dropConnection();
   }
 
   /** The agent wrote a manifest: look sooner than the next poll. */
@@ -239,15 +239,23 @@ export class KubeletPods {
     this.timer.unref();
   }
 
+  private dropConnection(): void {
+    this.agent?.agent.destroy();
+    this.agent = undefined;
+  }
+
   private async tlsAgent(): Promise<https.Agent> {
     const read = (p: string, what: string): Promise<string> =>
       fs.readFile(this.d.host(p), 'utf8').catch((err: unknown) => {
         throw new Error(`${what} ${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not there yet (belay writes the client certificate when it deploys the control plane)' : errorText(err)}`);
       });
-    const [ca, cert, key] = await Promise.all([read(this.d.cfg.servingCert, 'kubelet serving certificate'), read(this.d.cfg.clientCert, 'client certificate'), read(this.d.cfg.clientKey, 'client key')]);
+    // One after the other: the error names the first missing file, the same one each poll.
+    const ca = await read(this.d.cfg.servingCert, 'kubelet serving certificate');
+    const cert = await read(this.d.cfg.clientCert, 'client certificate');
+    const key = await read(this.d.cfg.clientKey, 'client key');
     const id = ca + cert + key;
     if (this.agent?.key !== id) {
-      this.agent?.agent.destroy();
+      this.dropConnection();
       // Pinned to kubelet's own certificate: the chain is verified against it, its names (a hostname, rarely 127.0.0.1) are not.
       this.agent = { key: id, agent: new https.Agent({ keepAlive: true, maxSockets: 1, ca, cert, key, checkServerIdentity: () => undefined }) };
     }
@@ -265,7 +273,12 @@ export class KubeletPods {
           if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`answer over ${MAX_RESPONSE_BYTES} bytes`));
           else chunks.push(c);
         });
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET ${this.d.cfg.podsUrl}: HTTP ${res.statusCode ?? '?'}`))));
+        res.on('end', () => {
+          if (res.statusCode === 200) return resolve(Buffer.concat(chunks).toString('utf8'));
+          // A kept connection is authenticated once, at its handshake (kubelet may have loaded its client CA since): a new one next time.
+          if (res.statusCode === 401 || res.statusCode === 403) this.dropConnection();
+          reject(new Error(`GET ${this.d.cfg.podsUrl}: HTTP ${res.statusCode ?? '?'}${res.statusCode === 401 ? ' (kubelet does not accept the client certificate: is its --client-ca-file the cluster CA?)' : ''}`));
+        });
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`GET ${this.d.cfg.podsUrl}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
