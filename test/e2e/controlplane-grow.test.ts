@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { runtimeCommand, showServers } from '../../agent/balancer/runtime-api.js';
 import { startLoad } from '../harness/apiserver-load.js';
 import { belayctl } from '../harness/belayctl.js';
+import { adminTls } from '../harness/control-plane.js';
 import { eventually, withCluster, type TestCluster } from '../harness/cluster.js';
 
 /**
@@ -22,11 +23,6 @@ async function haproxyPid(root: string): Promise<string> {
   return /^Pid: (\d+)$/m.exec(await runtimeCommand(socketOf(root), 'show info'))?.[1] ?? '';
 }
 
-function adminTls(root: string): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
-  const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
-  return { ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']), cert: b64(conf.users[0]?.user['client-certificate-data']), key: b64(conf.users[0]?.user['client-key-data']) };
-}
 
 async function applyMasters(c: TestCluster, n: number): Promise<void> {
   const spec = YAML.parse((await belayctl(['get', 'cluster', '-o', 'yaml'], c.env)).stdout) as { spec: { masters: unknown[] } };

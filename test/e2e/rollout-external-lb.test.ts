@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +9,7 @@ import { showServers } from '../../agent/balancer/runtime-api.js';
 import { HAPROXY_DEFAULTS } from '../../coordinator/balancer/haproxy-config.js';
 import { startLoad } from '../harness/apiserver-load.js';
 import { belayctl, runBin } from '../harness/belayctl.js';
+import { adminTls, apiserverVersion } from '../harness/control-plane.js';
 import { eventually, withCluster } from '../harness/cluster.js';
 
 /**
@@ -35,24 +35,6 @@ const CHECK = { interval: 500, fall: 2, rise: 2 };
 /** Backend name belay addresses (BACKEND in haproxy-config.ts); spelled out so a rename there shows here. */
 const BACKEND = 'kube-apiserver';
 
-/** The admin client certificate from a master's admin.conf, as kubectl would use it. */
-function adminTls(root: string): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
-  const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
-  return { ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']), cert: b64(conf.users[0]?.user['client-certificate-data']), key: b64(conf.users[0]?.user['client-key-data']) };
-}
-
-function version(host: string, port: number, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    https
-      .get({ host, port, path: '/version', ...tls, agent: false, timeout: 5_000 }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve((JSON.parse(body) as { gitVersion: string }).gitVersion));
-      })
-      .on('error', reject);
-  });
-}
 
 /** Fails fast, naming the port, rather than letting haproxy exit with "cannot bind". */
 async function assertFree(host: string, port: number): Promise<void> {
@@ -196,8 +178,8 @@ test('rollout apiserver behind an external haproxy: drained and enabled through 
       assert.match(applied.stdout, /spec\.loadBalancer\.mode: "static-pod" → "external"/);
 
       const tls = adminTls(m1.root);
-      for (const m of masters) assert.equal(await version(m.address, 6443, tls), 'v1.31.0');
-      assert.equal(await version(m1.address, PORT, tls), 'v1.31.0', 'the external haproxy serves before the rollout');
+      for (const m of masters) assert.equal(await apiserverVersion(m.address, tls, 6443), 'v1.31.0');
+      assert.equal(await apiserverVersion(m1.address, tls, PORT), 'v1.31.0', 'the external haproxy serves before the rollout');
 
       // when the apiserver is rolled out under a client loop through the external haproxy only
       const load = startLoad({ targets: [{ host: m1.address, port: PORT }], tls, path: '/api/v1/namespaces/default/configmaps', maxRequests: 200_000 });
@@ -224,7 +206,7 @@ test('rollout apiserver behind an external haproxy: drained and enabled through 
       assert.deepEqual(out.drained, ['m1', 'm2', 'm3'], 'each was set to DRAIN through the runtime API');
       // and all three end READY and UP, on the new version
       await eventually(() => allReadyUp(socket), { timeoutMs: 10_000, intervalMs: 200 });
-      for (const m of masters) assert.equal(await version(m.address, 6443, tls), 'v1.31.1');
+      for (const m of masters) assert.equal(await apiserverVersion(m.address, tls, 6443), 'v1.31.1');
       assert.equal(haproxy.child.exitCode, null, `the external haproxy kept running:\n${haproxy.output()}`);
     } finally {
       await haproxy.stop();

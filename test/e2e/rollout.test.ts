@@ -1,61 +1,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { showServers } from '../../agent/balancer/runtime-api.js';
 import { startLoad, type LoadTarget } from '../harness/apiserver-load.js';
 import { belayctl } from '../harness/belayctl.js';
+import { adminTls, apiserverVersion, watchBackends } from '../harness/control-plane.js';
 import { etcdctl } from '../harness/etcdctl.js';
 import { eventually, withCluster } from '../harness/cluster.js';
 
-/** The admin client certificate from a master's admin.conf, as kubectl would use it. */
-function adminTls(root: string): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
-  const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
-  return { ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']), cert: b64(conf.users[0]?.user['client-certificate-data']), key: b64(conf.users[0]?.user['client-key-data']) };
-}
 
-function version(host: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    https
-      .get({ host, port: 6443, path: '/version', ...tls, agent: false, timeout: 5_000 }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve((JSON.parse(body) as { gitVersion: string }).gitVersion));
-      })
-      .on('error', reject);
-  });
-}
 
-/** Samples every master's haproxy every 100 ms: which masters are out of rotation (not READY or not UP) anywhere. */
-function watchBackends(roots: { name: string; root: string }[]): { stop(): Promise<{ samples: number; maxOut: number; outSeen: string[] }> } {
-  let stopped = false;
-  let samples = 0;
-  let maxOut = 0;
-  const outSeen = new Set<string>();
-  const loop = (async () => {
-    while (!stopped) {
-      const out = new Set<string>();
-      for (const r of roots) {
-        const servers = await showServers(path.join(r.root, 'run/belay/haproxy/admin.sock'), 'kube-apiserver').catch(() => []);
-        for (const s of servers) if (s.adminState !== 'READY' || s.operationalState !== 'UP') out.add(s.name);
-      }
-      samples++;
-      maxOut = Math.max(maxOut, out.size);
-      for (const o of out) outSeen.add(o);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return {
-    stop: async () => {
-      stopped = true;
-      await loop;
-      return { samples, maxOut, outSeen: [...outSeen].sort() };
-    },
-  };
-}
 
 test('rollout apiserver: master by master behind the balancers, no failed request, never two out; a version that never gets ready is rolled back and halts', { timeout: 600_000 }, async () => {
   await withCluster({ masters: 3, bootstrap: true, controlPlane: true }, async (c) => {
@@ -71,7 +27,7 @@ test('rollout apiserver: master by master behind the balancers, no failed reques
 
     const tls = adminTls(masters[0]?.root ?? '');
     const targets: LoadTarget[] = masters.map((m) => ({ host: m.address, port: 8443 }));
-    for (const m of masters) assert.equal(await version(m.address, tls), 'v1.31.0');
+    for (const m of masters) assert.equal(await apiserverVersion(m.address, tls), 'v1.31.0');
 
     // when the apiserver is rolled out under a client loop through the balancers
     let load = startLoad({ targets, tls, path: '/api/v1/namespaces/default/configmaps', maxRequests: 200_000 });
@@ -89,7 +45,7 @@ test('rollout apiserver: master by master behind the balancers, no failed reques
     assert.ok(seen.ok > 50, `only ${seen.ok} requests answered`);
     assert.equal(out.maxOut, 1, 'at most one master out of the balancers at any time');
     assert.deepEqual(out.outSeen, ['m1', 'm2', 'm3']);
-    for (const m of masters) assert.equal(await version(m.address, tls), 'v1.31.1');
+    for (const m of masters) assert.equal(await apiserverVersion(m.address, tls), 'v1.31.1');
     const history = await belayctl(['rollout', 'history', 'apiserver'], env);
     assert.match(history.stdout, /1\s+complete\s+3\/3/);
 
@@ -115,7 +71,7 @@ test('rollout apiserver: master by master behind the balancers, no failed reques
     assert.equal(st.code, 1, 'status of a halted rollout exits 1');
     assert.match(st.stdout, /failed on m1/);
     assert.match(st.stdout, /probe: .*readiness|probe: .*not ready|probe: /);
-    for (const m of masters) assert.equal(await version(m.address, tls), 'v1.31.1');
+    for (const m of masters) assert.equal(await apiserverVersion(m.address, tls), 'v1.31.1');
     await eventually(
       async () => {
         for (const m of masters) {
@@ -187,7 +143,7 @@ test('rollout apiserver: kill -9 of the leader coordinator mid-rollout → anoth
     assert.notEqual(newLeader, leader);
     assert.equal(out.maxOut, 1, 'never two masters out, also across the leader change');
     assert.equal(seen.failed, 0, seen.samples.join('\n'));
-    for (const m of masters) assert.equal(await version(m.address, tls), 'v1.31.1');
+    for (const m of masters) assert.equal(await apiserverVersion(m.address, tls), 'v1.31.1');
     c.restart(leader, 'coordinator');
   });
 });
