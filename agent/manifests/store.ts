@@ -82,6 +82,11 @@ export class ManifestStore {
   private readonly keep: number;
   private readonly nowMs: () => number;
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * Per file: the sha the agent is writing now ('' for a removal), from just before the rename until it
+   * is recorded as applied. The watcher sees the new file in between, and it is not someone else's.
+   */
+  private readonly writing = new Map<string, string>();
 
   constructor(o: StoreOptions) {
     this.manifestsDir = path.resolve(o.manifestsDir);
@@ -134,12 +139,17 @@ export class ManifestStore {
       if (!o.force) this.refuseDrift(file, cur, 'removing');
       await this.keepVersion(file, cur.content, 'removed');
       const target = this.target(file);
+      this.writing.set(file, '');
       try {
-        await fsp.unlink(target);
-      } catch (cause) {
-        throw new Error(`removing manifest ${target}`, { cause });
+        try {
+          await fsp.unlink(target);
+        } catch (cause) {
+          throw new Error(`removing manifest ${target}`, { cause });
+        }
+        await this.afterRename(file, undefined, o.by);
+      } finally {
+        this.writing.delete(file);
       }
-      await this.afterRename(file, undefined, o.by);
       return { changed: true, previousSha256: cur.sha256, sha256: '' };
     });
   }
@@ -199,7 +209,7 @@ export class ManifestStore {
     const last = this.readLastApplied(file);
     if (!last) return { drifted: false, diff: '' };
     const curSha = currentContent === undefined ? '' : sha256(currentContent);
-    if (curSha === last.sha256) return { drifted: false, diff: '' };
+    if (curSha === last.sha256 || curSha === this.writing.get(file)) return { drifted: false, diff: '' };
 
     const before = this.lastAppliedContent(file, last.sha256);
     const mtime = mtimeText(this.target(file));
@@ -294,13 +304,18 @@ export class ManifestStore {
   /** Writes the manifest (atomically), then records it as last applied even if the dir fsync failed: the rename happened. */
   private async writeManifest(file: string, data: Buffer, by: string | undefined): Promise<void> {
     const target = this.target(file);
+    this.writing.set(file, sha256(data));
     try {
-      await fsp.mkdir(this.manifestsDir, { recursive: true, mode: 0o755 });
-      await replaceFile(this.manifestsDir, file, data);
-    } catch (cause) {
-      throw new Error(`writing manifest ${target}`, { cause });
+      try {
+        await fsp.mkdir(this.manifestsDir, { recursive: true, mode: 0o755 });
+        await replaceFile(this.manifestsDir, file, data);
+      } catch (cause) {
+        throw new Error(`writing manifest ${target}`, { cause });
+      }
+      await this.afterRename(file, data, by);
+    } finally {
+      this.writing.delete(file);
     }
-    await this.afterRename(file, data, by);
   }
 
   private async afterRename(file: string, data: Buffer | undefined, by: string | undefined): Promise<void> {

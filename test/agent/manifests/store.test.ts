@@ -551,3 +551,29 @@ describe('unifiedDiff', () => {
     );
   });
 });
+
+test('the agent\'s own write is never drift, not even between its rename and its record of it (a watcher sees the file then)', async () => {
+  const { store, p } = setup();
+  await store.apply('web.yaml', pod('web'));
+  for (let i = 0; i < 10; i++) {
+    const next = pod('web', `  annotations: {n: "${i}"}\n`);
+    const done = store.apply('web.yaml', next).then(() => true);
+    let finished = false;
+    void done.then(() => (finished = true));
+    const drifted: string[] = [];
+    // Looked at between every step of the write, as the watcher may.
+    while (!finished) {
+      const onDisk = fs.readFileSync(p('web.yaml'));
+      if (sha(onDisk) === sha(next) && store.drift('web.yaml', onDisk).drifted) drifted.push(`write ${i}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(drifted, []);
+  }
+  const absent = store.remove('web.yaml');
+  let removed = false;
+  void absent.then(() => (removed = true));
+  while (!removed) {
+    if (!fs.existsSync(p('web.yaml'))) assert.equal(store.drift('web.yaml', undefined).drifted, false, 'a removal under way');
+    await new Promise((r) => setImmediate(r));
+  }
+});
