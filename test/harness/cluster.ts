@@ -53,6 +53,8 @@ export async function withCluster(
       ...(o.specMasters ? { specMasters: o.specMasters } : {}),
       ...(o.specEtcd ? { specEtcd: o.specEtcd } : {}),
       controlPlane: o.controlPlane ?? false,
+      // dev up's 30 s for every daemon to answer is for a person's machine; a CI machine running other tests may need more.
+      readyTimeoutMs: 90_000,
     });
     const s = state;
     const tls = clientCredentials(readTls({ ca: s.env.BELAY_CA, cert: s.env.BELAY_CERT, key: s.env.BELAY_KEY }));
