@@ -19,7 +19,7 @@
  * shorter outages are hidden by haproxy itself (a connection waits in its
  * queue up to `timeout connect`, then is retried), longer ones are not.
  * Usage: npm run build && npm run bench:controlplane
- *   (BENCH_ROLLOUTS=3 BENCH_QUIET_ROLLOUTS=1 BENCH_CONCURRENCY=8 BENCH_KEEPALIVE=1 BENCH_START_MS=10000; BENCH_KEEPALIVE=0: a connection per request)
+ *   (BENCH_ROLLOUTS=3 BENCH_QUIET_ROLLOUTS=1 BENCH_CONCURRENCY=8 BENCH_KEEPALIVE=1 BENCH_START_MS=10000; BENCH_KEEPALIVE=0: a connection per request; BENCH_STABLE_WINDOW=1s: another spec.rollout.stableWindow)
  */
 import '../proto/common/warnings.js';
 import { fromDist } from './dist.js';
@@ -44,6 +44,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const KEEPALIVE = process.env.BENCH_KEEPALIVE !== '0';
 const START_MS = Number(process.env.BENCH_START_MS ?? 10_000);
 const QUIET_ROLLOUTS = Number(process.env.BENCH_QUIET_ROLLOUTS ?? 1);
+/** spec.rollout.stableWindow for the rollouts ("1s"); unset: the spec's default. */
+const STABLE_WINDOW = process.env.BENCH_STABLE_WINDOW;
 /** "1.34× met" / "1.46× NOT met" against the 1.2× aim. */
 const median = (xs: number[]): string => {
   const m = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -128,6 +130,13 @@ try {
   const tls = adminTls(masters[0]?.root ?? '');
   const targets = masters.map((m) => ({ host: m.address, port: 8443 }));
   const spec = YAML.parse((await belayctl(state, ['get', 'cluster', '-o', 'yaml'])).stdout) as { spec: { rollout: { stableWindow: string } } };
+  if (STABLE_WINDOW) {
+    spec.spec.rollout.stableWindow = STABLE_WINDOW;
+    const file = path.join(dir, 'cluster-window.yaml');
+    fs.writeFileSync(file, YAML.stringify(spec));
+    const r = await belayctl(state, ['apply', '-f', file]);
+    if (r.code !== 0) throw new Error(`apply of stableWindow ${STABLE_WINDOW} failed: ${r.stderr}`);
+  }
   const stableMs = Number(/^(\d+)s$/.exec(spec.spec.rollout.stableWindow)?.[1] ?? 5) * 1000;
 
   // 1. careful rollouts under one client loop

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { OperatorError } from '../../proto/common/errors.js';
+import type { AdminState, OperationalState, ServerSync } from '../../proto/common/balancer.js';
 
 /**
  * A client for haproxy's runtime API (the `stats socket ... level admin`
@@ -21,9 +22,6 @@ export const RUNTIME_API_DEFAULTS = {
   pollMs: 100,
 } as const;
 
-export type AdminState = 'READY' | 'DRAIN' | 'MAINT';
-/** srv_op_state: STOPPED is DOWN; STOPPING is up but refusing new connections (NOLB). */
-export type OperationalState = 'DOWN' | 'STARTING' | 'UP' | 'STOPPING';
 
 export interface ServerStatus {
   name: string;
@@ -166,17 +164,6 @@ async function expectEmpty(socket: string, command: string, o: CommandOptions): 
 }
 
 /** What syncServers did: names added, removed, and those left in maintenance until their sessions end. */
-export interface ServerSync {
-  added: string[];
-  removed: string[];
-  pending: string[];
-}
-
-/** "added m4; removed m2; m5 in maintenance until its sessions end"; '' when nothing changed. */
-export function syncSummary(r: ServerSync): string {
-  return [r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ');
-}
-
 /**
  * Makes `backend`'s servers the wanted ones (name → host:port) without a
  * reload: missing ones added (checked, READY), unwanted ones put in

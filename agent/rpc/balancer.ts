@@ -6,7 +6,8 @@ import type { HostPaths } from '../../proto/common/paths.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { BalancerServersResponse } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
 import type { RaisedEvent } from '../report/events.js';
-import { setServerState, showServers, syncServers, syncSummary } from '../balancer/runtime-api.js';
+import { syncSummary } from '../../proto/common/balancer.js';
+import { setServerState, showServers, syncServers } from '../balancer/runtime-api.js';
 import type { TermFence } from './fencing.js';
 
 type BalancerHandlers = Pick<AgentHandlers, 'BalancerServers' | 'SetBalancerServer' | 'SyncBalancerServers'>;

@@ -3,7 +3,7 @@ import type { ClusterSpec } from '../cluster/spec.js';
 import { specMaster } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { BACKEND, backendServerOptions, backendServers, renderHaproxyConfig } from '../balancer/haproxy-config.js';
-import { syncSummary } from '../../agent/balancer/runtime-api.js';
+import { syncSummary } from '../../proto/common/balancer.js';
 import { HAPROXY_MANIFEST_FILE, renderHaproxyManifest } from '../balancer/haproxy-manifest.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';

@@ -1,4 +1,4 @@
-import type { AdminState, OperationalState } from '../../agent/balancer/runtime-api.js';
+import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import type { ControlPlaneComponent } from './flags.js';
 

@@ -26,7 +26,7 @@ import {
   type RolloutStep,
 } from './rollout-plan.js';
 import { durationMs } from '../cluster/spec.js';
-import type { AdminState, OperationalState } from '../../agent/balancer/runtime-api.js';
+import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
 
 /**
  * The leader's rollout shell around the pure planner (rollout-plan.ts):
@@ -117,13 +117,37 @@ export class RolloutRunner {
         // the drain) is usually due now, and a pass interval per step would add seconds per master.
         if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') sleepMs = 20;
         // A wait that ends sooner (the stable window, the drain's settle time) is looked at when it ends.
-        else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) sleepMs = Math.max(20, Math.min(every, step.wakeAtMs - Date.now() + 5));
+        else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) sleepMs = Math.max(20, Math.min(sleepMs, step.wakeAtMs - Date.now() + 5));
       } catch (err) {
         this.status(`rollout pass failed: ${errorText(err).split('\n')[0] ?? ''}`);
         this.d.log.warn('rollout pass failed', { err: errorText(err) });
       }
-      await new Promise((r) => setTimeout(r, sleepMs));
+      // A report that came during the pass may be the one it waited for.
+      if (this.reportDuringPass) sleepMs = 0;
+      this.reportDuringPass = false;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, sleepMs);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wakeUp = undefined;
     }
+  }
+
+  private wakeUp: (() => void) | undefined;
+  private reportDuringPass = false;
+  private midWayMaster: string | undefined;
+
+  /**
+   * A report arrived. From the master mid-way, it may say that its pod got ready (agents send one at
+   * once on a change): the next pass runs now rather than after its sleep, which was up to 0.5 s a master.
+   */
+  reportArrived(node: string): void {
+    if (!this.midWay || node !== this.midWayMaster) return;
+    if (this.wakeUp) this.wakeUp();
+    else this.reportDuringPass = true;
   }
 
   private status(line: string): void {
@@ -213,6 +237,7 @@ export class RolloutRunner {
     const history = await readRolloutHistory(this.d.cluster);
     const record = activeRollout(history);
     this.midWay = record?.current !== undefined;
+    this.midWayMaster = record?.current?.master;
     if (!record) return undefined;
     const spec = this.d.spec();
     const observed = await this.observe(spec, record);

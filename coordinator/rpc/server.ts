@@ -126,6 +126,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
             const r = m.report;
             if (d.store.record(r, now)) {
               received.inc({ node });
+              d.etcd.leaderRollout()?.reportArrived(node);
               latency.observe(Math.max(0, now - r.collectedAtMs - r.collectDurationMs) / 1000);
             }
             call.write({ seq: r.seq, receivedAtMs: now, eventSeq: 0 });

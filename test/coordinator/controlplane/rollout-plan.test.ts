@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { AdminState } from '../../../agent/balancer/runtime-api.js';
+import type { AdminState } from '../../../proto/common/balancer.js';
 import {
   activeRollout,
   pauseRollout,
