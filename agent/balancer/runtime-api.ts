@@ -163,14 +163,14 @@ async function expectEmpty(socket: string, command: string, o: CommandOptions): 
   if (answer !== '') throw new OperatorError({ code: 'HAPROXY_COMMAND_REFUSED', message: `haproxy at ${socket} refused "${command}": ${answer}`, hint: "see haproxy's message" });
 }
 
-/** What syncServers did: names added, removed, and those left in maintenance until their sessions end. */
 /**
  * Makes `backend`'s servers the wanted ones (name → host:port) without a
  * reload: missing ones added (checked, READY), unwanted ones put in
- * maintenance and deleted once their sessions are gone. A server whose
- * address differs is left alone: a master never moves (the spec refuses it).
+ * maintenance and deleted once their sessions are gone (not with `addOnly`:
+ * an haproxy belay does not own may serve more than the masters). A server
+ * whose address differs is left alone: a master never moves (the spec refuses it).
  */
-export async function syncServers(socket: string, backend: string, wanted: Record<string, string>, options: string, o: CommandOptions = {}): Promise<ServerSync> {
+export async function syncServers(socket: string, backend: string, wanted: Record<string, string>, options: string, o: CommandOptions & { addOnly?: boolean } = {}): Promise<ServerSync> {
   const have = await showServers(socket, backend, o);
   const names = new Set(have.map((s) => s.name));
   const r: ServerSync = { added: [], removed: [], pending: [] };
@@ -180,7 +180,7 @@ export async function syncServers(socket: string, backend: string, wanted: Recor
     r.added.push(name);
   }
   for (const s of have) {
-    if (s.name in wanted) continue;
+    if (s.name in wanted || o.addOnly) continue;
     if (await removeServer(socket, backend, s.name, o)) r.removed.push(s.name);
     else r.pending.push(s.name);
   }

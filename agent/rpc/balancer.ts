@@ -57,10 +57,10 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
     },
     SyncBalancerServers(call, cb) {
       answer('SyncBalancerServers', cb, async () => {
-        const { socket, backend, servers: wanted, serverOptions, requestedBy, term } = call.request;
+        const { socket, backend, servers: wanted, serverOptions, requestedBy, term, addOnly } = call.request;
         await d.fence.admit(term, { method: 'SyncBalancerServers', by: requestedBy });
         const real = socketOf(socket);
-        const r = await syncServers(real, backend, wanted, serverOptions);
+        const r = await syncServers(real, backend, wanted, serverOptions, { addOnly });
         const summary = syncSummary(r);
         if (summary) d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${summary} for ${requestedBy || 'someone'}`, fields: { backend } });
         return { ...r, servers: (await servers(real, backend)).servers };

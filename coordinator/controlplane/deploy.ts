@@ -76,6 +76,9 @@ export class ControlPlaneReconciler {
   private servingToCheck: Set<string> | undefined;
   /** master → the SANs (sha) an automatic restart was started for: never twice for the same, lest a restart that does not help loop. */
   private readonly restartedFor = new Map<string, string>();
+  /** What the external haproxy was last brought in step with (spec masters, socket, options), by this leader. */
+  private externalSynced: string | undefined;
+  private externalError = '';
 
   constructor(private readonly d: ControlPlaneDeps) {
     this.fenced = new FencedWriter(d.cluster, d.term);
@@ -124,6 +127,15 @@ export class ControlPlaneReconciler {
         this.d.setStatus(line);
       }
     }
+    await this.syncExternalBalancer(spec).then(
+      () => (this.externalError = ''),
+      (err: unknown) => {
+        // Looked at again next pass; said once.
+        const text = errorText(err);
+        if (text !== this.externalError) this.d.log.warn('cannot bring the external haproxy in step with the masters', { err: text });
+        this.externalError = text;
+      },
+    );
     await this.restartStaleApiservers(spec, pki, masters);
     if (complete) this.d.setStatus(`every master (${masters.length}) has its control-plane pods`);
     else if (this.failures.size === 0) this.d.setStatus(`control plane on ${masters.join(', ')}; waiting for ${spec.spec.masters.map((m) => m.name).filter((n) => !masters.includes(n)).join(', ')} to be etcd voters`);
@@ -216,6 +228,34 @@ export class ControlPlaneReconciler {
     for (const s of fresh) this.restartedFor.set(s.master, s.sans);
     this.d.log.info('apiserver restart started: served certificates are older than their files', { reason });
     this.d.setStatus(`restarting the apiservers one by one: ${reason}`);
+  }
+
+  /**
+   * External mode: the operator's haproxy, reached through runtimeApi, gets a server for every master in
+   * the spec, as belay's own haproxies do (added at run time, checked, READY once /readyz passes): a
+   * joining master's apiserver takes traffic without the operator's help. Only added, never removed (it
+   * may serve more than the masters), and its haproxy.cfg is the operator's: a warning says what to write
+   * there, or its next reload undoes the change.
+   */
+  private async syncExternalBalancer(spec: ClusterSpec): Promise<void> {
+    const lb = spec.spec.loadBalancer;
+    if (lb.mode !== 'external' || !lb.runtimeApi) return;
+    const { master, socket } = lb.runtimeApi;
+    const wanted = backendServers(spec);
+    const options = backendServerOptions(spec);
+    const key = sha256(JSON.stringify({ wanted, master, socket, options }));
+    if (this.externalSynced === key) return;
+    const agent = this.agentOf(master);
+    const res = await agentCall<SyncBalancerServersResponse__Output>(
+      (opts, cb) => agent.SyncBalancerServers({ socket, backend: BACKEND, servers: wanted, serverOptions: options, requestedBy: 'leader', term: this.d.term, addOnly: true }, opts, cb),
+      10_000,
+      master,
+    );
+    this.externalSynced = key;
+    if (res.added.length === 0) return;
+    const lines = res.added.map((n) => `server ${n} ${wanted[n] ?? ''} ${options}`);
+    this.d.log.warn('servers added to the external haproxy at run time', { via: master, socket, added: res.added, hint: `add to backend ${BACKEND} in its haproxy.cfg: ${lines.join('; ')} (a reload would drop them)` });
+    this.d.setStatus(`external haproxy (via ${master}): added ${res.added.join(', ')} at run time; add them to its haproxy.cfg too`);
   }
 
   private agentOf(master: string): AgentClient {

@@ -114,7 +114,7 @@ test('the manifests dir under the kubelet runtime: inventory, invalid files with
       assert.deepEqual(fs.readdirSync(dir).sort(), before);
       assert.equal(fs.existsSync(path.join(c.state.masters[0]?.root ?? '', 'etc', 'passwd')), false);
 
-      // kubelet runs the pods, not belay: the agent started nothing and reports no pod status
+      // kubelet runs the pods, not belay: the agent started nothing and asks kubelet for their state
       const agentPid = c.state.processes.find((p) => p.role === 'agent')?.pid ?? 0;
       // (host facts are gathered with short-lived commands such as df: only a pod's process would be etcd)
       const cmdlines = childrenOf(agentPid).map((pid) => {
@@ -127,7 +127,14 @@ test('the manifests dir under the kubelet runtime: inventory, invalid files with
       assert.deepEqual(cmdlines.filter((l) => /etcd/.test(l)), [], 'the agent started no etcd');
       const sup = await belayctl(['supervise', 'list', '-o', 'json'], c.env);
       assert.deepEqual((JSON.parse(sup.stdout) as { services: unknown[] }).services, []);
-      assert.ok((await list(c)).every((m) => (m as { podPhase?: string }).podPhase === ''), 'no pod phase under kubelet');
+      // and, with no kubelet answering (none runs here, and the control plane's client certificate is not issued), says so
+      const pods = (await list(c)) as { file: string; podPhase?: string; podReady?: boolean; podNotReadyReason?: string }[];
+      assert.ok(pods.length > 0);
+      for (const m of pods) {
+        assert.equal(m.podPhase, 'Unknown', JSON.stringify(m));
+        assert.equal(m.podReady, false, JSON.stringify(m));
+        assert.match(m.podNotReadyReason ?? '', /^kubelet's pods unknown: /, JSON.stringify(m));
+      }
     } finally {
       agent.close();
     }

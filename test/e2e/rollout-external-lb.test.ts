@@ -18,7 +18,8 @@ import { eventually, withCluster } from '../harness/cluster.js';
  * through its runtime API socket, via the agent of runtimeApi.master. The
  * cluster comes up in static-pod mode as dev up makes it, is switched to
  * external with `apply`, and the apiserver is rolled out with clients going
- * through the external haproxy only.
+ * through the external haproxy only; then a 4th master joins, and the leader
+ * adds its apiserver to that haproxy at run time.
  */
 
 const HAPROXY = '/usr/sbin/haproxy';
@@ -147,10 +148,12 @@ const allReadyUp = async (socket: string): Promise<void> => {
   assert.deepEqual(servers.map((s) => `${s.name} ${s.adminState} ${s.operationalState}`).sort(), ['m1 READY UP', 'm2 READY UP', 'm3 READY UP']);
 };
 
-test('rollout apiserver behind an external haproxy: drained and enabled through its runtime API by m1\'s agent, no failed request, never two out', { timeout: 400_000 }, async () => {
-  await withCluster({ masters: 3, bootstrap: true, controlPlane: true }, async (c) => {
+test('rollout apiserver behind an external haproxy: drained and enabled through its runtime API by m1\'s agent, no failed request, never two out; a joining master is added to it', { timeout: 600_000 }, async () => {
+  await withCluster({ masters: 4, specMasters: 3, bootstrap: true, controlPlane: true }, async (c) => {
     const env = c.env;
-    const masters = c.state.masters;
+    const masters = c.state.masters.slice(0, 3);
+    const m4 = c.state.masters[3];
+    assert.ok(m4);
     const m1 = masters[0];
     assert.ok(m1);
 
@@ -207,6 +210,29 @@ test('rollout apiserver behind an external haproxy: drained and enabled through 
       // and all three end READY and UP, on the new version
       await eventually(() => allReadyUp(socket), { timeoutMs: 10_000, intervalMs: 200 });
       for (const m of masters) assert.equal(await apiserverVersion(m.address, tls, 6443), 'v1.31.1');
+      assert.equal(haproxy.child.exitCode, null, `the external haproxy kept running:\n${haproxy.output()}`);
+
+      // when a 4th master joins the spec
+      const grown = YAML.parse((await belayctl(['get', 'cluster', '-o', 'yaml'], env)).stdout) as { spec: { masters: { name: string; address: string }[] } };
+      grown.spec.masters.push({ name: m4.name, address: m4.address });
+      const grownFile = path.join(c.dir, 'cluster-external-lb-4.yaml');
+      fs.writeFileSync(grownFile, YAML.stringify(grown));
+      const joined = await belayctl(['apply', '-f', grownFile], env);
+      assert.equal(joined.code, 0, joined.stderr + joined.stdout);
+      // then the leader adds its apiserver to the external haproxy through the runtime API, the others left as they are,
+      // and m4 takes traffic once it is ready
+      await eventually(
+        async () => {
+          const servers = await showServers(socket, BACKEND);
+          assert.deepEqual(servers.map((s) => `${s.name} ${s.adminState} ${s.operationalState}`).sort(), ['m1 READY UP', 'm2 READY UP', 'm3 READY UP', 'm4 READY UP']);
+          assert.equal(servers.find((s) => s.name === 'm4')?.address, `${m4.address}:6443`);
+        },
+        { timeoutMs: 240_000, intervalMs: 1_000 },
+      );
+      // and says what to write in that haproxy's config, which is the operator's
+      const said = c.state.masters.map((m) => c.log(m.name, 'coordinator')).join('\n');
+      const warning = said.split('\n').find((l) => l.includes('servers added to the external haproxy at run time'));
+      assert.match(warning ?? '', /add to backend kube-apiserver in its haproxy\.cfg: server m4 127\.\d+\.\d+\.4:6443 check/, said.slice(-2000));
       assert.equal(haproxy.child.exitCode, null, `the external haproxy kept running:\n${haproxy.output()}`);
     } finally {
       await haproxy.stop();

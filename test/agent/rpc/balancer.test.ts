@@ -100,9 +100,9 @@ describe('balancer RPCs: the runtime API socket', () => {
   });
 });
 
-const sync = (wanted: Record<string, string>, serverOptions: string, term = 0): Promise<SyncBalancerServersResponse__Output> =>
+const sync = (wanted: Record<string, string>, serverOptions: string, term = 0, addOnly = false): Promise<SyncBalancerServersResponse__Output> =>
   new Promise((resolve, reject) =>
-    client.SyncBalancerServers({ socket: SPEC_SOCKET, backend: 'kube-apiserver', servers: wanted, serverOptions, requestedBy: 'test', term }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+    client.SyncBalancerServers({ socket: SPEC_SOCKET, backend: 'kube-apiserver', servers: wanted, serverOptions, requestedBy: 'test', term, addOnly }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
   );
 
 describe('SyncBalancerServers: a master joins or leaves, haproxy keeps running', () => {
@@ -123,6 +123,15 @@ describe('SyncBalancerServers: a master joins or leaves, haproxy keeps running',
     // and the same again: nothing to do
     const again = await sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9' }, 'check inter 500ms fall 2 rise 2');
     assert.deepEqual([again.added, again.removed, again.pending], [[], [], []]);
+  });
+
+  test('add only (an haproxy belay does not run): a missing master is added, a server that is no master is left as it is', async () => {
+    const r = await sync({ m1: '127.0.0.1:9', m4: '127.0.0.1:9' }, 'check inter 500ms fall 2 rise 2', 0, true);
+    assert.deepEqual([r.added, r.removed, r.pending], [['m4'], [], []]);
+    assert.deepEqual(r.servers.map((s) => `${s.name} ${s.adminState}`), ['m1 READY', 'm3 READY', 'm4 READY']);
+    // back to m1 and m3 for the tests after this one
+    const back = await sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9' }, 'check');
+    assert.deepEqual(back.removed, ['m4']);
   });
 
   test('options or names that would smuggle a second runtime API command are refused, nothing added', async () => {

@@ -16,6 +16,11 @@ export interface SyncBalancerServersRequest {
   'serverOptions'?: (string);
   'requestedBy'?: (string);
   'term'?: (number | string | Long);
+  /**
+   * Only add missing servers; leave the others (an haproxy belay does not
+   * run, spec.loadBalancer.mode external, may serve more than the masters).
+   */
+  'addOnly'?: (boolean);
 }
 
 export interface SyncBalancerServersRequest__Output {
@@ -32,4 +37,9 @@ export interface SyncBalancerServersRequest__Output {
   'serverOptions': (string);
   'requestedBy': (string);
   'term': (number);
+  /**
+   * Only add missing servers; leave the others (an haproxy belay does not
+   * run, spec.loadBalancer.mode external, may serve more than the masters).
+   */
+  'addOnly': (boolean);
 }
