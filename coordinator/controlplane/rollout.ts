@@ -27,6 +27,7 @@ import {
 } from './rollout-plan.js';
 import { durationMs } from '../cluster/spec.js';
 import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
+import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
 
 /**
  * The leader's rollout shell around the pure planner (rollout-plan.ts):
@@ -122,22 +123,12 @@ export class RolloutRunner {
         this.status(`rollout pass failed: ${errorText(err).split('\n')[0] ?? ''}`);
         this.d.log.warn('rollout pass failed', { err: errorText(err) });
       }
-      // A report that came during the pass may be the one it waited for.
-      if (this.reportDuringPass) sleepMs = 0;
-      this.reportDuringPass = false;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, sleepMs);
-        this.wakeUp = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-      this.wakeUp = undefined;
+      // Ended early by a report from the master mid-way, also one that came during the pass.
+      await this.sleeper.sleep(sleepMs);
     }
   }
 
-  private wakeUp: (() => void) | undefined;
-  private reportDuringPass = false;
+  private readonly sleeper = new WakeableSleep();
   private midWayMaster: string | undefined;
 
   /**
@@ -145,9 +136,7 @@ export class RolloutRunner {
    * once on a change): the next pass runs now rather than after its sleep, which was up to 0.5 s a master.
    */
   reportArrived(node: string): void {
-    if (!this.midWay || node !== this.midWayMaster) return;
-    if (this.wakeUp) this.wakeUp();
-    else this.reportDuringPass = true;
+    if (this.midWay && node === this.midWayMaster) this.sleeper.wake();
   }
 
   private status(line: string): void {

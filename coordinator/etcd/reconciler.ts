@@ -12,6 +12,7 @@ import { preflight, preflightFailure } from './preflight.js';
 import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
 import { etcdPkiFor, loadEtcdCa } from './pki.js';
 import { FencedWriter } from './fenced.js';
+import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
 
 /**
  * The leader's etcd loop: observe (members, each member's status, gossip,
@@ -95,22 +96,15 @@ export class EtcdReconciler {
       // healthy, etcd's 5 s rule): look more often then, so a restore or a grow does not add a pass
       // interval per member.
       const wait = Date.now() - changedAtMs < QUICK_AFTER_CHANGE_MS ? Math.min(every, QUICK_INTERVAL_MS) : every;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, wait);
-        this.wakeUp = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-      this.wakeUp = undefined;
+      await this.sleeper.sleep(wait);
     }
   }
 
-  private wakeUp: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
 
   /** Runs the next pass now (a new spec was stored). */
   wake(): void {
-    this.wakeUp?.();
+    this.sleeper.wake();
   }
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
