@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -53,4 +54,17 @@ export function watchBackends(roots: { name: string; root: string }[]): { stop()
       return { samples, maxOut, outSeen: [...outSeen].sort() };
     },
   };
+}
+
+/**
+ * A 3-master apiserver rollout ended as a careful one must: complete, no client request failed,
+ * each master out of the balancers in turn, never two at once.
+ */
+export function assertCarefulRollout(r: { code: number | null; stdout: string; stderr: string }, seen: { failed: number; ok: number; samples: string[] }, out: { maxOut: number; outSeen: string[] }): void {
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /kube-apiserver revision 1: complete, 3 of 3 done/);
+  assert.equal(seen.failed, 0, seen.samples.join('\n'));
+  assert.ok(seen.ok > 50, `only ${seen.ok} requests answered`);
+  assert.equal(out.maxOut, 1, 'at most one master out of the balancers at any time');
+  assert.deepEqual(out.outSeen, ['m1', 'm2', 'm3']);
 }
