@@ -10,7 +10,10 @@ export default tseslint.config(
     languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
       // STYLE.md: every promise is awaited or owned by a supervisor.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': 'off',
@@ -18,7 +21,26 @@ export default tseslint.config(
   },
   {
     // The pure cores (STYLE.md): no clocks, no randomness, no I/O.
-    files: ['coordinator/swim/**', 'coordinator/render/**', '**/policy.ts', '**/plan.ts', '**/join-plan.ts', 'proto/common/backoff.ts', 'proto/common/diff.ts', 'coordinator/reports/store.ts', 'coordinator/reports/events.ts', 'agent/manifests/parse.ts', 'coordinator/etcd/render.ts', 'coordinator/etcd/preflight.ts', 'coordinator/controlplane/render.ts', 'coordinator/controlplane/flags.ts', 'coordinator/controlplane/flag-names.ts', 'coordinator/balancer/haproxy-config.ts', 'coordinator/balancer/haproxy-manifest.ts', 'coordinator/controlplane/rollout-plan.ts'],
+    files: [
+      'coordinator/swim/**',
+      'coordinator/render/**',
+      '**/policy.ts',
+      '**/plan.ts',
+      '**/join-plan.ts',
+      'proto/common/backoff.ts',
+      'proto/common/diff.ts',
+      'coordinator/reports/store.ts',
+      'coordinator/reports/events.ts',
+      'agent/manifests/parse.ts',
+      'coordinator/etcd/render.ts',
+      'coordinator/etcd/preflight.ts',
+      'coordinator/controlplane/render.ts',
+      'coordinator/controlplane/flags.ts',
+      'coordinator/controlplane/flag-names.ts',
+      'coordinator/balancer/haproxy-config.ts',
+      'coordinator/balancer/haproxy-manifest.ts',
+      'coordinator/controlplane/rollout-plan.ts',
+    ],
     rules: {
       'no-restricted-syntax': [
         'error',

@@ -40,12 +40,19 @@ const schema = z.strictObject({
   /** Under the kubelet runtime: where the agent asks kubelet which static pods run and whether they are ready. */
   kubelet: z
     .strictObject({
-      podsUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL (kubelet\'s authenticated port, e.g. https://127.0.0.1:10250/pods)' }).default(KUBELET_API_DEFAULTS.podsUrl),
+      podsUrl: z
+        .url({ protocol: /^https$/, message: "must be an https:// URL (kubelet's authenticated port, e.g. https://127.0.0.1:10250/pods)" })
+        .default(KUBELET_API_DEFAULTS.podsUrl),
       servingCert: absPath.default(KUBELET_API_DEFAULTS.servingCert),
       clientCert: absPath.default(KUBELET_API_DEFAULTS.clientCert),
       clientKey: absPath.default(KUBELET_API_DEFAULTS.clientKey),
       nodeName: z.string().min(1).optional(),
-      pollIntervalMs: z.number().int().min(100, { message: 'must be at least 100 ms' }).max(60_000, { message: 'must be at most 60000 ms' }).default(KUBELET_API_DEFAULTS.pollIntervalMs),
+      pollIntervalMs: z
+        .number()
+        .int()
+        .min(100, { message: 'must be at least 100 ms' })
+        .max(60_000, { message: 'must be at most 60000 ms' })
+        .default(KUBELET_API_DEFAULTS.pollIntervalMs),
     })
     .default({ ...KUBELET_API_DEFAULTS }),
   /** Supervised services by name; absent: the shipped kubelet, containerd and docker, each where present. */

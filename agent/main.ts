@@ -41,7 +41,7 @@ runDaemon({
   name: 'belay-agent',
   summary: 'watches this master and reports it to the coordinators',
   description:
-    'belay-agent runs on every master. Every report interval it collects the host\'s state (load, memory, filesystems with the etcd data dir flagged, control-plane processes) and streams it to its coordinators over mutual-TLS gRPC; it serves belay.v1.Agent.',
+    "belay-agent runs on every master. Every report interval it collects the host's state (load, memory, filesystems with the etcd data dir flagged, control-plane processes) and streams it to its coordinators over mutual-TLS gRPC; it serves belay.v1.Agent.",
   configName: 'agent.yaml',
   async start(ctx) {
     const cfg = loadAgentConfig(ctx.configFile);
@@ -52,7 +52,7 @@ runDaemon({
     const collected = new Counter({ name: 'belay_reports_collected_total', help: 'Host reports collected', registers: [registry] });
     const ackLatency = new Histogram({
       name: 'belay_report_latency_seconds',
-      help: 'From sending a report to the coordinator\'s acknowledgement',
+      help: "From sending a report to the coordinator's acknowledgement",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
@@ -74,12 +74,15 @@ runDaemon({
     const store = new ManifestStore({ manifestsDir: ctx.paths.manifestsDir, historyDir: path.join(ctx.paths.varLibBelay, 'manifests') });
     const inventory = new ManifestInventory({ manifestsDir: ctx.paths.manifestsDir, store, raise: (e) => events.raise(e) });
     const watcher = new ManifestWatcher({ manifestsDir: ctx.paths.manifestsDir, inventory, log: log.child({ component: 'manifests' }) });
-    const supervisor = new Supervisor(resolveServices(cfg.services, (p) => ctx.paths.host(p)), {
-      stateDir: path.join(ctx.paths.varLibBelay, 'supervisor'),
-      logDir: path.join(ctx.paths.logDir, 'services'),
-      log: log.child({ component: 'supervisor' }),
-      raise: (e) => events.raise(e),
-    });
+    const supervisor = new Supervisor(
+      resolveServices(cfg.services, (p) => ctx.paths.host(p)),
+      {
+        stateDir: path.join(ctx.paths.varLibBelay, 'supervisor'),
+        logDir: path.join(ctx.paths.logDir, 'services'),
+        log: log.child({ component: 'supervisor' }),
+        raise: (e) => events.raise(e),
+      },
+    );
     const etcdDisk = new DiskLatencySampler({ etcdDataDir: cfg.etcdDataDir, host: (p) => ctx.paths.host(p), log: log.child({ component: 'disk' }) });
     /** Made once the supervisor runs; until then the report carries the inventory alone. */
     const pods: { runtime?: { podStatus(file: string, services: ServiceStatus[]): PodStatus; applyNow(file: string): void } } = {};
@@ -151,18 +154,34 @@ runDaemon({
         : undefined;
     const kubeletPods =
       cfg.runtime === 'kubelet'
-        ? new KubeletPods({ inventory, cfg: cfg.kubelet, host: (p) => ctx.paths.host(p), log: log.child({ component: 'kubelet-pods' }), raise: (e) => events.raise(e) })
+        ? new KubeletPods({
+            inventory,
+            cfg: cfg.kubelet,
+            host: (p) => ctx.paths.host(p),
+            log: log.child({ component: 'kubelet-pods' }),
+            raise: (e) => events.raise(e),
+          })
         : undefined;
     if (hostRuntime) pods.runtime = hostRuntime;
     if (kubeletPods) pods.runtime = { podStatus: (file) => kubeletPods.podStatus(file), applyNow: () => kubeletPods.applyNow() };
     hostRuntime?.start();
     kubeletPods?.start();
-    const logRotator = new LogRotator({ dirs: [path.join(ctx.paths.logDir, 'services'), path.join(ctx.paths.logDir, 'pods')], cfg: cfg.logRotation, log: log.child({ component: 'logs' }) });
+    const logRotator = new LogRotator({
+      dirs: [path.join(ctx.paths.logDir, 'services'), path.join(ctx.paths.logDir, 'pods')],
+      cfg: cfg.logRotation,
+      log: log.child({ component: 'logs' }),
+    });
     logRotator.start();
     // systemd (Type=notify, WatchdogSec): READY once serving; pings stop if the event loop stalls, and systemd restarts us.
     const watchdog = startWatchdog({ env: process.env, log: log.child({ component: 'watchdog' }), unsetEnvironment: true });
     watchdog.ready(`supervising ${supervisor.list().length} services`);
-    log.info('agent started', { listen: cfg.listen, metrics: cfg.metricsListen, coordinators: cfg.coordinators, intervalMs: cfg.reportIntervalMs, root: ctx.paths.root });
+    log.info('agent started', {
+      listen: cfg.listen,
+      metrics: cfg.metricsListen,
+      coordinators: cfg.coordinators,
+      intervalMs: cfg.reportIntervalMs,
+      root: ctx.paths.root,
+    });
     return {
       log,
       async stop() {

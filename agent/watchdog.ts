@@ -231,7 +231,11 @@ export function startWatchdog(o: WatchdogOptions): Watchdog {
       transport = unixDgramTransport(socket, log);
     } catch (err) {
       // Once per start: the fallback works, but costs a process per message.
-      log.warn('notifying systemd through systemd-notify', { reason: 'unix-dgram unusable', err: errorText(err), hint: 'npm ci with g++, make and python3 present builds it' });
+      log.warn('notifying systemd through systemd-notify', {
+        reason: 'unix-dgram unusable',
+        err: errorText(err),
+        hint: 'npm ci with g++, make and python3 present builds it',
+      });
     }
   }
   transport ??= systemdNotifyTransport(socket, o.env, o.systemdNotify ?? 'systemd-notify');
@@ -249,7 +253,12 @@ export function startWatchdog(o: WatchdogOptions): Watchdog {
           log.warn('systemd notification failed', { socket, transport: via.name, notification: message.split('\n')[0], err: errorText(err) });
         }
       } else if (failing) {
-        log.info('systemd notification delivered again', { socket, transport: via.name, failures: failing.count, durationMs: Math.round(now() - failing.sinceMs) });
+        log.info('systemd notification delivered again', {
+          socket,
+          transport: via.name,
+          failures: failing.count,
+          durationMs: Math.round(now() - failing.sinceMs),
+        });
         failing = undefined;
       }
     });

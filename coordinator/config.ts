@@ -47,7 +47,12 @@ const gossipSchema = z
   .strictObject({
     /** false: no gossip (this coordinator sees only the agents that report to it). */
     enabled: z.boolean().default(true),
-    port: z.number({ message: 'must be a port number' }).int().min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' }).default(COORDINATOR_DEFAULTS.gossipPort),
+    port: z
+      .number({ message: 'must be a port number' })
+      .int()
+      .min(1, { message: 'must be 1 to 65535' })
+      .max(65535, { message: 'must be 1 to 65535' })
+      .default(COORDINATOR_DEFAULTS.gossipPort),
     /** lan (memberlist's LAN defaults, tuned for 3–7 masters) or wan. */
     profile: z.enum(['lan', 'wan'], { message: 'must be lan or wan' }).default('lan'),
     /** gRPC addresses (HOST:PORT) of coordinators to join through; default: every other master in nodes. */
@@ -60,7 +65,15 @@ const gossipSchema = z
     replayWindowMs: ms.default(60_000),
     ...swimOverrides,
   })
-  .default({ enabled: true, port: COORDINATOR_DEFAULTS.gossipPort, profile: 'lan', keyFile: COORDINATOR_DEFAULTS.gossipKeyFile, keyringFile: COORDINATOR_DEFAULTS.gossipKeyringFile, mtu: 1_400, replayWindowMs: 60_000 });
+  .default({
+    enabled: true,
+    port: COORDINATOR_DEFAULTS.gossipPort,
+    profile: 'lan',
+    keyFile: COORDINATOR_DEFAULTS.gossipKeyFile,
+    keyringFile: COORDINATOR_DEFAULTS.gossipKeyringFile,
+    mtu: 1_400,
+    replayWindowMs: 60_000,
+  });
 
 const schema = z
   .strictObject({
@@ -69,7 +82,12 @@ const schema = z
     metrics: z.strictObject({ listen: hostPort.optional() }).default({}),
     nodes: z.array(nodeRef).min(1, { message: 'must list at least this master' }).optional(),
     gossip: gossipSchema,
-    agentPort: z.number({ message: 'must be a port number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be 1 to 65535' }).max(65535, { message: 'must be 1 to 65535' }).default(COORDINATOR_DEFAULTS.agentPort),
+    agentPort: z
+      .number({ message: 'must be a port number' })
+      .int({ message: 'must be a whole number' })
+      .min(1, { message: 'must be 1 to 65535' })
+      .max(65535, { message: 'must be 1 to 65535' })
+      .default(COORDINATOR_DEFAULTS.agentPort),
   })
   .superRefine((c, ctx) => {
     const names = new Set<string>();
@@ -78,7 +96,11 @@ const schema = z
       names.add(n.name);
     }
     if (c.nodes && !names.has(c.node.name)) {
-      ctx.addIssue({ code: 'custom', path: ['nodes'], message: `must include this master (${c.node.name}): add { name: ${c.node.name}, address: ${c.node.address} }` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodes'],
+        message: `must include this master (${c.node.name}): add { name: ${c.node.name}, address: ${c.node.address} }`,
+      });
     }
   });
 

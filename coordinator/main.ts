@@ -17,7 +17,7 @@ runDaemon({
   name: 'belay-coordinator',
   summary: 'keeps the HA control plane of this master and its peers',
   description:
-    'belay-coordinator runs on every master beside belay-agent. It receives the agents\' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. It gossips with the other coordinators (SWIM membership and failure detection, encrypted UDP on gossip.port) so that any coordinator knows every master. Once etcd exists (belayctl bootstrap), the coordinators elect one leader through an etcd lease; the leader joins every master of the Cluster spec to etcd as a learner, one at a time, and replaces members whose host is gone, never below quorum.',
+    "belay-coordinator runs on every master beside belay-agent. It receives the agents' host reports over mutual-TLS gRPC (belay.v1.Coordinator) and answers belayctl. It gossips with the other coordinators (SWIM membership and failure detection, encrypted UDP on gossip.port) so that any coordinator knows every master. Once etcd exists (belayctl bootstrap), the coordinators elect one leader through an etcd lease; the leader joins every master of the Cluster spec to etcd as a learner, one at a time, and replaces members whose host is gone, never below quorum.",
   configName: 'coordinator.yaml',
   async start(ctx) {
     const cfg = loadCoordinatorConfig(ctx.configFile);
@@ -41,7 +41,20 @@ runDaemon({
       log: log.child({ component: 'etcd' }),
     });
     etcd.start();
-    const service = coordinatorService({ node: cfg.node.name, store, events, agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address), log: rpcLog, registry, insecure: cfg.insecure, nowMs: Date.now, gossip, local, etcd, paths: ctx.paths });
+    const service = coordinatorService({
+      node: cfg.node.name,
+      store,
+      events,
+      agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address),
+      log: rpcLog,
+      registry,
+      insecure: cfg.insecure,
+      nowMs: Date.now,
+      gossip,
+      local,
+      etcd,
+      paths: ctx.paths,
+    });
     const serving = await serve({
       cfg,
       tls,

@@ -67,16 +67,26 @@ function belayctl(state: DevState, args: string[], timeoutMs = 600_000): Promise
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BELAY_')));
   const t0 = performance.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [...cluster.shebangNodeFlags(CLI), CLI, ...args], { env: { ...env, ...state.env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: performance.now() - t0 }),
+    execFile(
+      process.execPath,
+      [...cluster.shebangNodeFlags(CLI), CLI, ...args],
+      { env: { ...env, ...state.env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: performance.now() - t0 }),
     );
   });
 }
 
 function adminTls(root: string): { ca: Buffer; cert: Buffer; key: Buffer } {
-  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
+  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as {
+    clusters: { cluster: Record<string, string> }[];
+    users: { user: Record<string, string> }[];
+  };
   const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
-  return { ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']), cert: b64(conf.users[0]?.user['client-certificate-data']), key: b64(conf.users[0]?.user['client-key-data']) };
+  return {
+    ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']),
+    cert: b64(conf.users[0]?.user['client-certificate-data']),
+    key: b64(conf.users[0]?.user['client-key-data']),
+  };
 }
 
 function readyz(host: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }, agent: https.Agent | false = false): Promise<boolean> {
@@ -91,7 +101,10 @@ function readyz(host: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }, ag
 }
 
 /** Each apiserver's /readyz every 50 ms, straight (not through haproxy): the spans it was not ready. */
-function watchReadiness(masters: { name: string; address: string }[], tls: { ca: Buffer; cert: Buffer; key: Buffer }): { stop(): Promise<Record<string, number[]>> } {
+function watchReadiness(
+  masters: { name: string; address: string }[],
+  tls: { ca: Buffer; cert: Buffer; key: Buffer },
+): { stop(): Promise<Record<string, number[]>> } {
   let stopped = false;
   const spans: Record<string, number[]> = {};
   const loops = masters.map(async (m) => {
@@ -122,7 +135,12 @@ function watchReadiness(masters: { name: string; address: string }[], tls: { ca:
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-bench-cp-'));
 const base = `127.9.${1 + Math.floor(Math.random() * 200)}.1`;
-progress(`load average at the start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+progress(
+  `load average at the start ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 const state = await cluster.devUp({ masters: 3, dir, baseAddress: base, reportIntervalMs: 1000, logFormat: 'json', progress: (l) => progress(l) });
 const lines: string[] = [];
 try {
@@ -140,7 +158,14 @@ try {
   const stableMs = Number(/^(\d+)s$/.exec(spec.spec.rollout.stableWindow)?.[1] ?? 5) * 1000;
 
   // 1. careful rollouts under one client loop
-  const load = startLoad({ targets, tls, path: '/api/v1/namespaces/default/configmaps', maxRequests: 1_000_000, concurrency: CONCURRENCY, keepAlive: KEEPALIVE });
+  const load = startLoad({
+    targets,
+    tls,
+    path: '/api/v1/namespaces/default/configmaps',
+    maxRequests: 1_000_000,
+    concurrency: CONCURRENCY,
+    keepAlive: KEEPALIVE,
+  });
   await new Promise((r) => setTimeout(r, 3_000));
   const rows: string[] = [];
   const ratios: number[] = [];
@@ -154,7 +179,9 @@ try {
     if (r.code !== 0) throw new Error(`rollout ${i} exited ${r.code}: ${r.stderr.trim()}`);
     const perNode = masters.map((m) => (spans[m.name] ?? []).reduce((a, b) => a + b, 0));
     const sum = perNode.reduce((a, b) => a + b, 0);
-    rows.push(`   ${String(i).padEnd(5)}${s(r.ms).padEnd(10)}${perNode.map(s).join(' + ').padEnd(24)}${s(sum).padEnd(10)}${(r.ms / sum).toFixed(2).padEnd(10)}${(r.ms / (sum + 3 * stableMs)).toFixed(2)}`);
+    rows.push(
+      `   ${String(i).padEnd(5)}${s(r.ms).padEnd(10)}${perNode.map(s).join(' + ').padEnd(24)}${s(sum).padEnd(10)}${(r.ms / sum).toFixed(2).padEnd(10)}${(r.ms / (sum + 3 * stableMs)).toFixed(2)}`,
+    );
     return r.ms / sum;
   };
   for (let i = 1; i <= ROLLOUTS; i++) ratios.push(await rollout(i));
@@ -169,7 +196,14 @@ try {
 
   // 2. naive: every master's new manifest at once
   progress('naive rollout: the new kube-apiserver.yaml written on all 3 masters at once');
-  const naiveLoad = startLoad({ targets, tls, path: '/api/v1/namespaces/default/configmaps', maxRequests: 1_000_000, concurrency: CONCURRENCY, keepAlive: KEEPALIVE });
+  const naiveLoad = startLoad({
+    targets,
+    tls,
+    path: '/api/v1/namespaces/default/configmaps',
+    maxRequests: 1_000_000,
+    concurrency: CONCURRENCY,
+    keepAlive: KEEPALIVE,
+  });
   await new Promise((r) => setTimeout(r, 3_000));
   const t0 = performance.now();
   await Promise.all(
@@ -194,7 +228,10 @@ try {
 
   lines.push(
     '',
-    `control-plane rollout: 3 masters, real etcd 3.4 and haproxy 2.6, kube-apiserver stand-ins (test/stand-ins) listening ${START_MS / 1000} s after start; client loop: GET configmaps through the 3 balancers, ${CONCURRENCY} in flight, ${KEEPALIVE ? 'keep-alive connections' : 'a connection per request'}; 2 cores, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `control-plane rollout: 3 masters, real etcd 3.4 and haproxy 2.6, kube-apiserver stand-ins (test/stand-ins) listening ${START_MS / 1000} s after start; client loop: GET configmaps through the 3 balancers, ${CONCURRENCY} in flight, ${KEEPALIVE ? 'keep-alive connections' : 'a connection per request'}; 2 cores, load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
     '',
     `1. careful: ${ROLLOUTS} rollouts of kube-apiserver back to back (belayctl rollout apiserver --image, stableWindow ${stableMs / 1000} s), one client loop`,
     `   requests ${careful.sent} in ${s(careful.durationMs)} s, failed ${careful.failed} ${careful.failed ? JSON.stringify(careful.errors) : ''}${KEEPALIVE ? `; sent again on a new connection after a kept one was closed under them before any answer (as Go's net/http does): ${careful.retriedStale}` : ''}`,

@@ -111,7 +111,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: nu
   return new Promise((resolve) => {
     const t0 = performance.now();
     execFile(file, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr, ms: performance.now() - t0 });
     });
   });
@@ -167,7 +167,10 @@ async function settle(c: EtcdClusterT, urls: string[], timeoutMs = 90_000): Prom
     if (!ok) since = undefined;
     else since ??= performance.now();
     if (since !== undefined && performance.now() - since >= SETTLE_MS) return Math.max(...st.map((x) => x.dbSizeBytes));
-    if (performance.now() > deadline) throw new Error(`etcd members ${urls.join(', ')} not healthy together for ${SETTLE_MS} ms within ${timeoutMs} ms: ${st.map((x) => `${x.url} ${x.ok ? 'ok' : x.error}`).join('; ')}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `etcd members ${urls.join(', ')} not healthy together for ${SETTLE_MS} ms within ${timeoutMs} ms: ${st.map((x) => `${x.url} ${x.ok ? 'ok' : x.error}`).join('; ')}`,
+      );
     await sleep(200);
   }
 }
@@ -218,7 +221,11 @@ async function withBelay<T>(masters: number, specMasters: number, body: (b: Bela
       return { ca: path.join(d, 'ca.crt'), cert: path.join(d, 'healthcheck-client.crt'), key: path.join(d, 'healthcheck-client.key') };
     };
     const clientUrl = (m: string): string => `https://${addr(m)}:2379`;
-    etcd = new EtcdCluster(state.masters.slice(0, specMasters).map((m) => clientUrl(m.name)), readTlsBuffers(etcdTls('m1')), 30_000);
+    etcd = new EtcdCluster(
+      state.masters.slice(0, specMasters).map((m) => clientUrl(m.name)),
+      readTlsBuffers(etcdTls('m1')),
+      30_000,
+    );
     const tls = g.readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
     const Client = g.belayProto().belay.v1.Coordinator;
     const coordinator = (m: string): CoordinatorClient => {
@@ -262,8 +269,13 @@ async function waitFirstBackup(b: Belay): Promise<string> {
 async function loadAndSettle(b: Belay, masters: string[]): Promise<number> {
   const t0 = performance.now();
   await loadData(b.etcd);
-  progress(`belay: ${KEYS} keys × ${VALUE_BYTES / 1024} KiB put in ${s(performance.now() - t0)} s; waiting until ${masters.join(', ')} have been healthy for ${SETTLE_MS / 1000} s`);
-  return settle(b.etcd, masters.map((m) => b.clientUrl(m)));
+  progress(
+    `belay: ${KEYS} keys × ${VALUE_BYTES / 1024} KiB put in ${s(performance.now() - t0)} s; waiting until ${masters.join(', ')} have been healthy for ${SETTLE_MS / 1000} s`,
+  );
+  return settle(
+    b.etcd,
+    masters.map((m) => b.clientUrl(m)),
+  );
 }
 
 interface JoinResult {
@@ -354,7 +366,11 @@ async function belayJoin(runNo: number): Promise<JoinResult> {
     const wall0 = Date.now();
     const t0 = performance.now();
     const applied = await new Promise<string>((resolve) =>
-      b.coordinator('m1').ApplyCluster({ spec: text, dryRun: false, localOnly: false }, { deadline: new Date(Date.now() + 20_000) }, (err) => resolve(err ? `${err.code} ${err.details}` : '')),
+      b
+        .coordinator('m1')
+        .ApplyCluster({ spec: text, dryRun: false, localOnly: false }, { deadline: new Date(Date.now() + 20_000) }, (err) =>
+          resolve(err ? `${err.code} ${err.details}` : ''),
+        ),
     );
     if (applied) {
       r.failure = `ApplyCluster through m1 failed after ${s(performance.now() - t0)} s: ${applied}; m1's log: ${logErrors(path.join(b.dir, 'm1', 'var/log/belay/coordinator.log'))}`;
@@ -382,7 +398,9 @@ async function belayJoin(runNo: number): Promise<JoinResult> {
     }
     await sleep(300); // the log lines of the last step are flushed
     r.steps = joinSteps(b, wall0, wall0 + (Number.isFinite(r.healthyMs) ? r.healthyMs : 300_000));
-    progress(`belay join ${runNo}: learner added ${s(r.addedMs)} s, published ${s(r.publishedMs)} s, promoted ${s(r.promotedMs)} s, m4 healthy ${s(r.healthyMs)} s after the apply`);
+    progress(
+      `belay join ${runNo}: learner added ${s(r.addedMs)} s, published ${s(r.publishedMs)} s, promoted ${s(r.promotedMs)} s, m4 healthy ${s(r.healthyMs)} s after the apply`,
+    );
     for (const l of r.steps) progress(`  ${l}`);
     return r;
   });
@@ -416,7 +434,11 @@ async function manualJoin(runNo: number): Promise<JoinResult> {
         fs.writeFileSync(file, f.content, { mode: f.mode });
       }
     }
-    const tls = (n: string): TlsFiles => ({ ca: path.join(pkiDir(n), 'etcd/ca.crt'), cert: path.join(pkiDir(n), 'etcd/healthcheck-client.crt'), key: path.join(pkiDir(n), 'etcd/healthcheck-client.key') });
+    const tls = (n: string): TlsFiles => ({
+      ca: path.join(pkiDir(n), 'etcd/ca.crt'),
+      cert: path.join(pkiDir(n), 'etcd/healthcheck-client.crt'),
+      key: path.join(pkiDir(n), 'etcd/healthcheck-client.key'),
+    });
     /** The flags belay renders into etcd.yaml (render.ts, spec defaults), so that only the procedure differs. */
     const start = (n: string, state: 'new' | 'existing', initialCluster: string): void => {
       const p = path.join(pkiDir(n), 'etcd');
@@ -492,7 +514,9 @@ async function manualJoin(runNo: number): Promise<JoinResult> {
         await sleep(50);
       }
       const healthyMs = performance.now() - t0;
-      progress(`manual join ${runNo}: learner added ${s(addedMs)} s, promoted ${s(promotedMs)} s (${tries} promote calls), e4 healthy ${s(healthyMs)} s after member add`);
+      progress(
+        `manual join ${runNo}: learner added ${s(addedMs)} s, promoted ${s(promotedMs)} s (${tries} promote calls), e4 healthy ${s(healthyMs)} s after member add`,
+      );
       return { addedMs, promotedMs, healthyMs, dbBytes, promoteTries: tries };
     } finally {
       c.close();
@@ -558,7 +582,9 @@ async function snapshotBench(b: Belay, leader: string): Promise<{ rows: Snapshot
     }
     const row: SnapshotRow = { ...x, ...y };
     rows.push(row);
-    progress(`snapshot ${i + 1}: belayctl ${s(row.belayCliMs)} s (durationMs ${s(row.belayDurationMs)} s, ${row.belayVerified ? 'verified' : 'NOT verified'}, ${mb(row.belayBytes)} MB); etcdctl save ${s(row.etcdctlSaveMs)} s + status ${s(row.etcdctlStatusMs)} s (${mb(row.etcdctlBytes)} MB)`);
+    progress(
+      `snapshot ${i + 1}: belayctl ${s(row.belayCliMs)} s (durationMs ${s(row.belayDurationMs)} s, ${row.belayVerified ? 'verified' : 'NOT verified'}, ${mb(row.belayBytes)} MB); etcdctl save ${s(row.etcdctlSaveMs)} s + status ${s(row.etcdctlStatusMs)} s (${mb(row.etcdctlBytes)} MB)`,
+    );
   }
   return { rows, lastFile };
 }
@@ -597,7 +623,10 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
     progress(`restore ${runNo}: quorum lost; belayctl etcd restore --snapshot ${file}`);
     const wall0 = Date.now();
     const r = await belayctl(b.state, b.endpoint(leader), ['etcd', 'restore', '--snapshot', file], 300_000);
-    const breakdown = r.stderr.trim().split('\n').filter((l) => l.trim());
+    const breakdown = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim());
     progress(`restore ${runNo}: exit ${r.code} after ${s(r.ms)} s`);
     for (const l of breakdown) progress(`  ${l}`);
     const steps = joinSteps(b, wall0, wall0 + r.ms, all);
@@ -607,7 +636,10 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
     if (r.code !== 0) {
       const log = path.join(b.dir, leader, 'var/log/belay/coordinator.log');
       progress(`restore ${runNo}: the last warnings and errors in ${leader}'s coordinator log:`);
-      const bad = cluster.tail(log, 400).split('\n').filter((x) => /"level":"(warn|error)"/.test(x) && !/"message":"call cut"/.test(x));
+      const bad = cluster
+        .tail(log, 400)
+        .split('\n')
+        .filter((x) => /"level":"(warn|error)"/.test(x) && !/"message":"call cut"/.test(x));
       for (const l of bad.slice(-6)) progress(`  ${l.slice(0, 1500)}`);
       for (const l of bad.filter((x) => /"level":"error"/.test(x))) {
         try {
@@ -624,7 +656,11 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
     const keys: string[] = [];
     if (r.code === 0) {
       const ms = await b.etcd.members().catch(() => undefined);
-      voters = (ms ?? []).filter((m) => !m.isLearner && m.name).map((m) => m.name).sort().join(',');
+      voters = (ms ?? [])
+        .filter((m) => !m.isLearner && m.name)
+        .map((m) => m.name)
+        .sort()
+        .join(',');
       for (const m of all) {
         let count = '?';
         for (let i = 0; i < 40; i++) {
@@ -641,7 +677,11 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
         keys.push(`${m} ${count}`);
       }
     }
-    return { restore: { ms: r.ms, code: r.code, error, voters, keys: keys.join(', '), breakdown, last: r.stdout.trim().split('\n').pop() ?? '' }, snapshots, dbBytes };
+    return {
+      restore: { ms: r.ms, code: r.code, error, voters, keys: keys.join(', '), breakdown, last: r.stdout.trim().split('\n').pop() ?? '' },
+      snapshots,
+      dbBytes,
+    };
   });
 }
 
@@ -649,9 +689,15 @@ async function restoreRun(runNo: number, withSnapshots: boolean): Promise<{ rest
 
 const errorLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 const started = performance.now();
-const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 console.log(`bench: load average at the start ${load()}`);
-console.log(`bench: etcd ${/etcd Version: (\S+)/.exec((await run('etcd', ['--version'], process.env, 5_000)).stdout)?.[1] ?? '?'}, ${KEYS} keys × ${VALUE_BYTES / 1024} KiB of random bytes (${mb(KEYS * VALUE_BYTES)} MB of values); ${os.cpus().length} cores; everything on loopback`);
+console.log(
+  `bench: etcd ${/etcd Version: (\S+)/.exec((await run('etcd', ['--version'], process.env, 5_000)).stdout)?.[1] ?? '?'}, ${KEYS} keys × ${VALUE_BYTES / 1024} KiB of random bytes (${mb(KEYS * VALUE_BYTES)} MB of values); ${os.cpus().length} cores; everything on loopback`,
+);
 const belayJoins: JoinResult[] = [];
 const manualJoins: JoinResult[] = [];
 const restores: RestoreRow[] = [];
@@ -666,7 +712,11 @@ try {
     manualJoins.push(await manualJoin(i).catch((err: unknown) => ({ healthyMs: NaN, dbBytes: NaN, failure: errorLine(err) })));
   }
   for (let i = 1; i <= RESTORE_RUNS; i++) {
-    const r = await restoreRun(i, i === 1).catch((err: unknown) => ({ restore: { ms: NaN, code: -1, error: errorLine(err), voters: '?', keys: '', breakdown: [], last: '' }, snapshots: [], dbBytes: 0 }));
+    const r = await restoreRun(i, i === 1).catch((err: unknown) => ({
+      restore: { ms: NaN, code: -1, error: errorLine(err), voters: '?', keys: '', breakdown: [], last: '' },
+      snapshots: [],
+      dbBytes: 0,
+    }));
     restores.push(r.restore);
     if (i === 1) {
       snapshots = r.snapshots;
@@ -684,11 +734,22 @@ try {
 
 const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 console.log(`\n1. join of a 4th member into 3 members holding ~${mb(median(belayJoins.map((r) => r.dbBytes)))} MB (db size), s from the command`);
-console.log('   belay: from ApplyCluster of the 4-master spec (belayctl apply -f adds the CLI\'s start-up) until m4 is a voting member answering etcdctl endpoint health');
-console.log('   manual: plain etcd with belay\'s flags and TLS; from `etcdctl member add --learner` through starting etcd, `member promote` retried every 100 ms, to endpoint health');
+console.log(
+  "   belay: from ApplyCluster of the 4-master spec (belayctl apply -f adds the CLI's start-up) until m4 is a voting member answering etcdctl endpoint health",
+);
+console.log(
+  "   manual: plain etcd with belay's flags and TLS; from `etcdctl member add --learner` through starting etcd, `member promote` retried every 100 ms, to endpoint health",
+);
 console.log(['   system', 'run', 'learner added', 'published', 'promoted', 'healthy (total)'].map((x, i) => (i === 0 ? x.padEnd(11) : x.padEnd(15))).join(''));
 const joinRow = (name: string, label: string, r: Partial<JoinResult>): string =>
-  [`   ${name}`.padEnd(11), label.padEnd(15), s(r.addedMs).padEnd(15), s(r.publishedMs).padEnd(15), `${s(r.promotedMs)}${r.promoteTries ? ` (${r.promoteTries} tries)` : ''}`.padEnd(15), s(r.healthyMs)].join('');
+  [
+    `   ${name}`.padEnd(11),
+    label.padEnd(15),
+    s(r.addedMs).padEnd(15),
+    s(r.publishedMs).padEnd(15),
+    `${s(r.promotedMs)}${r.promoteTries ? ` (${r.promoteTries} tries)` : ''}`.padEnd(15),
+    s(r.healthyMs),
+  ].join('');
 const failed = (r: JoinResult): void => void (r.failure && console.log(`           failed: ${r.failure.slice(0, 600)}`));
 belayJoins.forEach((r, i) => {
   console.log(joinRow('belay', String(i + 1), r));
@@ -709,8 +770,12 @@ console.log(joinRow('manual', 'median', med(manualJoins)));
 const jb = median(belayJoins.map((r) => r.healthyMs));
 const jm = median(manualJoins.map((r) => r.healthyMs));
 const count = (r: JoinResult, what: RegExp): number => (r.steps ?? []).filter((l) => what.test(l)).length;
-console.log(`   belay: coordinators' "leadership lost" / "elected leader" log lines during the join, per run: ${belayJoins.map((r) => `${count(r, /coordinator: leadership lost /)}/${count(r, /coordinator: elected leader/)}`).join(', ')}`);
-console.log(`   aim: belay within 1 s of manual, preflight included: ${s(jb)} − ${s(jm)} = ${s(jb - jm)} s → ${Number.isFinite(jb - jm) ? verdict(jb - jm <= 1_000) : 'not measured'}`);
+console.log(
+  `   belay: coordinators' "leadership lost" / "elected leader" log lines during the join, per run: ${belayJoins.map((r) => `${count(r, /coordinator: leadership lost /)}/${count(r, /coordinator: elected leader/)}`).join(', ')}`,
+);
+console.log(
+  `   aim: belay within 1 s of manual, preflight included: ${s(jb)} − ${s(jm)} = ${s(jb - jm)} s → ${Number.isFinite(jb - jm) ? verdict(jb - jm <= 1_000) : 'not measured'}`,
+);
 const finished = belayJoins.map((r, i) => ({ r, i })).filter((x) => Number.isFinite(x.r.healthyMs));
 const medianRun = finished.sort((a, b) => a.r.healthyMs - b.r.healthyMs)[Math.floor(finished.length / 2)];
 if (medianRun?.r.steps?.length) {
@@ -719,10 +784,20 @@ if (medianRun?.r.steps?.length) {
 }
 
 const sRows = snapshots;
-console.log(`\n2. snapshot + verify of the ${mb(restoreDb)} MB db (3-member belay cluster, from the belay leader's master's member), s; ${sRows.length} runs each`);
+console.log(
+  `\n2. snapshot + verify of the ${mb(restoreDb)} MB db (3-member belay cluster, from the belay leader's master's member), s; ${sRows.length} runs each`,
+);
 console.log(['   run', 'belayctl (whole call)', 'belay durationMs', 'etcdctl save', 'etcdctl save+status'].map((x) => x.padEnd(22)).join(''));
 const sRow = (label: string, r: SnapshotRow): string =>
-  [`   ${label}`, `${s(r.belayCliMs)}${r.belayVerified ? '' : ' NOT VERIFIED'}`, s(r.belayDurationMs), s(r.etcdctlSaveMs), s(r.etcdctlSaveMs + r.etcdctlStatusMs)].map((x) => x.padEnd(22)).join('');
+  [
+    `   ${label}`,
+    `${s(r.belayCliMs)}${r.belayVerified ? '' : ' NOT VERIFIED'}`,
+    s(r.belayDurationMs),
+    s(r.etcdctlSaveMs),
+    s(r.etcdctlSaveMs + r.etcdctlStatusMs),
+  ]
+    .map((x) => x.padEnd(22))
+    .join('');
 sRows.forEach((r, i) => console.log(sRow(String(i + 1), r)));
 if (sRows.length) {
   const m: SnapshotRow = {
@@ -737,10 +812,14 @@ if (sRows.length) {
   console.log(sRow('median', m));
   const ratioCli = m.belayCliMs / m.etcdctlSaveMs;
   const ratioSrv = m.belayDurationMs / m.etcdctlSaveMs;
-  console.log(`   aim ≤ 1.5× etcdctl snapshot save: belayctl whole call ${ratioCli.toFixed(2)}× → ${verdict(ratioCli <= 1.5)}; belay's own durationMs (stream + fsync + verify) ${ratioSrv.toFixed(2)}× → ${verdict(ratioSrv <= 1.5)}; vs etcdctl save+status ${(m.belayCliMs / (m.etcdctlSaveMs + m.etcdctlStatusMs)).toFixed(2)}× (whole call)`);
+  console.log(
+    `   aim ≤ 1.5× etcdctl snapshot save: belayctl whole call ${ratioCli.toFixed(2)}× → ${verdict(ratioCli <= 1.5)}; belay's own durationMs (stream + fsync + verify) ${ratioSrv.toFixed(2)}× → ${verdict(ratioSrv <= 1.5)}; vs etcdctl save+status ${(m.belayCliMs / (m.etcdctlSaveMs + m.etcdctlStatusMs)).toFixed(2)}× (whole call)`,
+  );
 }
 
-console.log('\n3. restore: `belayctl etcd restore` on the leader\'s master after 2 of 3 members were stopped and wiped, s from the command to its exit 0 (3 healthy voters)');
+console.log(
+  "\n3. restore: `belayctl etcd restore` on the leader's master after 2 of 3 members were stopped and wiped, s from the command to its exit 0 (3 healthy voters)",
+);
 console.log(['   run', 'restore', 'exit', 'voters after', `keys after (of ${KEYS})`].map((x, i) => x.padEnd(i === 3 ? 16 : 12)).join(''));
 restores.forEach((r, i) => {
   console.log([`   ${i + 1}`, s(r.ms), String(r.code), r.voters, r.keys].map((x, j) => x.padEnd(j === 3 ? 16 : 12)).join(''));

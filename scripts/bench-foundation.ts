@@ -44,7 +44,9 @@ try {
   }
   const elapsedS = (performance.now() - t0) / 1000;
   const cpuPct = (((sampleUsage(agent.pid)?.ticks ?? c0) - c0) / TICKS_PER_S / elapsedS) * 100;
-  console.log(`agent idle over ${elapsedS.toFixed(0)} s: RSS mean ${mb(rss.reduce((a, b) => a + b, 0) / rss.length)} MB, max ${mb(Math.max(...rss))} MB; CPU ${cpuPct.toFixed(2)} % of one core (aim: <= 80 MB, <= 1 %)`);
+  console.log(
+    `agent idle over ${elapsedS.toFixed(0)} s: RSS mean ${mb(rss.reduce((a, b) => a + b, 0) / rss.length)} MB, max ${mb(Math.max(...rss))} MB; CPU ${cpuPct.toFixed(2)} % of one core (aim: <= 80 MB, <= 1 %)`,
+  );
 
   const tls = g.readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
   const Client = g.belayProto().belay.v1.Coordinator;
@@ -58,7 +60,9 @@ try {
     rtt.push(performance.now() - s);
   }
   client.close();
-  console.log(`Status round trip, mutual TLS, 3 nodes, ${calls} sequential calls: p50 ${pct(rtt, 50).toFixed(2)} ms, p99 ${pct(rtt, 99).toFixed(2)} ms, max ${Math.max(...rtt).toFixed(2)} ms`);
+  console.log(
+    `Status round trip, mutual TLS, 3 nodes, ${calls} sequential calls: p50 ${pct(rtt, 50).toFixed(2)} ms, p99 ${pct(rtt, 99).toFixed(2)} ms, max ${Math.max(...rtt).toFixed(2)} ms`,
+  );
 } finally {
   await cluster.devDown(dir, { graceMs: 5000 });
   fs.rmSync(dir, { recursive: true, force: true });

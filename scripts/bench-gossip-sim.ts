@@ -21,7 +21,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-console.log(`bench: one tags update in a converged cluster, LAN defaults (gossip every ${SWIM_LAN.gossipIntervalMs} ms to ${SWIM_LAN.gossipNodes}, retransmit ${SWIM_LAN.retransmitMult}·ceil(log10(n+1))), ${seeds} seeds per size; medians over the seeds`);
+console.log(
+  `bench: one tags update in a converged cluster, LAN defaults (gossip every ${SWIM_LAN.gossipIntervalMs} ms to ${SWIM_LAN.gossipNodes}, retransmit ${SWIM_LAN.retransmitMult}·ceil(log10(n+1))), ${seeds} seeds per size; medians over the seeds`,
+);
 const header = ['n', 'rounds', 'worst', '2·log2 n', 'ms to all', 'packets/member/period', 'msgs/member/period', 'bytes/member/period', 'wall s'];
 const rows: string[][] = [];
 for (const n of sizes) {

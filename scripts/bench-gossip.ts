@@ -72,7 +72,12 @@ async function belaySystem(): Promise<System> {
   for (const p of state.processes.filter((x) => x.role === 'agent')) process.kill(p.pid, 'SIGTERM');
   const tls = g.readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
   const Client = g.belayProto().belay.v1.Coordinator;
-  const clients = new Map<string, CoordinatorClient>(state.masters.map((m) => [m.name, new Client(`${m.address}:7702`, g.clientCredentials(tls), g.channelOptions(g.DEFAULT_MAX_MESSAGE_BYTES, { keepalive: false }))]));
+  const clients = new Map<string, CoordinatorClient>(
+    state.masters.map((m) => [
+      m.name,
+      new Client(`${m.address}:7702`, g.clientCredentials(tls), g.channelOptions(g.DEFAULT_MAX_MESSAGE_BYTES, { keepalive: false })),
+    ]),
+  );
   const proc = (m: string) => state.processes.find((p) => p.master === m && p.role === 'coordinator');
   return {
     name: 'belay',
@@ -81,7 +86,11 @@ async function belaySystem(): Promise<System> {
     pid: (m) => proc(m)?.pid ?? 0,
     view: (o) =>
       new Promise((resolve) =>
-        clients.get(o)?.Members({}, { deadline: new Date(Date.now() + 1000) }, (err: unknown, res?: MembersResponse__Output) => resolve(err || !res ? undefined : Object.fromEntries(res.members.map((x) => [x.name, x.state])))),
+        clients
+          .get(o)
+          ?.Members({}, { deadline: new Date(Date.now() + 1000) }, (err: unknown, res?: MembersResponse__Output) =>
+            resolve(err || !res ? undefined : Object.fromEntries(res.members.map((x) => [x.name, x.state]))),
+          ),
       ),
     kill: (m) => process.kill(proc(m)?.pid ?? 0, 'SIGKILL'),
     restart(m) {
@@ -118,7 +127,21 @@ async function serfSystem(): Promise<System> {
     // retry-join: the first agents start before the others listen (a plain -join gives up and exits).
     const others = names.filter((x) => x !== m).map((x) => `-retry-join=${addr(x)}:7946`);
     // Serf's LAN profile (memberlist DefaultLANConfig): probe 1 s, timeout 500 ms, suspicion mult 4, push-pull 30 s.
-    const child = spawn(SERF, ['agent', `-node=${m}`, `-bind=${addr(m)}:7946`, `-rpc-addr=${addr(m)}:7373`, `-encrypt=${key}`, '-profile=lan', '-log-level=info', '-retry-interval=1s', ...others], { stdio: ['ignore', log, log] });
+    const child = spawn(
+      SERF,
+      [
+        'agent',
+        `-node=${m}`,
+        `-bind=${addr(m)}:7946`,
+        `-rpc-addr=${addr(m)}:7373`,
+        `-encrypt=${key}`,
+        '-profile=lan',
+        '-log-level=info',
+        '-retry-interval=1s',
+        ...others,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
     fs.closeSync(log);
     procs.set(m, child);
   };
@@ -254,7 +277,11 @@ async function idle(sys: System): Promise<{ rssMb: number; cpuPct: number; bytes
       // nothing to remove
     }
   }
-  return { rssMb: rss.reduce((a, b) => a + b, 0) / rss.length / 1e6, cpuPct: cpu.reduce((a, b) => a + b, 0) / cpu.length, bytesPerS: bytes / el / sys.members.length };
+  return {
+    rssMb: rss.reduce((a, b) => a + b, 0) / rss.length / 1e6,
+    cpuPct: cpu.reduce((a, b) => a + b, 0) / cpu.length,
+    bytesPerS: bytes / el / sys.members.length,
+  };
 }
 
 console.log(`bench: ${N} belay coordinators and ${N} serf agents on loopback; ${KILLS} kills each; idle window ${IDLE_S} s`);
@@ -298,7 +325,9 @@ try {
   };
   console.log('\nkill -9 → dead on all 4 survivors (median / p90 / worst, s), rejoin → alive on all 5 (median / worst, s),');
   console.log('false positives, and per member at rest: RSS (MB), CPU (% of one core), bytes/s sent');
-  console.log(['system', 'detect med/p90/worst'.padEnd(22), 'join med/worst'.padEnd(15), 'false'.padEnd(6), 'RSS MB'.padEnd(8), 'CPU %'.padEnd(7), 'B/s'].join('  '));
+  console.log(
+    ['system', 'detect med/p90/worst'.padEnd(22), 'join med/worst'.padEnd(15), 'false'.padEnd(6), 'RSS MB'.padEnd(8), 'CPU %'.padEnd(7), 'B/s'].join('  '),
+  );
   console.log(row('belay', idleB));
   console.log(row('serf', idleS));
   for (const [name, r] of results) for (const f of [...r.fp].slice(0, 5)) console.log(`  false positive (${name}): ${f}`);

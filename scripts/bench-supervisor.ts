@@ -92,7 +92,10 @@ function identOf(pid: number): Ident | undefined {
 
 function cmdline(pid: number): string[] {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    return fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
   } catch {
     return [];
   }
@@ -375,7 +378,10 @@ const killSeenAsHang: Record<Mode, number> = { child: 0, pidfile: 0 };
 /** Waits for exactly one containerd of ours, answering; returns it. */
 async function ready(what: string, abort: () => string | undefined): Promise<Ident> {
   const at = await waitHealthy(CTD_CHECK, READY_MS, abort);
-  if (at === undefined) throw new Error(`${what}: containerd not healthy within ${READY_MS / 1000} s; ${path.join(CTD_DIR, 'containerd.log')}:\n${tail(path.join(CTD_DIR, 'containerd.log'))}`);
+  if (at === undefined)
+    throw new Error(
+      `${what}: containerd not healthy within ${READY_MS / 1000} s; ${path.join(CTD_DIR, 'containerd.log')}:\n${tail(path.join(CTD_DIR, 'containerd.log'))}`,
+    );
   const procs = finder.scan();
   const [p] = procs;
   if (procs.length !== 1 || !p) throw new Error(`${what}: expected one containerd on ${ctd.config}, found ${procs.length}`);
@@ -478,7 +484,9 @@ async function belay(mode: Mode): Promise<void> {
       await sleep(Math.random() * 1_000);
       const k = await fault(cur, 'SIGKILL', agentDied);
       f.loopHealthy.push(k.healthy);
-      log(`belay ${mode} kill -9 while another service crash-loops #${i}: detected ${det(detectedAfter(k))}, restart begun ${ms(k.begun)}, healthy ${ms(k.healthy)}`);
+      log(
+        `belay ${mode} kill -9 while another service crash-loops #${i}: detected ${det(detectedAfter(k))}, restart begun ${ms(k.begun)}, healthy ${ms(k.healthy)}`,
+      );
     } finally {
       await stopAgent();
     }
@@ -606,7 +614,9 @@ async function monitRuns(): Promise<void> {
     const age = ageSeconds(cur);
     const long = await fault(cur, 'SIGSTOP', monitDied);
     f.hangLong.push(long.begun);
-    log(`monit hang on a ${Math.round(age)} s old containerd: ${long.begun === null ? `not restarted within ${CAP_MS / 1000} s (SIGCONT sent)` : `restarted ${ms(long.begun)}`}`);
+    log(
+      `monit hang on a ${Math.round(age)} s old containerd: ${long.begun === null ? `not restarted within ${CAP_MS / 1000} s (SIGCONT sent)` : `restarted ${ms(long.begun)}`}`,
+    );
   } finally {
     await stopMonit();
   }
@@ -642,10 +652,25 @@ async function agentUsage(): Promise<void> {
   const tsx = import.meta.resolve('tsx');
   await startAgent('three', {
     containerd: ctdService('child'),
-    docker: { mode: 'pidfile', pidfile: under(dkr.pidfile), command: [dkr.file, ...dkr.args], health: { type: 'unix-http', socket: under(dkr.socket), path: '/_ping' }, dependsOn: ['containerd'] },
+    docker: {
+      mode: 'pidfile',
+      pidfile: under(dkr.pidfile),
+      command: [dkr.file, ...dkr.args],
+      health: { type: 'unix-http', socket: under(dkr.socket), path: '/_ping' },
+      dependsOn: ['containerd'],
+    },
     kubelet: {
       mode: 'child',
-      command: [process.execPath, '--import', tsx, path.join(top, 'test/stand-ins/kubelet-stand-in.ts'), '--port', String(port), '--runtime-socket', ctd.socket],
+      command: [
+        process.execPath,
+        '--import',
+        tsx,
+        path.join(top, 'test/stand-ins/kubelet-stand-in.ts'),
+        '--port',
+        String(port),
+        '--runtime-socket',
+        ctd.socket,
+      ],
       health: { type: 'http', url: `http://127.0.0.1:${port}/healthz` },
       dependsOn: ['containerd'],
     },
@@ -701,7 +726,13 @@ function table(): string {
   const m = figures.monit;
   const rows: string[][] = [
     ['case (median / max)', 'belay child', 'belay pidfile', 'monit 5.33', 'aim'],
-    ['(a) kill -9 → detected (agent\'s own event)', stats(c.killDetected), stats(p.killDetected), '— (log in whole s)', 'child ≤ 50 ms; pidfile ≤ 1 poll (1000 ms)'],
+    [
+      "(a) kill -9 → detected (agent's own event)",
+      stats(c.killDetected),
+      stats(p.killDetected),
+      '— (log in whole s)',
+      'child ≤ 50 ms; pidfile ≤ 1 poll (1000 ms)',
+    ],
     ['(a) kill -9 → restart begun', stats(c.killBegun), stats(p.killBegun), stats(m.killBegun), ''],
     ['(a) kill -9 → healthy again', stats(c.killHealthy), stats(p.killHealthy), stats(m.killHealthy), '—'],
     ['(b) hang, long-running → restarted', stats(c.hangLong), stats(p.hangLong), stats(m.hangLong), '≤ 3000 ms'],
@@ -710,7 +741,11 @@ function table(): string {
     ['(c)   … alone (= (a) healthy again)', stats(c.killHealthy), '', stats(m.killHealthy), ''],
   ];
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('-|-');
   return [line(rows[0] ?? []), sep, ...rows.slice(1).map(line)].join('\n');
 }
@@ -727,7 +762,10 @@ function verdicts(): string[] {
   const p = figures.pidfile;
   return [
     say(max(c.killDetected) <= 50, `child mode: kill -9 detected ≤ 50 ms (max ${ms(max(c.killDetected))}; restart begun max ${ms(max(c.killBegun))})`),
-    say(max(p.killDetected) <= 1_000, `pidfile mode: kill -9 detected ≤ one 1 s poll (max ${ms(max(p.killDetected))}; restart begun max ${ms(max(p.killBegun))})`),
+    say(
+      max(p.killDetected) <= 1_000,
+      `pidfile mode: kill -9 detected ≤ one 1 s poll (max ${ms(max(p.killDetected))}; restart begun max ${ms(max(p.killBegun))})`,
+    ),
     say(max([...c.hangLong, ...c.hangAfter]) <= 3_000, `child mode: hang → restarted ≤ 3 s, both cases (max ${ms(max([...c.hangLong, ...c.hangAfter]))})`),
     say(max([...p.hangLong, ...p.hangAfter]) <= 3_000, `pidfile mode: hang → restarted ≤ 3 s, both cases (max ${ms(max([...p.hangLong, ...p.hangAfter]))})`),
     // "no slower": within 20 % or 50 ms of the median alone, whichever is larger (run-to-run noise)
@@ -735,7 +773,10 @@ function verdicts(): string[] {
       const f = figures[mode];
       const alone = med(f.killHealthy);
       const loop = med(f.loopHealthy);
-      return say(loop <= alone + Math.max(50, alone * 0.2), `${mode} mode: recovery during a crash loop no slower than alone (median ${ms(loop)} vs ${ms(alone)}; allowance max(50 ms, 20 %))`);
+      return say(
+        loop <= alone + Math.max(50, alone * 0.2),
+        `${mode} mode: recovery during a crash loop no slower than alone (median ${ms(loop)} vs ${ms(alone)}; allowance max(50 ms, 20 %))`,
+      );
     }),
   ];
 }
@@ -775,14 +816,20 @@ let failed = false;
 let ctdVersion = '';
 const t0 = now();
 try {
-  for (const [bin, pkg] of [['containerd', 'containerd'], ['monit', 'monit'], ['dockerd', 'docker.io']] as const) {
+  for (const [bin, pkg] of [
+    ['containerd', 'containerd'],
+    ['monit', 'monit'],
+    ['dockerd', 'docker.io'],
+  ] as const) {
     if (!findOnPath(bin)) throw new Error(`${bin} not on PATH: apt-get install ${pkg}`);
   }
   ctdVersion = (await run(ctd.file, ['--version'])).trim().split(/\s+/)[2] ?? '';
   writeScripts();
   await setupPki();
   log(`temp dir ${TMP}; agent on ${ADDRESS} with mutual TLS (certificates from initPki); containerd ${ctd.file} on ${ctd.config}`);
-  log(`trials: kill -9 ${TRIALS} per supervisor; belay hang ${HANG_TRIALS} per case; belay crash-loop ${LOOP_TRIALS}, monit crash-loop ${MONIT_LOOP_TRIALS}; every wait capped at ${CAP_MS / 1000} s`);
+  log(
+    `trials: kill -9 ${TRIALS} per supervisor; belay hang ${HANG_TRIALS} per case; belay crash-loop ${LOOP_TRIALS}, monit crash-loop ${MONIT_LOOP_TRIALS}; every wait capped at ${CAP_MS / 1000} s`,
+  );
   const only = (part: string): boolean => (process.env.BENCH_ONLY ?? 'child,pidfile,monit,usage').split(',').includes(part);
   if (only('child')) await belay('child');
   if (only('pidfile')) await belay('pidfile');
@@ -796,26 +843,43 @@ try {
 }
 
 console.log('');
-console.log(`Supervision of containerd ${ctdVersion} — belay-agent (built, shipped supervision defaults) vs monit 5.33 (set daemon 1), run took ${((now() - t0) / 1000).toFixed(0)} s`);
+console.log(
+  `Supervision of containerd ${ctdVersion} — belay-agent (built, shipped supervision defaults) vs monit 5.33 (set daemon 1), run took ${((now() - t0) / 1000).toFixed(0)} s`,
+);
 console.log('Measured from outside: restart begun = a new containerd process exists (/proc scan every 5 ms, identity pid + start time);');
 console.log('healthy again = its gRPC Version call answers (polled every 20 ms from restart begun); times from the kill -9 / SIGSTOP.');
-console.log("belay: a fresh agent per trial (its policy then is a long-healthy daemon's: no backoff streak); detected = the agent's own Exited/Hung event (its log, ms).");
-if (tiniUsed !== undefined) console.log(`monit: ${tiniUsed ? 'under tini -s (a subreaper reaps the dead daemon at once, as systemd would; PID 1 here reaps late and monit takes a zombie for running)' : 'without a subreaper (PID 1 here reaps late: monit waits for the zombie to go)'}.`);
-console.log('pidfile mode and monit start containerd through the same script (containerd &; echo $! > pidfile). monit tests the socket with `if failed unixsocket` (connect only: it cannot speak gRPC).');
+console.log(
+  "belay: a fresh agent per trial (its policy then is a long-healthy daemon's: no backoff streak); detected = the agent's own Exited/Hung event (its log, ms).",
+);
+if (tiniUsed !== undefined)
+  console.log(
+    `monit: ${tiniUsed ? 'under tini -s (a subreaper reaps the dead daemon at once, as systemd would; PID 1 here reaps late and monit takes a zombie for running)' : 'without a subreaper (PID 1 here reaps late: monit waits for the zombie to go)'}.`,
+  );
+console.log(
+  'pidfile mode and monit start containerd through the same script (containerd &; echo $! > pidfile). monit tests the socket with `if failed unixsocket` (connect only: it cannot speak gRPC).',
+);
 console.log('pidfile mode (a): killed ≥ 10.6 s after the start, past the 50 ms polling that follows a start, i.e. at the steady 1 s poll.');
 for (const mode of ['child', 'pidfile'] as const) {
   if (killSeenAsHang[mode] > 0) {
-    console.log(`${mode} mode: ${killSeenAsHang[mode]} of ${figures[mode].killDetected.length} kill -9s were acted on as a hang (Hung event): two health checks (500 ms apart) failed before the ${mode === 'pidfile' ? '1 s liveness poll' : 'exit event'} saw the process gone.`);
+    console.log(
+      `${mode} mode: ${killSeenAsHang[mode]} of ${figures[mode].killDetected.length} kill -9s were acted on as a hang (Hung event): two health checks (500 ms apart) failed before the ${mode === 'pidfile' ? '1 s liveness poll' : 'exit event'} saw the process gone.`,
+    );
   }
 }
 console.log('(*) (c) in child mode only: in pidfile mode the 0-1 s poll phase would swamp the comparison (the runners are independent in both modes).');
 if ([...figures.monit.hangLong, ...figures.monit.hangAfter].some((x) => x === null)) {
-  console.log('monit (b): a SIGSTOPped containerd still accepts connections on its socket (the kernel queues them), so `if failed unixsocket` passes; and for its 30 s start timeout after a start monit skips the test altogether.');
+  console.log(
+    'monit (b): a SIGSTOPped containerd still accepts connections on its socket (the kernel queues them), so `if failed unixsocket` passes; and for its 30 s start timeout after a start monit skips the test altogether.',
+  );
 }
 if (monitLoopBlock.length > 0) {
-  console.log(`(c) monit: each failing start of the other service held its single loop ${Math.min(...monitLoopBlock)}-${Math.max(...monitLoopBlock)} s (its log, ${monitLoopBlock.length} starts): a kill waits for the rest of that, 0-${Math.max(...monitLoopBlock) + 1} s by phase, ~${Math.round(Math.max(...monitLoopBlock) / 2)} s on average.`);
+  console.log(
+    `(c) monit: each failing start of the other service held its single loop ${Math.min(...monitLoopBlock)}-${Math.max(...monitLoopBlock)} s (its log, ${monitLoopBlock.length} starts): a kill waits for the rest of that, 0-${Math.max(...monitLoopBlock) + 1} s by phase, ~${Math.round(Math.max(...monitLoopBlock) / 2)} s on average.`,
+  );
 }
-console.log('(c) belay: a second service `sh -c exit 1` in the same agent, already crash-looping (alert raised; budget 3, backoff capped at 1 s so it restarts every second);');
+console.log(
+  '(c) belay: a second service `sh -c exit 1` in the same agent, already crash-looping (alert raised; budget 3, backoff capped at 1 s so it restarts every second);',
+);
 console.log('    monit: a second `check process` whose start program exits 1 (monit then waits its 30 s start timeout for the pidfile).');
 console.log('');
 console.log(table());
@@ -824,4 +888,3 @@ console.log(usage === '' ? `agent CPU/RSS: not measured (${failed ? 'the run fai
 console.log('');
 for (const v of verdicts()) console.log(v);
 process.exit(failed ? 1 : 0);
-

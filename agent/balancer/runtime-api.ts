@@ -22,7 +22,6 @@ export const RUNTIME_API_DEFAULTS = {
   pollMs: 100,
 } as const;
 
-
 export interface ServerStatus {
   name: string;
   /** address:port (IPv6 in brackets), as `show stat` gives it. */
@@ -62,13 +61,26 @@ export async function runtimeCommand(socket: string, command: string, o: Command
       else resolve(Buffer.concat(chunks).toString('utf8'));
     };
     const timer = setTimeout(() => {
-      done(new OperatorError({ code: 'HAPROXY_RUNTIME_API_TIMEOUT', message: `haproxy's runtime API at ${socket} did not answer "${verb}" within ${timeoutMs} ms`, hint: 'is haproxy stuck? look at its log and `ps` on the master', retryable: true }));
+      done(
+        new OperatorError({
+          code: 'HAPROXY_RUNTIME_API_TIMEOUT',
+          message: `haproxy's runtime API at ${socket} did not answer "${verb}" within ${timeoutMs} ms`,
+          hint: 'is haproxy stuck? look at its log and `ps` on the master',
+          retryable: true,
+        }),
+      );
     }, timeoutMs);
     conn.on('connect', () => conn.write(`${command}\n`));
     conn.on('data', (d: Buffer) => {
       bytes += d.length;
       if (bytes > maxBytes) {
-        done(new OperatorError({ code: 'HAPROXY_RUNTIME_API_TOO_LARGE', message: `haproxy's answer to "${verb}" at ${socket} passed ${maxBytes} bytes`, hint: 'ask about one backend, or raise maxResponseBytes' }));
+        done(
+          new OperatorError({
+            code: 'HAPROXY_RUNTIME_API_TOO_LARGE',
+            message: `haproxy's answer to "${verb}" at ${socket} passed ${maxBytes} bytes`,
+            hint: 'ask about one backend, or raise maxResponseBytes',
+          }),
+        );
         return;
       }
       chunks.push(d);
@@ -82,13 +94,36 @@ export async function runtimeCommand(socket: string, command: string, o: Command
 function socketError(socket: string, err: NodeJS.ErrnoException): OperatorError {
   switch (err.code) {
     case 'ENOENT':
-      return new OperatorError({ code: 'HAPROXY_SOCKET_MISSING', message: `haproxy's runtime API socket ${socket} does not exist`, hint: 'is haproxy running on that master (belayctl manifests list; its log)? does haproxy.cfg name this socket in `stats socket`?', retryable: true, cause: err });
+      return new OperatorError({
+        code: 'HAPROXY_SOCKET_MISSING',
+        message: `haproxy's runtime API socket ${socket} does not exist`,
+        hint: 'is haproxy running on that master (belayctl manifests list; its log)? does haproxy.cfg name this socket in `stats socket`?',
+        retryable: true,
+        cause: err,
+      });
     case 'ECONNREFUSED':
-      return new OperatorError({ code: 'HAPROXY_NOT_LISTENING', message: `nothing listens on haproxy's runtime API socket ${socket}: haproxy has stopped and left the file`, hint: 'look at the haproxy pod on that master (belayctl manifests list; its log)', retryable: true, cause: err });
+      return new OperatorError({
+        code: 'HAPROXY_NOT_LISTENING',
+        message: `nothing listens on haproxy's runtime API socket ${socket}: haproxy has stopped and left the file`,
+        hint: 'look at the haproxy pod on that master (belayctl manifests list; its log)',
+        retryable: true,
+        cause: err,
+      });
     case 'EACCES':
-      return new OperatorError({ code: 'HAPROXY_SOCKET_DENIED', message: `no permission to open haproxy's runtime API socket ${socket}`, hint: 'the socket is mode 600 and owned by the user haproxy runs as: run the coordinator as that user (root)', cause: err });
+      return new OperatorError({
+        code: 'HAPROXY_SOCKET_DENIED',
+        message: `no permission to open haproxy's runtime API socket ${socket}`,
+        hint: 'the socket is mode 600 and owned by the user haproxy runs as: run the coordinator as that user (root)',
+        cause: err,
+      });
     default:
-      return new OperatorError({ code: 'HAPROXY_RUNTIME_API_FAILED', message: `haproxy's runtime API socket ${socket}: ${err.code ?? err.message}`, hint: 'check the socket path and that haproxy runs', retryable: true, cause: err });
+      return new OperatorError({
+        code: 'HAPROXY_RUNTIME_API_FAILED',
+        message: `haproxy's runtime API socket ${socket}: ${err.code ?? err.message}`,
+        hint: 'check the socket path and that haproxy runs',
+        retryable: true,
+        cause: err,
+      });
   }
 }
 
@@ -113,7 +148,13 @@ export async function showServers(socket: string, backend: string, o: CommandOpt
 }
 
 /** `set server <backend>/<server> state ready|drain|maint`; haproxy's own message on refusal. */
-export async function setServerState(socket: string, backend: string, server: string, state: 'ready' | 'drain' | 'maint', o: CommandOptions = {}): Promise<void> {
+export async function setServerState(
+  socket: string,
+  backend: string,
+  server: string,
+  state: 'ready' | 'drain' | 'maint',
+  o: CommandOptions = {},
+): Promise<void> {
   checkName('backend', backend);
   checkName('server', server);
   if (!['ready', 'drain', 'maint'].includes(state)) throw new Error(`server state ${String(state)} is not ready, drain or maint`);
@@ -124,7 +165,9 @@ export async function setServerState(socket: string, backend: string, server: st
     throw new OperatorError({
       code: unknown ? 'HAPROXY_UNKNOWN_SERVER' : 'HAPROXY_SET_STATE_REFUSED',
       message: `haproxy at ${socket} refused to set ${backend}/${server} to ${state}: ${answer}`,
-      hint: unknown ? `haproxy.cfg on that master has no server ${backend}/${server}: is its config older than the spec (belayctl manifests get <master> haproxy.yaml)?` : 'see haproxy\'s message; the socket needs `level admin`',
+      hint: unknown
+        ? `haproxy.cfg on that master has no server ${backend}/${server}: is its config older than the spec (belayctl manifests get <master> haproxy.yaml)?`
+        : "see haproxy's message; the socket needs `level admin`",
     });
   }
 }
@@ -143,7 +186,11 @@ export async function addServer(socket: string, backend: string, name: string, a
   if (!/^[A-Za-z0-9 ._:-]*$/.test(options)) throw new Error(`server options ${JSON.stringify(options)} hold characters a server line does not`);
   const added = (await runtimeCommand(socket, `add server ${backend}/${name} ${address} ${options}`.trim(), o)).trim();
   if (!/New server registered/i.test(added)) {
-    throw new OperatorError({ code: 'HAPROXY_ADD_SERVER_REFUSED', message: `haproxy at ${socket} refused to add ${backend}/${name} (${address}): ${added}`, hint: "see haproxy's message; dynamic servers need haproxy 2.4 or later and a socket with `level admin`" });
+    throw new OperatorError({
+      code: 'HAPROXY_ADD_SERVER_REFUSED',
+      message: `haproxy at ${socket} refused to add ${backend}/${name} (${address}): ${added}`,
+      hint: "see haproxy's message; dynamic servers need haproxy 2.4 or later and a socket with `level admin`",
+    });
   }
   if (/\bcheck\b/.test(options)) await expectEmpty(socket, `enable health ${backend}/${name}`, o);
   await setServerState(socket, backend, name, 'ready', o);
@@ -155,12 +202,21 @@ export async function removeServer(socket: string, backend: string, name: string
   const answer = (await runtimeCommand(socket, `del server ${backend}/${name}`, o)).trim();
   if (/Server deleted/i.test(answer)) return true;
   if (/still has connections|still in use|has active/i.test(answer)) return false;
-  throw new OperatorError({ code: 'HAPROXY_DEL_SERVER_REFUSED', message: `haproxy at ${socket} refused to delete ${backend}/${name}: ${answer}`, hint: "see haproxy's message; the server is in maintenance meanwhile" });
+  throw new OperatorError({
+    code: 'HAPROXY_DEL_SERVER_REFUSED',
+    message: `haproxy at ${socket} refused to delete ${backend}/${name}: ${answer}`,
+    hint: "see haproxy's message; the server is in maintenance meanwhile",
+  });
 }
 
 async function expectEmpty(socket: string, command: string, o: CommandOptions): Promise<void> {
   const answer = (await runtimeCommand(socket, command, o)).trim();
-  if (answer !== '') throw new OperatorError({ code: 'HAPROXY_COMMAND_REFUSED', message: `haproxy at ${socket} refused "${command}": ${answer}`, hint: "see haproxy's message" });
+  if (answer !== '')
+    throw new OperatorError({
+      code: 'HAPROXY_COMMAND_REFUSED',
+      message: `haproxy at ${socket} refused "${command}": ${answer}`,
+      hint: "see haproxy's message",
+    });
 }
 
 /**
@@ -170,7 +226,13 @@ async function expectEmpty(socket: string, command: string, o: CommandOptions): 
  * an haproxy belay does not own may serve more than the masters). A server
  * whose address differs is left alone: a master never moves (the spec refuses it).
  */
-export async function syncServers(socket: string, backend: string, wanted: Record<string, string>, options: string, o: CommandOptions & { addOnly?: boolean } = {}): Promise<ServerSync> {
+export async function syncServers(
+  socket: string,
+  backend: string,
+  wanted: Record<string, string>,
+  options: string,
+  o: CommandOptions & { addOnly?: boolean } = {},
+): Promise<ServerSync> {
   const have = await showServers(socket, backend, o);
   const names = new Set(have.map((s) => s.name));
   const r: ServerSync = { added: [], removed: [], pending: [] };
@@ -208,11 +270,18 @@ export interface WaitOptions {
  * watches hold sessions until they end or the apiserver closes them).
  */
 export async function waitDrained(socket: string, backend: string, server: string, o: WaitOptions): Promise<{ durationMs: number }> {
-  return await pollServer(socket, backend, server, o, (s) => (s.adminState !== 'READY' && s.currentSessions === 0 ? undefined : `it is ${s.adminState} with ${s.currentSessions} session(s) open`), {
-    code: 'HAPROXY_DRAIN_TIMEOUT',
-    what: 'to drain',
-    hint: 'set it to drain first (setServerState); a long watch holds a session until it ends, so wait longer or accept cutting it',
-  });
+  return await pollServer(
+    socket,
+    backend,
+    server,
+    o,
+    (s) => (s.adminState !== 'READY' && s.currentSessions === 0 ? undefined : `it is ${s.adminState} with ${s.currentSessions} session(s) open`),
+    {
+      code: 'HAPROXY_DRAIN_TIMEOUT',
+      what: 'to drain',
+      hint: 'set it to drain first (setServerState); a long watch holds a session until it ends, so wait longer or accept cutting it',
+    },
+  );
 }
 
 /**
@@ -222,11 +291,21 @@ export async function waitDrained(socket: string, backend: string, server: strin
  * checks it, while in drain the checks go on and follow it DOWN and UP.
  */
 export async function waitServerUp(socket: string, backend: string, server: string, o: WaitOptions): Promise<{ durationMs: number }> {
-  return await pollServer(socket, backend, server, o, (s) => (s.operationalState === 'UP' && /^L\dOK/.test(s.checkStatus) ? undefined : `it is ${s.operationalState} (${s.status}), last check ${s.checkStatus || 'none'}`), {
-    code: 'HAPROXY_SERVER_NOT_UP',
-    what: 'to be UP',
-    hint: "check the apiserver's /readyz on that master (curl -k https://ADDRESS:PORT/readyz); a server in maint is not checked",
-  });
+  return await pollServer(
+    socket,
+    backend,
+    server,
+    o,
+    (s) =>
+      s.operationalState === 'UP' && /^L\dOK/.test(s.checkStatus)
+        ? undefined
+        : `it is ${s.operationalState} (${s.status}), last check ${s.checkStatus || 'none'}`,
+    {
+      code: 'HAPROXY_SERVER_NOT_UP',
+      what: 'to be UP',
+      hint: "check the apiserver's /readyz on that master (curl -k https://ADDRESS:PORT/readyz); a server in maint is not checked",
+    },
+  );
 }
 
 async function pollServer(
@@ -246,7 +325,12 @@ async function pollServer(
     o.signal?.throwIfAborted();
     // Each command keeps its own deadline: a wait near its end must not turn a slow answer into a runtime API error.
     const s = (await showServers(socket, backend)).find((x) => x.name === server);
-    if (!s) throw new OperatorError({ code: 'HAPROXY_UNKNOWN_SERVER', message: `haproxy at ${socket} has no server ${backend}/${server}`, hint: `is haproxy.cfg on that master older than the spec?` });
+    if (!s)
+      throw new OperatorError({
+        code: 'HAPROXY_UNKNOWN_SERVER',
+        message: `haproxy at ${socket} has no server ${backend}/${server}`,
+        hint: `is haproxy.cfg on that master older than the spec?`,
+      });
     const why = notYet(s);
     const now = performance.now();
     holdingSince = why === undefined ? (holdingSince ?? now) : undefined;
@@ -254,7 +338,12 @@ async function pollServer(
     const left = deadline - now;
     if (left <= 0) {
       const reason = why ?? `it has been so for ${Math.round(now - (holdingSince ?? now))} of the ${stableMs} ms asked`;
-      throw new OperatorError({ code: fail.code, message: `waited ${o.timeoutMs} ms for ${backend}/${server} ${fail.what}: ${reason}`, hint: fail.hint, retryable: true });
+      throw new OperatorError({
+        code: fail.code,
+        message: `waited ${o.timeoutMs} ms for ${backend}/${server} ${fail.what}: ${reason}`,
+        hint: fail.hint,
+        retryable: true,
+      });
     }
     await sleep(Math.min(pollMs, left), o.signal);
   }
@@ -315,7 +404,15 @@ function parseCsv(socket: string, text: string): Record<string, string>[] {
 function unexpected(socket: string, command: string, answer: string): OperatorError {
   const text = answer.trim().slice(0, 200);
   if (/^(Can't find backend|No such (proxy|backend))/i.test(text)) {
-    return new OperatorError({ code: 'HAPROXY_UNKNOWN_BACKEND', message: `haproxy at ${socket} has no backend named in "${command}": ${text}`, hint: 'is this the socket of belay\'s haproxy (backend kube-apiserver)?' });
+    return new OperatorError({
+      code: 'HAPROXY_UNKNOWN_BACKEND',
+      message: `haproxy at ${socket} has no backend named in "${command}": ${text}`,
+      hint: "is this the socket of belay's haproxy (backend kube-apiserver)?",
+    });
   }
-  return new OperatorError({ code: 'HAPROXY_UNEXPECTED_ANSWER', message: `haproxy at ${socket} answered "${command}" with: ${text || '(nothing)'}`, hint: 'the socket needs `level admin`; is this haproxy 2.x?' });
+  return new OperatorError({
+    code: 'HAPROXY_UNEXPECTED_ANSWER',
+    message: `haproxy at ${socket} answered "${command}" with: ${text || '(nothing)'}`,
+    hint: 'the socket needs `level admin`; is this haproxy 2.x?',
+  });
 }

@@ -66,7 +66,13 @@ export const NOT_MEASURED: DiskLatency__Output = { fdatasyncP50Ms: 0, fdatasyncP
  * Timed in a worker thread (see TIMER_SOURCE), so the event loop stays
  * free while the disk is slow. Failures are a result (`error`), never a rejection.
  */
-export async function measureFdatasync(o: { etcdDataDir: string; host: (p: string) => string; nowMs?: () => number; samples?: number; writeBytes?: number }): Promise<DiskLatency__Output> {
+export async function measureFdatasync(o: {
+  etcdDataDir: string;
+  host: (p: string) => string;
+  nowMs?: () => number;
+  samples?: number;
+  writeBytes?: number;
+}): Promise<DiskLatency__Output> {
   const nowMs = o.nowMs ?? Date.now;
   const samples = o.samples ?? DISK_LATENCY_DEFAULTS.samples;
   const result = (dir: string, fields: Partial<DiskLatency__Output>): DiskLatency__Output => ({ ...NOT_MEASURED, dir, measuredAtMs: nowMs(), ...fields });
@@ -180,7 +186,12 @@ export class DiskLatencySampler {
     const fields = { path: r.dir, p50Ms: r.fdatasyncP50Ms, p99Ms: r.fdatasyncP99Ms, samples: r.samples };
     if (state !== this.state) {
       if (state === 'failed') this.o.log.warn('etcd disk latency not measured', { ...fields, err: r.error, code: 'DISK_LATENCY_FAILED' });
-      else if (state === 'slow') this.o.log.warn('etcd disk slow', { ...fields, code: 'ETCD_DISK_SLOW', hint: `etcd wants fdatasync p99 under ${DISK_LATENCY_DEFAULTS.slowP99Ms} ms: move its data dir to an SSD or a less busy disk` });
+      else if (state === 'slow')
+        this.o.log.warn('etcd disk slow', {
+          ...fields,
+          code: 'ETCD_DISK_SLOW',
+          hint: `etcd wants fdatasync p99 under ${DISK_LATENCY_DEFAULTS.slowP99Ms} ms: move its data dir to an SSD or a less busy disk`,
+        });
       else this.o.log.info('etcd disk latency measured', fields);
     } else {
       this.o.log.debug('etcd disk latency measured', fields);

@@ -139,17 +139,27 @@ export class HostCollector {
     await Promise.all([
       this.osFacts ??
         si.osInfo().then(
-          (i) => { this.osFacts = { os: [i.distro, i.release].filter(Boolean).join(' '), kernel: i.kernel }; },
-          (err: unknown) => { errors.push(`os info: ${errorText(err)}`); },
+          (i) => {
+            this.osFacts = { os: [i.distro, i.release].filter(Boolean).join(' '), kernel: i.kernel };
+          },
+          (err: unknown) => {
+            errors.push(`os info: ${errorText(err)}`);
+          },
         ),
       this.cpuFacts ??
         si.cpu().then(
-          (c) => { this.cpuFacts = { cores: c.cores, model: [c.manufacturer, c.brand].filter(Boolean).join(' ') }; },
-          (err: unknown) => { errors.push(`cpu info: ${errorText(err)}`); },
+          (c) => {
+            this.cpuFacts = { cores: c.cores, model: [c.manufacturer, c.brand].filter(Boolean).join(' ') };
+          },
+          (err: unknown) => {
+            errors.push(`cpu info: ${errorText(err)}`);
+          },
         ),
       this.ticksPerSec ??
         execFileAsync('getconf', ['CLK_TCK'], { timeout: 2_000 }).then(
-          (r) => { this.ticksPerSec = Number(r.stdout.trim()) || FALLBACK_CLOCK_TICKS_PER_SEC; },
+          (r) => {
+            this.ticksPerSec = Number(r.stdout.trim()) || FALLBACK_CLOCK_TICKS_PER_SEC;
+          },
           (err: unknown) => {
             this.ticksPerSec = FALLBACK_CLOCK_TICKS_PER_SEC;
             errors.push(`clock ticks: getconf CLK_TCK: ${errorText(err)}; assuming ${FALLBACK_CLOCK_TICKS_PER_SEC}`);
@@ -239,9 +249,7 @@ export class HostCollector {
       if (comm !== undefined && commMayMatch(comm, this.names)) candidates.push({ pid: Number(entry), comm });
     }
     const found = await Promise.all(candidates.map((c) => this.describeProcess(c, clock, errors)));
-    return found
-      .filter((p) => p !== undefined)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.pid - b.pid));
+    return found.filter((p) => p !== undefined).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.pid - b.pid));
   }
 
   private readComm(pid: string): string | undefined {
@@ -278,10 +286,7 @@ export class HostCollector {
       return undefined;
     }
     const cmd = cmdline.status === 'fulfilled' ? cmdline.value : '';
-    const name = matchProcessName(
-      { comm: c.comm, exe: exe.status === 'fulfilled' ? exe.value : undefined, argv0: cmd ? argv0Of(cmd) : undefined },
-      this.names,
-    );
+    const name = matchProcessName({ comm: c.comm, exe: exe.status === 'fulfilled' ? exe.value : undefined, argv0: cmd ? argv0Of(cmd) : undefined }, this.names);
     if (name === undefined) return undefined;
     const rssBytes = status.status === 'fulfilled' ? parseVmRssBytes(status.value) : 0;
     return toProcessInfo({ name, pid: c.pid, stat: parsed, rssBytes, command: commandLine(cmd, c.comm) }, clock);

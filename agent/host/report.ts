@@ -49,9 +49,32 @@ export interface MountEntry {
  * is always 100% full by design, which would read as a full disk.
  */
 export const PSEUDO_FS_TYPES: ReadonlySet<string> = new Set([
-  'autofs', 'binfmt_misc', 'bpf', 'cgroup', 'cgroup2', 'configfs', 'debugfs', 'devpts', 'devtmpfs',
-  'efivarfs', 'fuse.lxcfs', 'fusectl', 'hugetlbfs', 'mqueue', 'nsfs', 'proc', 'pstore', 'ramfs',
-  'rootfs', 'rpc_pipefs', 'securityfs', 'selinuxfs', 'squashfs', 'sysfs', 'tmpfs', 'tracefs',
+  'autofs',
+  'binfmt_misc',
+  'bpf',
+  'cgroup',
+  'cgroup2',
+  'configfs',
+  'debugfs',
+  'devpts',
+  'devtmpfs',
+  'efivarfs',
+  'fuse.lxcfs',
+  'fusectl',
+  'hugetlbfs',
+  'mqueue',
+  'nsfs',
+  'proc',
+  'pstore',
+  'ramfs',
+  'rootfs',
+  'rpc_pipefs',
+  'securityfs',
+  'selinuxfs',
+  'squashfs',
+  'sysfs',
+  'tmpfs',
+  'tracefs',
 ]);
 
 /**
@@ -278,7 +301,9 @@ export interface ProcessStat {
 /** Parses /proc/<pid>/stat (the shared parser in proto/common/proc.ts, in this module's field names). */
 export function parseProcessStat(text: string): ProcessStat | undefined {
   const st = parseProcStat(text);
-  return st && st.state !== '?' ? { stateLetter: st.state, ppid: st.ppid, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, starttimeTicks: st.startTicks } : undefined;
+  return st && st.state !== '?'
+    ? { stateLetter: st.state, ppid: st.ppid, utimeTicks: st.utimeTicks, stimeTicks: st.stimeTicks, starttimeTicks: st.startTicks }
+    : undefined;
 }
 
 /** The words /proc/<pid>/status uses for each state letter (fs/proc/array.c). */

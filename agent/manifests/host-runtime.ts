@@ -67,7 +67,11 @@ export class HostRuntime {
   }
 
   /** The pod's phase and readiness from its containers' supervision (`services`: the supervisor's list, taken once per report). */
-  podStatus(file: string, services: ServiceStatus[] = this.d.supervisor.list(), nowMs = Date.now()): { podPhase: string; podReady: boolean; podNotReadyReason: string; runningSha256: string; podReadyForMs: number } {
+  podStatus(
+    file: string,
+    services: ServiceStatus[] = this.d.supervisor.list(),
+    nowMs = Date.now(),
+  ): { podPhase: string; podReady: boolean; podNotReadyReason: string; runningSha256: string; podReadyForMs: number } {
     const running = this.running.get(file);
     if (!running) {
       this.readySince.delete(file);
@@ -83,12 +87,23 @@ export class HostRuntime {
     if (!podReady || since?.sha256 !== running.sha256) this.readySince.delete(file);
     if (podReady && !this.readySince.has(file)) this.readySince.set(file, { sha256: running.sha256, atMs: nowMs });
     const readyAt = this.readySince.get(file)?.atMs;
-    return { podPhase: failed ? 'Failed' : pending ? 'Pending' : 'Running', podReady, podNotReadyReason: notReady.join('; '), runningSha256: running.sha256, podReadyForMs: readyAt === undefined ? 0 : nowMs - readyAt };
+    return {
+      podPhase: failed ? 'Failed' : pending ? 'Pending' : 'Running',
+      podReady,
+      podNotReadyReason: notReady.join('; '),
+      runningSha256: running.sha256,
+      podReadyForMs: readyAt === undefined ? 0 : nowMs - readyAt,
+    };
   }
 
   private enqueue(file: string, work: () => Promise<void>): void {
     const next = (this.queues.get(file) ?? Promise.resolve()).then(work).catch((err: unknown) => {
-      this.d.log.error('host runtime failed to apply a manifest', { file, err: errorText(err), code: 'HOST_RUNTIME_FAILED', hint: 'see the agent log; the manifest is left as it is' });
+      this.d.log.error('host runtime failed to apply a manifest', {
+        file,
+        err: errorText(err),
+        code: 'HOST_RUNTIME_FAILED',
+        hint: 'see the agent log; the manifest is left as it is',
+      });
     });
     this.queues.set(file, next);
   }
@@ -107,7 +122,12 @@ export class HostRuntime {
     for (const p of problems) this.d.raise({ kind: 'PodProblem', severity: 'warning', message: `${file}: ${p}`, fields: { file } });
     for (const def of defs) this.d.supervisor.add(def);
     this.running.set(file, { sha256: entry.info.sha256, services: defs.map((x) => x.name), graceMs: defs[0]?.policy.stopTimeoutMs ?? 30_000 });
-    this.d.raise({ kind: current ? 'PodRestarted' : 'PodStarted', severity: 'info', message: `${current ? 'restarted' : 'started'} pod ${entry.info.podName} from ${file} (${defs.length} containers)`, fields: { file, sha256: entry.info.sha256 } });
+    this.d.raise({
+      kind: current ? 'PodRestarted' : 'PodStarted',
+      severity: 'info',
+      message: `${current ? 'restarted' : 'started'} pod ${entry.info.podName} from ${file} (${defs.length} containers)`,
+      fields: { file, sha256: entry.info.sha256 },
+    });
   }
 
   /** As kubelet does before starting a pod: hostPath DirectoryOrCreate dirs made (0755), FileOrCreate files made empty (0644). */
@@ -125,7 +145,12 @@ export class HostRuntime {
           await fsp.writeFile(real, '', { flag: 'a', mode: 0o644 });
         }
       } catch (err) {
-        this.d.raise({ kind: 'PodProblem', severity: 'warning', message: `${file}: cannot make hostPath ${hp.path} (${hp.type}): ${errorText(err)}`, fields: { file } });
+        this.d.raise({
+          kind: 'PodProblem',
+          severity: 'warning',
+          message: `${file}: cannot make hostPath ${hp.path} (${hp.type}): ${errorText(err)}`,
+          fields: { file },
+        });
       }
     }
   }

@@ -22,9 +22,7 @@ export class ManifestInventory {
   private readonly entries = new Map<string, InventoryEntry>();
   private readonly listeners: ((file: string, entry: InventoryEntry | undefined) => void)[] = [];
 
-  constructor(
-    private readonly d: { manifestsDir: string; store: ManifestStore; raise(e: RaisedEvent): void },
-  ) {}
+  constructor(private readonly d: { manifestsDir: string; store: ManifestStore; raise(e: RaisedEvent): void }) {}
 
   list(): ManifestInfo[] {
     return [...this.entries.values()].map((e) => e.info).sort((a, b) => a.file.localeCompare(b.file));
@@ -101,11 +99,26 @@ export class ManifestInventory {
     if (!i.valid) {
       const first = i.problems[0];
       const where = first ? `${file}:${first.line}:${first.column}: ${first.message}` : file;
-      this.d.raise({ kind: 'ManifestInvalid', severity: 'warning', message: `invalid manifest ${where}`, fields: { file, sha256: i.sha256, problems: i.problems.length } });
+      this.d.raise({
+        kind: 'ManifestInvalid',
+        severity: 'warning',
+        message: `invalid manifest ${where}`,
+        fields: { file, sha256: i.sha256, problems: i.problems.length },
+      });
     } else if (i.drifted && !prev?.info.drifted) {
-      this.d.raise({ kind: 'ManifestDrifted', severity: 'warning', message: `manifest ${file} was changed by someone other than the agent (belayctl manifests get to see it)`, fields: { file, sha256: i.sha256, mtimeMs: i.mtimeMs } });
+      this.d.raise({
+        kind: 'ManifestDrifted',
+        severity: 'warning',
+        message: `manifest ${file} was changed by someone other than the agent (belayctl manifests get to see it)`,
+        fields: { file, sha256: i.sha256, mtimeMs: i.mtimeMs },
+      });
     } else {
-      this.d.raise({ kind: prev ? 'ManifestChanged' : 'ManifestAdded', severity: 'info', message: `manifest ${file} (pod ${i.namespace}/${i.podName}) ${prev ? 'changed' : 'added'}`, fields: { file, pod: i.podName, sha256: i.sha256 } });
+      this.d.raise({
+        kind: prev ? 'ManifestChanged' : 'ManifestAdded',
+        severity: 'info',
+        message: `manifest ${file} (pod ${i.namespace}/${i.podName}) ${prev ? 'changed' : 'added'}`,
+        fields: { file, pod: i.podName, sha256: i.sha256 },
+      });
     }
     for (const l of this.listeners) l(file, entry);
     return entry;
@@ -125,6 +138,25 @@ function tooLarge(file: string, size: number, mtimeMs: number): InventoryEntry {
   const parsed: ParsedManifest = { valid: false, problems, podName: '', namespace: '', containers: [], hostPaths: [] };
   return {
     parsed,
-    info: { file, podName: '', namespace: '', containers: [], hostPaths: [], sha256: '', mtimeMs, sizeBytes: size, valid: false, problems, drifted: false, driftDiff: '', podPhase: '', podReady: false, podNotReadyReason: '', runningSha256: '', podReadyForMs: 0, historyVersions: 0 },
+    info: {
+      file,
+      podName: '',
+      namespace: '',
+      containers: [],
+      hostPaths: [],
+      sha256: '',
+      mtimeMs,
+      sizeBytes: size,
+      valid: false,
+      problems,
+      drifted: false,
+      driftDiff: '',
+      podPhase: '',
+      podReady: false,
+      podNotReadyReason: '',
+      runningSha256: '',
+      podReadyForMs: 0,
+      historyVersions: 0,
+    },
   };
 }

@@ -45,7 +45,12 @@ export interface KubeletPod {
   status?: {
     phase?: string;
     conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-    containerStatuses?: { name?: string; ready?: boolean; restartCount?: number; state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number }; running?: unknown } }[];
+    containerStatuses?: {
+      name?: string;
+      ready?: boolean;
+      restartCount?: number;
+      state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number }; running?: unknown };
+    }[];
   };
 }
 
@@ -77,7 +82,8 @@ const STALE_MS = 5_000;
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 2_000;
 
-const same = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b?.[i]);
+const same = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b?.[i]);
 const envOf = (c: KubeletContainer): string[] => (c.env ?? []).map((e) => `${e.name ?? ''}=${e.value ?? ''}`).sort();
 
 /** kubelet runs `manifest` as written: same containers (name, image, command, args, env) and the manifest's annotations. */
@@ -111,7 +117,12 @@ function isReady(p: KubeletPod): boolean {
 }
 
 function notReadyReason(p: KubeletPod): string {
-  const containers = (p.status?.containerStatuses ?? []).filter((c) => !c.ready).map((c) => `${c.name ?? '?'}: ${c.state?.waiting?.reason ?? (c.state?.terminated ? `${c.state.terminated.reason ?? 'terminated'} (exit ${c.state.terminated.exitCode ?? '?'})` : 'not ready')}`);
+  const containers = (p.status?.containerStatuses ?? [])
+    .filter((c) => !c.ready)
+    .map(
+      (c) =>
+        `${c.name ?? '?'}: ${c.state?.waiting?.reason ?? (c.state?.terminated ? `${c.state.terminated.reason ?? 'terminated'} (exit ${c.state.terminated.exitCode ?? '?'})` : 'not ready')}`,
+    );
   if (containers.length > 0) return containers.join('; ');
   const cond = p.status?.conditions?.find((c) => c.type === 'Ready');
   return cond?.message ?? cond?.reason ?? 'not ready';
@@ -176,7 +187,13 @@ export class KubeletPods {
   podStatus(file: string, nowMs = this.now()): PodStatus {
     const s = this.status.get(file);
     if (!this.last || nowMs - this.last.atMs > STALE_MS || !s) {
-      return { podPhase: 'Unknown', podReady: false, podNotReadyReason: `kubelet's pods unknown: ${this.lastError || 'not asked yet'}`, runningSha256: '', podReadyForMs: 0 };
+      return {
+        podPhase: 'Unknown',
+        podReady: false,
+        podNotReadyReason: `kubelet's pods unknown: ${this.lastError || 'not asked yet'}`,
+        runningSha256: '',
+        podReadyForMs: 0,
+      };
     }
     const since = this.readySince.get(file);
     return { ...s, podReadyForMs: s.podReady && since ? Math.max(0, nowMs - since.atMs) : 0 };
@@ -193,7 +210,12 @@ export class KubeletPods {
       this.lastError = '';
     } catch (err) {
       const message = errorText(err);
-      if (message !== this.lastError) this.d.log.warn('cannot read kubelet\'s pods', { url: this.d.cfg.podsUrl, err: message, hint: 'is kubelet running, and does its --client-ca-file accept the apiserver\'s kubelet client certificate?' });
+      if (message !== this.lastError)
+        this.d.log.warn("cannot read kubelet's pods", {
+          url: this.d.cfg.podsUrl,
+          err: message,
+          hint: "is kubelet running, and does its --client-ca-file accept the apiserver's kubelet client certificate?",
+        });
       this.lastError = message;
       return;
     }
@@ -212,7 +234,9 @@ export class KubeletPods {
         this.d.raise({
           kind: next.podReady ? 'PodReady' : 'PodNotReady',
           severity: 'info',
-          message: next.podReady ? `kubelet's pod ${m.podName} is ready${next.runningSha256 === m.sha256 ? '' : ' (the previous version)'}` : `kubelet's pod ${m.podName} is not ready: ${next.podNotReadyReason}`,
+          message: next.podReady
+            ? `kubelet's pod ${m.podName} is ready${next.runningSha256 === m.sha256 ? '' : ' (the previous version)'}`
+            : `kubelet's pod ${m.podName} is not ready: ${next.podNotReadyReason}`,
           fields: { file: m.file, sha256: m.sha256, runningSha256: next.runningSha256 },
         });
       }
@@ -247,7 +271,9 @@ export class KubeletPods {
   private async tlsAgent(): Promise<https.Agent> {
     const read = (p: string, what: string): Promise<string> =>
       fs.readFile(this.d.host(p), 'utf8').catch((err: unknown) => {
-        throw new Error(`${what} ${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not there yet (belay writes the client certificate when it deploys the control plane)' : errorText(err)}`);
+        throw new Error(
+          `${what} ${p}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not there yet (belay writes the client certificate when it deploys the control plane)' : errorText(err)}`,
+        );
       });
     // One after the other: the error names the first missing file, the same one each poll.
     const ca = await read(this.d.cfg.servingCert, 'kubelet serving certificate');
@@ -277,7 +303,11 @@ export class KubeletPods {
           if (res.statusCode === 200) return resolve(Buffer.concat(chunks).toString('utf8'));
           // A kept connection is authenticated once, at its handshake (kubelet may have loaded its client CA since): a new one next time.
           if (res.statusCode === 401 || res.statusCode === 403) this.dropConnection();
-          reject(new Error(`GET ${this.d.cfg.podsUrl}: HTTP ${res.statusCode ?? '?'}${res.statusCode === 401 ? ' (kubelet does not accept the client certificate: is its --client-ca-file the cluster CA?)' : ''}`));
+          reject(
+            new Error(
+              `GET ${this.d.cfg.podsUrl}: HTTP ${res.statusCode ?? '?'}${res.statusCode === 401 ? ' (kubelet does not accept the client certificate: is its --client-ca-file the cluster CA?)' : ''}`,
+            ),
+          );
         });
         res.on('error', reject);
       });

@@ -146,8 +146,7 @@ class LineIndex {
  * go-yaml v2 (kubelet's) keeps timestamps and base-60 numbers as strings;
  * the yaml package's 1.1 schema would make them a Date and a number.
  */
-const goYamlTags = (tags: Tags): Tags =>
-  tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'));
+const goYamlTags = (tags: Tags): Tags => tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'));
 
 const YAML_OPTIONS = {
   version: '1.1',
@@ -196,7 +195,11 @@ function composeBounded(text: string): { docs: ParsedDoc[]; stop: ScanStop | nul
     const at = offset;
     if (!ZERO_WIDTH.has(tok)) offset += tok.length;
     if (++tokens > MAX_TOKENS) {
-      return { docs, firstAlias, stop: { offset: at, message: `has more than ${MAX_TOKENS} YAML tokens; a Pod needs a few thousand at most: not parsing further` } };
+      return {
+        docs,
+        firstAlias,
+        stop: { offset: at, message: `has more than ${MAX_TOKENS} YAML tokens; a Pod needs a few thousand at most: not parsing further` },
+      };
     }
     if (scalarText) {
       scalarText = false;
@@ -212,7 +215,11 @@ function composeBounded(text: string): { docs: ParsedDoc[]; stop: ScanStop | nul
       indents = [];
       flow = 0;
       if (tok === '---' && ++documents > MAX_DOCUMENT_MARKERS) {
-        return { docs, firstAlias, stop: { offset: at, message: `holds more than ${MAX_DOCUMENT_MARKERS} YAML documents; kubelet runs only the first: keep one Pod in this file` } };
+        return {
+          docs,
+          firstAlias,
+          stop: { offset: at, message: `holds more than ${MAX_DOCUMENT_MARKERS} YAML documents; kubelet runs only the first: keep one Pod in this file` },
+        };
       }
     } else if (tok.startsWith(' ') || tok.startsWith('\t')) {
       if (atLineStart) lineIndent = tok.length;
@@ -320,7 +327,9 @@ export function parseManifest(fileName: string, text: string): ParsedManifest {
     return parseUnguarded(fileName, text);
   } catch (err) {
     const kind = err instanceof Error ? err.name : typeof err;
-    return invalid([{ ...NO_POSITION, message: `could not be parsed: the parser failed on this input (${kind}); fix the file by hand, and report it as a belay bug` }]);
+    return invalid([
+      { ...NO_POSITION, message: `could not be parsed: the parser failed on this input (${kind}); fix the file by hand, and report it as a belay bug` },
+    ]);
   }
 }
 
@@ -329,7 +338,12 @@ function parseUnguarded(fileName: string, text: string): ParsedManifest {
   const bytes = text.length > 4 * MAX_MANIFEST_BYTES ? null : utf8ByteLength(text);
   if (bytes === null || bytes > MAX_MANIFEST_BYTES) {
     const size = bytes === null ? `over ${MAX_MANIFEST_BYTES}` : String(bytes);
-    return invalid([{ ...NO_POSITION, message: `is ${size} bytes, past the limit of ${MAX_MANIFEST_BYTES} bytes (1 MiB) for a manifest: move large data into a file on the node (hostPath volume)` }]);
+    return invalid([
+      {
+        ...NO_POSITION,
+        message: `is ${size} bytes, past the limit of ${MAX_MANIFEST_BYTES} bytes (1 MiB) for a manifest: move large data into a file on the node (hostPath volume)`,
+      },
+    ]);
   }
   if (text.trim().length === 0) {
     return invalid([{ ...NO_POSITION, message: 'is empty: a manifest holds one v1 Pod (apiVersion: v1, kind: Pod)' }]);
@@ -358,9 +372,7 @@ function parseUnguarded(fileName: string, text: string): ParsedManifest {
   } else {
     const errors = docs.flatMap((d) => d.errors);
     if (errors.length > 0) {
-      return invalid(
-        capped(sortProblems(errors.map((e) => place({ offset: e.pos[0], message: `is not valid YAML: ${firstLine(e.message)}` })))),
-      );
+      return invalid(capped(sortProblems(errors.map((e) => place({ offset: e.pos[0], message: `is not valid YAML: ${firstLine(e.message)}` })))));
     }
     if (!doc) return invalid([{ ...NO_POSITION, message: 'holds no YAML document, only comments: a manifest holds one v1 Pod (apiVersion: v1, kind: Pod)' }]);
     if (nonEmpty.length > 1) {
@@ -376,12 +388,22 @@ function parseUnguarded(fileName: string, text: string): ParsedManifest {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
     } catch (err) {
       if (err instanceof ReferenceError) {
-        return invalid([place({ offset: firstAlias >= 0 ? firstAlias : null, message: 'its aliases (*name) expand to too much data: write the Pod out without anchors and aliases' })]);
+        return invalid([
+          place({
+            offset: firstAlias >= 0 ? firstAlias : null,
+            message: 'its aliases (*name) expand to too much data: write the Pod out without anchors and aliases',
+          }),
+        ]);
       }
       throw err;
     }
     if (firstAlias >= 0 && isCyclic(value)) {
-      return invalid([place({ offset: firstAlias, message: 'an alias (*name) refers to a mapping or list that contains it: kubelet refuses a recursive anchor; write the Pod out without it' })]);
+      return invalid([
+        place({
+          offset: firstAlias,
+          message: 'an alias (*name) refers to a mapping or list that contains it: kubelet refuses a recursive anchor; write the Pod out without it',
+        }),
+      ]);
     }
   }
 
@@ -437,8 +459,9 @@ function jsonProblem(text: string, err: unknown): Problem {
 }
 
 /** YAML (c-printable) and JSON both forbid control characters; U+FFFD is where bytes were not UTF-8. */
-// eslint-disable-next-line no-control-regex
-const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\ufffd/;
+const NOT_TEXT =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\ufffd/;
 
 function notText(text: string): Problem | null {
   const m = NOT_TEXT.exec(text);
@@ -583,7 +606,11 @@ function checkHeader(value: unknown, placing: Placing): Problem[] {
     out.push(
       kind === undefined || kind === null
         ? at(placing, [], 'kind is missing: a static pod manifest has apiVersion: v1 and kind: Pod')
-        : at(placing, ['kind'], `is ${describeValue(kind)}; kubelet runs only kind: Pod from the manifests dir (other kinds belong in the API server: kubectl apply)`),
+        : at(
+            placing,
+            ['kind'],
+            `is ${describeValue(kind)}; kubelet runs only kind: Pod from the manifests dir (other kinds belong in the API server: kubectl apply)`,
+          ),
     );
   }
   return out;
@@ -604,10 +631,7 @@ const dnsLabel = z
   .string()
   .max(63)
   .regex(DNS_LABEL, 'must be a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. etcd');
-const dnsSubdomain = z
-  .string()
-  .max(253)
-  .regex(DNS_SUBDOMAIN, 'must be a DNS subdomain: lowercase letters, digits, "-" and ".", e.g. kube-apiserver');
+const dnsSubdomain = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a DNS subdomain: lowercase letters, digits, "-" and ".", e.g. kube-apiserver');
 const qualifiedName = z.string().refine((k) => {
   const slash = k.lastIndexOf('/');
   const name = slash < 0 ? k : k.slice(slash + 1);
@@ -681,7 +705,10 @@ const container = z.looseObject({
   env: opt(
     z.array(
       z.looseObject({
-        name: z.string().min(1).regex(/^[\x20-\x3c\x3e-\x7e]+$/, 'must be printable ASCII without "="'),
+        name: z
+          .string()
+          .min(1)
+          .regex(/^[\x20-\x3c\x3e-\x7e]+$/, 'must be printable ASCII without "="'),
         value: opt(z.string()),
         valueFrom: opt(z.looseObject({})),
       }),
@@ -860,10 +887,36 @@ const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
 const PROBE_KINDS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 /** The volume sources of core/v1 VolumeSource; a volume has exactly one. */
 const VOLUME_SOURCES = [
-  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
-  'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap',
-  'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi',
-  'ephemeral', 'image',
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
 ] as const;
 /** Sources that name API objects: the mirror pod would be refused. */
 const API_OBJECT_SOURCES: Record<string, string> = {
@@ -899,10 +952,22 @@ function checkStaticPod(value: unknown, placing: Placing): Problem[] {
     }
   }
   if (nonEmptyList(spec.imagePullSecrets)) {
-    out.push(at(placing, ['spec', 'imagePullSecrets'], `${STATIC_POD_HINT}: remove imagePullSecrets; put registry credentials in the container runtime's config on the node`));
+    out.push(
+      at(
+        placing,
+        ['spec', 'imagePullSecrets'],
+        `${STATIC_POD_HINT}: remove imagePullSecrets; put registry credentials in the container runtime's config on the node`,
+      ),
+    );
   }
   if (nonEmptyList(spec.ephemeralContainers)) {
-    out.push(at(placing, ['spec', 'ephemeralContainers'], 'a static pod cannot have ephemeral containers: remove them (kubectl debug works on the running mirror pod instead)'));
+    out.push(
+      at(
+        placing,
+        ['spec', 'ephemeralContainers'],
+        'a static pod cannot have ephemeral containers: remove them (kubectl debug works on the running mirror pod instead)',
+      ),
+    );
   }
   if (nonEmptyList(spec.resourceClaims)) {
     out.push(at(placing, ['spec', 'resourceClaims'], `${STATIC_POD_HINT}: remove the resource claims`));
@@ -914,7 +979,8 @@ function checkStaticPod(value: unknown, placing: Placing): Problem[] {
     const path = ['spec', 'volumes', i];
     if (typeof vol.name === 'string') {
       const first = volumeNames.get(vol.name);
-      if (first !== undefined) out.push(at(placing, [...path, 'name'], `volume name ${quote(vol.name)} is also used by spec.volumes[${first}]: names must be unique`));
+      if (first !== undefined)
+        out.push(at(placing, [...path, 'name'], `volume name ${quote(vol.name)} is also used by spec.volumes[${first}]: names must be unique`));
       else volumeNames.set(vol.name, i);
     }
     const sources = VOLUME_SOURCES.filter((s) => present(vol[s]));
@@ -934,7 +1000,8 @@ function checkStaticPod(value: unknown, placing: Placing): Problem[] {
       const path = ['spec', group, i];
       if (typeof ctr.name === 'string') {
         const first = containerNames.get(ctr.name);
-        if (first !== undefined) out.push(at(placing, [...path, 'name'], `container name ${quote(ctr.name)} is also used by ${first}: names must be unique in the pod`));
+        if (first !== undefined)
+          out.push(at(placing, [...path, 'name'], `container name ${quote(ctr.name)} is also used by ${first}: names must be unique in the pod`));
         else containerNames.set(ctr.name, `spec.${group}[${i}]`);
       }
       checkContainer(ctr, path, group === 'initContainers', spec.hostNetwork === true, volumeNames, placing, out);
@@ -959,7 +1026,8 @@ function checkContainer(
     const from = isRecord(env) ? env.valueFrom : undefined;
     if (!isRecord(from)) return;
     for (const ref of ['secretKeyRef', 'configMapKeyRef'] as const) {
-      if (present(from[ref])) out.push(at(placing, [...path, 'env', j, 'valueFrom', ref], `${STATIC_POD_HINT}: give the value inline, or as a file through a hostPath volume`));
+      if (present(from[ref]))
+        out.push(at(placing, [...path, 'env', j, 'valueFrom', ref], `${STATIC_POD_HINT}: give the value inline, or as a file through a hostPath volume`));
     }
   });
 
@@ -1000,7 +1068,8 @@ function checkContainer(
       );
     }
     if (typeof m.mountPath === 'string' && m.mountPath !== '') {
-      if (mountPaths.has(m.mountPath)) out.push(at(placing, [...path, 'volumeMounts', j, 'mountPath'], `${quote(m.mountPath)} is mounted twice in this container`));
+      if (mountPaths.has(m.mountPath))
+        out.push(at(placing, [...path, 'volumeMounts', j, 'mountPath'], `${quote(m.mountPath)} is mounted twice in this container`));
       mountPaths.add(m.mountPath);
     }
   });

@@ -75,7 +75,8 @@ export function podServices(podObject: unknown, o: { host(p: string): string; lo
     }
     const live = c.livenessProbe;
     const health = live ? toCheck(live, c) : undefined;
-    if (live && !health) problems.push(`container ${c.name}: its liveness probe cannot be run on the host (a named port that is not declared?): running without a health check`);
+    if (live && !health)
+      problems.push(`container ${c.name}: its liveness probe cannot be run on the host (a named port that is not declared?): running without a health check`);
     const policy: PolicyConfig = { ...POLICY_DEFAULTS, stopTimeoutMs: graceMs };
     if (live) {
       policy.checkIntervalMs = (live.periodSeconds ?? PROBE_DEFAULTS.periodSeconds) * 1000;
@@ -88,7 +89,8 @@ export function podServices(podObject: unknown, o: { host(p: string): string; lo
       : Math.max(POLICY_DEFAULTS.startupGraceMs, (live?.initialDelaySeconds ?? 0) * 1000);
     const ready = c.readinessProbe;
     const readyCheck = ready ? toCheck(ready, c) : undefined;
-    if (ready && !readyCheck) problems.push(`container ${c.name}: its readiness probe cannot be run on the host (a named port that is not declared?): ready whenever it runs`);
+    if (ready && !readyCheck)
+      problems.push(`container ${c.name}: its readiness probe cannot be run on the host (a named port that is not declared?): ready whenever it runs`);
     const name = podServiceName(pod.metadata.name, c.name);
     defs.push({
       name,
@@ -132,7 +134,11 @@ function toCheck(p: Probe, c: Container): HealthCheck | undefined {
     const host = p.httpGet.host ?? '127.0.0.1';
     const path = p.httpGet.path ?? '/';
     // kubelet does not verify the certificate of an HTTPS probe.
-    return { type: 'http', url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${n}${path.startsWith('/') ? path : `/${path}`}`, ...(scheme === 'https' ? { insecureSkipVerify: true } : {}) };
+    return {
+      type: 'http',
+      url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${n}${path.startsWith('/') ? path : `/${path}`}`,
+      ...(scheme === 'https' ? { insecureSkipVerify: true } : {}),
+    };
   }
   if (p.tcpSocket) {
     const n = port(p.tcpSocket.port);

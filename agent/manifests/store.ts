@@ -22,12 +22,9 @@ export const STORE_DEFAULTS = {
   keep: 10,
 } as const;
 
-
 /** Lines of unified diff drift() returns at most, headers included. */
 
-
 /** Above this many LCS cells (old lines × new lines, after trimming the common ends) the diff is "all old out, all new in". */
-
 
 export interface WriteResult {
   changed: boolean;
@@ -365,7 +362,12 @@ export class ManifestStore {
   /** What the agent last wrote, if still known: the copy beside the record, else a kept version with that sha. */
   private lastAppliedContent(file: string, sha: string): Buffer | undefined {
     if (sha === '') return Buffer.alloc(0);
-    const candidates = [LAST_APPLIED_CONTENT, ...this.readIndex(file).filter((v) => v.sha256 === sha).map((v) => v.name)];
+    const candidates = [
+      LAST_APPLIED_CONTENT,
+      ...this.readIndex(file)
+        .filter((v) => v.sha256 === sha)
+        .map((v) => v.name),
+    ];
     for (const name of candidates) {
       try {
         const b = fs.readFileSync(this.versionPath(file, name));
@@ -417,7 +419,12 @@ export class ManifestStore {
     }
     return (idx.versions as Partial<IndexEntry>[]).filter(
       (v): v is IndexEntry =>
-        typeof v.name === 'string' && /^\d+-[0-9a-f]{12}\.yaml$/.test(v.name) && typeof v.sha256 === 'string' && typeof v.savedAtMs === 'number' && (v.reason === 'replaced' || v.reason === 'removed') && typeof v.sizeBytes === 'number',
+        typeof v.name === 'string' &&
+        /^\d+-[0-9a-f]{12}\.yaml$/.test(v.name) &&
+        typeof v.sha256 === 'string' &&
+        typeof v.savedAtMs === 'number' &&
+        (v.reason === 'replaced' || v.reason === 'removed') &&
+        typeof v.sizeBytes === 'number',
     );
   }
 
@@ -541,4 +548,3 @@ function mtimeText(p: string): string {
     return 'unknown';
   }
 }
-

@@ -37,9 +37,7 @@ export class ManifestWatcher {
   private rescan: NodeJS.Timeout | undefined;
   private lastSig = new Map<string, string>();
 
-  constructor(
-    private readonly d: { manifestsDir: string; inventory: ManifestInventory; log: Logger; settleMs?: number; rescanMs?: number },
-  ) {}
+  constructor(private readonly d: { manifestsDir: string; inventory: ManifestInventory; log: Logger; settleMs?: number; rescanMs?: number }) {}
 
   /** Resolves once the initial scan is in the inventory. */
   async start(): Promise<void> {
@@ -58,7 +56,10 @@ export class ManifestWatcher {
       const sig = signature(path.join(this.d.manifestsDir, file));
       void this.d.inventory.refresh(file, { holdInvalid: settle > 0 }).then((entry) => {
         if (entry && !entry.info.valid && settle > 0) {
-          this.settling.set(file, setTimeout(() => void this.d.inventory.refresh(file).catch(fail(p)), settle));
+          this.settling.set(
+            file,
+            setTimeout(() => void this.d.inventory.refresh(file).catch(fail(p)), settle),
+          );
         }
         // chokidar drops an event that comes within 5 ms of the previous one for the same file:
         // if the file changed while it was being read, read it again.
@@ -78,7 +79,12 @@ export class ManifestWatcher {
     w.on('error', (err) => this.d.log.warn('manifests watch error', { path: this.d.manifestsDir, err: errorText(err) }));
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
     // Read every file now, invalid ones included, so the inventory is complete when start() resolves.
-    await Promise.all(fs.readdirSync(this.d.manifestsDir).filter(isManifestFileName).map((f) => this.d.inventory.refresh(f)));
+    await Promise.all(
+      fs
+        .readdirSync(this.d.manifestsDir)
+        .filter(isManifestFileName)
+        .map((f) => this.d.inventory.refresh(f)),
+    );
   }
 
   async stop(): Promise<void> {

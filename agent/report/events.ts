@@ -23,9 +23,7 @@ export class EventLog {
   private readonly recent: AgentEvent[] = [];
   private readonly listeners: ((e: AgentEvent) => void)[] = [];
 
-  constructor(
-    private readonly o: { node: string; agentInstance: string; log: Logger; nowMs: () => number; capacity?: number },
-  ) {}
+  constructor(private readonly o: { node: string; agentInstance: string; log: Logger; nowMs: () => number; capacity?: number }) {}
 
   raise(e: RaisedEvent): AgentEvent {
     const event: AgentEvent = {

@@ -54,7 +54,14 @@ export class Reporter {
   republish(): void {
     if (!this.latest) return;
     // A new seq: coordinators keep a report only if its seq is higher than the one they hold.
-    this.latest = { ...this.latest, seq: ++this.seq, services: this.d.services(), manifests: this.d.manifests(), etcdDisk: this.d.etcdDisk(), publishedAtMs: Date.now() };
+    this.latest = {
+      ...this.latest,
+      seq: ++this.seq,
+      services: this.d.services(),
+      manifests: this.d.manifests(),
+      etcdDisk: this.d.etcdDisk(),
+      publishedAtMs: Date.now(),
+    };
     this.d.publish(this.latest);
   }
 
@@ -62,10 +69,26 @@ export class Reporter {
   collectNow(): Promise<HostReport> {
     if (this.running) return this.running;
     const running = this.d.collector
-      .collect({ node: this.d.node.name, address: this.d.node.address, agentInstance: this.d.agentInstance, seq: this.seq + 1, etcdDataDir: this.d.etcdDataDir, nowMs: Date.now })
+      .collect({
+        node: this.d.node.name,
+        address: this.d.node.address,
+        agentInstance: this.d.agentInstance,
+        seq: this.seq + 1,
+        etcdDataDir: this.d.etcdDataDir,
+        nowMs: Date.now,
+      })
       .then((r) => {
         // Numbered when sent, not when begun: a republish while collecting has taken the next seq.
-        const report = { ...r, seq: ++this.seq, agentVersion: BELAY_VERSION, root: this.d.root, etcdDisk: this.d.etcdDisk(), services: this.d.services(), manifests: this.d.manifests(), publishedAtMs: Date.now() };
+        const report = {
+          ...r,
+          seq: ++this.seq,
+          agentVersion: BELAY_VERSION,
+          root: this.d.root,
+          etcdDisk: this.d.etcdDisk(),
+          services: this.d.services(),
+          manifests: this.d.manifests(),
+          publishedAtMs: Date.now(),
+        };
         this.latest = report;
         this.d.collected.inc();
         this.d.publish(report);

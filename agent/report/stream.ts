@@ -105,10 +105,18 @@ export class ReportStream {
   private retry(err: grpc.ServiceError | undefined): void {
     if (this.stopped) return;
     const delayMs = backoffDelayMs(RECONNECT_BACKOFF, this.attempt++, this.d.random);
-    const fields = { endpoint: this.d.endpoint, code: err ? grpc.status[err.code] : 'OK', err: err ? err.details || errorText(err) : 'stream ended by coordinator', retryInMs: delayMs };
+    const fields = {
+      endpoint: this.d.endpoint,
+      code: err ? grpc.status[err.code] : 'OK',
+      err: err ? err.details || errorText(err) : 'stream ended by coordinator',
+      retryInMs: delayMs,
+    };
     if (err && (err.code === grpc.status.PERMISSION_DENIED || err.code === grpc.status.UNAUTHENTICATED)) {
       // Someone must act (wrong certificate or a master missing from the coordinator's nodes); keep retrying for when they have.
-      this.d.log.error('coordinator refused reports', { ...fields, hint: err.metadata?.get('belay-hint')[0]?.toString() ?? 'check node.name and the certificate' });
+      this.d.log.error('coordinator refused reports', {
+        ...fields,
+        hint: err.metadata?.get('belay-hint')[0]?.toString() ?? 'check node.name and the certificate',
+      });
     } else if (this.up !== false) {
       this.d.log.warn('coordinator unreachable', fields);
     } else {

@@ -25,20 +25,33 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
   const socketOf = (requested: string): string => {
     const p = requested || HAPROXY_SOCKET;
     if (!p.startsWith('/run/') || p.split('/').includes('..')) {
-      throw new OperatorError({ code: 'BALANCER_BAD_SOCKET', message: `runtime API socket ${JSON.stringify(p)} is not a path under /run (without "..")`, hint: `give the socket of haproxy's \`stats socket ... level admin\` line as a host path under /run, e.g. ${HAPROXY_SOCKET}` });
+      throw new OperatorError({
+        code: 'BALANCER_BAD_SOCKET',
+        message: `runtime API socket ${JSON.stringify(p)} is not a path under /run (without "..")`,
+        hint: `give the socket of haproxy's \`stats socket ... level admin\` line as a host path under /run, e.g. ${HAPROXY_SOCKET}`,
+      });
     }
     return d.paths.host(p);
   };
   const servers = async (socket: string, backend: string): Promise<BalancerServersResponse> => ({
-    servers: (await showServers(socket, backend)).map((s) => ({ name: s.name, address: s.address, adminState: s.adminState, operationalState: s.operationalState, checkStatus: s.checkStatus, currentSessions: s.currentSessions })),
+    servers: (await showServers(socket, backend)).map((s) => ({
+      name: s.name,
+      address: s.address,
+      adminState: s.adminState,
+      operationalState: s.operationalState,
+      checkStatus: s.checkStatus,
+      currentSessions: s.currentSessions,
+    })),
   });
   const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
     // Inside the chain: a synchronous throw (socketOf refusing a path) must reach the caller as its
     // OperatorError, not escape the handler and leave grpc-js to answer "Unknown error".
-    Promise.resolve().then(work).then(
-      (res) => cb(null, res),
-      (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
-    );
+    Promise.resolve()
+      .then(work)
+      .then(
+        (res) => cb(null, res),
+        (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
+      );
   };
   return {
     BalancerServers(call, cb) {
@@ -48,10 +61,20 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
       answer('SetBalancerServer', cb, async () => {
         const { socket, backend, server, state, requestedBy, term } = call.request;
         await d.fence.admit(term, { method: 'SetBalancerServer', by: requestedBy });
-        if (state !== 'ready' && state !== 'drain' && state !== 'maint') throw new OperatorError({ code: 'BALANCER_BAD_STATE', message: `server state ${JSON.stringify(state)} is not ready, drain or maint`, hint: 'nothing was changed' });
+        if (state !== 'ready' && state !== 'drain' && state !== 'maint')
+          throw new OperatorError({
+            code: 'BALANCER_BAD_STATE',
+            message: `server state ${JSON.stringify(state)} is not ready, drain or maint`,
+            hint: 'nothing was changed',
+          });
         const real = socketOf(socket);
         await setServerState(real, backend, server, state);
-        d.raise({ kind: 'BalancerServerState', severity: 'info', message: `set ${backend}/${server} to ${state} in the balancer for ${requestedBy || 'someone'}`, fields: { backend, server, state } });
+        d.raise({
+          kind: 'BalancerServerState',
+          severity: 'info',
+          message: `set ${backend}/${server} to ${state} in the balancer for ${requestedBy || 'someone'}`,
+          fields: { backend, server, state },
+        });
         return servers(real, backend);
       });
     },
@@ -62,7 +85,8 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
         const real = socketOf(socket);
         const r = await syncServers(real, backend, wanted, serverOptions, { addOnly });
         const summary = syncSummary(r);
-        if (summary) d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${summary} for ${requestedBy || 'someone'}`, fields: { backend } });
+        if (summary)
+          d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${summary} for ${requestedBy || 'someone'}`, fields: { backend } });
         return { ...r, servers: (await servers(real, backend)).servers };
       });
     },

@@ -28,7 +28,15 @@ export interface EtcdProcess {
  * recovery. A data dir under a running etcd is never moved: etcd would keep
  * writing into the moved files and lose them at its next start.
  */
-export function etcdDataHandlers(d: { node: string; paths: HostPaths; fence: TermFence; log: Logger; raise(e: RaisedEvent): void; nowMs?: () => number; procDir?: string }): EtcdDataHandlers {
+export function etcdDataHandlers(d: {
+  node: string;
+  paths: HostPaths;
+  fence: TermFence;
+  log: Logger;
+  raise(e: RaisedEvent): void;
+  nowMs?: () => number;
+  procDir?: string;
+}): EtcdDataHandlers {
   const nowMs = d.nowMs ?? Date.now;
   let chain: Promise<unknown> = Promise.resolve();
   return {
@@ -118,11 +126,19 @@ async function archiveInside(real: string, hostDir: string, suffix: string): Pro
 /** The host path, normalized; refuses relative paths and / itself. */
 export function checkDataDir(dataDir: string): string {
   if (!path.posix.isAbsolute(dataDir)) {
-    throw new OperatorError({ code: 'ETCD_DATA_DIR_BAD', message: `etcd data dir ${JSON.stringify(dataDir)} is not an absolute path`, hint: 'give the host path, as in etcd.yaml\'s --data-dir (e.g. /var/lib/etcd)' });
+    throw new OperatorError({
+      code: 'ETCD_DATA_DIR_BAD',
+      message: `etcd data dir ${JSON.stringify(dataDir)} is not an absolute path`,
+      hint: "give the host path, as in etcd.yaml's --data-dir (e.g. /var/lib/etcd)",
+    });
   }
   const hostDir = path.posix.resolve(dataDir);
   if (hostDir === '/') {
-    throw new OperatorError({ code: 'ETCD_DATA_DIR_BAD', message: 'refusing to archive / as an etcd data dir', hint: 'give the host path, as in etcd.yaml\'s --data-dir (e.g. /var/lib/etcd)' });
+    throw new OperatorError({
+      code: 'ETCD_DATA_DIR_BAD',
+      message: 'refusing to archive / as an etcd data dir',
+      hint: "give the host path, as in etcd.yaml's --data-dir (e.g. /var/lib/etcd)",
+    });
   }
   return hostDir;
 }
@@ -218,4 +234,3 @@ async function withRealPath(p: string): Promise<string[]> {
   const real = await fsp.realpath(p).catch(() => undefined);
   return real === undefined || real === p ? [p] : [p, real];
 }
-

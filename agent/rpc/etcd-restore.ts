@@ -32,9 +32,19 @@ const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * snapshot's own integrity hash). The data dir must be absent or empty: the
  * caller archives the old one first, so nothing is overwritten.
  */
-export function etcdRestoreHandlers(d: { node: string; paths: HostPaths; fence: TermFence; log: Logger; raise(e: RaisedEvent): void; etcdctl?: string }): RestoreHandlers {
+export function etcdRestoreHandlers(d: {
+  node: string;
+  paths: HostPaths;
+  fence: TermFence;
+  log: Logger;
+  raise(e: RaisedEvent): void;
+  etcdctl?: string;
+}): RestoreHandlers {
   return {
-    RestoreEtcdSnapshot(call: grpc.ServerReadableStream<RestoreEtcdSnapshotChunk__Output, RestoreEtcdSnapshotResponse>, cb: grpc.sendUnaryData<RestoreEtcdSnapshotResponse>) {
+    RestoreEtcdSnapshot(
+      call: grpc.ServerReadableStream<RestoreEtcdSnapshotChunk__Output, RestoreEtcdSnapshotResponse>,
+      cb: grpc.sendUnaryData<RestoreEtcdSnapshotResponse>,
+    ) {
       const started = Date.now();
       let header: RestoreEtcdSnapshotHeader__Output | undefined;
       let tmp: string | undefined;
@@ -63,7 +73,12 @@ export function etcdRestoreHandlers(d: { node: string; paths: HostPaths; fence: 
             const real = d.paths.host(checkDataDir(h.dataDir));
             const st = await lstatOrUndefined(real);
             if (st && (!st.isDirectory() || (await dataEntries(real)).length > 0)) {
-              throw new OperatorError({ code: 'ETCD_DATA_EXISTS', message: `not restoring into ${h.dataDir}: it exists and is not empty`, hint: 'archive it first (the coordinator does: ArchiveEtcdData); nothing was changed', unsafe: true });
+              throw new OperatorError({
+                code: 'ETCD_DATA_EXISTS',
+                message: `not restoring into ${h.dataDir}: it exists and is not empty`,
+                hint: 'archive it first (the coordinator does: ArchiveEtcdData); nothing was changed',
+                unsafe: true,
+              });
             }
             await fsp.mkdir(path.dirname(real), { recursive: true, mode: 0o700 });
             tmp = path.join(path.dirname(real), `.belay-restore-${process.pid}-${Date.now()}.db`);
@@ -98,14 +113,23 @@ export function etcdRestoreHandlers(d: { node: string; paths: HostPaths; fence: 
             if (h.localFile) received = await copyLocal(d.paths.host(checkLocalFile(h.localFile)), file, hash, received);
             const sum = hash.digest('hex');
             if (received !== Number(h.sizeBytes) || sum !== h.sha256.toLowerCase()) {
-              throw new OperatorError({ code: 'SNAPSHOT_CORRUPT', message: `the snapshot arrived as ${received} bytes with sha256 ${sum}, announced ${h.sizeBytes} bytes with ${h.sha256}`, hint: 'send it again; nothing was restored' });
+              throw new OperatorError({
+                code: 'SNAPSHOT_CORRUPT',
+                message: `the snapshot arrived as ${received} bytes with sha256 ${sum}, announced ${h.sizeBytes} bytes with ${h.sha256}`,
+                hint: 'send it again; nothing was restored',
+              });
             }
             const real = d.paths.host(checkDataDir(h.dataDir));
             await restore(d.etcdctl ?? 'etcdctl', file, real, h);
             await syncDir(path.dirname(real));
             fs.rmSync(file, { force: true });
             const ms = Date.now() - started;
-            d.raise({ kind: 'EtcdSnapshotRestored', severity: 'warning', message: `restored an etcd snapshot (${received} bytes, sha256 ${sum.slice(0, 12)}) into ${h.dataDir} as member ${h.name} for ${h.requestedBy || 'someone'}`, fields: { dataDir: h.dataDir, sha256: sum, durationMs: String(ms) } });
+            d.raise({
+              kind: 'EtcdSnapshotRestored',
+              severity: 'warning',
+              message: `restored an etcd snapshot (${received} bytes, sha256 ${sum.slice(0, 12)}) into ${h.dataDir} as member ${h.name} for ${h.requestedBy || 'someone'}`,
+              fields: { dataDir: h.dataDir, sha256: sum, durationMs: String(ms) },
+            });
             d.log.warn('etcd snapshot restored', { dataDir: h.dataDir, name: h.name, bytes: received, ms, by: h.requestedBy });
             cb(null, { dataDir: h.dataDir, durationMs: ms });
           })
@@ -128,7 +152,8 @@ function checkLocalFile(p: string): string {
 async function copyLocal(src: string, dest: string, hash: crypto.Hash, alreadyReceived: number): Promise<number> {
   if (alreadyReceived > 0) throw bad('both a local file and bytes were sent');
   const st = await lstatOrUndefined(src);
-  if (!st?.isFile()) throw new OperatorError({ code: 'SNAPSHOT_BAD_PATH', message: `${src} is not a regular file on this master`, hint: 'nothing was restored' });
+  if (!st?.isFile())
+    throw new OperatorError({ code: 'SNAPSHOT_BAD_PATH', message: `${src} is not a regular file on this master`, hint: 'nothing was restored' });
   if (st.size > MAX_SNAPSHOT_BYTES) throw bad(`snapshot size ${st.size} is over 8 GiB`);
   await fsp.copyFile(src, dest);
   let n = 0;
@@ -141,7 +166,7 @@ async function copyLocal(src: string, dest: string, hash: crypto.Hash, alreadyRe
 }
 
 function bad(message: string): OperatorError {
-  return new OperatorError({ code: 'RESTORE_BAD_REQUEST', message, hint: 'this is the coordinator\'s request: see its log' });
+  return new OperatorError({ code: 'RESTORE_BAD_REQUEST', message, hint: "this is the coordinator's request: see its log" });
 }
 
 function checkHeader(h: RestoreEtcdSnapshotHeader__Output): void {
@@ -174,7 +199,16 @@ async function restore(etcdctl: string, file: string, dataDir: string, h: Restor
 }
 
 function runRestore(etcdctl: string, file: string, dataDir: string, h: RestoreEtcdSnapshotHeader__Output): Promise<void> {
-  const args = ['snapshot', 'restore', file, `--data-dir=${dataDir}`, `--name=${h.name}`, `--initial-advertise-peer-urls=${h.initialAdvertisePeerUrl}`, `--initial-cluster=${h.initialCluster}`, `--initial-cluster-token=${h.initialClusterToken}`];
+  const args = [
+    'snapshot',
+    'restore',
+    file,
+    `--data-dir=${dataDir}`,
+    `--name=${h.name}`,
+    `--initial-advertise-peer-urls=${h.initialAdvertisePeerUrl}`,
+    `--initial-cluster=${h.initialCluster}`,
+    `--initial-cluster-token=${h.initialClusterToken}`,
+  ];
   return new Promise((resolve, reject) => {
     // Only our flags: etcdctl also reads ETCDCTL_* from the environment, and a stray one would change the restore.
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_') && !k.startsWith('ETCD_'))), ETCDCTL_API: '3' };
@@ -182,7 +216,13 @@ function runRestore(etcdctl: string, file: string, dataDir: string, h: RestoreEt
       if (!err) return resolve();
       // A half-restored dir must not look like data: move nothing, remove what etcdctl made (it was empty before).
       fs.rmSync(dataDir, { recursive: true, force: true });
-      reject(new OperatorError({ code: 'SNAPSHOT_RESTORE_FAILED', message: `etcdctl snapshot restore failed: ${(stderr || errorText(err)).trim().split('\n').slice(-3).join(' ')}`, hint: 'is the snapshot complete? (etcdctl snapshot status FILE); nothing was restored' }));
+      reject(
+        new OperatorError({
+          code: 'SNAPSHOT_RESTORE_FAILED',
+          message: `etcdctl snapshot restore failed: ${(stderr || errorText(err)).trim().split('\n').slice(-3).join(' ')}`,
+          hint: 'is the snapshot complete? (etcdctl snapshot status FILE); nothing was restored',
+        }),
+      );
     });
   });
 }

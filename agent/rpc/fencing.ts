@@ -40,7 +40,11 @@ export class TermFence {
     if (term === 0) return;
     const by = req.by || 'someone';
     if (!Number.isSafeInteger(term) || term < 0) {
-      throw new OperatorError({ code: 'TERM_INVALID', message: `term ${term} from ${by} is not a whole number below 2^53`, hint: 'the sender is broken: check its version (belayctl status)' });
+      throw new OperatorError({
+        code: 'TERM_INVALID',
+        message: `term ${term} from ${by} is not a whole number below 2^53`,
+        hint: 'the sender is broken: check its version (belayctl status)',
+      });
     }
     if (term < this.highest) {
       this.o.log.warn('stale term refused', { term, highestTerm: this.highest, method: req.method, by, code: 'STALE_TERM' });
@@ -94,7 +98,13 @@ function readHighestTerm(file: string, log: Logger): number {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    log.error('fencing state unreadable', { path: file, err: errorText(err), highestTerm: 0, code: 'FENCING_STATE_UNREADABLE', hint: `fix access to ${file}: until then a deposed leader's writes are refused only after the current leader's first call` });
+    log.error('fencing state unreadable', {
+      path: file,
+      err: errorText(err),
+      highestTerm: 0,
+      code: 'FENCING_STATE_UNREADABLE',
+      hint: `fix access to ${file}: until then a deposed leader's writes are refused only after the current leader's first call`,
+    });
     return 0;
   }
   const rec = parseJson(text) as { highestTerm?: unknown } | undefined;

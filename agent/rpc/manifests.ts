@@ -50,7 +50,11 @@ export function manifestHandlers(d: {
       answer('GetManifest', cb, async () => {
         const entry = d.inventory.get(call.request.name);
         if (!entry) {
-          throw new OperatorError({ code: 'NO_SUCH_MANIFEST', message: `no manifest "${call.request.name}" on ${d.node}`, hint: `belayctl manifests list ${d.node} shows them` });
+          throw new OperatorError({
+            code: 'NO_SUCH_MANIFEST',
+            message: `no manifest "${call.request.name}" on ${d.node}`,
+            hint: `belayctl manifests list ${d.node} shows them`,
+          });
         }
         const content = await d.store.read(entry.info.file);
         return { info: entry.info, content: content?.toString('utf8') ?? '' };
@@ -63,7 +67,11 @@ export function manifestHandlers(d: {
         await d.fence.admit(term, { method: 'ApplyManifest', by: requestedBy });
         checkName(file);
         if (Buffer.byteLength(content) > MAX_MANIFEST_BYTES) {
-          throw new OperatorError({ code: 'MANIFEST_TOO_LARGE', message: `manifest ${file} is ${Buffer.byteLength(content)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`, hint: 'a static pod manifest is a few KiB: check what is being sent' });
+          throw new OperatorError({
+            code: 'MANIFEST_TOO_LARGE',
+            message: `manifest ${file} is ${Buffer.byteLength(content)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`,
+            hint: 'a static pod manifest is a few KiB: check what is being sent',
+          });
         }
         const parsed = parseManifest(file, content);
         if (!parsed.valid) {
@@ -75,7 +83,13 @@ export function manifestHandlers(d: {
           });
         }
         const r = await d.store.apply(file, content, { force, by: requestedBy });
-        if (r.changed) d.raise({ kind: 'ManifestApplied', severity: 'info', message: `wrote ${file} (pod ${parsed.podName}) for ${requestedBy || 'someone'}`, fields: { file, sha256: r.sha256, previous: r.previousSha256 } });
+        if (r.changed)
+          d.raise({
+            kind: 'ManifestApplied',
+            severity: 'info',
+            message: `wrote ${file} (pod ${parsed.podName}) for ${requestedBy || 'someone'}`,
+            fields: { file, sha256: r.sha256, previous: r.previousSha256 },
+          });
         return after(file, r.changed, r.previousSha256);
       });
     },
@@ -86,7 +100,13 @@ export function manifestHandlers(d: {
         await d.fence.admit(term, { method: 'RemoveManifest', by: requestedBy });
         checkName(file);
         const r = await d.store.remove(file, { force, by: requestedBy });
-        if (r.changed) d.raise({ kind: 'ManifestRemovedByAgent', severity: 'info', message: `removed ${file} for ${requestedBy || 'someone'} (kept for rollback)`, fields: { file, previous: r.previousSha256 } });
+        if (r.changed)
+          d.raise({
+            kind: 'ManifestRemovedByAgent',
+            severity: 'info',
+            message: `removed ${file} for ${requestedBy || 'someone'} (kept for rollback)`,
+            fields: { file, previous: r.previousSha256 },
+          });
         return after(file, r.changed, r.previousSha256);
       });
     },
@@ -97,7 +117,13 @@ export function manifestHandlers(d: {
         await d.fence.admit(term, { method: 'RollbackManifest', by: requestedBy });
         checkName(file);
         const r = await d.store.rollback(file, toSha256 || undefined, { by: requestedBy });
-        if (r.changed) d.raise({ kind: 'ManifestRolledBack', severity: 'warning', message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`, fields: { file, sha256: r.sha256, previous: r.previousSha256 } });
+        if (r.changed)
+          d.raise({
+            kind: 'ManifestRolledBack',
+            severity: 'warning',
+            message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`,
+            fields: { file, sha256: r.sha256, previous: r.previousSha256 },
+          });
         return after(file, r.changed, r.previousSha256);
       });
     },

@@ -55,16 +55,26 @@ export async function readPublicPki(dir: string): Promise<PkiPublicFile[]> {
   const out: PkiPublicFile[] = [];
   const budget = { left: PKI_READ_LIMITS.maxFiles, overflow: false };
   await walk(path.join(dir, 'pki'), 'pki', 0, out, budget);
-  for (const name of (await listDir(dir)).filter((e) => e.isFile() && e.name.endsWith('.conf')).map((e) => e.name).sort()) {
+  for (const name of (await listDir(dir))
+    .filter((e) => e.isFile() && e.name.endsWith('.conf'))
+    .map((e) => e.name)
+    .sort()) {
     if (!take(budget)) break;
     out.push(await readKubeconfig(path.join(dir, name), name));
   }
   let bytes = 0;
   for (const f of out) {
     bytes += Buffer.byteLength(f.content ?? '');
-    if (bytes > PKI_READ_LIMITS.maxAnswerBytes) Object.assign(f, { content: '', error: `not sent: the answer would exceed ${PKI_READ_LIMITS.maxAnswerBytes} bytes` });
+    if (bytes > PKI_READ_LIMITS.maxAnswerBytes)
+      Object.assign(f, { content: '', error: `not sent: the answer would exceed ${PKI_READ_LIMITS.maxAnswerBytes} bytes` });
   }
-  if (budget.overflow) out.push({ path: 'pki', content: '', publicKeySha256: '', error: `more than ${PKI_READ_LIMITS.maxFiles} files in ${KUBERNETES_DIR}/pki and ${KUBERNETES_DIR}/*.conf: the rest were not read` });
+  if (budget.overflow)
+    out.push({
+      path: 'pki',
+      content: '',
+      publicKeySha256: '',
+      error: `more than ${PKI_READ_LIMITS.maxFiles} files in ${KUBERNETES_DIR}/pki and ${KUBERNETES_DIR}/*.conf: the rest were not read`,
+    });
   return out;
 }
 
@@ -142,7 +152,9 @@ async function readKey(p: string, rel: string): Promise<PkiPublicFile> {
   if ('error' in r) return { path: rel, content: '', publicKeySha256: '', error: r.error };
   const sha = publicKeySha256(r.data);
   r.data.fill(0);
-  return sha ? { path: rel, content: '', publicKeySha256: sha, error: '' } : { path: rel, content: '', publicKeySha256: '', error: 'not a PEM private key (or an encrypted one)' };
+  return sha
+    ? { path: rel, content: '', publicKeySha256: sha, error: '' }
+    : { path: rel, content: '', publicKeySha256: '', error: 'not a PEM private key (or an encrypted one)' };
 }
 
 async function readPublic(p: string, rel: string): Promise<PkiPublicFile> {
@@ -176,11 +188,13 @@ async function readKubeconfig(p: string, rel: string): Promise<PkiPublicFile> {
   } finally {
     r.data.fill(0);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { path: rel, content: '', publicKeySha256: '', error: 'not a kubeconfig (no YAML mapping): not sent' };
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    return { path: rel, content: '', publicKeySha256: '', error: 'not a kubeconfig (no YAML mapping): not sent' };
   const field = (o: unknown, key: string): unknown => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined);
   const users = field(doc, 'users');
   const contexts = field(doc, 'contexts');
-  const named = (list: unknown, name: unknown): unknown => (Array.isArray(list) ? (list.find((i) => field(i, 'name') === name) ?? (list.length === 1 ? list[0] : undefined)) : undefined);
+  const named = (list: unknown, name: unknown): unknown =>
+    Array.isArray(list) ? (list.find((i) => field(i, 'name') === name) ?? (list.length === 1 ? list[0] : undefined)) : undefined;
   const current = field(named(users, field(field(named(contexts, field(doc, 'current-context')), 'context'), 'user')), 'user');
   const keyData = field(current, 'client-key-data');
   let sha: string | undefined;
@@ -197,6 +211,7 @@ async function readKubeconfig(p: string, rel: string): Promise<PkiPublicFile> {
   }
   const content = YAML.stringify(doc, { lineWidth: 0 });
   // Belt and braces: whatever shape the file had, no key leaves in it.
-  if (/PRIVATE KEY|client-key-data/.test(content)) return { path: rel, content: '', publicKeySha256: '', error: 'holds private key material outside users[].user.client-key-data: not sent' };
+  if (/PRIVATE KEY|client-key-data/.test(content))
+    return { path: rel, content: '', publicKeySha256: '', error: 'holds private key material outside users[].user.client-key-data: not sent' };
   return { path: rel, content, publicKeySha256: sha ?? '', error };
 }

@@ -79,7 +79,12 @@ export function pkiHandlers(d: { node: string; paths: HostPaths; fence: TermFenc
       const work = async (): Promise<WritePkiResponse> => {
         await d.fence.admit(term, { method: 'WritePki', by });
         const where = WRITE_DIRS[dir];
-        if (!where) throw new OperatorError({ code: 'PKI_BAD_DIR', message: `not writing files: dir ${JSON.stringify(dir)} is none of ${Object.keys(WRITE_DIRS).filter(Boolean).join(', ')}`, hint: 'nothing was written' });
+        if (!where)
+          throw new OperatorError({
+            code: 'PKI_BAD_DIR',
+            message: `not writing files: dir ${JSON.stringify(dir)} is none of ${Object.keys(WRITE_DIRS).filter(Boolean).join(', ')}`,
+            hint: 'nothing was written',
+          });
         const baseDir = d.paths.host(where.dir);
         const planned = planPkiWrite(baseDir, files, where);
         const written = await serialize(async () => {
@@ -87,7 +92,12 @@ export function pkiHandlers(d: { node: string; paths: HostPaths; fence: TermFenc
           return writeFiles(baseDir, planned, d.log, by);
         });
         if (written.length > 0) {
-          d.raise({ kind: 'PkiWritten', severity: 'info', message: `wrote ${written.length} PKI file(s) for ${by}`, fields: { paths: written.join(','), requestedBy: by, term } });
+          d.raise({
+            kind: 'PkiWritten',
+            severity: 'info',
+            message: `wrote ${written.length} PKI file(s) for ${by}`,
+            fields: { paths: written.join(','), requestedBy: by, term },
+          });
         } else {
           d.log.info('pki unchanged', { paths: planned.map((f) => f.hostPath), by });
         }
@@ -102,7 +112,15 @@ export function pkiHandlers(d: { node: string; paths: HostPaths; fence: TermFenc
 }
 
 /** Checks every file of a request (count, path, size, mode) and resolves it under `pkiDir`; throws before anything is written. */
-export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[], where: { dir: string; allows: (rel: string) => boolean; example: string } = WRITE_DIRS['pki'] ?? { dir: PKI_DIR, allows: () => true, example: 'etcd/server.crt' }): PlannedFile[] {
+export function planPkiWrite(
+  pkiDir: string,
+  files: readonly PkiFile__Output[],
+  where: { dir: string; allows: (rel: string) => boolean; example: string } = WRITE_DIRS['pki'] ?? {
+    dir: PKI_DIR,
+    allows: () => true,
+    example: 'etcd/server.crt',
+  },
+): PlannedFile[] {
   const base = where.dir;
   const refuse = (code: string, message: string, hint: string): never => {
     throw new OperatorError({ code, message: `not writing PKI files: ${message}`, hint: `${hint}; nothing was written` });
@@ -119,15 +137,25 @@ export function planPkiWrite(pkiDir: string, files: readonly PkiFile__Output[], 
     if (rel.startsWith('/')) refuse('PKI_BAD_PATH', `path ${shown} is absolute`, `give paths relative to ${base}, e.g. ${where.example}`);
     for (const seg of rel.split('/')) {
       if (seg === '') refuse('PKI_BAD_PATH', `path ${shown} has an empty name in it`, 'remove the doubled or trailing "/"');
-      if (seg.length > PKI_LIMITS.maxSegmentChars) refuse('PKI_BAD_PATH', `path ${shown} has a name over ${PKI_LIMITS.maxSegmentChars} characters`, 'use kubeadm\'s file names');
-      if (!SEGMENT.test(seg)) refuse('PKI_BAD_PATH', `path ${shown}: ${seg.startsWith('.') ? 'no "..", "." or dot-files' : `"${seg}" has characters other than letters, digits and . _ + -`}`, `give plain paths under ${base}, e.g. ${where.example}`);
+      if (seg.length > PKI_LIMITS.maxSegmentChars)
+        refuse('PKI_BAD_PATH', `path ${shown} has a name over ${PKI_LIMITS.maxSegmentChars} characters`, "use kubeadm's file names");
+      if (!SEGMENT.test(seg))
+        refuse(
+          'PKI_BAD_PATH',
+          `path ${shown}: ${seg.startsWith('.') ? 'no "..", "." or dot-files' : `"${seg}" has characters other than letters, digits and . _ + -`}`,
+          `give plain paths under ${base}, e.g. ${where.example}`,
+        );
     }
     if (!where.allows(rel)) refuse('PKI_BAD_PATH', `path ${shown} is not a file belay writes in ${base}`, `give e.g. ${where.example}`);
     if (seen.has(rel)) refuse('PKI_BAD_PATH', `path ${shown} is given twice`, 'send each file once');
     seen.add(rel);
     const data = Buffer.from(f.content, 'utf8');
     if (data.length > PKI_LIMITS.maxFileBytes) {
-      refuse('PKI_FILE_TOO_LARGE', `${rel} is ${data.length} bytes, over the ${PKI_LIMITS.maxFileBytes}-byte limit`, 'a certificate or key is a few KiB: check what is being sent');
+      refuse(
+        'PKI_FILE_TOO_LARGE',
+        `${rel} is ${data.length} bytes, over the ${PKI_LIMITS.maxFileBytes}-byte limit`,
+        'a certificate or key is a few KiB: check what is being sent',
+      );
     }
     const mode = f.mode === 0 ? 0o644 : f.mode;
     if (!ALLOWED_MODES.has(mode)) refuse('PKI_BAD_MODE', `${rel} has mode 0${mode.toString(8)}`, 'use 0600 for keys, 0644 for certificates');
@@ -203,4 +231,3 @@ async function ensureDir(pkiDir: string, dir: string): Promise<void> {
     await syncDir(path.dirname(d));
   }
 }
-

@@ -20,16 +20,36 @@ export const SUPERVISOR_DEFAULTS = {
   resourceIntervalMs: 5_000,
 } as const;
 
-const ms = (what: string) => z.number({ message: `must be a number of ms (${what})` }).int({ message: 'must be a whole number of ms' }).min(0, { message: 'must be 0 or more' });
-const command = z.array(z.string().min(1, { message: 'must not be empty' }), { message: 'must be a list: [binary, arg, ...]' }).min(1, { message: 'must name a binary, e.g. [containerd]' });
+const ms = (what: string) =>
+  z
+    .number({ message: `must be a number of ms (${what})` })
+    .int({ message: 'must be a whole number of ms' })
+    .min(0, { message: 'must be 0 or more' });
+const command = z
+  .array(z.string().min(1, { message: 'must not be empty' }), { message: 'must be a list: [binary, arg, ...]' })
+  .min(1, { message: 'must name a binary, e.g. [containerd]' });
 
 const health = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('http'), url: z.string().regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' }), expectStatus: z.array(z.number().int()).optional(), insecureSkipVerify: z.boolean().optional() }),
-    z.strictObject({ type: z.literal('unix-http'), socket: absPath, path: z.string().startsWith('/', { message: 'must start with /, e.g. /_ping' }), expectStatus: z.array(z.number().int()).optional() }),
+    z.strictObject({
+      type: z.literal('http'),
+      url: z.string().regex(/^https?:\/\//, { message: 'must be an http:// or https:// URL' }),
+      expectStatus: z.array(z.number().int()).optional(),
+      insecureSkipVerify: z.boolean().optional(),
+    }),
+    z.strictObject({
+      type: z.literal('unix-http'),
+      socket: absPath,
+      path: z.string().startsWith('/', { message: 'must start with /, e.g. /_ping' }),
+      expectStatus: z.array(z.number().int()).optional(),
+    }),
     z.strictObject({ type: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535, { message: 'must be a port 1-65535' }) }),
-    z.strictObject({ type: z.literal('grpc-unix'), socket: absPath, method: z.string().regex(/^\/[\w.]+\/\w+$/, { message: 'must be /package.Service/Method' }) }),
+    z.strictObject({
+      type: z.literal('grpc-unix'),
+      socket: absPath,
+      method: z.string().regex(/^\/[\w.]+\/\w+$/, { message: 'must be /package.Service/Method' }),
+    }),
     z.strictObject({ type: z.literal('exec'), command, env: z.record(z.string(), z.string()).optional() }),
   ],
   { message: 'must have type http, unix-http, tcp, grpc-unix or exec' },
@@ -47,7 +67,10 @@ export const serviceSchema = z
     pidfile: absPath.optional(),
     /** process mode: the executable's name (as in /proc/PID/comm, or the basename of its path). */
     processName: z.string().min(1).optional(),
-    unit: z.string().regex(/^[\w@:.\\-]+\.service$/, { message: 'must be a unit name like kubelet.service' }).optional(),
+    unit: z
+      .string()
+      .regex(/^[\w@:.\\-]+\.service$/, { message: 'must be a unit name like kubelet.service' })
+      .optional(),
     /** Instead of SIGTERM, run this to stop the service (e.g. [dockerd-ctl, stop]); SIGKILL after stopTimeoutMs still applies. */
     stopCommand: command.optional(),
     /** process: signal the main process only (containerd: its shims and containers must live on); group: its whole process group. */
@@ -78,7 +101,8 @@ export const serviceSchema = z
     if (s.mode === 'pidfile') need('pidfile', 'in pidfile mode');
     if (s.mode === 'process') need('processName', 'in process mode: the executable name to look for');
     if (s.mode === 'systemd') need('unit', 'in systemd mode, e.g. kubelet.service');
-    if ((s.mode === 'pidfile' || s.mode === 'process') && s.command === undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: `is required in ${s.mode} mode: the command that starts the service` });
+    if ((s.mode === 'pidfile' || s.mode === 'process') && s.command === undefined)
+      ctx.addIssue({ code: 'custom', path: ['command'], message: `is required in ${s.mode} mode: the command that starts the service` });
   });
 
 export type ServiceConfigInput = z.input<typeof serviceSchema>;

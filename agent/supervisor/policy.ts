@@ -263,7 +263,13 @@ export class SupervisionPolicy {
       }
       // Someone else (an operator, systemd) started it: supervise that one instead of starting
       // another. Not our restart, so not charged.
-      if (this.proc) out.events.push({ kind: 'Exited', severity: 'warning', message: `pid ${this.proc.pid} was replaced by pid ${proc.pid}`, fields: { pid: this.proc.pid, by: proc.pid } });
+      if (this.proc)
+        out.events.push({
+          kind: 'Exited',
+          severity: 'warning',
+          message: `pid ${this.proc.pid} was replaced by pid ${proc.pid}`,
+          fields: { pid: this.proc.pid, by: proc.pid },
+        });
       this.proc = proc;
       this.restartAtMs = Infinity;
       this.startDeadlineMs = Infinity;
@@ -344,7 +350,12 @@ export class SupervisionPolicy {
     }
     if (this.failures >= this.cfg.failureThreshold && this.proc) {
       this.stopReason = `hung: alive but failed ${this.failures} health checks in a row: ${reason}`;
-      out.events.push({ kind: 'Hung', severity: 'warning', message: `${this.stopReason}; stopping pid ${this.proc.pid}`, fields: { pid: this.proc.pid, failures: this.failures, reason } });
+      out.events.push({
+        kind: 'Hung',
+        severity: 'warning',
+        message: `${this.stopReason}; stopping pid ${this.proc.pid}`,
+        fields: { pid: this.proc.pid, failures: this.failures, reason },
+      });
       this.stop(now, out);
     }
   }
@@ -369,7 +380,12 @@ export class SupervisionPolicy {
     if (down.length > 0) {
       // Not charged: the restart waits for the dependency and goes first once it is ready.
       this.phase = 'waiting';
-      out.events.push({ kind: 'WaitingForDependency', severity: 'info', message: `waiting for ${down.join(', ')} before restarting (not counted against the restart budget)`, fields: { dependencies: down.join(',') } });
+      out.events.push({
+        kind: 'WaitingForDependency',
+        severity: 'info',
+        message: `waiting for ${down.join(', ')} before restarting (not counted against the restart budget)`,
+        fields: { dependencies: down.join(',') },
+      });
       return;
     }
     this.charged = this.charged.filter((t) => now - t < this.cfg.budgetWindowMs);
@@ -391,7 +407,12 @@ export class SupervisionPolicy {
         : Math.min(this.cfg.backoffMaxMs, this.cfg.backoffInitialMs * Math.pow(this.cfg.backoffMultiplier, this.streak - 2));
     this.phase = 'backoff';
     this.restartAtMs = now + delayMs;
-    out.events.push({ kind: 'RestartScheduled', severity: 'info', message: delayMs === 0 ? 'restarting now' : `restarting in ${delayMs} ms`, fields: { delayMs, streak: this.streak } });
+    out.events.push({
+      kind: 'RestartScheduled',
+      severity: 'info',
+      message: delayMs === 0 ? 'restarting now' : `restarting in ${delayMs} ms`,
+      fields: { delayMs, streak: this.streak },
+    });
   }
 
   private startOrWait(now: number, out: Output, isRestart: boolean): void {
@@ -399,7 +420,12 @@ export class SupervisionPolicy {
       if (this.phase !== 'waiting') {
         this.phase = 'waiting';
         const down = this.downDeps();
-        out.events.push({ kind: 'WaitingForDependency', severity: 'info', message: `waiting for ${down.join(', ')} before starting`, fields: { dependencies: down.join(',') } });
+        out.events.push({
+          kind: 'WaitingForDependency',
+          severity: 'info',
+          message: `waiting for ${down.join(', ')} before starting`,
+          fields: { dependencies: down.join(',') },
+        });
       }
       return;
     }
@@ -437,7 +463,12 @@ export class SupervisionPolicy {
     const fields = { cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes, maxCpuPercent: this.cfg.maxCpuPercent, maxRssBytes: this.cfg.maxRssBytes };
     out.events.push(
       high
-        ? { kind: 'ResourceHigh', severity: 'warning', message: `over its resource threshold: ${[overCpu && `CPU ${fields.cpuPercent} % > ${this.cfg.maxCpuPercent} %`, overRss && `RSS ${rssBytes} B > ${this.cfg.maxRssBytes} B`].filter(Boolean).join(', ')}`, fields }
+        ? {
+            kind: 'ResourceHigh',
+            severity: 'warning',
+            message: `over its resource threshold: ${[overCpu && `CPU ${fields.cpuPercent} % > ${this.cfg.maxCpuPercent} %`, overRss && `RSS ${rssBytes} B > ${this.cfg.maxRssBytes} B`].filter(Boolean).join(', ')}`,
+            fields,
+          }
         : { kind: 'ResourceNormal', severity: 'info', message: 'back under its resource thresholds', fields },
     );
   }
@@ -458,7 +489,12 @@ export class SupervisionPolicy {
       if (!this.killed) {
         this.killed = true;
         this.killAtMs = now + this.cfg.stopTimeoutMs;
-        out.events.push({ kind: 'Killed', severity: 'warning', message: `pid ${this.proc.pid} ignored SIGTERM for ${this.cfg.stopTimeoutMs} ms: SIGKILL`, fields: { pid: this.proc.pid } });
+        out.events.push({
+          kind: 'Killed',
+          severity: 'warning',
+          message: `pid ${this.proc.pid} ignored SIGTERM for ${this.cfg.stopTimeoutMs} ms: SIGKILL`,
+          fields: { pid: this.proc.pid },
+        });
         out.actions.push({ kind: 'signal', proc: this.proc, signal: 'SIGKILL' });
       } else {
         // Unkillable (uninterruptible sleep, or its exit went unseen): try again, never give up silently.
@@ -481,7 +517,11 @@ export class SupervisionPolicy {
       this.charged = [];
       if (this.crashLooping) {
         this.crashLooping = false;
-        out.events.push({ kind: 'Recovered', severity: 'info', message: `healthy for ${Math.round(this.cfg.healthyResetMs / 1000)} s: no longer crash-looping` });
+        out.events.push({
+          kind: 'Recovered',
+          severity: 'info',
+          message: `healthy for ${Math.round(this.cfg.healthyResetMs / 1000)} s: no longer crash-looping`,
+        });
       }
     }
   }

@@ -118,7 +118,13 @@ export class ServiceRunner {
       signalProc(proc, 'SIGKILL', group);
       await waitGone(2_000);
     }
-    this.d.raise({ service: this.d.def.name, kind: 'Stopped', severity: 'info', message: `stopped pid ${proc.pid} (no longer supervised)`, fields: { pid: proc.pid } });
+    this.d.raise({
+      service: this.d.def.name,
+      kind: 'Stopped',
+      severity: 'info',
+      message: `stopped pid ${proc.pid} (no longer supervised)`,
+      fields: { pid: proc.pid },
+    });
     fs.rmSync(this.stateFile(), { force: true });
   }
 
@@ -160,7 +166,9 @@ export class ServiceRunner {
     if (!s.proc) return { ready: false, notReadyReason: s.state === 'paused' ? 'paused' : 'not running' };
     if (this.readiness) return { ready: this.readiness.ready, notReadyReason: this.readiness.reason };
     if (s.state === 'starting') return { ready: false, notReadyReason: 'starting' };
-    return s.healthy || this.d.def.health === undefined ? { ready: true, notReadyReason: '' } : { ready: false, notReadyReason: s.lastFailure || 'health check failing' };
+    return s.healthy || this.d.def.health === undefined
+      ? { ready: true, notReadyReason: '' }
+      : { ready: false, notReadyReason: s.lastFailure || 'health check failing' };
   }
 
   /** Readiness follows the process: a new one starts not ready and is first checked after the probe's initial delay. */
@@ -197,7 +205,13 @@ export class ServiceRunner {
 
   private readinessChanged(): void {
     const ready = this.readiness?.ready ?? false;
-    this.d.raise({ service: this.d.def.name, kind: ready ? 'Ready' : 'NotReady', severity: ready ? 'info' : 'warning', message: ready ? 'readiness probe passes' : this.readiness?.reason || 'not ready', fields: {} });
+    this.d.raise({
+      service: this.d.def.name,
+      kind: ready ? 'Ready' : 'NotReady',
+      severity: ready ? 'info' : 'warning',
+      message: ready ? 'readiness probe passes' : this.readiness?.reason || 'not ready',
+      fields: {},
+    });
   }
 
   private feed(input: Input): void {
@@ -305,7 +319,9 @@ export class ServiceRunner {
     const def = this.d.def;
     this.fastPollUntilMs = Date.now() + def.policy.stopTimeoutMs * 2;
     if (def.mode === 'systemd') {
-      void unitAction('kill', def.unit ?? '', def.policy.stopTimeoutMs, { ...this.systemctlOpts(), signal }).catch((err: unknown) => this.d.log.warn('systemctl kill failed', { service: def.name, err: errorText(err) }));
+      void unitAction('kill', def.unit ?? '', def.policy.stopTimeoutMs, { ...this.systemctlOpts(), signal }).catch((err: unknown) =>
+        this.d.log.warn('systemctl kill failed', { service: def.name, err: errorText(err) }),
+      );
       this.schedulePoll(0);
       return;
     }
@@ -321,7 +337,14 @@ export class ServiceRunner {
       if (r === 'sent' && signal === 'SIGTERM') signalProc(proc, 'SIGCONT', group);
       if (r === 'gone') this.d.log.info('process already gone', { service: def.name, pid: proc.pid });
     } catch (err) {
-      this.d.log.error('signal failed', { service: def.name, pid: proc.pid, signal, err: errorText(err), code: 'SIGNAL_FAILED', hint: 'is the agent running as root?' });
+      this.d.log.error('signal failed', {
+        service: def.name,
+        pid: proc.pid,
+        signal,
+        err: errorText(err),
+        code: 'SIGNAL_FAILED',
+        hint: 'is the agent running as root?',
+      });
     }
     this.schedulePoll(0);
   }

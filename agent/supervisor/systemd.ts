@@ -58,7 +58,11 @@ const SIGNAL = /^(SIG)?[A-Z0-9+]+$/;
 
 function checkUnit(unit: string): void {
   if (!UNIT_NAME.test(unit)) {
-    throw new OperatorError({ code: 'UNIT_NAME_INVALID', message: `not a systemd unit name: ${JSON.stringify(unit)}`, hint: 'unit names look like kubelet.service (man systemd.unit)' });
+    throw new OperatorError({
+      code: 'UNIT_NAME_INVALID',
+      message: `not a systemd unit name: ${JSON.stringify(unit)}`,
+      hint: 'unit names look like kubelet.service (man systemd.unit)',
+    });
   }
 }
 
@@ -104,7 +108,14 @@ function runSystemctl(systemctl: string, args: string[], what: string, timeoutMs
       );
     }, timeoutMs);
     child.on('error', (err) =>
-      settle(new OperatorError({ code: 'SYSTEMCTL_NOT_RUN', message: `${what}: cannot run ${systemctl}: ${err.message}`, hint: 'is systemd installed? which systemctl', cause: err })),
+      settle(
+        new OperatorError({
+          code: 'SYSTEMCTL_NOT_RUN',
+          message: `${what}: cannot run ${systemctl}: ${err.message}`,
+          hint: 'is systemd installed? which systemctl',
+          cause: err,
+        }),
+      ),
     );
     child.on('close', (code, signal) => {
       if (code === 0) return settle(undefined, stdout);

@@ -73,26 +73,62 @@ export function backendServerOptions(spec: ClusterSpec): string {
 export function renderHaproxyConfig(i: HaproxyConfigInput): string {
   const lb = i.spec.spec.loadBalancer;
   if (lb.mode !== 'static-pod') {
-    fail('HAPROXY_RENDER_NOT_STATIC_POD', `not rendering haproxy for ${i.master}: spec.loadBalancer.mode is ${lb.mode}, so belay drives an haproxy it does not run`, 'set spec.loadBalancer.mode to static-pod to have belay run haproxy on every master');
+    fail(
+      'HAPROXY_RENDER_NOT_STATIC_POD',
+      `not rendering haproxy for ${i.master}: spec.loadBalancer.mode is ${lb.mode}, so belay drives an haproxy it does not run`,
+      'set spec.loadBalancer.mode to static-pod to have belay run haproxy on every master',
+    );
   }
   const self = i.spec.spec.masters.find((m) => m.name === i.master);
   if (!self) {
-    fail('HAPROXY_RENDER_UNKNOWN_MASTER', `cannot render haproxy for ${i.master}: it is not in spec.masters (${i.spec.spec.masters.map((m) => m.name).join(', ')})`, `add ${i.master} to spec.masters (belayctl apply -f), or check the agent's node name`);
+    fail(
+      'HAPROXY_RENDER_UNKNOWN_MASTER',
+      `cannot render haproxy for ${i.master}: it is not in spec.masters (${i.spec.spec.masters.map((m) => m.name).join(', ')})`,
+      `add ${i.master} to spec.masters (belayctl apply -f), or check the agent's node name`,
+    );
   }
   const healthPort = i.healthPort ?? HAPROXY_DEFAULTS.healthPort;
   checkPorts(i.spec, healthPort);
-  for (const [what, n, min] of [['checkIntervalMs', lb.checkIntervalMs, 1], ['fall', lb.fall, 1], ['rise', lb.rise, 1]] as const) {
-    if (!Number.isInteger(n) || n < min) fail('HAPROXY_RENDER_BAD_CHECK', `spec.loadBalancer.${what} is ${n}: it must be a whole number of at least ${min}`, `fix spec.loadBalancer.${what} (defaults: checkIntervalMs 500, fall 2, rise 2)`);
+  for (const [what, n, min] of [
+    ['checkIntervalMs', lb.checkIntervalMs, 1],
+    ['fall', lb.fall, 1],
+    ['rise', lb.rise, 1],
+  ] as const) {
+    if (!Number.isInteger(n) || n < min)
+      fail(
+        'HAPROXY_RENDER_BAD_CHECK',
+        `spec.loadBalancer.${what} is ${n}: it must be a whole number of at least ${min}`,
+        `fix spec.loadBalancer.${what} (defaults: checkIntervalMs 500, fall 2, rise 2)`,
+      );
   }
   for (const m of i.spec.spec.masters) {
-    if (!isIp(m.address)) fail('HAPROXY_RENDER_BAD_ADDRESS', `master ${m.name} has address ${JSON.stringify(m.address)}, which is not an IPv4 or IPv6 address`, `give spec.masters[${m.name}].address as an IP address, e.g. 10.0.0.11`);
+    if (!isIp(m.address))
+      fail(
+        'HAPROXY_RENDER_BAD_ADDRESS',
+        `master ${m.name} has address ${JSON.stringify(m.address)}, which is not an IPv4 or IPv6 address`,
+        `give spec.masters[${m.name}].address as an IP address, e.g. 10.0.0.11`,
+      );
     // haproxy names allow letters, digits, - _ . : only; a master name is a DNS label, so this only guards odd input.
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(m.name)) fail('HAPROXY_RENDER_BAD_NAME', `master name ${JSON.stringify(m.name)} cannot be an haproxy server name`, 'use lowercase letters, digits and "-" in master names');
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(m.name))
+      fail(
+        'HAPROXY_RENDER_BAD_NAME',
+        `master name ${JSON.stringify(m.name)} cannot be an haproxy server name`,
+        'use lowercase letters, digits and "-" in master names',
+      );
   }
   const { socket } = haproxyPaths(i.root);
-  if (/[\s"'#\\]/.test(socket)) fail('HAPROXY_RENDER_BAD_PATH', `the runtime API socket path ${socket} has a space, quote, # or backslash, which haproxy.cfg would split`, 'run the agent with a --root without such characters');
+  if (/[\s"'#\\]/.test(socket))
+    fail(
+      'HAPROXY_RENDER_BAD_PATH',
+      `the runtime API socket path ${socket} has a space, quote, # or backslash, which haproxy.cfg would split`,
+      'run the agent with a --root without such characters',
+    );
   if (new TextEncoder().encode(socket).length > MAX_SOCKET_PATH_BYTES) {
-    fail('HAPROXY_RENDER_SOCKET_PATH_TOO_LONG', `the runtime API socket path ${socket} is over ${MAX_SOCKET_PATH_BYTES} bytes, the limit of a unix socket path`, 'run the agent with a shorter --root');
+    fail(
+      'HAPROXY_RENDER_SOCKET_PATH_TOO_LONG',
+      `the runtime API socket path ${socket} is over ${MAX_SOCKET_PATH_BYTES} bytes, the limit of a unix socket path`,
+      'run the agent with a shorter --root',
+    );
   }
 
   const lines = [
@@ -163,7 +199,8 @@ function checkPorts(spec: ClusterSpec, healthPort: number): void {
     ['spec.etcd.metricsPort', e.metricsPort],
   ];
   for (const [k, [what, p]] of ports.entries()) {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) fail('HAPROXY_RENDER_BAD_PORT', `${what} is ${p}: not a port number`, `give ${what} as a whole number from 1 to 65535`);
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      fail('HAPROXY_RENDER_BAD_PORT', `${what} is ${p}: not a port number`, `give ${what} as a whole number from 1 to 65535`);
     const other = ports.slice(0, k).find(([, q]) => q === p);
     if (other) fail('HAPROXY_RENDER_PORT_CONFLICT', `${what} is ${p}, as ${other[0]} is: both are bound on each master's address`, `give ${what} another port`);
   }
@@ -207,4 +244,3 @@ function underRoot(root: string, p: string): string {
   if (!root.startsWith('/')) fail('PATH_NOT_ABSOLUTE', `root ${root} is not absolute`, 'give the agent --root from /, e.g. /');
   return hostPathUnder(root, p);
 }
-

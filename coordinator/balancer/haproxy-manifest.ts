@@ -52,11 +52,18 @@ export function renderHaproxyManifest(i: HaproxyManifestInput): string {
     });
   }
   if (i.configSha256 !== undefined && !/^[0-9a-f]{64}$/.test(i.configSha256)) {
-    throw new OperatorError({ code: 'HAPROXY_RENDER_BAD_HASH', message: `configSha256 ${JSON.stringify(i.configSha256)} is not a hex SHA-256`, hint: 'pass sha256(renderHaproxyConfig(...)) as 64 lowercase hex digits' });
+    throw new OperatorError({
+      code: 'HAPROXY_RENDER_BAD_HASH',
+      message: `configSha256 ${JSON.stringify(i.configSha256)} is not a hex SHA-256`,
+      hint: 'pass sha256(renderHaproxyConfig(...)) as 64 lowercase hex digits',
+    });
   }
   const paths = haproxyPaths(i.root);
   // Answered by haproxy itself (monitor-uri), never by an apiserver: see HAPROXY_DEFAULTS.
-  const health = (probe: object) => ({ httpGet: { host: self.address, path: HAPROXY_DEFAULTS.healthPath, port: i.healthPort ?? HAPROXY_DEFAULTS.healthPort, scheme: 'HTTP' }, ...probe });
+  const health = (probe: object) => ({
+    httpGet: { host: self.address, path: HAPROXY_DEFAULTS.healthPath, port: i.healthPort ?? HAPROXY_DEFAULTS.healthPort, scheme: 'HTTP' },
+    ...probe,
+  });
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',

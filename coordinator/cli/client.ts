@@ -15,7 +15,10 @@ export interface ConnectionFlags {
 }
 
 /** Where belayctl connects, from flags first, then BELAY_* variables. */
-export function resolveConnection(f: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): { endpoint: string; tls: { ca: string; cert: string; key: string } | 'insecure'; timeoutMs: number } {
+export function resolveConnection(
+  f: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): { endpoint: string; tls: { ca: string; cert: string; key: string } | 'insecure'; timeoutMs: number } {
   const endpoint = f.endpoint ?? env.BELAY_ENDPOINT;
   if (!endpoint) {
     throw new CliError('no coordinator to talk to', EXIT.usage, 'pass --endpoint HOST:PORT or set BELAY_ENDPOINT (belayctl dev up prints it)');
@@ -27,7 +30,11 @@ export function resolveConnection(f: ConnectionFlags, env: NodeJS.ProcessEnv = p
   const key = f.key ?? env.BELAY_KEY;
   const missing = [!ca && '--ca/BELAY_CA', !cert && '--cert/BELAY_CERT', !key && '--key/BELAY_KEY'].filter(Boolean);
   if (!ca || !cert || !key) {
-    throw new CliError(`missing TLS files: ${missing.join(', ')}`, EXIT.usage, 'every call is mutual TLS: give the cluster CA and an admin certificate and key (belayctl pki init makes them)');
+    throw new CliError(
+      `missing TLS files: ${missing.join(', ')}`,
+      EXIT.usage,
+      'every call is mutual TLS: give the cluster CA and an admin certificate and key (belayctl pki init makes them)',
+    );
   }
   return { endpoint, tls: { ca, cert, key }, timeoutMs };
 }
@@ -61,7 +68,12 @@ export function connect(f: ConnectionFlags): Connection {
 }
 
 /** Calls a unary method, turning gRPC failures into CliErrors that say what to check. */
-export function unary<Req, Res>(conn: Connection, method: string, fn: (req: Req, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown, req: Req): Promise<Res> {
+export function unary<Req, Res>(
+  conn: Connection,
+  method: string,
+  fn: (req: Req, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
+  req: Req,
+): Promise<Res> {
   return new Promise((resolve, reject) => {
     fn(req, { deadline: conn.deadline() }, (err, res) => {
       if (err) reject(cliErrorFromGrpc(err, conn.endpoint, method));
@@ -78,9 +90,18 @@ export function cliErrorFromGrpc(err: grpc.ServiceError, endpoint: string, metho
   if (err.metadata?.get('belay-code')[0]) return new CliError(`${method} failed: ${err.details}`, unsafe ? EXIT.unsafe : EXIT.failed, hint);
   switch (err.code) {
     case grpc.status.UNAVAILABLE:
-      return new CliError(`cannot reach the coordinator at ${endpoint}: ${err.details}`, EXIT.failed, hint ?? 'is belay-coordinator running there? (belayctl dev ps, or systemctl status belay-coordinator); a TLS failure also shows as this: check --ca matches the cluster CA');
+      return new CliError(
+        `cannot reach the coordinator at ${endpoint}: ${err.details}`,
+        EXIT.failed,
+        hint ??
+          'is belay-coordinator running there? (belayctl dev ps, or systemctl status belay-coordinator); a TLS failure also shows as this: check --ca matches the cluster CA',
+      );
     case grpc.status.DEADLINE_EXCEEDED:
-      return new CliError(`${method} on ${endpoint} took longer than --timeout`, EXIT.failed, hint ?? 'retry with a longer --timeout, or check the coordinator\'s log');
+      return new CliError(
+        `${method} on ${endpoint} took longer than --timeout`,
+        EXIT.failed,
+        hint ?? "retry with a longer --timeout, or check the coordinator's log",
+      );
     default:
       return new CliError(`${method} failed: ${err.details}`, unsafe ? EXIT.unsafe : EXIT.failed, hint);
   }
@@ -105,9 +126,20 @@ export function streamProgress<Req>(
     stream.on('data', (p: Progress__Output) => {
       last = p;
       if (o.json) process.stdout.write(JSON.stringify(p) + '\n');
-      else if (!p.done) process.stderr.write(p.planned ? `plan: ${p.message}\n` : `[${((Number(p.atMs) - started) / 1000).toFixed(1).padStart(5)}s] ${p.step}: ${p.message}\n`);
+      else if (!p.done)
+        process.stderr.write(p.planned ? `plan: ${p.message}\n` : `[${((Number(p.atMs) - started) / 1000).toFixed(1).padStart(5)}s] ${p.step}: ${p.message}\n`);
     });
     stream.on('error', (err: grpc.ServiceError) => reject(cliErrorFromGrpc(err, conn.endpoint, method)));
-    stream.on('end', () => (last?.done ? resolve(last) : reject(new CliError(`${method}: the stream ended before the operation finished`, EXIT.failed, 'see the coordinator\'s log; the operation may still be running (belayctl status)'))));
+    stream.on('end', () =>
+      last?.done
+        ? resolve(last)
+        : reject(
+            new CliError(
+              `${method}: the stream ended before the operation finished`,
+              EXIT.failed,
+              "see the coordinator's log; the operation may still be running (belayctl status)",
+            ),
+          ),
+    );
   });
 }

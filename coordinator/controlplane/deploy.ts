@@ -9,7 +9,15 @@ import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
 import { masterOf } from '../etcd/plan.js';
 import { peerUrl } from '../etcd/render.js';
-import { apiserverSans, createControlPlanePki, masterControlPlaneFiles, sharedFiles, sharedPkiFromFiles, toStored, type ControlPlanePki } from '../pki/control-plane.js';
+import {
+  apiserverSans,
+  createControlPlanePki,
+  masterControlPlaneFiles,
+  sharedFiles,
+  sharedPkiFromFiles,
+  toStored,
+  type ControlPlanePki,
+} from '../pki/control-plane.js';
 import { servedApiserverLacks } from '../pki/check.js';
 import { servedCertificate } from '../pki/served.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';
@@ -101,7 +109,12 @@ export class ControlPlaneReconciler {
     const members = await this.d.cluster.members();
     const masters = spec.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(spec, m.name) }));
     const voters = new Set(members.filter((m) => !m.isLearner && m.name).map((m) => masterOf(m, masters)));
-    const alive = new Set(this.d.gossip().filter((g) => g.state === 'alive').map((g) => g.name));
+    const alive = new Set(
+      this.d
+        .gossip()
+        .filter((g) => g.state === 'alive')
+        .map((g) => g.name),
+    );
     return spec.spec.masters.map((m) => m.name).filter((n) => voters.has(n) && alive.has(n));
   }
 
@@ -138,7 +151,13 @@ export class ControlPlaneReconciler {
     );
     await this.restartStaleApiservers(spec, pki, masters);
     if (complete) this.d.setStatus(`every master (${masters.length}) has its control-plane pods`);
-    else if (this.failures.size === 0) this.d.setStatus(`control plane on ${masters.join(', ')}; waiting for ${spec.spec.masters.map((m) => m.name).filter((n) => !masters.includes(n)).join(', ')} to be etcd voters`);
+    else if (this.failures.size === 0)
+      this.d.setStatus(
+        `control plane on ${masters.join(', ')}; waiting for ${spec.spec.masters
+          .map((m) => m.name)
+          .filter((n) => !masters.includes(n))
+          .join(', ')} to be etcd voters`,
+      );
   }
 
   private checkLeading(): void {
@@ -167,7 +186,12 @@ export class ControlPlaneReconciler {
   /** The master's haproxy's servers made the spec's masters (added checked and READY; removed once drained of sessions). */
   private async syncBalancer(spec: ClusterSpec, master: string, agent: AgentClient): Promise<void> {
     const res = await agentCall<SyncBalancerServersResponse__Output>(
-      (opts, cb) => agent.SyncBalancerServers({ socket: '', backend: BACKEND, servers: backendServers(spec), serverOptions: backendServerOptions(spec), requestedBy: 'leader', term: this.d.term }, opts, cb),
+      (opts, cb) =>
+        agent.SyncBalancerServers(
+          { socket: '', backend: BACKEND, servers: backendServers(spec), serverOptions: backendServerOptions(spec), requestedBy: 'leader', term: this.d.term },
+          opts,
+          cb,
+        ),
       10_000,
       master,
     );
@@ -210,7 +234,10 @@ export class ControlPlaneReconciler {
     if (stale.length > 0 && fresh.length === 0) {
       // Restarted once for these SANs and still served without them: not a restart's to fix.
       for (const s of stale) toCheck.delete(s.master);
-      this.d.log.warn('apiservers still serve certificates without SANs after a restart', { masters: stale.map((s) => `${s.master} lacks ${s.lacks.join(', ')}`), hint: 'belayctl pki check; belayctl pki issue apiserver --node NAME' });
+      this.d.log.warn('apiservers still serve certificates without SANs after a restart', {
+        masters: stale.map((s) => `${s.master} lacks ${s.lacks.join(', ')}`),
+        hint: 'belayctl pki check; belayctl pki issue apiserver --node NAME',
+      });
       return;
     }
     if (fresh.length === 0 || !this.d.restartApiservers) return;
@@ -247,14 +274,24 @@ export class ControlPlaneReconciler {
     if (this.externalSynced === key) return;
     const agent = this.agentOf(master);
     const res = await agentCall<SyncBalancerServersResponse__Output>(
-      (opts, cb) => agent.SyncBalancerServers({ socket, backend: BACKEND, servers: wanted, serverOptions: options, requestedBy: 'leader', term: this.d.term, addOnly: true }, opts, cb),
+      (opts, cb) =>
+        agent.SyncBalancerServers(
+          { socket, backend: BACKEND, servers: wanted, serverOptions: options, requestedBy: 'leader', term: this.d.term, addOnly: true },
+          opts,
+          cb,
+        ),
       10_000,
       master,
     );
     this.externalSynced = key;
     if (res.added.length === 0) return;
     const lines = res.added.map((n) => `server ${n} ${wanted[n] ?? ''} ${options}`);
-    this.d.log.warn('servers added to the external haproxy at run time', { via: master, socket, added: res.added, hint: `add to backend ${BACKEND} in its haproxy.cfg: ${lines.join('; ')} (a reload would drop them)` });
+    this.d.log.warn('servers added to the external haproxy at run time', {
+      via: master,
+      socket,
+      added: res.added,
+      hint: `add to backend ${BACKEND} in its haproxy.cfg: ${lines.join('; ')} (a reload would drop them)`,
+    });
     this.d.setStatus(`external haproxy (via ${master}): added ${res.added.join(', ')} at run time; add them to its haproxy.cfg too`);
   }
 
@@ -279,7 +316,10 @@ export class ControlPlaneReconciler {
     const haproxyCfg = staticPodLb ? renderHaproxyConfig({ spec, master, root }) : '';
     const haproxyCfgSha256 = sha256(haproxyCfg);
     const recordKey = CONTROL_PLANE_KEYS.master + master;
-    const recorded = await this.d.cluster.kv.get(recordKey).json().catch(() => null) as MasterRecord | null;
+    const recorded = (await this.d.cluster.kv
+      .get(recordKey)
+      .json()
+      .catch(() => null)) as MasterRecord | null;
     const agent = this.agentOf(master);
     const write = (dir: string, files: { path: string; content: string; mode: number }[]): Promise<unknown> =>
       agentCall((opts, cb) => agent.WritePki({ dir, files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);

@@ -345,4 +345,3 @@ function mustMaster(spec: ClusterSpec, name: string, component: ControlPlaneComp
   }
   return m;
 }
-

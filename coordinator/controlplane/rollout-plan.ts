@@ -273,9 +273,19 @@ export function planRollout(i: RolloutPlanInput): RolloutStep {
   if (r.state === 'paused') return { kind: 'wait', reason: `${rolloutSummary(r)}: belayctl rollout resume ${rolloutCommandName(r.component)} goes on` };
 
   const next = r.order.find((m) => !r.done.includes(m));
-  if (next === undefined) return { kind: 'complete', record: { ...r, state: 'complete', updatedAtMs: i.nowMs }, reason: `${r.component} revision ${r.revision} complete on ${r.order.length} master(s)` };
+  if (next === undefined)
+    return {
+      kind: 'complete',
+      record: { ...r, state: 'complete', updatedAtMs: i.nowMs },
+      reason: `${r.component} revision ${r.revision} complete on ${r.order.length} master(s)`,
+    };
   const target = r.targetSha[next];
-  if (!target) return halt(ctx, { ...r }, `the record has no target manifest for ${next}: halted before touching it (belayctl rollout ${rolloutCommandName(r.component)} again)`);
+  if (!target)
+    return halt(
+      ctx,
+      { ...r },
+      `the record has no target manifest for ${next}: halted before touching it (belayctl rollout ${rolloutCommandName(r.component)} again)`,
+    );
 
   // 4. Already there: done untouched.
   const o = ctx.view(next);
@@ -286,7 +296,9 @@ export function planRollout(i: RolloutPlanInput): RolloutStep {
   // 5. Taking it out.
   const why = blockers(ctx, next);
   if (why.length > 0) return { kind: 'blocked', reason: `not taking ${next} out: ${why.join('; ')}` };
-  const current: RolloutCurrent = ctx.balanced ? { master: next, phase: 'draining', phaseSinceMs: ctx.nowMs } : { master: next, phase: 'applying', phaseSinceMs: ctx.nowMs, applyStartedAtMs: ctx.nowMs };
+  const current: RolloutCurrent = ctx.balanced
+    ? { master: next, phase: 'draining', phaseSinceMs: ctx.nowMs }
+    : { master: next, phase: 'applying', phaseSinceMs: ctx.nowMs, applyStartedAtMs: ctx.nowMs };
   return mark(ctx, { ...r, current }, `${next}: ${current.phase} (${r.done.length} of ${r.order.length} done)`);
 }
 
@@ -323,7 +335,11 @@ function planDraining(ctx: Ctx, c: RolloutCurrent): RolloutStep {
     }
     const still = ctx.nowMs - c.drainLow.sinceMs;
     if (still < settle) {
-      return { kind: 'wait', reason: `${m} drained: waiting for its ${sessions} session(s) to end (${elapsedSecs(elapsed)} of at most ${secs(limit)})`, wakeAtMs: c.drainLow.sinceMs + settle };
+      return {
+        kind: 'wait',
+        reason: `${m} drained: waiting for its ${sessions} session(s) to end (${elapsedSecs(elapsed)} of at most ${secs(limit)})`,
+        wakeAtMs: c.drainLow.sinceMs + settle,
+      };
     }
   }
   const how =
@@ -332,7 +348,11 @@ function planDraining(ctx: Ctx, c: RolloutCurrent): RolloutStep {
       : elapsed >= limit
         ? `${sessions} session(s) still open after ${secs(elapsed)}: applying anyway, the apiserver's graceful shutdown ends them`
         : `${sessions} long-lived session(s) left (keep-alive connections, watches): the apiserver's graceful shutdown ends them`;
-  return mark(ctx, { ...ctx.r, current: { master: m, phase: 'applying', phaseSinceMs: ctx.nowMs, applyStartedAtMs: ctx.nowMs } }, `${m} drained (${how}): applying`);
+  return mark(
+    ctx,
+    { ...ctx.r, current: { master: m, phase: 'applying', phaseSinceMs: ctx.nowMs, applyStartedAtMs: ctx.nowMs } },
+    `${m} drained (${how}): applying`,
+  );
 }
 
 function planApplying(ctx: Ctx, c: RolloutCurrent): RolloutStep {
@@ -340,16 +360,26 @@ function planApplying(ctx: Ctx, c: RolloutCurrent): RolloutStep {
   const target = ctx.r.targetSha[m] ?? '';
   const o = ctx.view(m);
   if (target && o?.manifestSha === target) {
-    return mark(ctx, { ...ctx.r, current: { master: m, phase: 'waiting-ready', phaseSinceMs: ctx.nowMs, applyStartedAtMs: c.applyStartedAtMs ?? c.phaseSinceMs } }, `${m} has the new manifest: waiting for it to be ready`);
+    return mark(
+      ctx,
+      { ...ctx.r, current: { master: m, phase: 'waiting-ready', phaseSinceMs: ctx.nowMs, applyStartedAtMs: c.applyStartedAtMs ?? c.phaseSinceMs } },
+      `${m} has the new manifest: waiting for it to be ready`,
+    );
   }
   const why = blockers(ctx, m);
   if (why.length > 0) return putBack(ctx, c, why);
   const elapsed = ctx.nowMs - c.phaseSinceMs;
   if (!target || elapsed > ctx.i.limits.readyTimeoutMs) {
-    const reason = target ? `the agent on ${m} did not take the new ${ctx.r.component} manifest within ${secs(elapsed)} (deadline ${secs(ctx.i.limits.readyTimeoutMs)})` : `the record has no target manifest for ${m}`;
+    const reason = target
+      ? `the agent on ${m} did not take the new ${ctx.r.component} manifest within ${secs(elapsed)} (deadline ${secs(ctx.i.limits.readyTimeoutMs)})`
+      : `the record has no target manifest for ${m}`;
     return startRollback(ctx, c, 'applying', reason, o, elapsed);
   }
-  if (!o?.alive) return { kind: 'blocked', reason: `cannot apply the new ${ctx.r.component} manifest on ${m}: it does not report, its agent is down or cut off (${elapsedSecs(elapsed)} of ${secs(ctx.i.limits.readyTimeoutMs)} before it is rolled back)` };
+  if (!o?.alive)
+    return {
+      kind: 'blocked',
+      reason: `cannot apply the new ${ctx.r.component} manifest on ${m}: it does not report, its agent is down or cut off (${elapsedSecs(elapsed)} of ${secs(ctx.i.limits.readyTimeoutMs)} before it is rolled back)`,
+    };
   return { kind: 'apply', master: m, sha: target };
 }
 
@@ -362,11 +392,22 @@ function planWaitingReady(ctx: Ctx, c: RolloutCurrent): RolloutStep {
     what: 'the new manifest',
     onStable: () =>
       ctx.balanced
-        ? mark(ctx, { ...ctx.r, current: { master: m, phase: 'enabling', phaseSinceMs: ctx.nowMs } }, `${m} ready for ${secs(ctx.i.limits.stableWindowMs)} on the new manifest: enabling it in the balancers`)
+        ? mark(
+            ctx,
+            { ...ctx.r, current: { master: m, phase: 'enabling', phaseSinceMs: ctx.nowMs } },
+            `${m} ready for ${secs(ctx.i.limits.stableWindowMs)} on the new manifest: enabling it in the balancers`,
+          )
         : finishMaster(ctx, m),
     onTimeout: (elapsed) => {
       const seen = o && o.manifestSha !== target ? `; its manifest is now ${short(o.manifestSha)}, not the target ${short(target)}` : '';
-      return startRollback(ctx, c, 'waiting-ready', `${ctx.r.component} on ${m} not ready ${secs(elapsed)} after the new manifest was applied (deadline ${secs(ctx.i.limits.readyTimeoutMs)})${seen}`, o, ctx.nowMs - (c.applyStartedAtMs ?? c.phaseSinceMs));
+      return startRollback(
+        ctx,
+        c,
+        'waiting-ready',
+        `${ctx.r.component} on ${m} not ready ${secs(elapsed)} after the new manifest was applied (deadline ${secs(ctx.i.limits.readyTimeoutMs)})${seen}`,
+        o,
+        ctx.nowMs - (c.applyStartedAtMs ?? c.phaseSinceMs),
+      );
     },
   });
   if (ctx.balanced && ready && step.kind === 'wait') {
@@ -388,7 +429,8 @@ function planRollingBack(ctx: Ctx, c: RolloutCurrent): RolloutStep {
       const toDrain = ctx.i.observed.balancers.filter((b) => b.servers?.[m]?.admin === 'READY').map((b) => b.name);
       if (toDrain.length > 0) return { kind: 'drain', master: m, balancers: toDrain };
     }
-    if (!o?.alive) return { kind: 'blocked', reason: `cannot roll ${m} back: it does not report, its agent is down or cut off (${c.failure?.reason ?? 'rolling back'})` };
+    if (!o?.alive)
+      return { kind: 'blocked', reason: `cannot roll ${m} back: it does not report, its agent is down or cut off (${c.failure?.reason ?? 'rolling back'})` };
     return { kind: 'rollback', master: m, toSha: prev, reason: c.failure?.reason ?? 'rolling back' };
   }
   // The failed pod never was ready, so any ready instance on the previous manifest is the one the rollback started.
@@ -407,12 +449,21 @@ function planEnabling(ctx: Ctx, c: RolloutCurrent): RolloutStep {
   if (toEnable.length > 0) return { kind: 'enable', master: m, balancers: toEnable };
   // Serving again through every balancer that answers; still current, so that it is set READY in the others once they answer.
   const silent = bs.filter((b) => !b.servers).map((b) => b.name);
-  if (silent.length > 0) return { kind: 'blocked', reason: `${m} is enabled in every balancer that answers, but ${silent.join(', ')} does not: it stays the current master until it can be enabled there too` };
+  if (silent.length > 0)
+    return {
+      kind: 'blocked',
+      reason: `${m} is enabled in every balancer that answers, but ${silent.join(', ')} does not: it stays the current master until it can be enabled there too`,
+    };
   if (c.failure) {
     const f = c.failure;
-    return halt(ctx, { ...ctx.r, failure: f }, `${f.reason} (${f.notReadyReason}); rolled back: ${f.rolledBack ?? 'done'}; ${m} is enabled again; the rollout is halted (belayctl rollout undo ${rolloutCommandName(ctx.r.component)}, or fix the spec and roll out again)`);
+    return halt(
+      ctx,
+      { ...ctx.r, failure: f },
+      `${f.reason} (${f.notReadyReason}); rolled back: ${f.rolledBack ?? 'done'}; ${m} is enabled again; the rollout is halted (belayctl rollout undo ${rolloutCommandName(ctx.r.component)}, or fix the spec and roll out again)`,
+    );
   }
-  if (c.abortReason !== undefined) return mark(ctx, withoutCurrent(ctx.r), `${m} is back in the balancers without being rolled (${c.abortReason}): tried again when the others are ready`);
+  if (c.abortReason !== undefined)
+    return mark(ctx, withoutCurrent(ctx.r), `${m} is back in the balancers without being rolled (${c.abortReason}): tried again when the others are ready`);
   const down = bs.flatMap((b) => {
     const s = b.servers?.[m];
     return s && s.operational !== 'UP' ? [`${b.name} reports it ${s.operational}${s.checkStatus ? ` (check ${s.checkStatus})` : ''}`] : [];
@@ -420,9 +471,21 @@ function planEnabling(ctx: Ctx, c: RolloutCurrent): RolloutStep {
   if (down.length === 0) return finishMaster(ctx, m);
   const elapsed = ctx.nowMs - c.phaseSinceMs;
   if (elapsed > ctx.i.limits.readyTimeoutMs) {
-    return startRollback(ctx, c, 'enabling', `${ctx.r.component} on ${m} passes its readiness probe but not the balancer's check ${secs(elapsed)} after it was enabled (deadline ${secs(ctx.i.limits.readyTimeoutMs)}): ${down.join(', ')}`, ctx.view(m), elapsed, down.join(', '));
+    return startRollback(
+      ctx,
+      c,
+      'enabling',
+      `${ctx.r.component} on ${m} passes its readiness probe but not the balancer's check ${secs(elapsed)} after it was enabled (deadline ${secs(ctx.i.limits.readyTimeoutMs)}): ${down.join(', ')}`,
+      ctx.view(m),
+      elapsed,
+      down.join(', '),
+    );
   }
-  return { kind: 'wait', reason: `${m} enabled; waiting for the balancers to see it UP: ${down.join(', ')}`, wakeAtMs: c.phaseSinceMs + ctx.i.limits.readyTimeoutMs + 1 };
+  return {
+    kind: 'wait',
+    reason: `${m} enabled; waiting for the balancers to see it UP: ${down.join(', ')}`,
+    wakeAtMs: c.phaseSinceMs + ctx.i.limits.readyTimeoutMs + 1,
+  };
 }
 
 /**
@@ -438,15 +501,26 @@ const READY_SINCE_SLACK_MS = 1_000;
  * so a flap the agent smoothed over but a pass saw still restarts it); or
  * the deadline, readyTimeoutMs after the phase began.
  */
-function awaitStable(ctx: Ctx, c: RolloutCurrent, o: MasterView | undefined, ready: boolean, on: { what: string; onStable: () => RolloutStep; onTimeout: (elapsedMs: number) => RolloutStep }): RolloutStep {
+function awaitStable(
+  ctx: Ctx,
+  c: RolloutCurrent,
+  o: MasterView | undefined,
+  ready: boolean,
+  on: { what: string; onStable: () => RolloutStep; onTimeout: (elapsedMs: number) => RolloutStep },
+): RolloutStep {
   const m = c.master;
   const { stableWindowMs, readyTimeoutMs } = ctx.i.limits;
   if (ready) {
     const seenSince = Math.min(o?.readySinceMs ?? ctx.nowMs, ctx.nowMs);
-    if (c.readySinceMs === undefined || seenSince > c.readySinceMs + READY_SINCE_SLACK_MS) return mark(ctx, { ...ctx.r, current: { ...c, readySinceMs: seenSince } }, `${m} ready on ${on.what}: ${secs(stableWindowMs)} stable window`);
+    if (c.readySinceMs === undefined || seenSince > c.readySinceMs + READY_SINCE_SLACK_MS)
+      return mark(ctx, { ...ctx.r, current: { ...c, readySinceMs: seenSince } }, `${m} ready on ${on.what}: ${secs(stableWindowMs)} stable window`);
     const stableMs = ctx.nowMs - c.readySinceMs;
     if (stableMs >= stableWindowMs) return on.onStable();
-    return { kind: 'wait', reason: `${m} ready on ${on.what} for ${elapsedSecs(stableMs)} of ${secs(stableWindowMs)} stable window`, wakeAtMs: c.readySinceMs + stableWindowMs };
+    return {
+      kind: 'wait',
+      reason: `${m} ready on ${on.what} for ${elapsedSecs(stableMs)} of ${secs(stableWindowMs)} stable window`,
+      wakeAtMs: c.readySinceMs + stableWindowMs,
+    };
   }
   const elapsed = ctx.nowMs - c.phaseSinceMs;
   if (elapsed > readyTimeoutMs) return on.onTimeout(elapsed);
@@ -454,24 +528,64 @@ function awaitStable(ctx: Ctx, c: RolloutCurrent, o: MasterView | undefined, rea
     const { readySinceMs: _, ...rest } = c;
     return mark(ctx, { ...ctx.r, current: rest }, `${m} not ready again (${o ? notReady(o) : 'no report'}): the stable window starts over`);
   }
-  return { kind: 'wait', reason: `waiting for ${m} to be ready on ${on.what} (${elapsedSecs(elapsed)} of ${secs(readyTimeoutMs)}): ${o ? notReady(o) : 'no report from its agent'}`, wakeAtMs: c.phaseSinceMs + readyTimeoutMs + 1 };
+  return {
+    kind: 'wait',
+    reason: `waiting for ${m} to be ready on ${on.what} (${elapsedSecs(elapsed)} of ${secs(readyTimeoutMs)}): ${o ? notReady(o) : 'no report from its agent'}`,
+    wakeAtMs: c.phaseSinceMs + readyTimeoutMs + 1,
+  };
 }
 
-function startRollback(ctx: Ctx, c: RolloutCurrent, phase: RolloutPhase, reason: string, o: MasterView | undefined, afterMs: number, balancerSays?: string): RolloutStep {
-  const failure: RolloutFailure = { master: c.master, phase, reason, notReadyReason: balancerSays ?? (o ? notReady(o) : 'no report from its agent'), logTail: o?.logTail ?? [], afterMs };
-  return mark(ctx, { ...ctx.r, current: { master: c.master, phase: 'rolling-back', phaseSinceMs: ctx.nowMs, failure } }, `${reason}: rolling ${c.master} back to its previous manifest`);
+function startRollback(
+  ctx: Ctx,
+  c: RolloutCurrent,
+  phase: RolloutPhase,
+  reason: string,
+  o: MasterView | undefined,
+  afterMs: number,
+  balancerSays?: string,
+): RolloutStep {
+  const failure: RolloutFailure = {
+    master: c.master,
+    phase,
+    reason,
+    notReadyReason: balancerSays ?? (o ? notReady(o) : 'no report from its agent'),
+    logTail: o?.logTail ?? [],
+    afterMs,
+  };
+  return mark(
+    ctx,
+    { ...ctx.r, current: { master: c.master, phase: 'rolling-back', phaseSinceMs: ctx.nowMs, failure } },
+    `${reason}: rolling ${c.master} back to its previous manifest`,
+  );
 }
 
 function afterRollback(ctx: Ctx, c: RolloutCurrent, outcome: string): RolloutStep {
-  const failure: RolloutFailure = { ...(c.failure ?? { master: c.master, phase: 'rolling-back', reason: 'rolled back', notReadyReason: '', logTail: [], afterMs: 0 }), rolledBack: outcome };
-  if (ctx.balanced) return mark(ctx, { ...ctx.r, current: { master: c.master, phase: 'enabling', phaseSinceMs: ctx.nowMs, failure } }, `${c.master} rolled back (${outcome}): enabling it before halting`);
-  return halt(ctx, { ...ctx.r, failure }, `${failure.reason} (${failure.notReadyReason}); rolled back: ${outcome}; the rollout is halted (belayctl rollout undo ${rolloutCommandName(ctx.r.component)}, or fix the spec and roll out again)`);
+  const failure: RolloutFailure = {
+    ...(c.failure ?? { master: c.master, phase: 'rolling-back', reason: 'rolled back', notReadyReason: '', logTail: [], afterMs: 0 }),
+    rolledBack: outcome,
+  };
+  if (ctx.balanced)
+    return mark(
+      ctx,
+      { ...ctx.r, current: { master: c.master, phase: 'enabling', phaseSinceMs: ctx.nowMs, failure } },
+      `${c.master} rolled back (${outcome}): enabling it before halting`,
+    );
+  return halt(
+    ctx,
+    { ...ctx.r, failure },
+    `${failure.reason} (${failure.notReadyReason}); rolled back: ${outcome}; the rollout is halted (belayctl rollout undo ${rolloutCommandName(ctx.r.component)}, or fix the spec and roll out again)`,
+  );
 }
 
 /** The others went unready before anything was applied: back into the balancers (apiserver), or simply no longer current. */
 function putBack(ctx: Ctx, c: RolloutCurrent, why: string[]): RolloutStep {
   const abortReason = why.join('; ');
-  if (ctx.balanced) return mark(ctx, { ...ctx.r, current: { master: c.master, phase: 'enabling', phaseSinceMs: ctx.nowMs, abortReason } }, `${c.master}: not rolled now (${abortReason}): enabling it again`);
+  if (ctx.balanced)
+    return mark(
+      ctx,
+      { ...ctx.r, current: { master: c.master, phase: 'enabling', phaseSinceMs: ctx.nowMs, abortReason } },
+      `${c.master}: not rolled now (${abortReason}): enabling it again`,
+    );
   return mark(ctx, withoutCurrent(ctx.r), `${c.master}: not rolled now (${abortReason})`);
 }
 
@@ -606,7 +720,12 @@ export function startRollout(history: readonly RolloutRecord[], req: RolloutRequ
       unsafe: true,
     });
   }
-  if (req.order.length === 0) throw new OperatorError({ code: 'ROLLOUT_NO_MASTERS', message: `not starting a rollout of ${req.component}: the spec lists no master`, hint: 'list the masters in spec.masters (belayctl apply -f)' });
+  if (req.order.length === 0)
+    throw new OperatorError({
+      code: 'ROLLOUT_NO_MASTERS',
+      message: `not starting a rollout of ${req.component}: the spec lists no master`,
+      hint: 'list the masters in spec.masters (belayctl apply -f)',
+    });
   const noManifest = req.order.filter((m) => !req.currentSha[m]);
   if (noManifest.length > 0) {
     throw new OperatorError({
@@ -619,11 +738,27 @@ export function startRollout(history: readonly RolloutRecord[], req: RolloutRequ
   const mine = rolloutHistory(history, req.component);
   const latest = mine.at(-1);
   const revision = (latest?.revision ?? 0) + 1;
-  const base = { id: `${req.component}-${revision}`, component: req.component, revision, fromRevision: latest?.revision ?? 0, order: [...req.order], previousSha: pick(req.currentSha, req.order), done: [], state: 'running' as const, startedAtMs: nowMs, updatedAtMs: nowMs, requestedBy: req.requestedBy };
+  const base = {
+    id: `${req.component}-${revision}`,
+    component: req.component,
+    revision,
+    fromRevision: latest?.revision ?? 0,
+    order: [...req.order],
+    previousSha: pick(req.currentSha, req.order),
+    done: [],
+    state: 'running' as const,
+    startedAtMs: nowMs,
+    updatedAtMs: nowMs,
+    requestedBy: req.requestedBy,
+  };
 
   if (req.kind === 'undo') {
     if (!latest) {
-      throw new OperatorError({ code: 'ROLLOUT_NO_PREVIOUS_REVISION', message: `cannot undo ${req.component}: it has no rollout in its history (its manifests are as first deployed)`, hint: `roll forward instead: belayctl rollout ${cli} --image IMAGE or --set flag=value` });
+      throw new OperatorError({
+        code: 'ROLLOUT_NO_PREVIOUS_REVISION',
+        message: `cannot undo ${req.component}: it has no rollout in its history (its manifests are as first deployed)`,
+        hint: `roll forward instead: belayctl rollout ${cli} --image IMAGE or --set flag=value`,
+      });
     }
     const unknown = req.order.filter((m) => !latest.previousSha[m]);
     if (unknown.length > 0) {
@@ -633,13 +768,29 @@ export function startRollout(history: readonly RolloutRecord[], req: RolloutRequ
         hint: `roll forward instead: belayctl rollout ${cli} --image IMAGE or --set flag=value`,
       });
     }
-    return { ...base, changes: [`undo of revision ${latest.revision}${latest.changes.length > 0 ? ` (${latest.changes.join('; ')})` : ''}`], settings: latest.previousSettings, previousSettings: latest.settings, targetSha: pick(latest.previousSha, req.order), undoOf: latest.revision };
+    return {
+      ...base,
+      changes: [`undo of revision ${latest.revision}${latest.changes.length > 0 ? ` (${latest.changes.join('; ')})` : ''}`],
+      settings: latest.previousSettings,
+      previousSettings: latest.settings,
+      targetSha: pick(latest.previousSha, req.order),
+      undoOf: latest.revision,
+    };
   }
 
   const missing = req.order.filter((m) => !req.targetSha[m]);
-  if (missing.length > 0) throw new OperatorError({ code: 'ROLLOUT_NO_TARGET', message: `not starting a rollout of ${req.component}: no new manifest was rendered for ${missing.join(', ')}`, hint: 'a bug in the caller: report it with the spec' });
+  if (missing.length > 0)
+    throw new OperatorError({
+      code: 'ROLLOUT_NO_TARGET',
+      message: `not starting a rollout of ${req.component}: no new manifest was rendered for ${missing.join(', ')}`,
+      hint: 'a bug in the caller: report it with the spec',
+    });
   if (req.order.every((m) => req.targetSha[m] === req.currentSha[m])) {
-    throw new OperatorError({ code: 'ROLLOUT_NO_CHANGE', message: `nothing to roll out: the ${req.component} manifest on all ${req.order.length} master(s) already is what the new spec renders`, hint: `belayctl manifests diff shows the manifests; belayctl rollout history ${cli} the revisions` });
+    throw new OperatorError({
+      code: 'ROLLOUT_NO_CHANGE',
+      message: `nothing to roll out: the ${req.component} manifest on all ${req.order.length} master(s) already is what the new spec renders`,
+      hint: `belayctl manifests diff shows the manifests; belayctl rollout history ${cli} the revisions`,
+    });
   }
   return { ...base, changes: [...req.changes], settings: req.settings, previousSettings: req.previousSettings, targetSha: pick(req.targetSha, req.order) };
 }
@@ -665,7 +816,10 @@ function notActive(r: RolloutRecord, verb: string): OperatorError {
   return new OperatorError({
     code: 'ROLLOUT_NOT_ACTIVE',
     message: `nothing to ${verb}: ${rolloutSummary(r)}`,
-    hint: r.state === 'halted' ? `belayctl rollout undo ${rolloutCommandName(r.component)}, or fix the spec and roll out again` : 'belayctl rollout history shows the revisions',
+    hint:
+      r.state === 'halted'
+        ? `belayctl rollout undo ${rolloutCommandName(r.component)}, or fix the spec and roll out again`
+        : 'belayctl rollout history shows the revisions',
   });
 }
 
@@ -690,7 +844,8 @@ export function rolloutSummary(r: RolloutRecord, at?: { nowMs: number; stableWin
 }
 
 function phaseText(c: RolloutCurrent, at: { nowMs: number; stableWindowMs: number } | undefined): string {
-  const stable = (what: string): string => (c.readySinceMs !== undefined && at ? `${what} (${elapsedSecs(at.nowMs - c.readySinceMs)} of ${secs(at.stableWindowMs)} stable)` : what);
+  const stable = (what: string): string =>
+    c.readySinceMs !== undefined && at ? `${what} (${elapsedSecs(at.nowMs - c.readySinceMs)} of ${secs(at.stableWindowMs)} stable)` : what;
   switch (c.phase) {
     case 'draining':
       return 'draining';

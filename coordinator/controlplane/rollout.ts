@@ -65,7 +65,11 @@ export async function readRolloutHistory(cluster: EtcdCluster): Promise<RolloutR
 
 export function renderComponent(component: RolloutComponent, spec: ClusterSpec, master: string, root: string): string {
   const i = { spec, master, root };
-  return component === 'kube-apiserver' ? renderApiserverManifest(i) : component === 'kube-scheduler' ? renderSchedulerManifest(i) : renderControllerManagerManifest(i);
+  return component === 'kube-apiserver'
+    ? renderApiserverManifest(i)
+    : component === 'kube-scheduler'
+      ? renderSchedulerManifest(i)
+      : renderControllerManagerManifest(i);
 }
 
 export function componentSettings(spec: ClusterSpec, c: RolloutComponent): ComponentSettings {
@@ -151,7 +155,15 @@ export class RolloutRunner {
   }
 
   /** Starts a rollout (the RPC, on the leader): the spec and the record are stored in one fenced transaction. */
-  async start(req: { component: RolloutComponent; image?: string; set: Record<string, string>; undo: boolean; restart?: boolean; requestedBy: string; dryRun: boolean }): Promise<{ record: RolloutRecord; plan: string[] }> {
+  async start(req: {
+    component: RolloutComponent;
+    image?: string;
+    set: Record<string, string>;
+    undo: boolean;
+    restart?: boolean;
+    requestedBy: string;
+    dryRun: boolean;
+  }): Promise<{ record: RolloutRecord; plan: string[] }> {
     const spec = this.d.spec();
     const history = await readRolloutHistory(this.d.cluster);
     const c = req.component;
@@ -176,7 +188,11 @@ export class RolloutRunner {
       next = withSettings(spec, c, settings);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      throw new OperatorError({ code: 'ROLLOUT_BAD_SETTINGS', message: `not starting a rollout of ${c}: ${err.problems.join('; ')}`, hint: 'fix --image or --set as named; nothing was stored or changed' });
+      throw new OperatorError({
+        code: 'ROLLOUT_BAD_SETTINGS',
+        message: `not starting a rollout of ${c}: ${err.problems.join('; ')}`,
+        hint: 'fix --image or --set as named; nothing was stored or changed',
+      });
     }
     const order = next.spec.masters.map((m) => m.name);
     const targetSha: Record<string, string> = {};
@@ -193,23 +209,43 @@ export class RolloutRunner {
     for (const k of new Set([...Object.keys(before.extraArgs), ...Object.keys(settings.extraArgs)])) {
       if (before.extraArgs[k] !== settings.extraArgs[k]) changes.push(`--${k}: ${before.extraArgs[k] ?? '(unset)'} → ${settings.extraArgs[k] ?? '(unset)'}`);
     }
-    if (before.restartedAt !== settings.restartedAt) changes.push(req.restart ? `restart (restartedAt ${settings.restartedAt ?? ''})` : `restartedAt: ${before.restartedAt ?? '(unset)'} → ${settings.restartedAt ?? '(unset)'}`);
+    if (before.restartedAt !== settings.restartedAt)
+      changes.push(
+        req.restart
+          ? `restart (restartedAt ${settings.restartedAt ?? ''})`
+          : `restartedAt: ${before.restartedAt ?? '(unset)'} → ${settings.restartedAt ?? '(unset)'}`,
+      );
     const record = startRollout(
       history,
-      req.undo ? { kind: 'undo', component: c, order, currentSha, requestedBy: req.requestedBy } : { kind: 'change', component: c, order, targetSha, currentSha, changes, settings, previousSettings: before, requestedBy: req.requestedBy },
+      req.undo
+        ? { kind: 'undo', component: c, order, currentSha, requestedBy: req.requestedBy }
+        : { kind: 'change', component: c, order, targetSha, currentSha, changes, settings, previousSettings: before, requestedBy: req.requestedBy },
       Date.now(),
     );
     const plan = [
       `${c} revision ${record.revision}: ${record.changes.join('; ') || 'no change'}`,
-      ...order.map((m, i) => `${i + 1}. ${m}: ${c === 'kube-apiserver' ? 'drain its backend in every balancer, ' : ''}apply the new manifest, wait until ready for ${next.spec.rollout.stableWindow}${c === 'kube-apiserver' ? ', enable its backend' : ''} (rolled back and halted if not ready within ${next.spec.rollout.readyTimeout})`),
+      ...order.map(
+        (m, i) =>
+          `${i + 1}. ${m}: ${c === 'kube-apiserver' ? 'drain its backend in every balancer, ' : ''}apply the new manifest, wait until ready for ${next.spec.rollout.stableWindow}${c === 'kube-apiserver' ? ', enable its backend' : ''} (rolled back and halted if not ready within ${next.spec.rollout.readyTimeout})`,
+      ),
     ];
     if (req.dryRun) return { record, plan };
     const text = formatClusterSpec(next);
     const res = await this.d.cluster.kv
       .if(ETCD_KEYS.leader, 'Create', '==', this.d.term)
-      .then(this.d.cluster.kv.put(ETCD_KEYS.spec).value(text), this.d.cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(Date.now())), this.d.cluster.kv.put(recordKey(record)).value(JSON.stringify(record)))
+      .then(
+        this.d.cluster.kv.put(ETCD_KEYS.spec).value(text),
+        this.d.cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(Date.now())),
+        this.d.cluster.kv.put(recordKey(record)).value(JSON.stringify(record)),
+      )
       .commit();
-    if (!res.succeeded) throw new OperatorError({ code: 'NOT_LEADER', message: 'this coordinator stopped leading before the rollout was stored', hint: 'retry: the new leader takes it', retryable: true });
+    if (!res.succeeded)
+      throw new OperatorError({
+        code: 'NOT_LEADER',
+        message: 'this coordinator stopped leading before the rollout was stored',
+        hint: 'retry: the new leader takes it',
+        retryable: true,
+      });
     this.d.log.info('rollout started', { component: c, revision: record.revision, changes: record.changes, by: req.requestedBy });
     return { record, plan };
   }
@@ -234,13 +270,21 @@ export class RolloutRunner {
       nowMs: Date.now(),
       record,
       observed,
-      limits: { stableWindowMs: durationMs(spec.spec.rollout.stableWindow), readyTimeoutMs: durationMs(spec.spec.rollout.readyTimeout), drainTimeoutMs: ROLLOUT_DEFAULTS.drainTimeoutMs, drainSettleMs: ROLLOUT_DEFAULTS.drainSettleMs },
+      limits: {
+        stableWindowMs: durationMs(spec.spec.rollout.stableWindow),
+        readyTimeoutMs: durationMs(spec.spec.rollout.readyTimeout),
+        drainTimeoutMs: ROLLOUT_DEFAULTS.drainTimeoutMs,
+        drainSettleMs: ROLLOUT_DEFAULTS.drainSettleMs,
+      },
     });
     await this.execute(step, spec, record);
     return step;
   }
 
-  private async observe(spec: ClusterSpec, record: RolloutRecord): Promise<{ masters: MasterView[]; balancers: BalancerView[]; etcd: { healthy: boolean; reason?: string } }> {
+  private async observe(
+    spec: ClusterSpec,
+    record: RolloutRecord,
+  ): Promise<{ masters: MasterView[]; balancers: BalancerView[]; etcd: { healthy: boolean; reason?: string } }> {
     const now = Date.now();
     const file = MANIFEST_FILE[record.component];
     const masters: MasterView[] = record.order.map((name) => {
@@ -265,7 +309,12 @@ export class RolloutRunner {
     const balancers: BalancerView[] = [];
     if (record.component === 'kube-apiserver') {
       const lb = spec.spec.loadBalancer;
-      const hosts = lb.mode === 'static-pod' ? spec.spec.masters.map((m) => ({ name: `haproxy on ${m.name}`, master: m.name, socket: '' })) : lb.runtimeApi ? [{ name: `haproxy via ${lb.runtimeApi.master}`, master: lb.runtimeApi.master, socket: lb.runtimeApi.socket }] : [];
+      const hosts =
+        lb.mode === 'static-pod'
+          ? spec.spec.masters.map((m) => ({ name: `haproxy on ${m.name}`, master: m.name, socket: '' }))
+          : lb.runtimeApi
+            ? [{ name: `haproxy via ${lb.runtimeApi.master}`, master: lb.runtimeApi.master, socket: lb.runtimeApi.socket }]
+            : [];
       await Promise.all(
         hosts.map(async (h, i) => {
           const view: BalancerView = { name: h.name, servers: undefined };
@@ -273,8 +322,22 @@ export class RolloutRunner {
           const agent = this.d.agent(h.master);
           if (!agent) return;
           try {
-            const res = await agentCall<BalancerServersResponse__Output>((opts, cb) => agent.BalancerServers({ socket: h.socket, backend: BACKEND }, opts, cb), 5_000, h.master);
-            view.servers = Object.fromEntries(res.servers.map((s) => [s.name, { admin: s.adminState as AdminState, operational: s.operationalState as OperationalState, currentSessions: s.currentSessions, checkStatus: s.checkStatus }]));
+            const res = await agentCall<BalancerServersResponse__Output>(
+              (opts, cb) => agent.BalancerServers({ socket: h.socket, backend: BACKEND }, opts, cb),
+              5_000,
+              h.master,
+            );
+            view.servers = Object.fromEntries(
+              res.servers.map((s) => [
+                s.name,
+                {
+                  admin: s.adminState as AdminState,
+                  operational: s.operationalState as OperationalState,
+                  currentSessions: s.currentSessions,
+                  checkStatus: s.checkStatus,
+                },
+              ]),
+            );
           } catch (err) {
             view.servers = undefined;
             view.error = errorText(err).split('\n')[0] ?? '';
@@ -335,7 +398,11 @@ export class RolloutRunner {
       const socket = lb.mode === 'static-pod' ? '' : (lb.runtimeApi?.socket ?? '');
       const agent = this.d.agent(host);
       if (!agent) throw new Error(`no agent client for ${host}`);
-      await agentCall((opts, cb) => agent.SetBalancerServer({ socket, backend: BACKEND, server: master, state, requestedBy: 'leader', term: this.d.term }, opts, cb), 10_000, host);
+      await agentCall(
+        (opts, cb) => agent.SetBalancerServer({ socket, backend: BACKEND, server: master, state, requestedBy: 'leader', term: this.d.term }, opts, cb),
+        10_000,
+        host,
+      );
     }
   }
 
@@ -350,10 +417,18 @@ export class RolloutRunner {
     const rendered = renderComponent(record.component, withSettings(spec, record.component, record.settings), master, root);
     if (sha256(rendered) === sha) {
       try {
-        await agentCall((opts, cb) => agent.ApplyManifest({ file, content: rendered, force: false, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+        await agentCall(
+          (opts, cb) => agent.ApplyManifest({ file, content: rendered, force: false, requestedBy: 'leader', term: this.d.term }, opts, cb),
+          30_000,
+          master,
+        );
       } catch (err) {
         if (refusalCode(err) !== 'MANIFEST_DRIFTED') throw err;
-        throw new OperatorError({ code: 'MANIFEST_DRIFTED', message: `${master}'s ${file} was changed by hand: the rollout does not overwrite it`, hint: `belayctl manifests diff ${master} ${file}; put it back (belayctl manifests rollback) and the rollout goes on` });
+        throw new OperatorError({
+          code: 'MANIFEST_DRIFTED',
+          message: `${master}'s ${file} was changed by hand: the rollout does not overwrite it`,
+          hint: `belayctl manifests diff ${master} ${file}; put it back (belayctl manifests rollback) and the rollout goes on`,
+        });
       }
       return;
     }

@@ -95,18 +95,30 @@ export function readState(dir: string): DevState | undefined {
     return JSON.parse(fs.readFileSync(stateFile(dir), 'utf8')) as DevState;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new OperatorError({ code: 'DEV_STATE_UNREADABLE', message: `cannot read ${stateFile(dir)}: ${errorText(err)}`, hint: 'stop the processes by hand (belayctl dev ps shows them) and remove the file' });
+    throw new OperatorError({
+      code: 'DEV_STATE_UNREADABLE',
+      message: `cannot read ${stateFile(dir)}: ${errorText(err)}`,
+      hint: 'stop the processes by hand (belayctl dev ps shows them) and remove the file',
+    });
   }
 }
 
 export function masterAddresses(base: string, n: number): string[] {
   if (net.isIPv4(base) === false) {
-    throw new OperatorError({ code: 'BAD_ADDRESS', message: `--base-address ${base} is not an IPv4 address`, hint: 'use a loopback address such as 127.0.1.1' });
+    throw new OperatorError({
+      code: 'BAD_ADDRESS',
+      message: `--base-address ${base} is not an IPv4 address`,
+      hint: 'use a loopback address such as 127.0.1.1',
+    });
   }
   const parts = base.split('.').map(Number);
   const last = parts[3] ?? 0;
   if (last + n - 1 > 254) {
-    throw new OperatorError({ code: 'BAD_ADDRESS', message: `--base-address ${base} leaves no room for ${n} masters`, hint: 'use a base address ending in .1' });
+    throw new OperatorError({
+      code: 'BAD_ADDRESS',
+      message: `--base-address ${base} leaves no room for ${n} masters`,
+      hint: 'use a base address ending in .1',
+    });
   }
   return Array.from({ length: n }, (_, i) => [parts[0], parts[1], parts[2], last + i].join('.'));
 }
@@ -155,10 +167,18 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   const progress = o.progress ?? (() => undefined);
   const existing = readState(dir);
   if (existing && existing.processes.some((p) => isRunning(p.pid, p.startTicks))) {
-    throw new OperatorError({ code: 'DEV_RUNNING', message: `a dev cluster is already running in ${dir}`, hint: `belayctl dev ps --root ${dir} shows it; belayctl dev down --root ${dir} stops it` });
+    throw new OperatorError({
+      code: 'DEV_RUNNING',
+      message: `a dev cluster is already running in ${dir}`,
+      hint: `belayctl dev ps --root ${dir} shows it; belayctl dev down --root ${dir} stops it`,
+    });
   }
   if (o.masters < 1 || o.masters > 7) {
-    throw new OperatorError({ code: 'BAD_MASTER_COUNT', message: `--masters ${o.masters}: belay runs 1 to 7 masters (3, 5 or 7 for HA)`, hint: 'use --masters 3' });
+    throw new OperatorError({
+      code: 'BAD_MASTER_COUNT',
+      message: `--masters ${o.masters}: belay runs 1 to 7 masters (3, 5 or 7 for HA)`,
+      hint: 'use --masters 3',
+    });
   }
   const addresses = masterAddresses(o.baseAddress, o.masters);
   const masters = addresses.map((address, i) => ({ name: `m${i + 1}`, address, root: path.join(dir, `m${i + 1}`) }));
@@ -167,9 +187,16 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
   const earlier = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^m\d+$/.test(n)) : [];
   if (earlier.length > 0) {
     if (!fs.existsSync(path.join(dir, MARKER))) {
-      throw new OperatorError({ code: 'DEV_DIR_NOT_EMPTY', message: `${dir} holds ${earlier.join(', ')} that dev up did not make`, hint: 'give another --root, or empty this one yourself' });
+      throw new OperatorError({
+        code: 'DEV_DIR_NOT_EMPTY',
+        message: `${dir} holds ${earlier.join(', ')} that dev up did not make`,
+        hint: 'give another --root, or empty this one yourself',
+      });
     }
-    await stopChildren(earlier.map((n) => path.join(dir, n)), 5_000);
+    await stopChildren(
+      earlier.map((n) => path.join(dir, n)),
+      5_000,
+    );
     for (const n of earlier) {
       progress(`removing the earlier dev cluster's ${n} under ${dir}`);
       fs.rmSync(path.join(dir, n), { recursive: true, force: true });
@@ -234,7 +261,10 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
         ...(o.runtime === 'kubelet' ? { kubelet: { podsUrl: `https://${m.address}:10250/pods` } } : {}),
         ...(o.reportIntervalMs ? { report: { intervalMs: o.reportIntervalMs } } : {}),
       };
-      for (const [role, cfg] of [['coordinator', coordinator], ['agent', agent]] as const) {
+      for (const [role, cfg] of [
+        ['coordinator', coordinator],
+        ['agent', agent],
+      ] as const) {
         const config = path.join(etcBelay, `${role}.yaml`);
         fs.writeFileSync(config, `# written by belayctl dev up for master ${m.name}\n` + YAML.stringify(cfg));
         progress(`starting ${m.name} ${role} on ${m.address}`);
@@ -248,24 +278,43 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       const spec = devSpec(masters.slice(0, o.specMasters ?? masters.length), o.runtime ?? 'host', o.specEtcd, controlPlane);
       fs.writeFileSync(path.join(dir, 'cluster.yaml'), spec);
       await bootstrapDev(state, spec, o.etcdTimeoutMs ?? 90_000, progress);
-      if (controlPlane) await waitControlPlane(state, masters.slice(0, o.specMasters ?? masters.length).map((m) => m.name), o.controlPlaneTimeoutMs ?? 120_000, progress);
+      if (controlPlane)
+        await waitControlPlane(
+          state,
+          masters.slice(0, o.specMasters ?? masters.length).map((m) => m.name),
+          o.controlPlaneTimeoutMs ?? 120_000,
+          progress,
+        );
     }
   } catch (err) {
     await stopProcesses(processes, 5_000);
     // The agents leave their pods running when stopped: a failed dev up must not leave an etcd behind.
-    await stopChildren(masters.map((m) => m.root), 5_000);
+    await stopChildren(
+      masters.map((m) => m.root),
+      5_000,
+    );
     fs.rmSync(stateFile(dir), { force: true });
     throw err;
   }
   return state;
 }
 
-export function startDaemon(role: Role, m: { name: string; address: string; root: string }, config: string, logFormat: string, env?: NodeJS.ProcessEnv): DevProcess {
+export function startDaemon(
+  role: Role,
+  m: { name: string; address: string; root: string },
+  config: string,
+  logFormat: string,
+  env?: NodeJS.ProcessEnv,
+): DevProcess {
   const log = path.join(m.root, 'var', 'log', 'belay', `${role}.log`);
   const fd = fs.openSync(log, 'a');
   const cmd = daemonCommand(role);
   // Detached in its own process group so that `dev up` can exit and leave the cluster running.
-  const child = spawn(cmd.file, [...cmd.args, '--config', config, '--root', m.root, '--log-format', logFormat], { detached: true, stdio: ['ignore', fd, fd], ...(env ? { env } : {}) });
+  const child = spawn(cmd.file, [...cmd.args, '--config', config, '--root', m.root, '--log-format', logFormat], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    ...(env ? { env } : {}),
+  });
   fs.closeSync(fd);
   child.unref();
   const pid = child.pid;
@@ -278,14 +327,20 @@ export function startDaemon(role: Role, m: { name: string; address: string; root
 async function waitReady(state: DevState, timeoutMs: number, progress: (line: string) => void, ownOnly = false): Promise<void> {
   const tls = readTls({ ca: state.env.BELAY_CA, cert: state.env.BELAY_CERT, key: state.env.BELAY_KEY });
   const Client = belayProto().belay.v1.Coordinator;
-  const clients = state.masters.map((m) => new Client(`${m.address}:${COORDINATOR_DEFAULTS.port}`, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES)));
+  const clients = state.masters.map(
+    (m) => new Client(`${m.address}:${COORDINATOR_DEFAULTS.port}`, clientCredentials(tls), channelOptions(DEFAULT_MAX_MESSAGE_BYTES)),
+  );
   const deadline = Date.now() + timeoutMs;
   let last = 'no coordinator answered yet';
   try {
     for (;;) {
       const dead = state.processes.find((p) => !isRunning(p.pid, p.startTicks));
       if (dead) {
-        throw new OperatorError({ code: 'DEV_DAEMON_EXITED', message: `${dead.master} ${dead.role} exited during start-up:\n${tail(dead.log, 15)}`, hint: `full log: ${dead.log}` });
+        throw new OperatorError({
+          code: 'DEV_DAEMON_EXITED',
+          message: `${dead.master} ${dead.role} exited during start-up:\n${tail(dead.log, 15)}`,
+          hint: `full log: ${dead.log}`,
+        });
       }
       const answers = await Promise.all(
         clients.map(
@@ -309,7 +364,11 @@ async function waitReady(state: DevState, timeoutMs: number, progress: (line: st
         progress(`waiting for ${last}`);
       }
       if (Date.now() > deadline) {
-        throw new OperatorError({ code: 'DEV_NOT_READY', message: `cluster not ready after ${timeoutMs} ms; still waiting for ${last}`, hint: `see the logs under ${state.dir}/*/var/log/belay/` });
+        throw new OperatorError({
+          code: 'DEV_NOT_READY',
+          message: `cluster not ready after ${timeoutMs} ms; still waiting for ${last}`,
+          hint: `see the logs under ${state.dir}/*/var/log/belay/`,
+        });
       }
       await new Promise((r) => setTimeout(r, 150));
     }
@@ -319,10 +378,20 @@ async function waitReady(state: DevState, timeoutMs: number, progress: (line: st
 }
 
 /** The Cluster spec of a dev cluster: every master on its loopback address, etcd on the standard ports there. */
-export function devSpec(masters: { name: string; address: string }[], runtime: 'host' | 'kubelet', etcd: Record<string, unknown> = {}, controlPlane = true): string {
+export function devSpec(
+  masters: { name: string; address: string }[],
+  runtime: 'host' | 'kubelet',
+  etcd: Record<string, unknown> = {},
+  controlPlane = true,
+): string {
   return (
     '# written by belayctl dev up (docs/config.md lists every field)\n' +
-    YAML.stringify({ apiVersion: 'belay.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'belay-dev' }, spec: { masters: masters.map(({ name, address }) => ({ name, address })), runtime, controlPlane: { enabled: controlPlane }, etcd } })
+    YAML.stringify({
+      apiVersion: 'belay.dev/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: 'belay-dev' },
+      spec: { masters: masters.map(({ name, address }) => ({ name, address })), runtime, controlPlane: { enabled: controlPlane }, etcd },
+    })
   );
 }
 
@@ -336,13 +405,16 @@ async function waitControlPlane(state: DevState, names: string[], timeoutMs: num
   let last = '';
   try {
     for (;;) {
-      const res = await new Promise<StatusResponse__Output | undefined>((resolve) => c.Status({}, { deadline: new Date(Date.now() + 10_000) }, (err, r) => resolve(err ? undefined : r)));
+      const res = await new Promise<StatusResponse__Output | undefined>((resolve) =>
+        c.Status({}, { deadline: new Date(Date.now() + 10_000) }, (err, r) => resolve(err ? undefined : r)),
+      );
       const notReady: string[] = [];
       for (const n of names) {
         const node = res?.nodes.find((x) => x.name === n);
         for (const f of CONTROL_PLANE_FILES) {
           const m = node?.report?.manifests.find((x) => x.file === f);
-          if (!m?.podReady) notReady.push(`${n}/${f.replace(/\.yaml$/, '')}${m?.podNotReadyReason ? ` (${m.podNotReadyReason})` : m ? '' : ' (not there yet)'}`);
+          if (!m?.podReady)
+            notReady.push(`${n}/${f.replace(/\.yaml$/, '')}${m?.podNotReadyReason ? ` (${m.podNotReadyReason})` : m ? '' : ' (not there yet)'}`);
         }
       }
       if (notReady.length === 0) {
@@ -352,7 +424,12 @@ async function waitControlPlane(state: DevState, names: string[], timeoutMs: num
       const line = `waiting for the control plane: ${notReady.length} pods not ready yet${res?.controlPlane ? `; ${res.controlPlane}` : ''}`;
       if (line !== last) progress(line);
       last = line;
-      if (Date.now() > deadline) throw new OperatorError({ code: 'DEV_CONTROL_PLANE_NOT_READY', message: `control plane not ready after ${timeoutMs} ms: ${notReady.join(', ')}`, hint: `see ${state.dir}/*/var/log/belay/ and ${state.dir}/*/var/log/belay/pods/` });
+      if (Date.now() > deadline)
+        throw new OperatorError({
+          code: 'DEV_CONTROL_PLANE_NOT_READY',
+          message: `control plane not ready after ${timeoutMs} ms: ${notReady.join(', ')}`,
+          hint: `see ${state.dir}/*/var/log/belay/ and ${state.dir}/*/var/log/belay/pods/`,
+        });
       await new Promise((r) => setTimeout(r, 1_000));
     }
   } finally {
@@ -381,7 +458,15 @@ async function bootstrapDev(state: DevState, spec: string, timeoutMs: number, pr
       s.on('data', (p: Progress__Output) => {
         if (!p.done) progress(`  ${p.step}: ${p.message}`);
       });
-      s.on('error', (err: grpc.ServiceError) => reject(new OperatorError({ code: 'DEV_BOOTSTRAP_FAILED', message: `bootstrap on ${node} failed: ${err.details}`, hint: `see ${state.dir}/*/var/log/belay/coordinator.log` })));
+      s.on('error', (err: grpc.ServiceError) =>
+        reject(
+          new OperatorError({
+            code: 'DEV_BOOTSTRAP_FAILED',
+            message: `bootstrap on ${node} failed: ${err.details}`,
+            hint: `see ${state.dir}/*/var/log/belay/coordinator.log`,
+          }),
+        ),
+      );
       s.on('end', resolve);
     });
     const deadline = Date.now() + timeoutMs;
@@ -398,7 +483,12 @@ async function bootstrapDev(state: DevState, spec: string, timeoutMs: number, pr
       const line = `waiting for etcd members ${missing.join(', ')}${status?.reconcile ? `: ${status.reconcile}` : ''}`;
       if (line !== last) progress(line);
       last = line;
-      if (Date.now() > deadline) throw new OperatorError({ code: 'DEV_ETCD_NOT_READY', message: `etcd not complete after ${timeoutMs} ms; ${line}`, hint: `see ${state.dir}/*/var/log/belay/coordinator.log and belayctl etcd members` });
+      if (Date.now() > deadline)
+        throw new OperatorError({
+          code: 'DEV_ETCD_NOT_READY',
+          message: `etcd not complete after ${timeoutMs} ms; ${line}`,
+          hint: `see ${state.dir}/*/var/log/belay/coordinator.log and belayctl etcd members`,
+        });
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
@@ -438,7 +528,11 @@ export async function devDown(dir: string, o: { purge?: boolean; graceMs?: numbe
   const stopped = state ? await stopProcesses(state.processes, o.graceMs ?? 10_000) : [];
   // The agents leave their children running when they stop (an agent restart must not restart
   // etcd); dev down stops them too: the host-runtime pods and supervised services it started.
-  if (state) await stopChildren(state.masters.map((m) => m.root), o.graceMs ?? 10_000);
+  if (state)
+    await stopChildren(
+      state.masters.map((m) => m.root),
+      o.graceMs ?? 10_000,
+    );
   if (state) fs.rmSync(stateFile(abs), { force: true });
   let purged = false;
   if (o.purge && fs.existsSync(path.join(abs, MARKER))) {
@@ -462,7 +556,8 @@ export function agentChildren(roots: string[]): { pid: number; startTicks: numbe
     for (const n of names) {
       try {
         const p = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as { pid?: unknown; startTicks?: unknown };
-        if (typeof p.pid === 'number' && typeof p.startTicks === 'number' && isRunning(p.pid, p.startTicks)) out.push({ pid: p.pid, startTicks: p.startTicks, file: path.join(dir, n) });
+        if (typeof p.pid === 'number' && typeof p.startTicks === 'number' && isRunning(p.pid, p.startTicks))
+          out.push({ pid: p.pid, startTicks: p.startTicks, file: path.join(dir, n) });
       } catch {
         // a half-written or foreign file: not ours to signal
       }
@@ -495,5 +590,10 @@ export function devPs(dir: string): (DevProcess & { running: boolean })[] {
 }
 
 export function exportLine(state: DevState): string {
-  return 'export ' + Object.entries(state.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  return (
+    'export ' +
+    Object.entries(state.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')
+  );
 }

@@ -68,15 +68,25 @@ export function drillInfo(r: DrillResult, node: string): DrillInfo {
 }
 
 /** What is wrong with the backups, one line, or '' (pure: for status). */
-export function backupAlert(spec: ClusterSpec, last: SnapshotInfo | undefined, drill: DrillInfo | undefined, nowMs: number, failed?: { atMs: number; error: string }): string {
+export function backupAlert(
+  spec: ClusterSpec,
+  last: SnapshotInfo | undefined,
+  drill: DrillInfo | undefined,
+  nowMs: number,
+  failed?: { atMs: number; error: string },
+): string {
   const interval = durationMs(spec.spec.backup.interval);
   const drillEvery = durationMs(spec.spec.backup.drillInterval);
-  const age = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+  const age = (ms: number): string =>
+    ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`;
   if (failed && (!last || Number(last.takenAtMs) < failed.atMs)) return `ALERT: snapshots are failing (${age(nowMs - failed.atMs)} ago): ${failed.error}`;
-  if (drill && !drill.ok) return `ALERT: the last restore drill failed (${drill.snapshot}, ${age(nowMs - Number(drill.atMs))} ago): ${drill.error || (drill.mismatches ?? []).join('; ')}`;
+  if (drill && !drill.ok)
+    return `ALERT: the last restore drill failed (${drill.snapshot}, ${age(nowMs - Number(drill.atMs))} ago): ${drill.error || (drill.mismatches ?? []).join('; ')}`;
   if (last && !last.verified) return `ALERT: the last snapshot ${last.name} could not be verified: ${last.error}`;
-  if (last && nowMs - Number(last.takenAtMs) > 2 * interval) return `ALERT: no snapshot for ${age(nowMs - Number(last.takenAtMs))} (every ${spec.spec.backup.interval} wanted)`;
-  if (drill && nowMs - Number(drill.atMs) > 2 * drillEvery) return `ALERT: no restore drill for ${age(nowMs - Number(drill.atMs))} (every ${spec.spec.backup.drillInterval} wanted)`;
+  if (last && nowMs - Number(last.takenAtMs) > 2 * interval)
+    return `ALERT: no snapshot for ${age(nowMs - Number(last.takenAtMs))} (every ${spec.spec.backup.interval} wanted)`;
+  if (drill && nowMs - Number(drill.atMs) > 2 * drillEvery)
+    return `ALERT: no restore drill for ${age(nowMs - Number(drill.atMs))} (every ${spec.spec.backup.drillInterval} wanted)`;
   return '';
 }
 
@@ -130,7 +140,8 @@ export class BackupScheduler {
         await this.snapshot();
       } catch (err) {
         const error = errorText(err);
-        if (error !== failed?.error) this.d.log.error('etcd snapshot failed', { err: error, code: 'SNAPSHOT_FAILED', hint: 'status shows it as an alert until a snapshot succeeds' });
+        if (error !== failed?.error)
+          this.d.log.error('etcd snapshot failed', { err: error, code: 'SNAPSHOT_FAILED', hint: 'status shows it as an alert until a snapshot succeeds' });
         await this.fenced.put(ETCD_KEYS.lastSnapshotError, JSON.stringify({ atMs: now, error }));
         return;
       }
@@ -155,13 +166,40 @@ export class BackupScheduler {
     const clusterId = hexId((await this.d.cluster.kv.maintenance.status()).header.cluster_id);
     const { dir, secondary } = this.dirs();
     // etcdctl receives the snapshot faster than the grpc-js stream; the same call, with this master's client certificate.
-    const etcdctl = { endpoint: from.clientUrls[0], cacert: this.d.paths.host(ETCD_PKI.ca), cert: this.d.paths.host(ETCD_PKI.cert), key: this.d.paths.host(ETCD_PKI.key) };
-    const meta = await takeSnapshot({ client: this.d.cluster.endpoint(from.clientUrls[0]), etcdctl, dir, ...(secondary ? { secondaryDir: secondary } : {}), cluster: spec.metadata.name, clusterId, member: from.name });
+    const etcdctl = {
+      endpoint: from.clientUrls[0],
+      cacert: this.d.paths.host(ETCD_PKI.ca),
+      cert: this.d.paths.host(ETCD_PKI.cert),
+      key: this.d.paths.host(ETCD_PKI.key),
+    };
+    const meta = await takeSnapshot({
+      client: this.d.cluster.endpoint(from.clientUrls[0]),
+      etcdctl,
+      dir,
+      ...(secondary ? { secondaryDir: secondary } : {}),
+      cluster: spec.metadata.name,
+      clusterId,
+      member: from.name,
+    });
     const removed = [...(await pruneSnapshots(dir, spec.spec.backup.retain)), ...(secondary ? await pruneSnapshots(secondary, spec.spec.backup.retain) : [])];
     const info = snapshotInfo(meta, this.d.paths);
     await this.fenced.put(ETCD_KEYS.lastSnapshot, JSON.stringify({ ...info, node: this.d.me }));
-    if (meta.verified) this.d.log.info('etcd snapshot taken', { name: meta.name, revision: meta.revision, bytes: meta.sizeBytes, ms: meta.durationMs, from: meta.takenFrom, pruned: removed.length });
-    else this.d.log.error('etcd snapshot not verified', { name: meta.name, err: meta.error, code: 'SNAPSHOT_NOT_VERIFIED', hint: 'see the error; the previous snapshots are kept' });
+    if (meta.verified)
+      this.d.log.info('etcd snapshot taken', {
+        name: meta.name,
+        revision: meta.revision,
+        bytes: meta.sizeBytes,
+        ms: meta.durationMs,
+        from: meta.takenFrom,
+        pruned: removed.length,
+      });
+    else
+      this.d.log.error('etcd snapshot not verified', {
+        name: meta.name,
+        err: meta.error,
+        code: 'SNAPSHOT_NOT_VERIFIED',
+        hint: 'see the error; the previous snapshots are kept',
+      });
     return meta;
   }
 
@@ -176,11 +214,30 @@ export class BackupScheduler {
       const timeoutMs = 60_000 + Math.ceil(newest.sizeBytes / (100 * 1024 ** 2)) * 15_000;
       const r: DrillResult = newest.verified
         ? await restoreDrill({ file: newest.file, meta: newest, scratchDir: scratch, timeoutMs })
-        : { ok: false, snapshot: newest.name, revision: newest.revision, expectedKeys: newest.keyCount, restoredKeys: 0, sampleChecked: 0, mismatches: [], clusterName: '', durationMs: 0, error: `no verified snapshot to drill (the newest: ${newest.error})`, atMs: Date.now() };
+        : {
+            ok: false,
+            snapshot: newest.name,
+            revision: newest.revision,
+            expectedKeys: newest.keyCount,
+            restoredKeys: 0,
+            sampleChecked: 0,
+            mismatches: [],
+            clusterName: '',
+            durationMs: 0,
+            error: `no verified snapshot to drill (the newest: ${newest.error})`,
+            atMs: Date.now(),
+          };
       fs.rmSync(scratch, { recursive: true, force: true });
       await this.fenced.put(ETCD_KEYS.lastDrill, JSON.stringify(drillInfo(r, this.d.me)));
       if (r.ok) this.d.log.info('restore drill passed', { snapshot: r.snapshot, keys: r.restoredKeys, sample: r.sampleChecked, ms: r.durationMs });
-      else this.d.log.error('restore drill failed', { snapshot: r.snapshot, err: r.error, mismatches: r.mismatches, code: 'RESTORE_DRILL_FAILED', hint: 'the newest snapshot does not restore as it should: take one by hand (belayctl etcd snapshot) and look at the leader\'s log' });
+      else
+        this.d.log.error('restore drill failed', {
+          snapshot: r.snapshot,
+          err: r.error,
+          mismatches: r.mismatches,
+          code: 'RESTORE_DRILL_FAILED',
+          hint: "the newest snapshot does not restore as it should: take one by hand (belayctl etcd snapshot) and look at the leader's log",
+        });
       return r;
     });
     this.busy = next.catch(() => undefined);

@@ -55,7 +55,12 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
   if (!local) throw new OperatorError({ code: 'NO_SPEC', message: 'there is no Cluster spec to bootstrap from', hint: 'belayctl apply -f cluster.yaml first' });
   const spec = local.spec;
   const m = specMaster(spec, node);
-  if (!m) throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${node} is not a master of the spec (masters: ${spec.spec.masters.map((x) => x.name).join(', ')})`, hint: 'bootstrap on one of them, or add it to the spec first' });
+  if (!m)
+    throw new OperatorError({
+      code: 'NOT_IN_SPEC',
+      message: `${node} is not a master of the spec (masters: ${spec.spec.masters.map((x) => x.name).join(', ')})`,
+      hint: 'bootstrap on one of them, or add it to the spec first',
+    });
   const agent = d.agent(node);
   if (!agent) throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
 
@@ -80,7 +85,13 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
     try {
       reports.set(x.name, await report(a));
     } catch (err) {
-      if (x.name === node) throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${node}: ${shortError(err)}`, hint: `is belay-agent running on ${node}?`, retryable: true });
+      if (x.name === node)
+        throw new OperatorError({
+          code: 'AGENT_UNREACHABLE',
+          message: `cannot reach the agent of ${node}: ${shortError(err)}`,
+          hint: `is belay-agent running on ${node}?`,
+          retryable: true,
+        });
       d.progress('check', `${x.name}'s agent does not answer (${shortError(err)}): it gets its certificates when it joins`);
     }
   }
@@ -95,15 +106,26 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
     }
   }
   let own = reports.get(node);
-  if (!own) throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `no host report from ${node}`, hint: `is belay-agent running on ${node}?`, retryable: true });
+  if (!own)
+    throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `no host report from ${node}`, hint: `is belay-agent running on ${node}?`, retryable: true });
   // A busy minute (daemons starting beside the disk) can fail the fsync check once: look again for a while, saying so.
   const preflightUntil = Date.now() + (d.preflightWaitMs ?? 30_000);
   for (;;) {
     const failed = preflightFailure(
-      preflight({ master: node, report: own.report, askedAtMs: own.askedAtMs, answeredAtMs: own.answeredAtMs, limits: spec.spec.etcd.preflight, dbSizeBytes: 0, quotaBackendBytes: spec.spec.etcd.quotaBackendBytes, alarms: [] }),
+      preflight({
+        master: node,
+        report: own.report,
+        askedAtMs: own.askedAtMs,
+        answeredAtMs: own.answeredAtMs,
+        limits: spec.spec.etcd.preflight,
+        dbSizeBytes: 0,
+        quotaBackendBytes: spec.spec.etcd.quotaBackendBytes,
+        alarms: [],
+      }),
     );
     if (!failed) break;
-    if (Date.now() > preflightUntil) throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: failed, hint: 'fix the host (or relax spec.etcd.preflight) and bootstrap again' });
+    if (Date.now() > preflightUntil)
+      throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: failed, hint: 'fix the host (or relax spec.etcd.preflight) and bootstrap again' });
     d.progress('preflight', `${failed}; looking again`);
     await new Promise((r) => setTimeout(r, 3_000));
     own = await report(agent);
@@ -119,7 +141,12 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
       `move aside any old data dir ${spec.spec.etcd.dataDir} on ${node} (kept, never deleted)`,
       `apply etcd.yaml on ${node}: --initial-cluster=${node}=${peerUrl(spec, node)} --initial-cluster-state=new`,
       `wait until ${clientUrl(spec, node)} is healthy, then store the spec and the etcd CA in etcd under /belay/`,
-      `then the elected leader joins ${spec.spec.masters.filter((x) => x.name !== node).map((x) => x.name).join(', ') || 'nobody else'} one at a time as learners`,
+      `then the elected leader joins ${
+        spec.spec.masters
+          .filter((x) => x.name !== node)
+          .map((x) => x.name)
+          .join(', ') || 'nobody else'
+      } one at a time as learners`,
     ]) {
       d.progress('plan', line, true);
     }
@@ -146,8 +173,13 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
     }
   }
 
-  const archived = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
-    agent.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `bootstrap of a new etcd cluster on ${node}`, requestedBy: d.requestedBy, term: 0 }, opts, cb),
+  const archived = await agentCall<{ existed: boolean; archivedTo: string }>(
+    (opts, cb) =>
+      agent.ArchiveEtcdData(
+        { dataDir: spec.spec.etcd.dataDir, reason: `bootstrap of a new etcd cluster on ${node}`, requestedBy: d.requestedBy, term: 0 },
+        opts,
+        cb,
+      ),
     30_000,
     node,
   );
@@ -169,7 +201,11 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
         d.progress('wait-healthy', `waiting for etcd on ${node}: ${s.error}`);
       }
       if (Date.now() > deadline) {
-        throw new OperatorError({ code: 'BOOTSTRAP_TIMEOUT', message: `etcd on ${node} is not healthy after ${Math.round((d.healthyTimeoutMs ?? 60_000) / 1000)} s: ${s.error}`, hint: `see its log on ${node} (/var/log/belay/pods/kube-system_etcd_etcd.log) and belayctl events; bootstrap again once fixed` });
+        throw new OperatorError({
+          code: 'BOOTSTRAP_TIMEOUT',
+          message: `etcd on ${node} is not healthy after ${Math.round((d.healthyTimeoutMs ?? 60_000) / 1000)} s: ${s.error}`,
+          hint: `see its log on ${node} (/var/log/belay/pods/kube-system_etcd_etcd.log) and belayctl events; bootstrap again once fixed`,
+        });
       }
       await new Promise((r) => setTimeout(r, 250));
     }

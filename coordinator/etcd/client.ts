@@ -111,7 +111,18 @@ export class EtcdCluster {
   }
 
   async status(url: string, timeoutMs = 2_000): Promise<EndpointStatus> {
-    const base = { url, memberId: '', leaderId: '', version: '', dbSizeBytes: 0, dbSizeInUseBytes: 0, raftIndex: 0, raftTerm: 0, isLearner: false, errors: [] as string[] };
+    const base = {
+      url,
+      memberId: '',
+      leaderId: '',
+      version: '',
+      dbSizeBytes: 0,
+      dbSizeInUseBytes: 0,
+      raftIndex: 0,
+      raftTerm: 0,
+      isLearner: false,
+      errors: [] as string[],
+    };
     try {
       const s = await this.endpoint(url).maintenance.status({ deadline: Date.now() + timeoutMs });
       return {
@@ -178,9 +189,17 @@ export class EtcdCluster {
 
 /** The first line of an etcd/gRPC error, without the library's prefixes. */
 export function shortError(err: unknown): string {
-  return errorText(err).split('\n')[0]?.replace(/^\d+ [A-Z_]+: /, '') ?? 'unknown error';
+  return (
+    errorText(err)
+      .split('\n')[0]
+      ?.replace(/^\d+ [A-Z_]+: /, '') ?? 'unknown error'
+  );
 }
 
 export function notBootstrapped(): OperatorError {
-  return new OperatorError({ code: 'NO_ETCD', message: 'etcd has not been bootstrapped yet (or this master has no etcd client certificate)', hint: 'belayctl bootstrap --node NAME creates it' });
+  return new OperatorError({
+    code: 'NO_ETCD',
+    message: 'etcd has not been bootstrapped yet (or this master has no etcd client certificate)',
+    hint: 'belayctl bootstrap --node NAME creates it',
+  });
 }

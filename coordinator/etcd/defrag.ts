@@ -21,14 +21,30 @@ export function defragOrder(members: EtcdMemberInfo[], statuses: Map<string, End
   return [...members.filter((m) => !isLeader(m)), ...members.filter(isLeader)];
 }
 
-export async function defragCluster(cluster: EtcdCluster, observe: () => Promise<{ members: EtcdMemberInfo[] | undefined; statuses: Map<string, EndpointStatus> }>, progress: Progress, dryRun: boolean, healthyTimeoutMs = 30_000): Promise<string> {
+export async function defragCluster(
+  cluster: EtcdCluster,
+  observe: () => Promise<{ members: EtcdMemberInfo[] | undefined; statuses: Map<string, EndpointStatus> }>,
+  progress: Progress,
+  dryRun: boolean,
+  healthyTimeoutMs = 30_000,
+): Promise<string> {
   const first = await observe();
-  if (!first.members) throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: 'cannot read the member list', hint: 'belayctl status shows whether etcd has quorum', retryable: true });
+  if (!first.members)
+    throw new OperatorError({
+      code: 'ETCD_UNAVAILABLE',
+      message: 'cannot read the member list',
+      hint: 'belayctl status shows whether etcd has quorum',
+      retryable: true,
+    });
   const order = defragOrder(first.members, first.statuses);
   if (dryRun) {
     for (const m of order) {
       const s = first.statuses.get(m.id);
-      progress('plan', `defragment ${m.name || hexId(m.id)}${s?.ok && s.memberId === s.leaderId ? ' (the etcd leader, last)' : ''}: db ${s?.ok ? `${mib(s.dbSizeBytes)}, ${mib(s.dbSizeInUseBytes)} in use` : 'unknown'}`, true);
+      progress(
+        'plan',
+        `defragment ${m.name || hexId(m.id)}${s?.ok && s.memberId === s.leaderId ? ' (the etcd leader, last)' : ''}: db ${s?.ok ? `${mib(s.dbSizeBytes)}, ${mib(s.dbSizeInUseBytes)} in use` : 'unknown'}`,
+        true,
+      );
     }
     return 'dry run: nothing was changed';
   }
@@ -38,7 +54,11 @@ export async function defragCluster(cluster: EtcdCluster, observe: () => Promise
     const now = await observe();
     const sick = (now.members ?? []).filter((x) => !x.isLearner && !now.statuses.get(x.id)?.ok);
     if (!now.members || sick.length > 0) {
-      throw new OperatorError({ code: 'ETCD_UNHEALTHY', message: `stopping before ${m.name}: ${sick.map((x) => x.name || hexId(x.id)).join(', ') || 'the member list'} is not healthy`, hint: 'defragment again once every member is healthy (belayctl etcd members); the members done so far stay done' });
+      throw new OperatorError({
+        code: 'ETCD_UNHEALTHY',
+        message: `stopping before ${m.name}: ${sick.map((x) => x.name || hexId(x.id)).join(', ') || 'the member list'} is not healthy`,
+        hint: 'defragment again once every member is healthy (belayctl etcd members); the members done so far stay done',
+      });
     }
     const url = m.clientUrls[0];
     if (!url) continue;
@@ -48,14 +68,23 @@ export async function defragCluster(cluster: EtcdCluster, observe: () => Promise
     try {
       await cluster.endpoint(url).maintenance.defragment({ deadline: Date.now() + 300_000 });
     } catch (err) {
-      throw new OperatorError({ code: 'DEFRAG_FAILED', message: `defragmenting ${m.name} failed: ${shortError(err)}`, hint: 'see its etcd log; the members before it are done' });
+      throw new OperatorError({
+        code: 'DEFRAG_FAILED',
+        message: `defragmenting ${m.name} failed: ${shortError(err)}`,
+        hint: 'see its etcd log; the members before it are done',
+      });
     }
     const deadline = Date.now() + healthyTimeoutMs;
     let after: EndpointStatus;
     for (;;) {
       after = await cluster.status(url, 2_000);
       if (after.ok) break;
-      if (Date.now() > deadline) throw new OperatorError({ code: 'ETCD_UNHEALTHY', message: `${m.name} is not healthy ${healthyTimeoutMs / 1000} s after its defragmentation: ${after.error}`, hint: 'look at its etcd log before going on' });
+      if (Date.now() > deadline)
+        throw new OperatorError({
+          code: 'ETCD_UNHEALTHY',
+          message: `${m.name} is not healthy ${healthyTimeoutMs / 1000} s after its defragmentation: ${after.error}`,
+          hint: 'look at its etcd log before going on',
+        });
       await new Promise((r) => setTimeout(r, 250));
     }
     freed += Math.max(0, (before?.dbSizeBytes ?? 0) - after.dbSizeBytes);

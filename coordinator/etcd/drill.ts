@@ -66,7 +66,19 @@ export async function restoreDrill(o: { file: string; meta?: SnapshotMeta; scrat
   const atMs = Date.now();
   const started = performance.now();
   const timeoutMs = o.timeoutMs ?? DRILL_DEFAULTS.timeoutMs;
-  const r: DrillResult = { ok: false, snapshot: path.basename(o.file), revision: 0, expectedKeys: 0, restoredKeys: 0, sampleChecked: 0, mismatches: [], clusterName: '', durationMs: 0, error: '', atMs };
+  const r: DrillResult = {
+    ok: false,
+    snapshot: path.basename(o.file),
+    revision: 0,
+    expectedKeys: 0,
+    restoredKeys: 0,
+    sampleChecked: 0,
+    mismatches: [],
+    clusterName: '',
+    durationMs: 0,
+    error: '',
+    atMs,
+  };
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   const proc: { etcd?: ChildProcess } = {};
@@ -118,11 +130,23 @@ async function drill(
   const peer = `http://127.0.0.1:${peerPort}`;
   const client = `http://127.0.0.1:${clientPort}`;
   const dataDir = path.join(scratch, 'data');
-  await etcdctl(['snapshot', 'restore', o.file, `--data-dir=${dataDir}`, `--name=${NAME}`, `--initial-cluster=${NAME}=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster-token=${NAME}`], {
-    timeoutMs,
-    cwd: scratch,
-    signal,
-  });
+  await etcdctl(
+    [
+      'snapshot',
+      'restore',
+      o.file,
+      `--data-dir=${dataDir}`,
+      `--name=${NAME}`,
+      `--initial-cluster=${NAME}=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster-token=${NAME}`,
+    ],
+    {
+      timeoutMs,
+      cwd: scratch,
+      signal,
+    },
+  );
   signal.throwIfAborted();
 
   step.now = 'starting the scratch etcd';
@@ -158,7 +182,8 @@ async function drill(
     for (;;) {
       signal.throwIfAborted();
       if (spawnError) throw new Error(`etcd could not be started: ${spawnError.message}`);
-      if (etcd.exitCode !== null || etcd.signalCode !== null) throw new Error(`etcd exited (${etcd.exitCode ?? etcd.signalCode}) before it answered: ${toolError(stderr)}`);
+      if (etcd.exitCode !== null || etcd.signalCode !== null)
+        throw new Error(`etcd exited (${etcd.exitCode ?? etcd.signalCode}) before it answered: ${toolError(stderr)}`);
       try {
         const s = await kv.maintenance.status({ deadline: Date.now() + 1_000 });
         if (s.leader !== '0') break;

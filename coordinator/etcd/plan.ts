@@ -104,14 +104,21 @@ export function sameUrl(a: string, b: string): boolean {
 const secs = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
 export function planEtcd(i: PlanInput): Step {
-  if (!i.members) return { kind: 'blocked', reason: 'cannot read the etcd member list: no quorum, or no member answers; nothing is changed (if quorum is lost for good: belayctl etcd restore)' };
+  if (!i.members)
+    return {
+      kind: 'blocked',
+      reason: 'cannot read the etcd member list: no quorum, or no member answers; nothing is changed (if quorum is lost for good: belayctl etcd restore)',
+    };
   const byMaster = new Map(i.masters.map((m) => [m.name, m]));
   const voters = i.members.filter((m) => !m.isLearner);
   const healthyVoters = voters.filter((m) => m.healthy);
   const quorum = quorumOf(voters.length);
   if (healthyVoters.length < quorum) {
     const down = voters.filter((m) => !m.healthy).map((m) => m.name || m.id);
-    return { kind: 'blocked', reason: `no quorum: ${healthyVoters.length} of ${voters.length} voting members healthy, ${quorum} needed (down: ${down.join(', ')}); membership is not changed (if they do not come back: belayctl etcd restore)` };
+    return {
+      kind: 'blocked',
+      reason: `no quorum: ${healthyVoters.length} of ${voters.length} voting members healthy, ${quorum} needed (down: ${down.join(', ')}); membership is not changed (if they do not come back: belayctl etcd restore)`,
+    };
   }
 
   // 2. The join in progress.
@@ -119,12 +126,24 @@ export function planEtcd(i: PlanInput): Step {
   if (learner) {
     const master = masterOf(learner, i.masters);
     const base = { memberId: learner.id, isLearner: true, isLeader: false };
-    if (!master) return { kind: 'remove-member', master: undefined, ...base, reason: `learner ${learner.name || learner.peerUrls.join(',')} belongs to no master of the spec` };
+    if (!master)
+      return {
+        kind: 'remove-member',
+        master: undefined,
+        ...base,
+        reason: `learner ${learner.name || learner.peerUrls.join(',')} belongs to no master of the spec`,
+      };
     const obs = byMaster.get(master);
-    if (obs?.gossip === 'dead' || obs?.gossip === 'left') return { kind: 'remove-member', master, ...base, reason: `its master ${master} is ${obs.gossip} in gossip` };
+    if (obs?.gossip === 'dead' || obs?.gossip === 'left')
+      return { kind: 'remove-member', master, ...base, reason: `its master ${master} is ${obs.gossip} in gossip` };
     const addedAt = i.join?.memberId === learner.id ? i.join.addedAtMs : undefined;
     if (addedAt !== undefined && i.nowMs - addedAt > i.learnerCatchUpTimeoutMs) {
-      return { kind: 'remove-member', master, ...base, reason: `not caught up ${secs(i.nowMs - addedAt)} after it was added (deadline ${secs(i.learnerCatchUpTimeoutMs)})` };
+      return {
+        kind: 'remove-member',
+        master,
+        ...base,
+        reason: `not caught up ${secs(i.nowMs - addedAt)} after it was added (deadline ${secs(i.learnerCatchUpTimeoutMs)})`,
+      };
     }
     if (!learner.name) return { kind: 'start-learner', master, memberId: learner.id };
     return { kind: 'promote', master, memberId: learner.id };
@@ -148,7 +167,10 @@ export function planEtcd(i: PlanInput): Step {
     const staying = voters.filter((x) => x.id !== v.id);
     const healthyStaying = staying.filter((x) => x.healthy).length;
     if (healthyStaying < quorumOf(staying.length)) {
-      return { kind: 'blocked', reason: `member ${v.name || v.id} should be replaced (${why}), but the ${staying.length} that stay have ${healthyStaying} healthy, under their quorum of ${quorumOf(staying.length)}: nothing is changed` };
+      return {
+        kind: 'blocked',
+        reason: `member ${v.name || v.id} should be replaced (${why}), but the ${staying.length} that stay have ${healthyStaying} healthy, under their quorum of ${quorumOf(staying.length)}: nothing is changed`,
+      };
     }
     return { kind: 'remove-member', master, memberId: v.id, isLearner: false, isLeader: v.isLeader, reason: `replacing it: ${why}` };
   }
@@ -158,7 +180,10 @@ export function planEtcd(i: PlanInput): Step {
   if (sick) {
     const master = masterOf(sick, i.masters);
     const obs = master ? byMaster.get(master) : undefined;
-    return { kind: 'blocked', reason: `member ${sick.name || sick.id} is unhealthy${obs ? ` (its master is ${obs.gossip} in gossip)` : ''}: no membership change until it is back or replaced` };
+    return {
+      kind: 'blocked',
+      reason: `member ${sick.name || sick.id} is unhealthy${obs ? ` (its master is ${obs.gossip} in gossip)` : ''}: no membership change until it is back or replaced`,
+    };
   }
 
   // 5. The next join.
@@ -182,6 +207,7 @@ export function planEtcd(i: PlanInput): Step {
     return { kind: 'blocked', reason: `waiting to join ${why.join(', ')}` };
   }
   const extra = voters.filter((m) => masterOf(m, i.masters) === undefined);
-  if (extra.length > 0) return { kind: 'idle', reason: `member ${extra.map((m) => m.name || m.id).join(', ')} is not in the spec: belayctl etcd remove NAME if it should go` };
+  if (extra.length > 0)
+    return { kind: 'idle', reason: `member ${extra.map((m) => m.name || m.id).join(', ')} is not in the spec: belayctl etcd remove NAME if it should go` };
   return { kind: 'idle', reason: `all ${voters.length} masters are healthy etcd members` };
 }

@@ -182,7 +182,10 @@ export class EtcdReconciler {
     const statuses = new Map<string, EndpointStatus>();
     await Promise.all(
       (members ?? []).map(async (m) => {
-        const master = masterOf(m, spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })));
+        const master = masterOf(
+          m,
+          spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })),
+        );
         const url = m.clientUrls[0] ?? (master ? clientUrl(spec, master) : undefined);
         if (!url) return;
         const st = await this.d.cluster.status(url);
@@ -208,7 +211,15 @@ export class EtcdReconciler {
       const healthy = Boolean(s?.ok);
       if (healthy) this.unhealthySince.delete(m.id);
       else if (!this.unhealthySince.has(m.id)) this.unhealthySince.set(m.id, now);
-      return { id: m.id, name: m.name, peerUrls: m.peerUrls, isLearner: m.isLearner, healthy, isLeader: m.id === leaderId, unhealthySinceMs: this.unhealthySince.get(m.id) };
+      return {
+        id: m.id,
+        name: m.name,
+        peerUrls: m.peerUrls,
+        isLearner: m.isLearner,
+        healthy,
+        isLeader: m.id === leaderId,
+        unhealthySinceMs: this.unhealthySince.get(m.id),
+      };
     });
     const gossip = this.d.gossip();
     const masters = spec.spec.masters.map((m) => {
@@ -286,7 +297,11 @@ export class EtcdReconciler {
   }
 
   /** Runs the preflight for `master`; a failure is the status line and the step is not taken. */
-  async preflightOk(master: string, spec: ClusterSpec, statuses: Map<string, EndpointStatus>): Promise<{ ok: boolean; line: string; report: HostReport__Output | undefined }> {
+  async preflightOk(
+    master: string,
+    spec: ClusterSpec,
+    statuses: Map<string, EndpointStatus>,
+  ): Promise<{ ok: boolean; line: string; report: HostReport__Output | undefined }> {
     const r = await this.freshReport(master);
     const leader = [...statuses.values()].find((s) => s.ok && s.memberId === s.leaderId) ?? [...statuses.values()].find((s) => s.ok);
     const alarms = await this.d.cluster.alarms().then(
@@ -324,7 +339,7 @@ export class EtcdReconciler {
     let added: EtcdMemberInfo | undefined;
     // etcd refuses right after a change until the leader has seen every voter for 5 s (FIELD-NOTES): retry
     // every 250 ms for up to 8 s here rather than a pass later.
-    for (const until = Date.now() + 8_000; ; ) {
+    for (const until = Date.now() + 8_000; ;) {
       this.checkLeading();
       try {
         added = await this.d.cluster.addLearner(peerUrl(spec, master));
@@ -356,7 +371,13 @@ export class EtcdReconciler {
     await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
   }
 
-  private async startLearner(master: string, memberId: string, spec: ClusterSpec, members: EtcdMemberInfo[], o: { pkiWritten?: boolean; report?: HostReport__Output | undefined } = {}): Promise<void> {
+  private async startLearner(
+    master: string,
+    memberId: string,
+    spec: ClusterSpec,
+    members: EtcdMemberInfo[],
+    o: { pkiWritten?: boolean; report?: HostReport__Output | undefined } = {},
+  ): Promise<void> {
     const startedAt = this.startedAt.get(memberId);
     if (startedAt !== undefined && Date.now() - startedAt < START_GRACE_MS) {
       this.status(`joining ${master}: learner started ${Math.round((Date.now() - startedAt) / 1000)} s ago, waiting for it to publish itself`);
@@ -371,7 +392,9 @@ export class EtcdReconciler {
       .filter((x) => x.name === master || members.some((m) => m.name && masterOf(m, masters) === x.name))
       .map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
     const content = renderEtcdManifest({ spec, master, root: report.root || '/', state: 'existing', initialCluster });
-    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb), 30_000, master).catch(() => undefined);
+    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb), 30_000, master).catch(
+      () => undefined,
+    );
     if (current?.content === content) {
       if (startedAt === undefined) {
         // Applied by an earlier leader: give it the same grace before touching it.
@@ -384,14 +407,22 @@ export class EtcdReconciler {
     this.checkLeading();
     if (current) {
       this.status(`joining ${master}: stopping its old etcd`);
-      await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+      await agentCall(
+        (opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
+        30_000,
+        master,
+      );
     }
     // A data dir left from an earlier membership would make etcd start as the old member: move it aside (never deleted).
     for (let i = 0; ; i++) {
       this.checkLeading();
       try {
         const res = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
-          agent.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `${master} joins etcd as a new member`, requestedBy: 'leader', term: this.d.term }, opts, cb),
+          agent.ArchiveEtcdData(
+            { dataDir: spec.spec.etcd.dataDir, reason: `${master} joins etcd as a new member`, requestedBy: 'leader', term: this.d.term },
+            opts,
+            cb,
+          ),
         );
         if (res.existed) this.d.log.warn('old etcd data dir kept aside', { master, archivedTo: res.archivedTo });
         break;
@@ -404,7 +435,11 @@ export class EtcdReconciler {
     if (!o.pkiWritten) await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: starting its etcd as a learner`);
-    await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+    await agentCall(
+      (opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
+      30_000,
+      master,
+    );
     this.startedAt.set(memberId, Date.now());
     this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
   }
@@ -413,7 +448,7 @@ export class EtcdReconciler {
     try {
       // etcd accepts a promote only once the learner is in sync: retrying every 100 ms is the catch-up
       // wait at its finest (FIELD-NOTES); past the window, the next pass tries again.
-      for (const until = Date.now() + windowMs; ; ) {
+      for (const until = Date.now() + windowMs; ;) {
         this.checkLeading();
         try {
           await this.d.cluster.promote(memberId);
@@ -438,7 +473,11 @@ export class EtcdReconciler {
     this.d.log.info('learner promoted', { master, memberId, term: this.d.term });
   }
 
-  private async removeMember(step: Extract<Step, { kind: 'remove-member' }>, spec: ClusterSpec, o: { members: EtcdMemberInfo[]; statuses: Map<string, EndpointStatus> }): Promise<void> {
+  private async removeMember(
+    step: Extract<Step, { kind: 'remove-member' }>,
+    spec: ClusterSpec,
+    o: { members: EtcdMemberInfo[]; statuses: Map<string, EndpointStatus> },
+  ): Promise<void> {
     const who = step.master ?? step.memberId;
     if (step.isLeader) {
       const leaderStatus = o.statuses.get(step.memberId);
@@ -466,8 +505,12 @@ export class EtcdReconciler {
       // Its etcd must not go on as a removed member: stop it (best effort; the master may be down).
       const agent = this.d.agent(step.master);
       if (agent && specMaster(spec, step.master)) {
-        await agentCall((opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb), 5_000, step.master).catch((err: unknown) => {
-          this.d.log.info('could not stop the removed member\'s etcd (its master may be down)', { master: step.master, err: shortError(err) });
+        await agentCall(
+          (opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
+          5_000,
+          step.master,
+        ).catch((err: unknown) => {
+          this.d.log.info("could not stop the removed member's etcd (its master may be down)", { master: step.master, err: shortError(err) });
         });
       }
     }

@@ -164,4 +164,3 @@ function checkInitialCluster(i: EtcdRenderInput): void {
     });
   }
 }
-

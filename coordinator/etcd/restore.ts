@@ -38,24 +38,59 @@ const CHUNK = 1024 * 1024;
 export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: string; dryRun: boolean; force: boolean }): Promise<string> {
   const started = Date.now();
   const local = d.local.read();
-  if (!local) throw new OperatorError({ code: 'NO_SPEC', message: 'there is no Cluster spec here to restore into', hint: 'apply the spec first (belayctl apply -f cluster.yaml)' });
+  if (!local)
+    throw new OperatorError({
+      code: 'NO_SPEC',
+      message: 'there is no Cluster spec here to restore into',
+      hint: 'apply the spec first (belayctl apply -f cluster.yaml)',
+    });
   const spec = local.spec;
   const node = o.node || d.me;
-  if (!specMaster(spec, node)) throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${node} is not a master of the spec`, hint: `restore on one of ${spec.spec.masters.map((m) => m.name).join(', ')}` });
-  if (!path.isAbsolute(o.snapshot)) throw new OperatorError({ code: 'SNAPSHOT_BAD_PATH', message: `--snapshot ${o.snapshot} is not an absolute path`, hint: `give the host path on ${d.me}, e.g. ${spec.spec.backup.dir}/etcd-...db (belayctl etcd snapshots lists them)` });
+  if (!specMaster(spec, node))
+    throw new OperatorError({
+      code: 'NOT_IN_SPEC',
+      message: `${node} is not a master of the spec`,
+      hint: `restore on one of ${spec.spec.masters.map((m) => m.name).join(', ')}`,
+    });
+  if (!path.isAbsolute(o.snapshot))
+    throw new OperatorError({
+      code: 'SNAPSHOT_BAD_PATH',
+      message: `--snapshot ${o.snapshot} is not an absolute path`,
+      hint: `give the host path on ${d.me}, e.g. ${spec.spec.backup.dir}/etcd-...db (belayctl etcd snapshots lists them)`,
+    });
   const file = d.paths.host(o.snapshot);
 
   d.progress('check', `checking ${o.snapshot} on ${d.me}`);
   const check = await checkSnapshotFile(file);
-  if (!check.ok) throw new OperatorError({ code: 'SNAPSHOT_BAD', message: `refusing to restore ${o.snapshot}: ${check.reason}`, hint: 'pick another snapshot (belayctl etcd snapshots); nothing was changed' });
-  d.progress('check', `${check.reason || 'snapshot status ok'} (revision ${check.status?.revision ?? '?'}, ${check.status?.totalKey ?? '?'} keys in the backend)`);
+  if (!check.ok)
+    throw new OperatorError({
+      code: 'SNAPSHOT_BAD',
+      message: `refusing to restore ${o.snapshot}: ${check.reason}`,
+      hint: 'pick another snapshot (belayctl etcd snapshots); nothing was changed',
+    });
+  d.progress(
+    'check',
+    `${check.reason || 'snapshot status ok'} (revision ${check.status?.revision ?? '?'}, ${check.status?.totalKey ?? '?'} keys in the backend)`,
+  );
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-restore-check-'));
   const drill = await restoreDrill({ file, scratchDir: scratch, ...(check.meta ? { meta: check.meta } : {}) });
-  if (!drill.ok) throw new OperatorError({ code: 'SNAPSHOT_BAD', message: `refusing to restore ${o.snapshot}: it does not restore into a scratch etcd: ${drill.error || drill.mismatches.join('; ')}`, hint: 'pick another snapshot; nothing was changed' });
+  if (!drill.ok)
+    throw new OperatorError({
+      code: 'SNAPSHOT_BAD',
+      message: `refusing to restore ${o.snapshot}: it does not restore into a scratch etcd: ${drill.error || drill.mismatches.join('; ')}`,
+      hint: 'pick another snapshot; nothing was changed',
+    });
   if (drill.clusterName && drill.clusterName !== spec.metadata.name) {
-    throw new OperatorError({ code: 'SNAPSHOT_OTHER_CLUSTER', message: `refusing to restore ${o.snapshot}: it is a snapshot of cluster "${drill.clusterName}", this is "${spec.metadata.name}"`, hint: 'restore a snapshot of this cluster (belayctl etcd snapshots); nothing was changed' });
+    throw new OperatorError({
+      code: 'SNAPSHOT_OTHER_CLUSTER',
+      message: `refusing to restore ${o.snapshot}: it is a snapshot of cluster "${drill.clusterName}", this is "${spec.metadata.name}"`,
+      hint: 'restore a snapshot of this cluster (belayctl etcd snapshots); nothing was changed',
+    });
   }
-  d.progress('check', `restores into a scratch etcd: ${drill.restoredKeys} keys${check.meta ? `, ${drill.sampleChecked} sampled values match` : ''}${drill.clusterName ? `, cluster ${drill.clusterName}` : ', no belay spec inside (not a belay snapshot?)'}`);
+  d.progress(
+    'check',
+    `restores into a scratch etcd: ${drill.restoredKeys} keys${check.meta ? `, ${drill.sampleChecked} sampled values match` : ''}${drill.clusterName ? `, cluster ${drill.clusterName}` : ', no belay spec inside (not a belay snapshot?)'}`,
+  );
 
   // Refused while the cluster has quorum: a restore throws away every write since the snapshot.
   const tls = readEtcdTls(d.paths);
@@ -68,15 +103,21 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   }
   // The target must answer before anything is stopped.
   const target = d.agent(node);
-  if (!target) throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
+  if (!target)
+    throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
   const targetReport = await agentCall<{ root: string }>((opts, cb) => target.GetReport({ refresh: false }, opts, cb), 10_000, node);
   {
-    const cluster = new EtcdCluster(spec.spec.masters.map((m) => clientUrl(spec, m.name)), tls);
+    const cluster = new EtcdCluster(
+      spec.spec.masters.map((m) => clientUrl(spec, m.name)),
+      tls,
+    );
     try {
       const members = await cluster.members().catch(() => undefined);
       if (members) {
         const voters = members.filter((m) => !m.isLearner);
-        const healthy = (await Promise.all(voters.map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 2_000) : Promise.resolve({ ok: false }))))).filter((s) => s.ok).length;
+        const healthy = (
+          await Promise.all(voters.map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 2_000) : Promise.resolve({ ok: false }))))
+        ).filter((s) => s.ok).length;
         if (healthy >= quorumOf(voters.length) && !o.force) {
           throw new OperatorError({
             code: 'CLUSTER_HEALTHY',
@@ -104,24 +145,36 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     return 'dry run: nothing was changed';
   }
 
-  const call = <T>(master: string, fn: (a: AgentClient, opts: import('@grpc/grpc-js').CallOptions, cb: (err: import('@grpc/grpc-js').ServiceError | null, res?: T) => void) => unknown, timeoutMs = 30_000): Promise<T> => {
+  const call = <T>(
+    master: string,
+    fn: (a: AgentClient, opts: import('@grpc/grpc-js').CallOptions, cb: (err: import('@grpc/grpc-js').ServiceError | null, res?: T) => void) => unknown,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
     const a = d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
     return agentCall<T>((opts, cb) => fn(a, opts, cb), timeoutMs, master);
   };
   for (const m of spec.spec.masters) {
     try {
-      const res = await call<{ changed: boolean }>(m.name, (a, opts, cb) => a.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      const res = await call<{ changed: boolean }>(m.name, (a, opts, cb) =>
+        a.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb),
+      );
       d.progress('stop', res.changed ? `stopped etcd on ${m.name}` : `${m.name} runs no etcd.yaml`);
     } catch (err) {
       if (refusalCode(err) === 'NO_SUCH_MANIFEST') d.progress('stop', `${m.name} runs no etcd.yaml`);
       else if (m.name === node) throw err;
-      else d.progress('stop', `could not reach ${m.name} (${shortError(err)}): its etcd, if it comes back, belongs to the old cluster and is replaced when it rejoins`);
+      else
+        d.progress(
+          'stop',
+          `could not reach ${m.name} (${shortError(err)}): its etcd, if it comes back, belongs to the old cluster and is replaced when it rejoins`,
+        );
     }
   }
   for (let i = 0; ; i++) {
     try {
-      const res = await call<{ existed: boolean; archivedTo: string }>(node, (a, opts, cb) => a.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `etcd restore from ${o.snapshot}`, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+      const res = await call<{ existed: boolean; archivedTo: string }>(node, (a, opts, cb) =>
+        a.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `etcd restore from ${o.snapshot}`, requestedBy: d.requestedBy, term: 0 }, opts, cb),
+      );
       d.progress('data', res.existed ? `kept ${node}'s old data dir at ${res.archivedTo}` : `${node} had no data dir`);
       break;
     } catch (err) {
@@ -137,7 +190,9 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   // The agent beside this coordinator reads the file itself: streaming tens of MB through gRPC costs seconds.
   const localFile = node === d.me && path.resolve(targetReport.root || '/') === d.paths.root ? o.snapshot : '';
   const restored = await new Promise<RestoreEtcdSnapshotResponse__Output>((resolve, reject) => {
-    const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) => (err ? reject(agentError(err, node)) : !res ? reject(new Error('empty answer')) : resolve(res)));
+    const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) =>
+      err ? reject(agentError(err, node)) : !res ? reject(new Error('empty answer')) : resolve(res),
+    );
     up.write({
       header: {
         dataDir: spec.spec.etcd.dataDir,
@@ -177,17 +232,31 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   });
   d.progress('restore', `restored on ${node} in ${restored.durationMs} ms`);
 
-  const content = renderEtcdManifest({ spec, master: node, root: targetReport.root || '/', state: 'new', initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }] });
+  const content = renderEtcdManifest({
+    spec,
+    master: node,
+    root: targetReport.root || '/',
+    state: 'new',
+    initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }],
+  });
   await call(node, (a, opts, cb) => a.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
   d.progress('start', `started etcd on ${node}`);
 
-  const cluster = new EtcdCluster(spec.spec.masters.map((m) => clientUrl(spec, m.name)), tls);
+  const cluster = new EtcdCluster(
+    spec.spec.masters.map((m) => clientUrl(spec, m.name)),
+    tls,
+  );
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const s = await cluster.status(clientUrl(spec, node), 2_000);
       if (s.ok) break;
-      if (Date.now() > deadline) throw new OperatorError({ code: 'RESTORE_NOT_HEALTHY', message: `the restored etcd on ${node} is not healthy after 60 s: ${s.error}`, hint: `see its log on ${node}; the snapshot and the old data dirs are untouched` });
+      if (Date.now() > deadline)
+        throw new OperatorError({
+          code: 'RESTORE_NOT_HEALTHY',
+          message: `the restored etcd on ${node} is not healthy after 60 s: ${s.error}`,
+          hint: `see its log on ${node}; the snapshot and the old data dirs are untouched`,
+        });
       await new Promise((r) => setTimeout(r, 200));
     }
     // The snapshot's leader key, join record, reconcile line and held-out marks belong to the old cluster.
@@ -195,7 +264,10 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     await cluster.kv.delete().prefix(ETCD_KEYS.heldOut);
     await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
     await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
-    d.progress('start', `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${others.map((m) => m.name).join(', ') || 'nobody'}`);
+    d.progress(
+      'start',
+      `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${others.map((m) => m.name).join(', ') || 'nobody'}`,
+    );
     const rejoinBy = Date.now() + (d.rejoinTimeoutMs ?? 180_000);
     let last = '';
     for (;;) {
@@ -203,7 +275,11 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
       const voters = members.filter((m) => !m.isLearner && m.name).map((m) => m.name);
       const missing = spec.spec.masters.map((m) => m.name).filter((n) => !voters.includes(n));
       if (missing.length === 0) break;
-      const line = (await cluster.kv.get(ETCD_KEYS.reconcileStatus).string().catch(() => null)) ?? '';
+      const line =
+        (await cluster.kv
+          .get(ETCD_KEYS.reconcileStatus)
+          .string()
+          .catch(() => null)) ?? '';
       if (line && line !== last) d.progress('rejoin', line);
       last = line;
       if (Date.now() > rejoinBy) return `restored on ${node}; still joining ${missing.join(', ')} (belayctl status follows it)`;

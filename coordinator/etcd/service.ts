@@ -128,7 +128,13 @@ export class EtcdService {
   async refresh(): Promise<void> {
     const local = this.d.local.read();
     if (!local) {
-      this.summaryCache = { phase: 'no-spec', leader: undefined, reconcile: 'no Cluster spec yet: belayctl apply -f cluster.yaml', alarms: [], backupAlert: '' };
+      this.summaryCache = {
+        phase: 'no-spec',
+        leader: undefined,
+        reconcile: 'no Cluster spec yet: belayctl apply -f cluster.yaml',
+        alarms: [],
+        backupAlert: '',
+      };
       return;
     }
     const endpoints = local.spec.spec.masters.map((m) => clientUrl(local.spec, m.name));
@@ -137,7 +143,13 @@ export class EtcdService {
     if (!this.cluster || this.cluster.endpoints.some((e) => !endpoints.includes(e))) {
       const tls = readEtcdTls(this.d.paths);
       if (!tls) {
-        this.summaryCache = { phase: 'awaiting-bootstrap', leader: undefined, reconcile: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME', alarms: [], backupAlert: '' };
+        this.summaryCache = {
+          phase: 'awaiting-bootstrap',
+          leader: undefined,
+          reconcile: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME',
+          alarms: [],
+          backupAlert: '',
+        };
         return;
       }
       await this.election?.stop();
@@ -156,13 +168,24 @@ export class EtcdService {
       const reconcile = (await cluster.kv.get(STATUS_KEY).string()) ?? '';
       const controlPlane = (await cluster.kv.get(ETCD_KEYS.controlPlaneStatus).string()) ?? '';
       const members = await cluster.members();
-      const statuses = await Promise.all(members.filter((m) => !m.isLearner).map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 1_000) : Promise.resolve({ ok: false }))));
+      const statuses = await Promise.all(
+        members.filter((m) => !m.isLearner).map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 1_000) : Promise.resolve({ ok: false }))),
+      );
       const phase: EtcdPhase = statuses.every((s) => s.ok) ? 'healthy' : 'degraded';
       const alarms = (await cluster.alarms().catch(() => [])).map((a) => `${members.find((m) => m.id === a.memberId)?.name ?? a.memberId}: ${a.alarm}`);
       const lastSnapshot = await readJson<SnapshotInfo>(cluster, ETCD_KEYS.lastSnapshot);
       const lastDrill = await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill);
       const failed = await readJson<{ atMs: number; error: string }>(cluster, ETCD_KEYS.lastSnapshotError);
-      this.summaryCache = { phase, leader, reconcile, controlPlane, alarms, lastSnapshot, lastDrill, backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now(), failed) };
+      this.summaryCache = {
+        phase,
+        leader,
+        reconcile,
+        controlPlane,
+        alarms,
+        lastSnapshot,
+        lastDrill,
+        backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now(), failed),
+      };
     } catch (err) {
       this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}`, alarms: [], backupAlert: '' };
     }
@@ -200,7 +223,16 @@ export class EtcdService {
         void new ControlPlaneReconciler({
           ...deps('control-plane', ETCD_KEYS.controlPlaneStatus),
           restartApiservers: async (reason) => {
-            await rollout.exclusive(() => rollout.start({ component: 'kube-apiserver', set: {}, undo: false, restart: true, requestedBy: `leader ${this.d.me} (${reason})`, dryRun: false }));
+            await rollout.exclusive(() =>
+              rollout.start({
+                component: 'kube-apiserver',
+                set: {},
+                undo: false,
+                restart: true,
+                requestedBy: `leader ${this.d.me} (${reason})`,
+                dryRun: false,
+              }),
+            );
           },
         }).run();
         const backups = new BackupScheduler({

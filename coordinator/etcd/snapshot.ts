@@ -145,7 +145,11 @@ export async function takeSnapshot(o: {
   etcdctl?: { endpoint: string; cacert?: string; cert?: string; key?: string };
 }): Promise<SnapshotMeta> {
   if (!CLUSTER_NAME.test(o.cluster)) {
-    throw new OperatorError({ code: 'SNAPSHOT_BAD_CLUSTER_NAME', message: `cluster name ${JSON.stringify(o.cluster)} cannot be part of a snapshot file name`, hint: 'metadata.name of the spec must be a DNS label' });
+    throw new OperatorError({
+      code: 'SNAPSHOT_BAD_CLUSTER_NAME',
+      message: `cluster name ${JSON.stringify(o.cluster)} cannot be part of a snapshot file name`,
+      hint: 'metadata.name of the spec must be a DNS label',
+    });
   }
   const takenAtMs = (o.nowMs ?? Date.now)();
   const started = performance.now();
@@ -262,7 +266,11 @@ export function listSnapshots(dir: string): SnapshotMeta[] {
  */
 export async function pruneSnapshots(dir: string, retain: number): Promise<string[]> {
   if (!Number.isInteger(retain) || retain < 0) {
-    throw new OperatorError({ code: 'SNAPSHOT_BAD_RETAIN', message: `cannot keep ${retain} snapshots`, hint: 'spec.backup.retain is a whole number, 0 or more' });
+    throw new OperatorError({
+      code: 'SNAPSHOT_BAD_RETAIN',
+      message: `cannot keep ${retain} snapshots`,
+      hint: 'spec.backup.retain is a whole number, 0 or more',
+    });
   }
   let names: string[];
   try {
@@ -323,15 +331,32 @@ export async function checkSnapshotFile(file: string): Promise<SnapshotCheck> {
   try {
     const text = await fsp.readFile(`${file}.sha256`, 'utf8');
     sidecar = /^([0-9a-f]{64}) [ *]/.exec(text)?.[1];
-    if (!sidecar) return { ok: false, reason: `${file}.sha256 is not in sha256sum format ("HEX  NAME"): cannot tell whether ${path.basename(file)} is intact`, sha256, ...found };
+    if (!sidecar)
+      return {
+        ok: false,
+        reason: `${file}.sha256 is not in sha256sum format ("HEX  NAME"): cannot tell whether ${path.basename(file)} is intact`,
+        sha256,
+        ...found,
+      };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, reason: `cannot read ${file}.sha256: ${(err as NodeJS.ErrnoException).code ?? errorText(err)}`, sha256, ...found };
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      return { ok: false, reason: `cannot read ${file}.sha256: ${(err as NodeJS.ErrnoException).code ?? errorText(err)}`, sha256, ...found };
   }
   if (sidecar && sidecar !== sha256) {
-    return { ok: false, reason: `sha256 of ${file} is ${sha256} but its .sha256 sidecar says ${sidecar}: the file was truncated or altered after it was taken`, sha256, ...found };
+    return {
+      ok: false,
+      reason: `sha256 of ${file} is ${sha256} but its .sha256 sidecar says ${sidecar}: the file was truncated or altered after it was taken`,
+      sha256,
+      ...found,
+    };
   }
   if (meta && meta.sha256 !== sha256) {
-    return { ok: false, reason: `sha256 of ${file} is ${sha256} but its .json sidecar says ${meta.sha256}: the file was truncated or altered after it was taken`, sha256, ...found };
+    return {
+      ok: false,
+      reason: `sha256 of ${file} is ${sha256} but its .json sidecar says ${meta.sha256}: the file was truncated or altered after it was taken`,
+      sha256,
+      ...found,
+    };
   }
   let status: SnapshotStatus;
   try {
@@ -343,7 +368,13 @@ export async function checkSnapshotFile(file: string): Promise<SnapshotCheck> {
   const why = sizeProblem(digest, status);
   if (why) return { ok: false, reason: why, sha256, status, ...found };
   if (meta && meta.revision !== status.revision) {
-    return { ok: false, reason: `${file} is at revision ${status.revision} but its .json sidecar says ${meta.revision}: the sidecar belongs to another snapshot`, sha256, status, ...found };
+    return {
+      ok: false,
+      reason: `${file} is at revision ${status.revision} but its .json sidecar says ${meta.revision}: the sidecar belongs to another snapshot`,
+      sha256,
+      status,
+      ...found,
+    };
   }
   const reason = sidecar ? '' : 'no .sha256 sidecar: checked with etcdctl snapshot status and the integrity hash etcd appends only';
   return { ok: true, reason, sha256, status, ...found };
@@ -365,7 +396,13 @@ export function etcdctl(args: string[], o: { timeoutMs: number; cwd?: string; si
     execFile(
       'etcdctl',
       args,
-      { env: { ...etcdFreeEnv(), ETCDCTL_API: '3' }, timeout: o.timeoutMs, maxBuffer: 16 * 1024 * 1024, ...(o.cwd ? { cwd: o.cwd } : {}), ...(o.signal ? { signal: o.signal } : {}) },
+      {
+        env: { ...etcdFreeEnv(), ETCDCTL_API: '3' },
+        timeout: o.timeoutMs,
+        maxBuffer: 16 * 1024 * 1024,
+        ...(o.cwd ? { cwd: o.cwd } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const what = `etcdctl ${args.slice(0, 2).join(' ')}`;
@@ -389,7 +426,10 @@ export function etcdFreeEnv(): NodeJS.ProcessEnv {
 
 /** The line of an etcd tool's stderr that says what went wrong (a Go panic dumps pages of goroutines after it). */
 export function toolError(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = lines.find((l) => /^(Error:|panic:|fatal error:|unexpected fault)/.test(l)) ?? lines.find((l) => !l.startsWith('{')) ?? lines.at(-1) ?? '';
   return line.replace(/^Error:\s*/, '').slice(0, 300);
 }
@@ -445,8 +485,12 @@ async function etcdctlSave(t: { endpoint: string; cacert?: string; cert?: string
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_') && !k.startsWith('ETCD_'))), ETCDCTL_API: '3' };
   await new Promise<void>((resolve, reject) => {
     const tls = [...(t.cacert ? [`--cacert=${t.cacert}`] : []), ...(t.cert ? [`--cert=${t.cert}`] : []), ...(t.key ? [`--key=${t.key}`] : [])];
-    execFile('etcdctl', [`--endpoints=${t.endpoint}`, ...tls, `--command-timeout=${Math.ceil(timeoutMs / 1000)}s`, 'snapshot', 'save', file], { env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, _out, stderr) =>
-      err ? reject(new Error(`etcdctl snapshot save: ${(stderr || errorText(err)).trim().split('\n').slice(-2).join(' ')}`)) : resolve(),
+    execFile(
+      'etcdctl',
+      [`--endpoints=${t.endpoint}`, ...tls, `--command-timeout=${Math.ceil(timeoutMs / 1000)}s`, 'snapshot', 'save', file],
+      { env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      (err, _out, stderr) =>
+        err ? reject(new Error(`etcdctl snapshot save: ${(stderr || errorText(err)).trim().split('\n').slice(-2).join(' ')}`)) : resolve(),
     );
   });
   const fh = await fsp.open(file, 'r+');
@@ -488,14 +532,15 @@ async function streamSnapshot(client: Etcd3, file: string, hasher: SnapshotHashe
 }
 
 async function writeAll(fh: fsp.FileHandle, buf: Buffer): Promise<void> {
-  for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off)).bytesWritten;
+  for (let off = 0; off < buf.length;) off += (await fh.write(buf, off)).bytesWritten;
 }
 
 function sizeProblem(d: SnapshotDigest, s: SnapshotStatus): string {
   if (d.bytes === s.totalSize + INTEGRITY_HASH_BYTES) {
     return d.embeddedOk ? '' : `the last 32 bytes of the file are not the sha256 of the ${s.totalSize}-byte backend before them (etcd appends it): altered`;
   }
-  if (d.bytes === s.totalSize) return `the file is exactly the ${s.totalSize}-byte backend, without the sha256 etcd appends to a snapshot (a copy of member/snap/db?): etcdctl snapshot restore refuses it without --skip-hash-check`;
+  if (d.bytes === s.totalSize)
+    return `the file is exactly the ${s.totalSize}-byte backend, without the sha256 etcd appends to a snapshot (a copy of member/snap/db?): etcdctl snapshot restore refuses it without --skip-hash-check`;
   return `the file is ${d.bytes} bytes but its backend says ${s.totalSize} (+32 for the sha256 etcd appends): truncated or padded`;
 }
 
@@ -504,7 +549,8 @@ async function readKeys(client: Etcd3, revision: number): Promise<{ keyCount: nu
   try {
     return { ...(await readKeysAt(client, revision)), keysRevision: revision, error: '' };
   } catch (err) {
-    if (!(err instanceof GRPCOutOfRangeError)) return { keyCount: 0, keysRevision: 0, sample: [], error: `counting keys at revision ${revision} failed: ${shortError(err)}` };
+    if (!(err instanceof GRPCOutOfRangeError))
+      return { keyCount: 0, keysRevision: 0, sample: [], error: `counting keys at revision ${revision} failed: ${shortError(err)}` };
   }
   try {
     const head = await client.kv.range({ key: ALL_KEYS, range_end: ALL_KEYS, count_only: true });
@@ -515,7 +561,12 @@ async function readKeys(client: Etcd3, revision: number): Promise<{ keyCount: nu
       error: `revision ${revision} was compacted before its keys could be counted: keyCount is from revision ${head.header.revision}, no sample`,
     };
   } catch (err) {
-    return { keyCount: 0, keysRevision: 0, sample: [], error: `revision ${revision} was compacted before its keys could be counted, and counting at the head failed: ${shortError(err)}` };
+    return {
+      keyCount: 0,
+      keysRevision: 0,
+      sample: [],
+      error: `revision ${revision} was compacted before its keys could be counted, and counting at the head failed: ${shortError(err)}`,
+    };
   }
 }
 
@@ -525,7 +576,7 @@ async function readKeysAt(client: Etcd3, revision: number): Promise<{ keyCount: 
   const want = sampleIndexes(keyCount, SNAPSHOT_DEFAULTS.sampleKeys);
   const picked: Buffer[] = [];
   let from = ALL_KEYS;
-  for (let index = 0, w = 0; w < want.length; ) {
+  for (let index = 0, w = 0; w < want.length;) {
     const page = await client.kv.range({ key: from, range_end: ALL_KEYS, revision, keys_only: true, limit: SNAPSHOT_DEFAULTS.keysPageSize });
     for (const kv of page.kvs) {
       if (index === want[w]) {
@@ -612,7 +663,10 @@ function sha256sumLine(sha256: string, name: string): string {
 
 /** 20261126T002800Z */
 function utcStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 function newestNameFirst(a: string, b: string): number {

@@ -45,14 +45,25 @@ async function loadKeyring(cfg: CoordinatorConfig, paths: HostPaths, log: Logger
     text = fs.readFileSync(keyFile, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new OperatorError({ code: 'GOSSIP_KEY_UNREADABLE', message: `cannot read gossip.keyFile ${keyFile}: ${errorText(err)}`, hint: 'the file holds the cluster gossip key, base64 of 32 bytes (belayctl gossip keys generate)' });
+    throw new OperatorError({
+      code: 'GOSSIP_KEY_UNREADABLE',
+      message: `cannot read gossip.keyFile ${keyFile}: ${errorText(err)}`,
+      hint: 'the file holds the cluster gossip key, base64 of 32 bytes (belayctl gossip keys generate)',
+    });
   }
   const keyring = new Keyring(parseKey(text.trim(), 'gossip.keyFile'));
   await keyring.save(keyringFile);
   return keyring;
 }
 
-export async function startGossip(d: { cfg: CoordinatorConfig; paths: HostPaths; tls: TlsMaterial | 'insecure'; log: Logger; registry: Registry; store: ReportStore }): Promise<Gossip | undefined> {
+export async function startGossip(d: {
+  cfg: CoordinatorConfig;
+  paths: HostPaths;
+  tls: TlsMaterial | 'insecure';
+  log: Logger;
+  registry: Registry;
+  store: ReportStore;
+}): Promise<Gossip | undefined> {
   const { cfg, log } = d;
   if (!cfg.gossip.enabled) return undefined;
   const keyring = await loadKeyring(cfg, d.paths, log);
@@ -64,14 +75,27 @@ export async function startGossip(d: { cfg: CoordinatorConfig; paths: HostPaths;
     });
     return undefined;
   }
-  const socket = await GossipSocket.bind({ host: cfg.gossip.listen.host, port: cfg.gossip.listen.port, keyring, mtu: cfg.gossip.mtu, replayWindowMs: cfg.gossip.replayWindowMs, metrics: d.registry, log: log.child({ component: 'gossip-udp' }) });
+  const socket = await GossipSocket.bind({
+    host: cfg.gossip.listen.host,
+    port: cfg.gossip.listen.port,
+    keyring,
+    mtu: cfg.gossip.mtu,
+    replayWindowMs: cfg.gossip.replayWindowMs,
+    metrics: d.registry,
+    log: log.child({ component: 'gossip-udp' }),
+  });
   const api = cfg.listen;
   const summary = (): Record<string, string> => {
     const me = d.store.status(Date.now()).find((n) => n.name === cfg.node.name);
     return { api, ...summarize((me?.report ?? undefined) as HostReport__Output | undefined, me?.agentConnected ?? false) };
   };
   let tags = summary();
-  const node = new SwimNode(cfg.gossip.swim, { name: cfg.node.name, bootId: newBootId(Date.now(), systemRng()), addr: socket.addr, tags }, systemRng(), Date.now());
+  const node = new SwimNode(
+    cfg.gossip.swim,
+    { name: cfg.node.name, bootId: newBootId(Date.now(), systemRng()), addr: socket.addr, tags },
+    systemRng(),
+    Date.now(),
+  );
 
   const clients = new Map<string, CoordinatorClient>();
   const peer = (grpcAddr: string): CoordinatorClient => {

@@ -20,11 +20,16 @@ function serviceHealth(services: readonly ServiceStatus__Output[], match: (name:
 }
 
 export function summarize(report: HostReport__Output | undefined, agentConnected: boolean): Record<string, string> {
-  if (!report) return { agent: 'disconnected', kubelet: 'absent', runtime: 'absent', etcd: 'absent', apiserver: 'absent', etcd_free_bytes: '', report_at_ms: '0' };
+  if (!report)
+    return { agent: 'disconnected', kubelet: 'absent', runtime: 'absent', etcd: 'absent', apiserver: 'absent', etcd_free_bytes: '', report_at_ms: '0' };
   const svc = report.services;
-  const pod = (p: string) => (n: string): boolean => n.startsWith(`${p}/`);
+  const pod =
+    (p: string) =>
+    (n: string): boolean =>
+      n.startsWith(`${p}/`);
   const etcdFs = report.filesystems.find((f) => f.holdsEtcdData);
-  const processHealth = (name: string, fromPods: Health): Health => (fromPods !== 'absent' ? fromPods : report.processes.some((p) => p.name === name && p.pid > 0) ? 'healthy' : 'absent');
+  const processHealth = (name: string, fromPods: Health): Health =>
+    fromPods !== 'absent' ? fromPods : report.processes.some((p) => p.name === name && p.pid > 0) ? 'healthy' : 'absent';
   return {
     agent: agentConnected ? 'connected' : 'disconnected',
     kubelet: serviceHealth(svc, (n) => n === 'kubelet'),

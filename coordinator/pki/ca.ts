@@ -107,19 +107,37 @@ export async function caFromPem(certPem: string, keyPem: string, where = { cert:
     nodeCert = new crypto.X509Certificate(certPem);
     cert = new x509.X509Certificate(certPem);
   } catch (cause) {
-    throw new OperatorError({ code: 'PKI_CA_UNREADABLE', message: `${where.cert} is not a PEM certificate`, hint: `point at the ca.crt written by "belayctl pki init"`, cause });
+    throw new OperatorError({
+      code: 'PKI_CA_UNREADABLE',
+      message: `${where.cert} is not a PEM certificate`,
+      hint: `point at the ca.crt written by "belayctl pki init"`,
+      cause,
+    });
   }
   if (!nodeCert.ca) {
-    throw new OperatorError({ code: 'PKI_NOT_A_CA', message: `${where.cert} (${nodeCert.subject.replace(/\n/g, ', ')}) is not a CA certificate`, hint: 'give the cluster CA (ca.crt), not a node or admin certificate' });
+    throw new OperatorError({
+      code: 'PKI_NOT_A_CA',
+      message: `${where.cert} (${nodeCert.subject.replace(/\n/g, ', ')}) is not a CA certificate`,
+      hint: 'give the cluster CA (ca.crt), not a node or admin certificate',
+    });
   }
   let keyObject: crypto.KeyObject;
   try {
     keyObject = crypto.createPrivateKey(keyPem);
   } catch (cause) {
-    throw new OperatorError({ code: 'PKI_CA_UNREADABLE', message: `${where.key} is not a PEM private key`, hint: `point at the ca.key written by "belayctl pki init"`, cause });
+    throw new OperatorError({
+      code: 'PKI_CA_UNREADABLE',
+      message: `${where.key} is not a PEM private key`,
+      hint: `point at the ca.key written by "belayctl pki init"`,
+      cause,
+    });
   }
   if (!nodeCert.checkPrivateKey(keyObject)) {
-    throw new OperatorError({ code: 'PKI_CA_KEY_MISMATCH', message: `${where.key} is not the private key of ${where.cert}`, hint: 'give the ca.key written together with this ca.crt' });
+    throw new OperatorError({
+      code: 'PKI_CA_KEY_MISMATCH',
+      message: `${where.key} is not the private key of ${where.cert}`,
+      hint: 'give the ca.key written together with this ca.crt',
+    });
   }
   const privateKey = await importSigningKey(keyObject, where.key);
   return { cert, privateKey, certPem: certToPem(cert), keyPem: keyObject.export({ type: 'pkcs8', format: 'pem' }).toString() };
@@ -132,7 +150,12 @@ export async function loadCa(certPath: string, keyPath: string): Promise<Ca> {
       return await fs.readFile(p, 'utf8');
     } catch (cause) {
       const why = (cause as NodeJS.ErrnoException).code ?? String(cause);
-      throw new OperatorError({ code: 'PKI_CA_UNREADABLE', message: `cannot read ${p} (${why})`, hint: 'run "belayctl pki init" first, or give the path of the existing CA', cause });
+      throw new OperatorError({
+        code: 'PKI_CA_UNREADABLE',
+        message: `cannot read ${p} (${why})`,
+        hint: 'run "belayctl pki init" first, or give the path of the existing CA',
+        cause,
+      });
     }
   };
   return caFromPem(await read(certPath), await read(keyPath), { cert: certPath, key: keyPath });
@@ -141,16 +164,28 @@ export async function loadCa(certPath: string, keyPath: string): Promise<Ca> {
 /** Issues a leaf certificate with a fresh key, signed by `ca`. */
 export async function issueCert(ca: Ca, p: LeafParams): Promise<IssuedCert> {
   if (p.commonName.trim() === '' || p.commonName.length > 64) {
-    throw new OperatorError({ code: 'PKI_BAD_NAME', message: `common name "${p.commonName}" must have 1 to 64 characters`, hint: 'use the node name, e.g. m1' });
+    throw new OperatorError({
+      code: 'PKI_BAD_NAME',
+      message: `common name "${p.commonName}" must have 1 to 64 characters`,
+      hint: 'use the node name, e.g. m1',
+    });
   }
   for (const d of p.dnsNames) {
     if (!isDnsName(d)) {
-      throw new OperatorError({ code: 'PKI_BAD_NAME', message: `DNS name "${d}" is not a valid host name`, hint: 'use lowercase DNS labels separated by dots, e.g. m1 or m1.example.org' });
+      throw new OperatorError({
+        code: 'PKI_BAD_NAME',
+        message: `DNS name "${d}" is not a valid host name`,
+        hint: 'use lowercase DNS labels separated by dots, e.g. m1 or m1.example.org',
+      });
     }
   }
   const ips = p.ipAddresses.map((a) => normalizeIp(a));
   if (p.usages.length === 0 || p.usages.some((u) => !(u in EKU_OID))) {
-    throw new OperatorError({ code: 'PKI_BAD_USAGE', message: `usages [${p.usages.join(', ')}] must be one or both of server, client`, hint: 'masters need both; belayctl needs client' });
+    throw new OperatorError({
+      code: 'PKI_BAD_USAGE',
+      message: `usages [${p.usages.join(', ')}] must be one or both of server, client`,
+      hint: 'masters need both; belayctl needs client',
+    });
   }
   checkDays(p.days, 'certificate validity');
   const nowMs = Date.now();
@@ -237,7 +272,11 @@ export function normalizeIp(address: string): string {
   }
   const normalized = version === 4 ? address : new URL(`http://[${address}]/`).hostname.slice(1, -1);
   if (normalized === '0.0.0.0' || normalized === '::') {
-    throw new OperatorError({ code: 'PKI_BAD_ADDRESS', message: `"${address}" is the unspecified address, which nobody can dial`, hint: "give the address the node's peers reach it at" });
+    throw new OperatorError({
+      code: 'PKI_BAD_ADDRESS',
+      message: `"${address}" is the unspecified address, which nobody can dial`,
+      hint: "give the address the node's peers reach it at",
+    });
   }
   return normalized;
 }
@@ -249,7 +288,11 @@ function isDnsName(s: string): boolean {
 /** Throws an OperatorError unless `days` is a whole number of days in range. */
 export function checkDays(days: number, what: string): void {
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) {
-    throw new OperatorError({ code: 'PKI_BAD_DAYS', message: `${what} of ${String(days)} days is not a whole number from 1 to ${MAX_DAYS}`, hint: 'give --days as a whole number of days, e.g. 365' });
+    throw new OperatorError({
+      code: 'PKI_BAD_DAYS',
+      message: `${what} of ${String(days)} days is not a whole number from 1 to ${MAX_DAYS}`,
+      hint: 'give --days as a whole number of days, e.g. 365',
+    });
   }
 }
 
@@ -257,7 +300,12 @@ function parseCert(pem: string, what: string): x509.X509Certificate {
   try {
     return new x509.X509Certificate(pem);
   } catch (cause) {
-    throw new OperatorError({ code: 'PKI_CERT_UNREADABLE', message: `the ${what} is not a PEM certificate`, hint: 'give a file that starts with -----BEGIN CERTIFICATE-----', cause });
+    throw new OperatorError({
+      code: 'PKI_CERT_UNREADABLE',
+      message: `the ${what} is not a PEM certificate`,
+      hint: 'give a file that starts with -----BEGIN CERTIFICATE-----',
+      cause,
+    });
   }
 }
 
@@ -275,7 +323,10 @@ async function newKeyPair(): Promise<CryptoKeyPair> {
 
 async function keyToPem(key: CryptoKey): Promise<string> {
   const der = await crypto.webcrypto.subtle.exportKey('pkcs8', key);
-  return crypto.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return crypto
+    .createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 }
 
 function certToPem(cert: x509.X509Certificate): string {
@@ -290,13 +341,21 @@ async function importSigningKey(key: crypto.KeyObject, where: string): Promise<C
   if (key.asymmetricKeyType === 'ec') {
     const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[key.asymmetricKeyDetails?.namedCurve ?? ''];
     if (!curve) {
-      throw new OperatorError({ code: 'PKI_CA_UNSUPPORTED', message: `${where}: EC curve ${key.asymmetricKeyDetails?.namedCurve ?? '?'} is not supported`, hint: 'use a P-256 CA (belayctl pki init makes one)' });
+      throw new OperatorError({
+        code: 'PKI_CA_UNSUPPORTED',
+        message: `${where}: EC curve ${key.asymmetricKeyDetails?.namedCurve ?? '?'} is not supported`,
+        hint: 'use a P-256 CA (belayctl pki init makes one)',
+      });
     }
     algorithm = { name: 'ECDSA', namedCurve: curve };
   } else if (key.asymmetricKeyType === 'rsa') {
     algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   } else {
-    throw new OperatorError({ code: 'PKI_CA_UNSUPPORTED', message: `${where}: ${key.asymmetricKeyType ?? 'unknown'} keys are not supported for a CA`, hint: 'use a P-256 CA (belayctl pki init makes one)' });
+    throw new OperatorError({
+      code: 'PKI_CA_UNSUPPORTED',
+      message: `${where}: ${key.asymmetricKeyType ?? 'unknown'} keys are not supported for a CA`,
+      hint: 'use a P-256 CA (belayctl pki init makes one)',
+    });
   }
   return crypto.webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']);
 }

@@ -106,12 +106,24 @@ const CA_NAMES: Record<TrustedCa, string> = { caPem: 'Kubernetes CA', frontProxy
 export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[]> {
   const master = specMaster(input.spec, input.master);
   if (!master) {
-    throw new OperatorError({ code: 'PKI_UNKNOWN_MASTER', message: `${input.master} is not a master of cluster ${input.spec.metadata.name}`, hint: `give one of ${input.spec.spec.masters.map((m) => m.name).join(', ')}` });
+    throw new OperatorError({
+      code: 'PKI_UNKNOWN_MASTER',
+      message: `${input.master} is not a master of cluster ${input.spec.metadata.name}`,
+      hint: `give one of ${input.spec.spec.masters.map((m) => m.name).join(', ')}`,
+    });
   }
   // A bad trusted CA is the caller's fault: it must not read as a finding on the master's files.
-  for (const [which, pem] of Object.entries({ caPem: input.trusted.caPem, frontProxyCaPem: input.trusted.frontProxyCaPem, etcdCaPem: input.trusted.etcdCaPem })) {
+  for (const [which, pem] of Object.entries({
+    caPem: input.trusted.caPem,
+    frontProxyCaPem: input.trusted.frontProxyCaPem,
+    etcdCaPem: input.trusted.etcdCaPem,
+  })) {
     if (!isCaCertificate(pem)) {
-      throw new OperatorError({ code: 'PKI_CA_UNREADABLE', message: `the trusted ${CA_NAMES[which as TrustedCa]} is not a PEM CA certificate`, hint: "give the CA as the coordinator stores it (the shared set's ca.crt, front-proxy-ca.crt, etcd/ca.crt)" });
+      throw new OperatorError({
+        code: 'PKI_CA_UNREADABLE',
+        message: `the trusted ${CA_NAMES[which as TrustedCa]} is not a PEM CA certificate`,
+        hint: "give the CA as the coordinator stores it (the shared set's ca.crt, front-proxy-ca.crt, etcd/ca.crt)",
+      });
     }
   }
   const out: PkiFinding[] = [];
@@ -122,7 +134,14 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
   const expiry = (file: string, c: CertCheck, fix: string): void => {
     const e = expiryFinding(c, input.now, input.warnDays ?? PKI_CHECK_DEFAULTS.warnDays);
     // A CA cannot be renewed alone: whatever it signed must be reissued with it.
-    if (e) find(file, e.severity, `${file} ${e.message}`, c.isCa ? `replace the CA and reissue everything it signed, before ${c.notAfter.toISOString()}` : fix, e.daysLeft);
+    if (e)
+      find(
+        file,
+        e.severity,
+        `${file} ${e.message}`,
+        c.isCa ? `replace the CA and reissue everything it signed, before ${c.notAfter.toISOString()}` : fix,
+        e.daysLeft,
+      );
   };
   /** Files the checks below looked at; any other the agent could not read is reported at the end. */
   const looked = new Set<string>();
@@ -153,7 +172,12 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
       continue;
     }
     if (!c.signedByCa || (rule.isCa === true && !c.isCa)) {
-      find(file, 'error', rule.isCa ? `${file} is not this cluster's ${CA_NAMES[rule.ca]}` : `${file} (CN ${c.commonName}) is not signed by the ${CA_NAMES[rule.ca]}`, fix);
+      find(
+        file,
+        'error',
+        rule.isCa ? `${file} is not this cluster's ${CA_NAMES[rule.ca]}` : `${file} (CN ${c.commonName}) is not signed by the ${CA_NAMES[rule.ca]}`,
+        fix,
+      );
     }
     for (const m of missingSans(rule.file, c, input.spec, master)) {
       find(file, 'error', `${file} lacks the SAN ${m.san} (${m.why}): clients dialing it there fail TLS verification`, fix);
@@ -167,7 +191,13 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
   // kube-apiserver reads apiserver.crt at start only: a certificate issued since (a master joined, a
   // balancer address added, a renewal) is not served until it restarts.
   const onDisk = input.files['pki/apiserver.crt'];
-  if (input.servedApiserverPem !== undefined && onDisk && !onDisk.error && fingerprint(onDisk.content) !== undefined && fingerprint(input.servedApiserverPem) !== fingerprint(onDisk.content)) {
+  if (
+    input.servedApiserverPem !== undefined &&
+    onDisk &&
+    !onDisk.error &&
+    fingerprint(onDisk.content) !== undefined &&
+    fingerprint(input.servedApiserverPem) !== fingerprint(onDisk.content)
+  ) {
     const c = await tryCheck(input.servedApiserverPem, input.trusted.caPem);
     const missing = c ? missingSans('apiserver.crt', c, input.spec, master) : [];
     find(
@@ -180,7 +210,12 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
 
   looked.add(ETCD_CA_KEY);
   if (input.files[ETCD_CA_KEY] !== undefined) {
-    find(ETCD_CA_KEY, 'warning', `${ETCD_CA_KEY} is on ${master.name}: belay keeps the etcd CA key in etcd only, and anyone who reads this file can mint etcd certificates (the etcd data is theirs)`, `remove /etc/kubernetes/${ETCD_CA_KEY} on ${master.name}: nothing on a master needs it`);
+    find(
+      ETCD_CA_KEY,
+      'warning',
+      `${ETCD_CA_KEY} is on ${master.name}: belay keeps the etcd CA key in etcd only, and anyone who reads this file can mint etcd certificates (the etcd data is theirs)`,
+      `remove /etc/kubernetes/${ETCD_CA_KEY} on ${master.name}: nothing on a master needs it`,
+    );
   }
 
   for (const f of checkServiceAccount(input, present, issue('shared'))) find(f.file, 'error', f.message, issue('shared'));
@@ -203,7 +238,8 @@ export async function checkMasterPki(input: MasterPkiCheck): Promise<PkiFinding[
     }
     if (!c.signedByCa) find(name, 'error', `${name}: the client certificate (CN ${c.commonName}) is not signed by the Kubernetes CA`, fix);
     if (!f.publicKeySha256) find(name, 'error', `${name}: no client-key-data for its current context`, fix);
-    else if (!sameKey(f.publicKeySha256, certKeySha256(k.certPem))) find(name, 'error', `${name}: client-key-data is not the private key of its client certificate (CN ${c.commonName})`, fix);
+    else if (!sameKey(f.publicKeySha256, certKeySha256(k.certPem)))
+      find(name, 'error', `${name}: client-key-data is not the private key of its client certificate (CN ${c.commonName})`, fix);
     expiry(name, c, fix);
   }
 
@@ -287,13 +323,18 @@ function missingSans(file: string, c: CertCheck, spec: ClusterSpec, master: Spec
 }
 
 /** sa.key and sa.pub present, a pair, and sa.pub the cluster's: a token signed on one master must verify on all. */
-function checkServiceAccount(input: MasterPkiCheck, present: (file: string, fix: string) => PublicPkiFile | undefined, fix: string): { file: string; message: string }[] {
+function checkServiceAccount(
+  input: MasterPkiCheck,
+  present: (file: string, fix: string) => PublicPkiFile | undefined,
+  fix: string,
+): { file: string; message: string }[] {
   const key = present('pki/sa.key', fix);
   const pubFile = present('pki/sa.pub', fix);
   const out: { file: string; message: string }[] = [];
   const pub = pubFile === undefined ? undefined : spkiSha256(() => crypto.createPublicKey(pubFile.content));
   if (pubFile !== undefined && !pub) out.push({ file: 'pki/sa.pub', message: 'pki/sa.pub is not a PEM public key' });
-  if (key && pub && !sameKey(key.publicKeySha256, pub)) out.push({ file: 'pki/sa.key', message: 'pki/sa.key is not the private key of pki/sa.pub: tokens it signs fail verification' });
+  if (key && pub && !sameKey(key.publicKeySha256, pub))
+    out.push({ file: 'pki/sa.key', message: 'pki/sa.key is not the private key of pki/sa.pub: tokens it signs fail verification' });
   const trustedPem = input.trusted.serviceAccountPublicKeyPem;
   const trusted = trustedPem === undefined ? undefined : spkiSha256(() => crypto.createPublicKey(trustedPem));
   if (pub && trusted && pub !== trusted) {
@@ -318,7 +359,10 @@ function fingerprint(pem: string): string | undefined {
 
 export function publicKeySha256(key: crypto.KeyObject): string {
   const pub = key.type === 'private' ? crypto.createPublicKey(key) : key;
-  return crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 function spkiSha256(load: () => crypto.KeyObject): string | undefined {

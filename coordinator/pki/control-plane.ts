@@ -128,7 +128,7 @@ export async function sharedPkiFromFiles(files: Readonly<Record<string, string>>
     throw new OperatorError({
       code: 'PKI_SHARED_INCOMPLETE',
       message: `the control-plane PKI lacks ${missing.join(', ')}`,
-      hint: 'restore the shared files (ca, front-proxy-ca, sa) from a backup or from a master\'s /etc/kubernetes/pki; making new ones cuts off every certificate and token issued so far',
+      hint: "restore the shared files (ca, front-proxy-ca, sa) from a backup or from a master's /etc/kubernetes/pki; making new ones cuts off every certificate and token issued so far",
     });
   }
   const text = (f: SharedFile): string => files[f] ?? '';
@@ -136,7 +136,11 @@ export async function sharedPkiFromFiles(files: Readonly<Record<string, string>>
   const frontProxyCa = await caFromPem(text('front-proxy-ca.crt'), text('front-proxy-ca.key'), { cert: 'front-proxy-ca.crt', key: 'front-proxy-ca.key' });
   // One CA for both would let any client certificate assert request-header identities to the apiserver.
   if (Buffer.from(ca.cert.publicKey.rawData).equals(Buffer.from(frontProxyCa.cert.publicKey.rawData))) {
-    throw new OperatorError({ code: 'PKI_SHARED_SAME_CA', message: 'ca.crt and front-proxy-ca.crt have the same key', hint: 'the front-proxy CA must be a CA of its own: restore the original front-proxy-ca.crt/.key' });
+    throw new OperatorError({
+      code: 'PKI_SHARED_SAME_CA',
+      message: 'ca.crt and front-proxy-ca.crt have the same key',
+      hint: 'the front-proxy CA must be a CA of its own: restore the original front-proxy-ca.crt/.key',
+    });
   }
   return { ca, frontProxyCa, serviceAccount: serviceAccountFromPem(text('sa.key'), text('sa.pub')) };
 }
@@ -147,16 +151,30 @@ function serviceAccountFromPem(keyPem: string, pubPem: string): ServiceAccountKe
   try {
     priv = crypto.createPrivateKey(keyPem);
   } catch (cause) {
-    throw new OperatorError({ code: 'PKI_SA_UNREADABLE', message: 'sa.key is not a PEM private key', hint: 'restore the sa.key the apiservers\' sa.pub belongs to', cause });
+    throw new OperatorError({
+      code: 'PKI_SA_UNREADABLE',
+      message: 'sa.key is not a PEM private key',
+      hint: "restore the sa.key the apiservers' sa.pub belongs to",
+      cause,
+    });
   }
   try {
     pub = crypto.createPublicKey(pubPem);
   } catch (cause) {
-    throw new OperatorError({ code: 'PKI_SA_UNREADABLE', message: 'sa.pub is not a PEM public key', hint: 'restore sa.pub, or derive it: openssl pkey -in sa.key -pubout -out sa.pub', cause });
+    throw new OperatorError({
+      code: 'PKI_SA_UNREADABLE',
+      message: 'sa.pub is not a PEM public key',
+      hint: 'restore sa.pub, or derive it: openssl pkey -in sa.key -pubout -out sa.pub',
+      cause,
+    });
   }
   const spki = (k: crypto.KeyObject): Buffer => k.export({ type: 'spki', format: 'der' });
   if (!spki(crypto.createPublicKey(priv)).equals(spki(pub))) {
-    throw new OperatorError({ code: 'PKI_SA_KEY_MISMATCH', message: 'sa.pub is not the public key of sa.key', hint: 'restore the pair written together, or derive sa.pub: openssl pkey -in sa.key -pubout -out sa.pub' });
+    throw new OperatorError({
+      code: 'PKI_SA_KEY_MISMATCH',
+      message: 'sa.pub is not the public key of sa.key',
+      hint: 'restore the pair written together, or derive sa.pub: openssl pkey -in sa.key -pubout -out sa.pub',
+    });
   }
   return { privateKeyPem: priv.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem: pub.export({ type: 'spki', format: 'pem' }).toString() };
 }
@@ -173,7 +191,12 @@ export function apiserverSans(spec: ClusterSpec, master: SpecMaster): { dnsNames
   const balancers = lb.mode === 'static-pod' ? spec.spec.masters.map((m) => normalizeIp(m.address)) : [];
   return {
     dnsNames: unique(['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${spec.spec.networking.dnsDomain}`, master.name]),
-    ipAddresses: unique([serviceIp(spec.spec.networking.serviceSubnet), normalizeIp(master.address), ...(lb.address === undefined ? [] : [normalizeIp(lb.address)]), ...balancers]),
+    ipAddresses: unique([
+      serviceIp(spec.spec.networking.serviceSubnet),
+      normalizeIp(master.address),
+      ...(lb.address === undefined ? [] : [normalizeIp(lb.address)]),
+      ...balancers,
+    ]),
   };
 }
 
@@ -184,7 +207,11 @@ export function apiserverSans(spec: ClusterSpec, master: SpecMaster): { dnsNames
 export async function masterControlPlaneFiles(pki: ControlPlanePki, spec: ClusterSpec, name: string): Promise<MasterControlPlaneFiles> {
   const master = specMaster(spec, name);
   if (!master) {
-    throw new OperatorError({ code: 'PKI_UNKNOWN_MASTER', message: `${name} is not a master of cluster ${spec.metadata.name}`, hint: `give one of ${spec.spec.masters.map((m) => m.name).join(', ')}, or add it to spec.masters first` });
+    throw new OperatorError({
+      code: 'PKI_UNKNOWN_MASTER',
+      message: `${name} is not a master of cluster ${spec.metadata.name}`,
+      hint: `give one of ${spec.spec.masters.map((m) => m.name).join(', ')}, or add it to spec.masters first`,
+    });
   }
   const none = { dnsNames: [], ipAddresses: [] };
   const [apiserver, kubeletClient, frontProxyClient, scheduler, controllerManager, admin] = await Promise.all([
@@ -244,7 +271,11 @@ export function serviceIp(cidr: string): string {
   const bits = Number(bitsText);
   // A /31 or /32 (/127, /128) has no address left for a Service.
   if (version === 0 || rest.length > 0 || bitsText === '' || !Number.isInteger(bits) || bits < 0 || bits > width - 2) {
-    throw new OperatorError({ code: 'PKI_BAD_SUBNET', message: `service subnet "${cidr}" is not a CIDR with room for a Service address`, hint: 'set spec.networking.serviceSubnet to a CIDR such as 10.96.0.0/12 or fd00::/108' });
+    throw new OperatorError({
+      code: 'PKI_BAD_SUBNET',
+      message: `service subnet "${cidr}" is not a CIDR with room for a Service address`,
+      hint: 'set spec.networking.serviceSubnet to a CIDR such as 10.96.0.0/12 or fd00::/108',
+    });
   }
   const hostBits = BigInt(width - bits);
   const network = (ipToBigInt(base, version) >> hostBits) << hostBits;

@@ -79,7 +79,11 @@ async function clientFiles(ca: Ca, name: string): Promise<PkiFileSpec[]> {
     leaf(ca, { commonName: 'kube-apiserver-etcd-client', organization: 'system:masters', dnsNames: [], ipAddresses: [], usages: ['client'] }),
     leaf(ca, { commonName: `${COORDINATOR_CN_PREFIX}${name}`, dnsNames: [], ipAddresses: [], usages: ['client'] }),
   ]);
-  return [{ path: 'etcd/ca.crt', content: ca.certPem, mode: CERT_MODE }, ...pair('apiserver-etcd-client', apiserver), ...pair('etcd/belay-coordinator', coordinator)];
+  return [
+    { path: 'etcd/ca.crt', content: ca.certPem, mode: CERT_MODE },
+    ...pair('apiserver-etcd-client', apiserver),
+    ...pair('etcd/belay-coordinator', coordinator),
+  ];
 }
 
 function leaf(ca: Ca, p: Omit<LeafParams, 'days'>): Promise<IssuedCert> {

@@ -56,7 +56,11 @@ export async function initPki(o: InitPkiOptions): Promise<{ files: string[] }> {
   checkDays(caDays, 'CA validity');
   const nodes = checkNodes(o.nodes);
   if (days > caDays) {
-    throw new OperatorError({ code: 'PKI_BAD_DAYS', message: `certificates of ${days} days would outlive the ${caDays}-day CA`, hint: `use --days ${caDays} or less` });
+    throw new OperatorError({
+      code: 'PKI_BAD_DAYS',
+      message: `certificates of ${days} days would outlive the ${caDays}-day CA`,
+      hint: `use --days ${caDays} or less`,
+    });
   }
   const outDir = path.resolve(o.outDir);
   if (!o.force) await refuseExistingCa(outDir);
@@ -88,7 +92,12 @@ export async function initPki(o: InitPkiOptions): Promise<{ files: string[] }> {
     try {
       await writeFileAtomic(target, data, mode);
     } catch (cause) {
-      throw new OperatorError({ code: 'PKI_WRITE_FAILED', message: `cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, hint: `check that ${outDir} is writable and its disk has space`, cause });
+      throw new OperatorError({
+        code: 'PKI_WRITE_FAILED',
+        message: `cannot write ${target} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
+        hint: `check that ${outDir} is writable and its disk has space`,
+        cause,
+      });
     }
   }
 
@@ -128,7 +137,11 @@ function checkNodes(nodes: PkiNode[]): PkiNode[] {
       });
     }
     if (RESERVED_NAMES.has(n.name)) {
-      throw new OperatorError({ code: 'PKI_BAD_NODE_NAME', message: `node name "${n.name}" is reserved (its files would overwrite ${n.name}.crt)`, hint: 'name the node something else, e.g. m1' });
+      throw new OperatorError({
+        code: 'PKI_BAD_NODE_NAME',
+        message: `node name "${n.name}" is reserved (its files would overwrite ${n.name}.crt)`,
+        hint: 'name the node something else, e.g. m1',
+      });
     }
     let address: string;
     try {
@@ -139,11 +152,19 @@ function checkNodes(nodes: PkiNode[]): PkiNode[] {
     }
     const sameName = byName.get(n.name);
     if (sameName) {
-      throw new OperatorError({ code: 'PKI_DUPLICATE_NODE', message: `node name ${n.name} is given twice (${sameName.address} and ${n.address})`, hint: 'give each master once, with its own name' });
+      throw new OperatorError({
+        code: 'PKI_DUPLICATE_NODE',
+        message: `node name ${n.name} is given twice (${sameName.address} and ${n.address})`,
+        hint: 'give each master once, with its own name',
+      });
     }
     const sameAddress = byAddress.get(address);
     if (sameAddress) {
-      throw new OperatorError({ code: 'PKI_DUPLICATE_NODE', message: `nodes ${sameAddress.name} and ${n.name} have the same address ${n.address}`, hint: 'give each master its own address' });
+      throw new OperatorError({
+        code: 'PKI_DUPLICATE_NODE',
+        message: `nodes ${sameAddress.name} and ${n.name} have the same address ${n.address}`,
+        hint: 'give each master its own address',
+      });
     }
     const node = { name: n.name, address };
     byName.set(node.name, node);
@@ -159,7 +180,12 @@ async function refuseExistingCa(outDir: string): Promise<void> {
       () => true,
       (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return false;
-        throw new OperatorError({ code: 'PKI_WRITE_FAILED', message: `cannot look at ${p} (${err.code ?? err.message})`, hint: `check the permissions of ${outDir}`, cause: err });
+        throw new OperatorError({
+          code: 'PKI_WRITE_FAILED',
+          message: `cannot look at ${p} (${err.code ?? err.message})`,
+          hint: `check the permissions of ${outDir}`,
+          cause: err,
+        });
       },
     );
     if (exists) {
@@ -178,6 +204,11 @@ async function makeDir(dir: string): Promise<void> {
     // Mode applies to directories made here only: an existing one keeps its owner's choice.
     await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
   } catch (cause) {
-    throw new OperatorError({ code: 'PKI_WRITE_FAILED', message: `cannot make directory ${dir} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, hint: 'choose a directory you can write to', cause });
+    throw new OperatorError({
+      code: 'PKI_WRITE_FAILED',
+      message: `cannot make directory ${dir} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
+      hint: 'choose a directory you can write to',
+      cause,
+    });
   }
 }

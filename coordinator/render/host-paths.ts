@@ -12,7 +12,10 @@ import { OperatorError } from '../../proto/common/errors.js';
  * as on the master).
  */
 export function underRoot(root: string, p: string): string {
-  for (const [what, v] of [['root', root], ['path', p]] as const) {
+  for (const [what, v] of [
+    ['root', root],
+    ['path', p],
+  ] as const) {
     if (!v.startsWith('/')) {
       throw new OperatorError({ code: 'PATH_NOT_ABSOLUTE', message: `${what} ${v} is not absolute`, hint: 'give host paths from /, e.g. /var/lib/etcd' });
     }

@@ -7,7 +7,11 @@ import { OperatorError } from '../../proto/common/errors.js';
  * flag (so that the operator sees the agent's reason); anything else as
  * AGENT_UNREACHABLE naming the master.
  */
-export function agentCall<Res>(fn: (opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown, timeoutMs = 30_000, master = 'a master'): Promise<Res> {
+export function agentCall<Res>(
+  fn: (opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
+  timeoutMs = 30_000,
+  master = 'a master',
+): Promise<Res> {
   return new Promise((resolve, reject) => {
     fn({ deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
       if (err) reject(agentError(err, master));
@@ -21,9 +25,21 @@ export function agentError(err: grpc.ServiceError, master: string): OperatorErro
   const md = err.metadata;
   const code = md?.get('belay-code')[0]?.toString();
   if (code) {
-    return new OperatorError({ code, message: `${master}: ${err.details}`, hint: md.get('belay-hint')[0]?.toString() ?? '', unsafe: md.get('belay-unsafe')[0]?.toString() === 'true', cause: err });
+    return new OperatorError({
+      code,
+      message: `${master}: ${err.details}`,
+      hint: md.get('belay-hint')[0]?.toString() ?? '',
+      unsafe: md.get('belay-unsafe')[0]?.toString() === 'true',
+      cause: err,
+    });
   }
-  return new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${master}: ${err.details}`, hint: `is belay-agent running on ${master}? (journalctl -u belay-agent there)`, retryable: true, cause: err });
+  return new OperatorError({
+    code: 'AGENT_UNREACHABLE',
+    message: `cannot reach the agent of ${master}: ${err.details}`,
+    hint: `is belay-agent running on ${master}? (journalctl -u belay-agent there)`,
+    retryable: true,
+    cause: err,
+  });
 }
 
 /** The belay-code an agent refused with, if it refused (rather than could not be reached). */

@@ -26,7 +26,10 @@ import { restoreEtcd } from '../etcd/restore.js';
 import { listSnapshots } from '../etcd/snapshot.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 
-type ClusterHandlers = Pick<CoordinatorHandlers, 'ApplyCluster' | 'GetCluster' | 'Bootstrap' | 'EtcdMembers' | 'EtcdAdd' | 'EtcdRemove' | 'EtcdSnapshot' | 'EtcdSnapshots' | 'EtcdRestore' | 'EtcdDefrag'>;
+type ClusterHandlers = Pick<
+  CoordinatorHandlers,
+  'ApplyCluster' | 'GetCluster' | 'Bootstrap' | 'EtcdMembers' | 'EtcdAdd' | 'EtcdRemove' | 'EtcdSnapshot' | 'EtcdSnapshots' | 'EtcdRestore' | 'EtcdDefrag'
+>;
 
 export interface ClusterHandlerDeps {
   node: string;
@@ -80,9 +83,21 @@ export function leaderRelay(d: Pick<ClusterHandlerDeps, 'node' | 'etcd' | 'gossi
   /** Who leads now: its coordinator's gRPC address from gossip. */
   const leaderPeer = (): { name: string; api: string } => {
     const leader = d.etcd.summary().leader;
-    if (!leader) throw new OperatorError({ code: 'NO_LEADER', message: 'no coordinator leads right now (no etcd yet, or no quorum)', hint: 'belayctl status shows why; bootstrap first if there is no etcd', retryable: true });
+    if (!leader)
+      throw new OperatorError({
+        code: 'NO_LEADER',
+        message: 'no coordinator leads right now (no etcd yet, or no quorum)',
+        hint: 'belayctl status shows why; bootstrap first if there is no etcd',
+        retryable: true,
+      });
     const api = d.gossip?.members().find((m) => m.name === leader.name)?.tags.api;
-    if (!api) throw new OperatorError({ code: 'NO_LEADER', message: `the leader ${leader.name} is not reachable through gossip`, hint: 'retry in a few seconds', retryable: true });
+    if (!api)
+      throw new OperatorError({
+        code: 'NO_LEADER',
+        message: `the leader ${leader.name} is not reachable through gossip`,
+        hint: 'retry in a few seconds',
+        retryable: true,
+      });
     return { name: leader.name, api };
   };
 
@@ -100,7 +115,9 @@ export function leaderRelay(d: Pick<ClusterHandlerDeps, 'node' | 'etcd' | 'gossi
       if (!peer) throw new Error('gossip is off');
       const md = new Metadata();
       md.set('belay-on-behalf-of', d.caller(call));
-      const up = (peer[method] as (req: Req, md: Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<Progress>).call(peer, call.request, md, { deadline: new Date(Date.now() + 15 * 60_000) });
+      const up = (peer[method] as (req: Req, md: Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<Progress>).call(peer, call.request, md, {
+        deadline: new Date(Date.now() + 15 * 60_000),
+      });
       up.on('data', (m: Progress) => call.write(m));
       up.on('error', (err: grpc.ServiceError) => call.emit('error', err));
       up.on('end', () => call.end());
@@ -138,7 +155,12 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
     try {
       members = await cluster.members();
     } catch (err) {
-      throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: `cannot check the change against etcd's members: ${shortError(err)}`, hint: 'retry once etcd answers (belayctl status)', retryable: true });
+      throw new OperatorError({
+        code: 'ETCD_UNAVAILABLE',
+        message: `cannot check the change against etcd's members: ${shortError(err)}`,
+        hint: 'retry once etcd answers (belayctl status)',
+        retryable: true,
+      });
     }
     const masters = prev.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(prev, m.name) }));
     for (const m of members) {
@@ -146,22 +168,49 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       if (!name) continue;
       const after = next.spec.masters.find((x) => x.name === name);
       if (!after) {
-        throw new OperatorError({ code: 'SPEC_REMOVES_MEMBER', message: `the spec drops ${name}, which is an etcd member`, hint: `remove it from etcd first (belayctl etcd remove ${name}, which checks quorum), then apply`, unsafe: true });
+        throw new OperatorError({
+          code: 'SPEC_REMOVES_MEMBER',
+          message: `the spec drops ${name}, which is an etcd member`,
+          hint: `remove it from etcd first (belayctl etcd remove ${name}, which checks quorum), then apply`,
+          unsafe: true,
+        });
       }
       if (after.address !== prev.spec.masters.find((x) => x.name === name)?.address) {
-        throw new OperatorError({ code: 'SPEC_MOVES_MEMBER', message: `the spec moves etcd member ${name} to ${after.address}`, hint: `remove it from etcd first (belayctl etcd remove ${name}), apply the new address, then belayctl etcd add ${name}`, unsafe: true });
+        throw new OperatorError({
+          code: 'SPEC_MOVES_MEMBER',
+          message: `the spec moves etcd member ${name} to ${after.address}`,
+          hint: `remove it from etcd first (belayctl etcd remove ${name}), apply the new address, then belayctl etcd add ${name}`,
+          unsafe: true,
+        });
       }
     }
     for (const f of ['clientPort', 'peerPort', 'metricsPort', 'dataDir'] as const) {
-      if (prev.spec.etcd[f] !== next.spec.etcd[f]) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`, hint: 'keep the current value', unsafe: true });
+      if (prev.spec.etcd[f] !== next.spec.etcd[f])
+        throw new OperatorError({
+          code: 'SPEC_CHANGE_UNSUPPORTED',
+          message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`,
+          hint: 'keep the current value',
+          unsafe: true,
+        });
     }
-    if (prev.metadata.name !== next.metadata.name) throw new OperatorError({ code: 'SPEC_CHANGE_UNSUPPORTED', message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`, hint: 'keep the current name', unsafe: true });
+    if (prev.metadata.name !== next.metadata.name)
+      throw new OperatorError({
+        code: 'SPEC_CHANGE_UNSUPPORTED',
+        message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`,
+        hint: 'keep the current name',
+        unsafe: true,
+      });
     if (balancerChanged(prev, next)) {
       // A rollout drains and enables each master in the balancers it observes: changing them under it could leave
       // a master drained in a balancer it no longer looks at while it takes the next one out.
       const active = activeRollout(await readRolloutHistory(cluster));
       if (active?.component === 'kube-apiserver') {
-        throw new OperatorError({ code: 'SPEC_BALANCER_DURING_ROLLOUT', message: `spec.loadBalancer cannot change while the kube-apiserver rollout (revision ${active.revision}, ${active.state}) works through the balancers`, hint: 'let it finish (belayctl rollout status apiserver) or undo it, then apply', unsafe: true });
+        throw new OperatorError({
+          code: 'SPEC_BALANCER_DURING_ROLLOUT',
+          message: `spec.loadBalancer cannot change while the kube-apiserver rollout (revision ${active.revision}, ${active.state}) works through the balancers`,
+          hint: 'let it finish (belayctl rollout status apiserver) or undo it, then apply',
+          unsafe: true,
+        });
       }
     }
   };
@@ -181,11 +230,15 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
               resolve();
               return;
             }
-            g.peer(api).ApplyCluster({ spec: text, dryRun: false, localOnly: true }, { deadline: new Date(Date.now() + 10_000) }, (err: grpc.ServiceError | null) => {
-              if (err) errors.push(`${m.name}: ${err.details}`);
-              else ok.push(m.name);
-              resolve();
-            });
+            g.peer(api).ApplyCluster(
+              { spec: text, dryRun: false, localOnly: true },
+              { deadline: new Date(Date.now() + 10_000) },
+              (err: grpc.ServiceError | null) => {
+                if (err) errors.push(`${m.name}: ${err.details}`);
+                else ok.push(m.name);
+                resolve();
+              },
+            );
           }),
       ),
     );
@@ -217,7 +270,10 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
           });
         }
         if (cluster) {
-          const inEtcd = await cluster.kv.get(ETCD_KEYS.spec).string().catch(() => undefined);
+          const inEtcd = await cluster.kv
+            .get(ETCD_KEYS.spec)
+            .string()
+            .catch(() => undefined);
           if (inEtcd) {
             prev = parseClusterSpec(inEtcd, ETCD_KEYS.spec);
             storedIn = 'etcd';
@@ -288,7 +344,8 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         const cluster = d.etcd.client();
         const leader = d.etcd.summary().leader;
         const base = { coordinator: d.node, leader: leader?.name ?? '', term: leader?.term ?? 0 };
-        if (!cluster) return { ...base, members: [], clusterId: '', error: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
+        if (!cluster)
+          return { ...base, members: [], clusterId: '', error: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
         let list;
         try {
           list = await cluster.members();
@@ -299,7 +356,12 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         const alarms = await cluster.alarms().catch(() => []);
         const rows: EtcdMember[] = await Promise.all(
           list.map(async (m) => {
-            const master = spec ? masterOf(m, spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }))) : undefined;
+            const master = spec
+              ? masterOf(
+                  m,
+                  spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })),
+                )
+              : undefined;
             const url = m.clientUrls[0] ?? (spec && master ? clientUrl(spec, master) : undefined);
             const s = url ? await cluster.status(url, 1_500) : undefined;
             const role = m.isLearner ? 'learner' : s?.ok && s.memberId === s.leaderId ? 'leader' : 'follower';
@@ -339,17 +401,35 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         const rec = d.etcd.leaderReconciler();
         const cluster = d.etcd.client();
         const spec = d.local.read()?.spec;
-        if (!rec || !cluster || !spec) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        if (!rec || !cluster || !spec)
+          throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
         const { members, statuses } = await rec.observe();
-        if (!members) throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: 'cannot read the member list', hint: 'belayctl status shows whether etcd has quorum', retryable: true });
+        if (!members)
+          throw new OperatorError({
+            code: 'ETCD_UNAVAILABLE',
+            message: 'cannot read the member list',
+            hint: 'belayctl status shows whether etcd has quorum',
+            retryable: true,
+          });
         const masters = spec.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(spec, m.name) }));
         const target = members.find((m) => m.name === name || masterOf(m, masters) === name);
-        if (!target) throw new OperatorError({ code: 'NO_SUCH_MEMBER', message: `${name} is not an etcd member (members: ${members.map((m) => m.name || hexId(m.id)).join(', ')})`, hint: 'belayctl etcd members lists them' });
+        if (!target)
+          throw new OperatorError({
+            code: 'NO_SUCH_MEMBER',
+            message: `${name} is not an etcd member (members: ${members.map((m) => m.name || hexId(m.id)).join(', ')})`,
+            hint: 'belayctl etcd members lists them',
+          });
         const voters = members.filter((m) => !m.isLearner);
         if (!target.isLearner) {
           const staying = voters.filter((m) => m.id !== target.id);
           const healthy = staying.filter((m) => statuses.get(m.id)?.ok).length;
-          if (staying.length === 0) throw new OperatorError({ code: 'LAST_MEMBER', message: `${name} is the only voting member: removing it would delete the cluster`, hint: 'to start over, take a snapshot (belayctl etcd snapshot) and restore it', unsafe: true });
+          if (staying.length === 0)
+            throw new OperatorError({
+              code: 'LAST_MEMBER',
+              message: `${name} is the only voting member: removing it would delete the cluster`,
+              hint: 'to start over, take a snapshot (belayctl etcd snapshot) and restore it',
+              unsafe: true,
+            });
           if (healthy < quorumOf(staying.length)) {
             const down = staying.filter((m) => !statuses.get(m.id)?.ok).map((m) => m.name || hexId(m.id));
             throw new OperatorError({
@@ -386,8 +466,16 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         progress('snapshot', `taking a snapshot on ${d.node}`);
         const meta = await backups.snapshot();
         const info = snapshotInfo(meta, d.paths);
-        if (!meta.verified) throw new OperatorError({ code: 'SNAPSHOT_NOT_VERIFIED', message: `snapshot ${info.file} could not be verified: ${meta.error}`, hint: 'see the leader\'s log; the earlier snapshots are kept' });
-        return { message: `snapshot ${info.file} on ${d.node}: revision ${meta.revision}, ${meta.keyCount} keys, ${(meta.sizeBytes / 1024 ** 2).toFixed(1)} MiB, sha256 ${meta.sha256.slice(0, 12)}…, verified in ${meta.durationMs} ms`, result: { ...info, node: d.node } };
+        if (!meta.verified)
+          throw new OperatorError({
+            code: 'SNAPSHOT_NOT_VERIFIED',
+            message: `snapshot ${info.file} could not be verified: ${meta.error}`,
+            hint: "see the leader's log; the earlier snapshots are kept",
+          });
+        return {
+          message: `snapshot ${info.file} on ${d.node}: revision ${meta.revision}, ${meta.keyCount} keys, ${(meta.sizeBytes / 1024 ** 2).toFixed(1)} MiB, sha256 ${meta.sha256.slice(0, 12)}…, verified in ${meta.durationMs} ms`,
+          result: { ...info, node: d.node },
+        };
       });
     },
 
@@ -419,7 +507,10 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       const { snapshot, node, dryRun, force } = call.request;
       const by = d.caller(call);
       streamed('EtcdRestore', call, async (progress) => {
-        const msg = await restoreEtcd({ me: d.node, paths: d.paths, local: d.local, agent: d.agent, requestedBy: by, progress }, { snapshot, node, dryRun, force });
+        const msg = await restoreEtcd(
+          { me: d.node, paths: d.paths, local: d.local, agent: d.agent, requestedBy: by, progress },
+          { snapshot, node, dryRun, force },
+        );
         if (!dryRun) d.log.warn('etcd restored from a snapshot', { snapshot, node: node || d.node, by });
         return msg;
       });
@@ -442,19 +533,35 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
         const rec = d.etcd.leaderReconciler();
         const cluster = d.etcd.client();
         const spec = d.local.read()?.spec;
-        if (!rec || !cluster || !spec) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        if (!rec || !cluster || !spec)
+          throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
         if (!spec.spec.masters.some((m) => m.name === name)) {
-          throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${name} is not a master of the spec (masters: ${spec.spec.masters.map((m) => m.name).join(', ')})`, hint: `add it to spec.masters and belayctl apply -f first` });
+          throw new OperatorError({
+            code: 'NOT_IN_SPEC',
+            message: `${name} is not a master of the spec (masters: ${spec.spec.masters.map((m) => m.name).join(', ')})`,
+            hint: `add it to spec.masters and belayctl apply -f first`,
+          });
         }
         const pf = await rec.preflightOk(name, spec, (await rec.observe()).statuses);
         if (dryRun) {
           progress('plan', pf.line, true);
-          for (const line of [`add ${name} as a learner (${peerUrl(spec, name)})`, `write its etcd certificates and etcd.yaml (initial-cluster-state existing)`, 'promote it once in sync', 'wait until it is healthy']) progress('plan', line, true);
+          for (const line of [
+            `add ${name} as a learner (${peerUrl(spec, name)})`,
+            `write its etcd certificates and etcd.yaml (initial-cluster-state existing)`,
+            'promote it once in sync',
+            'wait until it is healthy',
+          ])
+            progress('plan', line, true);
           return 'dry run: nothing was changed';
         }
         await cluster.kv.delete().key(ETCD_KEYS.heldOut + name);
         rec.clearBackoff(name);
-        if (!pf.ok) throw new OperatorError({ code: 'PREFLIGHT_FAILED', message: pf.line, hint: 'fix the host (or relax spec.etcd.preflight); the leader retries by itself' });
+        if (!pf.ok)
+          throw new OperatorError({
+            code: 'PREFLIGHT_FAILED',
+            message: pf.line,
+            hint: 'fix the host (or relax spec.etcd.preflight); the leader retries by itself',
+          });
         progress('preflight', pf.line);
         return rec.joinByHand(name, progress);
       });
@@ -463,7 +570,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
 }
 
 function specInvalid(err: ConfigError): OperatorError {
-  return new OperatorError({ code: 'SPEC_INVALID', message: `the Cluster spec is not valid:\n  ${err.problems.join('\n  ')}`, hint: 'fix the fields named above; docs/config.md lists every field of the Cluster spec' });
+  return new OperatorError({
+    code: 'SPEC_INVALID',
+    message: `the Cluster spec is not valid:\n  ${err.problems.join('\n  ')}`,
+    hint: 'fix the fields named above; docs/config.md lists every field of the Cluster spec',
+  });
 }
 
 /** "127.0.1.1:7703" or "[fd00::1]:7703" → the host. */

@@ -18,7 +18,11 @@ export function memberOf(m: MemberView): GossipMember {
 }
 
 const gossipOff = (node: string): OperatorError =>
-  new OperatorError({ code: 'GOSSIP_OFF', message: `gossip is off on ${node}`, hint: `its log says why (no gossip key in gossip.keyFile, or gossip.enabled: false)` });
+  new OperatorError({
+    code: 'GOSSIP_OFF',
+    message: `gossip is off on ${node}`,
+    hint: `its log says why (no gossip key in gossip.keyFile, or gossip.enabled: false)`,
+  });
 
 /** belay.v1.Coordinator's gossip methods: push-pull between coordinators, the member list, and the keyring. */
 export function gossipHandlers(d: { node: string; gossip: Gossip | undefined; log: Logger; insecure: boolean; nowMs: () => number }): GossipHandlers {
@@ -53,11 +57,15 @@ export function gossipHandlers(d: { node: string; gossip: Gossip | undefined; lo
               resolve({ node: m.name, ok: false, error: 'no gRPC address in its gossip tags', fingerprints: [] });
               return;
             }
-            g.peer(api).GossipKeys({ action, key, localOnly: true }, { deadline: new Date(d.nowMs() + 10_000) }, (err: grpc.ServiceError | null, res?: GossipKeysResponse__Output) => {
-              const mine = res?.members[0];
-              if (err || !mine) resolve({ node: m.name, ok: false, error: err?.details ?? 'empty answer', fingerprints: [] });
-              else resolve({ node: m.name, ok: mine.ok, error: mine.error, fingerprints: mine.fingerprints });
-            });
+            g.peer(api).GossipKeys(
+              { action, key, localOnly: true },
+              { deadline: new Date(d.nowMs() + 10_000) },
+              (err: grpc.ServiceError | null, res?: GossipKeysResponse__Output) => {
+                const mine = res?.members[0];
+                if (err || !mine) resolve({ node: m.name, ok: false, error: err?.details ?? 'empty answer', fingerprints: [] });
+                else resolve({ node: m.name, ok: mine.ok, error: mine.error, fingerprints: mine.fingerprints });
+              },
+            );
           }),
       ),
     );
@@ -73,7 +81,10 @@ export function gossipHandlers(d: { node: string; gossip: Gossip | undefined; lo
         keys.set(f, k);
       });
     }
-    return { keys: [...keys.values()], members: results.map((r) => ({ node: r.node ?? '', ok: r.ok ?? false, error: r.error ?? '', fingerprints: r.fingerprints ?? [] })) };
+    return {
+      keys: [...keys.values()],
+      members: results.map((r) => ({ node: r.node ?? '', ok: r.ok ?? false, error: r.error ?? '', fingerprints: r.fingerprints ?? [] })),
+    };
   };
 
   return {
@@ -124,14 +135,29 @@ export function gossipHandlers(d: { node: string; gossip: Gossip | undefined; lo
           const fp = fingerprint(parseKey(key, 'key'));
           const unreachable = now.members.filter((m) => !m.ok).map((m) => m.node);
           if (unreachable.length > 0) {
-            throw new OperatorError({ code: 'GOSSIP_MEMBERS_UNREACHABLE', message: `cannot ${action} a key while ${unreachable.join(', ')} cannot be asked`, hint: 'bring them back (belayctl members) or remove them first', unsafe: true });
+            throw new OperatorError({
+              code: 'GOSSIP_MEMBERS_UNREACHABLE',
+              message: `cannot ${action} a key while ${unreachable.join(', ')} cannot be asked`,
+              hint: 'bring them back (belayctl members) or remove them first',
+              unsafe: true,
+            });
           }
           const k = now.keys.find((x) => x.fingerprint === fp);
           if (action === 'use' && (k?.installedOn ?? 0) < now.members.length) {
-            throw new OperatorError({ code: 'GOSSIP_KEY_NOT_EVERYWHERE', message: `key ${fp} is installed on ${k?.installedOn ?? 0} of ${now.members.length} members: members without it could not read the others`, hint: 'belayctl gossip keys install KEY first, then use it', unsafe: true });
+            throw new OperatorError({
+              code: 'GOSSIP_KEY_NOT_EVERYWHERE',
+              message: `key ${fp} is installed on ${k?.installedOn ?? 0} of ${now.members.length} members: members without it could not read the others`,
+              hint: 'belayctl gossip keys install KEY first, then use it',
+              unsafe: true,
+            });
           }
           if (action === 'remove' && (k?.primaryOn ?? 0) > 0) {
-            throw new OperatorError({ code: 'GOSSIP_KEY_IS_PRIMARY', message: `key ${fp} is the primary key on ${k?.primaryOn ?? 0} members`, hint: 'belayctl gossip keys use ANOTHER_KEY first, then remove this one', unsafe: true });
+            throw new OperatorError({
+              code: 'GOSSIP_KEY_IS_PRIMARY',
+              message: `key ${fp} is the primary key on ${k?.primaryOn ?? 0} members`,
+              hint: 'belayctl gossip keys use ANOTHER_KEY first, then remove this one',
+              unsafe: true,
+            });
           }
         }
         const mine = await localKeys(action, key).catch((err: unknown) => {

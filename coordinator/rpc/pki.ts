@@ -49,17 +49,33 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
 
   const specOf = (): ClusterSpec => {
     const spec = d.local.read()?.spec;
-    if (!spec) throw new OperatorError({ code: 'NO_SPEC', message: 'no Cluster spec yet: there are no masters to check', hint: 'belayctl apply -f cluster.yaml, then belayctl bootstrap --node NAME' });
+    if (!spec)
+      throw new OperatorError({
+        code: 'NO_SPEC',
+        message: 'no Cluster spec yet: there are no masters to check',
+        hint: 'belayctl apply -f cluster.yaml, then belayctl bootstrap --node NAME',
+      });
     return spec;
   };
   const masterOfSpec = (spec: ClusterSpec, name: string): SpecMaster => {
     const m = specMaster(spec, name);
-    if (!m) throw new OperatorError({ code: 'NOT_IN_SPEC', message: `${name} is not a master of the spec (masters: ${spec.spec.masters.map((x) => x.name).join(', ')})`, hint: 'give one of the masters the spec lists (belayctl get cluster)' });
+    if (!m)
+      throw new OperatorError({
+        code: 'NOT_IN_SPEC',
+        message: `${name} is not a master of the spec (masters: ${spec.spec.masters.map((x) => x.name).join(', ')})`,
+        hint: 'give one of the masters the spec lists (belayctl get cluster)',
+      });
     return m;
   };
   const clientOf = (): EtcdCluster => {
     const cluster = d.etcd.client();
-    if (!cluster) throw new OperatorError({ code: 'NO_ETCD_CLIENT', message: `${d.node} has no etcd client (no etcd yet, or no etcd client certificate here): the cluster's CAs are kept in etcd`, hint: 'bootstrap etcd first (belayctl bootstrap --node NAME), or ask another coordinator with --endpoint', retryable: true });
+    if (!cluster)
+      throw new OperatorError({
+        code: 'NO_ETCD_CLIENT',
+        message: `${d.node} has no etcd client (no etcd yet, or no etcd client certificate here): the cluster's CAs are kept in etcd`,
+        hint: 'bootstrap etcd first (belayctl bootstrap --node NAME), or ask another coordinator with --endpoint',
+        retryable: true,
+      });
     return cluster;
   };
   /** The etcd members among the masters, or undefined when etcd cannot say. */
@@ -92,18 +108,38 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
             } catch (err) {
               return { name: m.name, unreachable: `${m.name}: ${(err instanceof OperatorError ? err.message : shortError(err)).trim()}` };
             }
-            const files: Record<string, PublicPkiFile> = Object.fromEntries(res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]));
+            const files: Record<string, PublicPkiFile> = Object.fromEntries(
+              res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]),
+            );
             // Without etcd's member list, a master holding an etcd server certificate is taken for a member.
             const etcdMember = members ? members.has(m.name) : files['pki/etcd/server.crt'] !== undefined || files['pki/etcd/peer.crt'] !== undefined;
             const served = spec.spec.controlPlane.enabled ? await servedCertificate(m.address, spec.spec.apiserver.securePort) : undefined;
-            const input: MasterPkiCheck = { spec, master: m.name, files, trusted, now, warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays, etcdMember, servedApiserverPem: served };
+            const input: MasterPkiCheck = {
+              spec,
+              master: m.name,
+              files,
+              trusted,
+              now,
+              warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays,
+              etcdMember,
+              servedApiserverPem: served,
+            };
             return { name: m.name, findings: await checkMasterPki(input) };
           }),
         );
         const unreachable = results.flatMap((r) => (r.unreachable ? [r.unreachable] : []));
         if (unreachable.length > 0) d.log.warn('pki check: masters not reached', { unreachable });
         return {
-          findings: results.flatMap((r) => (r.findings ?? []).map((f) => ({ master: f.master, file: f.file, severity: f.severity, message: f.message, fix: f.fix, ...(f.daysLeft === undefined ? {} : { daysLeft: f.daysLeft }) }))),
+          findings: results.flatMap((r) =>
+            (r.findings ?? []).map((f) => ({
+              master: f.master,
+              file: f.file,
+              severity: f.severity,
+              message: f.message,
+              fix: f.fix,
+              ...(f.daysLeft === undefined ? {} : { daysLeft: f.daysLeft }),
+            })),
+          ),
           checked: results.filter((r) => r.findings).map((r) => r.name),
           unreachable,
         };
@@ -117,24 +153,45 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
       const { target, node, dryRun } = call.request;
       const by = d.caller(call);
       onLeader('PkiIssue', call, async (progress) => {
-        if (!isTarget(target)) throw new OperatorError({ code: 'PKI_BAD_TARGET', message: `cannot issue "${target}": the targets are ${PKI_ISSUE_TARGETS.join(', ')}`, hint: 'belayctl pki issue --help says what each writes' });
+        if (!isTarget(target))
+          throw new OperatorError({
+            code: 'PKI_BAD_TARGET',
+            message: `cannot issue "${target}": the targets are ${PKI_ISSUE_TARGETS.join(', ')}`,
+            hint: 'belayctl pki issue --help says what each writes',
+          });
         const spec = specOf();
         const master = masterOfSpec(spec, node);
         const cluster = clientOf();
         const term = d.etcd.term;
-        if (!d.etcd.leaderReconciler() || term <= 0) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        if (!d.etcd.leaderReconciler() || term <= 0)
+          throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
         const plan = await planIssue(target, spec, master, cluster, await etcdMembers(cluster, spec), progress);
         for (const w of plan.writes) progress(dryRun ? 'plan' : 'issue', `${dryRun ? 'issue' : 'issued'} ${w.what}`, dryRun);
         if (dryRun) {
-          for (const w of plan.writes) progress('plan', `write ${w.files.map((f) => `${w.dir === 'kubernetes' ? '' : 'pki/'}${f.path}`).join(', ')} on ${master.name} through its agent`, true);
+          for (const w of plan.writes)
+            progress(
+              'plan',
+              `write ${w.files.map((f) => `${w.dir === 'kubernetes' ? '' : 'pki/'}${f.path}`).join(', ')} on ${master.name} through its agent`,
+              true,
+            );
           progress('plan', plan.after, true);
           return 'dry run: nothing was changed';
         }
         const agent = d.agent(master.name);
-        if (!agent) throw new OperatorError({ code: 'AGENT_UNREACHABLE', message: `no agent address known for ${master.name}`, hint: 'belayctl status shows whether its agent reports', retryable: true });
+        if (!agent)
+          throw new OperatorError({
+            code: 'AGENT_UNREACHABLE',
+            message: `no agent address known for ${master.name}`,
+            hint: 'belayctl status shows whether its agent reports',
+            retryable: true,
+          });
         const written: string[] = [];
         for (const w of plan.writes) {
-          const res = await agentCall<WritePkiResponse__Output>((opts, cb) => agent.WritePki({ dir: w.dir, files: w.files, requestedBy: by, term }, opts, cb), PKI_RPC_DEFAULTS.writeTimeoutMs, master.name);
+          const res = await agentCall<WritePkiResponse__Output>(
+            (opts, cb) => agent.WritePki({ dir: w.dir, files: w.files, requestedBy: by, term }, opts, cb),
+            PKI_RPC_DEFAULTS.writeTimeoutMs,
+            master.name,
+          );
           written.push(...res.written);
           progress('write', `wrote ${res.written.join(', ') || 'nothing (the files were already these)'} on ${master.name}`);
         }
@@ -156,21 +213,47 @@ async function trustedCas(cluster: EtcdCluster): Promise<MasterPkiCheck['trusted
   try {
     [shared, etcdCa] = await Promise.all([cluster.kv.get(CONTROL_PLANE_KEYS.pki).string(), cluster.kv.get(ETCD_KEYS.etcdCa).string()]);
   } catch (err) {
-    throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: `cannot read the cluster's CAs from etcd: ${shortError(err)}`, hint: 'retry once etcd answers (belayctl status)', retryable: true });
+    throw new OperatorError({
+      code: 'ETCD_UNAVAILABLE',
+      message: `cannot read the cluster's CAs from etcd: ${shortError(err)}`,
+      hint: 'retry once etcd answers (belayctl status)',
+      retryable: true,
+    });
   }
-  if (!etcdCa) throw new OperatorError({ code: 'PKI_NOT_IN_ETCD', message: `the etcd CA is missing from etcd (${ETCD_KEYS.etcdCa})`, hint: 'was the cluster bootstrapped by belay? belayctl status shows etcd' });
+  if (!etcdCa)
+    throw new OperatorError({
+      code: 'PKI_NOT_IN_ETCD',
+      message: `the etcd CA is missing from etcd (${ETCD_KEYS.etcdCa})`,
+      hint: 'was the cluster bootstrapped by belay? belayctl status shows etcd',
+    });
   if (!shared) {
-    throw new OperatorError({ code: 'PKI_NOT_IN_ETCD', message: `there is no control-plane PKI in etcd yet (${CONTROL_PLANE_KEYS.pki})`, hint: 'the leader makes it when it deploys the control plane (spec.controlPlane.enabled): belayctl status shows its progress', retryable: true });
+    throw new OperatorError({
+      code: 'PKI_NOT_IN_ETCD',
+      message: `there is no control-plane PKI in etcd yet (${CONTROL_PLANE_KEYS.pki})`,
+      hint: 'the leader makes it when it deploys the control plane (spec.controlPlane.enabled): belayctl status shows its progress',
+      retryable: true,
+    });
   }
   const files = JSON.parse(shared) as Record<string, string | undefined>;
   const ca = (JSON.parse(etcdCa) as { certPem?: string }).certPem;
-  return { caPem: files['ca.crt'] ?? '', frontProxyCaPem: files['front-proxy-ca.crt'] ?? '', etcdCaPem: ca ?? '', ...(files['sa.pub'] ? { serviceAccountPublicKeyPem: files['sa.pub'] } : {}) };
+  return {
+    caPem: files['ca.crt'] ?? '',
+    frontProxyCaPem: files['front-proxy-ca.crt'] ?? '',
+    etcdCaPem: ca ?? '',
+    ...(files['sa.pub'] ? { serviceAccountPublicKeyPem: files['sa.pub'] } : {}),
+  };
 }
 
 /** The shared control-plane PKI with its keys, for issuing; only ever on the leader. */
 async function sharedPki(cluster: EtcdCluster): Promise<ControlPlanePki> {
   const text = await cluster.kv.get(CONTROL_PLANE_KEYS.pki).string();
-  if (!text) throw new OperatorError({ code: 'PKI_NOT_IN_ETCD', message: `there is no control-plane PKI in etcd yet (${CONTROL_PLANE_KEYS.pki}): nothing to issue from`, hint: 'the leader makes it when it deploys the control plane (spec.controlPlane.enabled): belayctl status shows its progress', retryable: true });
+  if (!text)
+    throw new OperatorError({
+      code: 'PKI_NOT_IN_ETCD',
+      message: `there is no control-plane PKI in etcd yet (${CONTROL_PLANE_KEYS.pki}): nothing to issue from`,
+      hint: 'the leader makes it when it deploys the control plane (spec.controlPlane.enabled): belayctl status shows its progress',
+      retryable: true,
+    });
   return sharedPkiFromFiles(JSON.parse(text) as Record<string, string>);
 }
 
@@ -182,7 +265,14 @@ interface IssuePlan {
   after: string;
 }
 
-async function planIssue(target: PkiIssueTarget, spec: ClusterSpec, master: SpecMaster, cluster: EtcdCluster, members: Set<string> | undefined, progress: ProgressLine): Promise<IssuePlan> {
+async function planIssue(
+  target: PkiIssueTarget,
+  spec: ClusterSpec,
+  master: SpecMaster,
+  cluster: EtcdCluster,
+  members: Set<string> | undefined,
+  progress: ProgressLine,
+): Promise<IssuePlan> {
   const name = master.name;
   switch (target) {
     case 'apiserver': {
@@ -200,18 +290,43 @@ async function planIssue(target: PkiIssueTarget, spec: ClusterSpec, master: Spec
       progress('ca', 'reading the cluster CA from etcd');
       const own = await masterControlPlaneFiles(await sharedPki(cluster), spec, name);
       return {
-        writes: [{ dir: 'kubernetes', what: `${own.kubeconfigs.map((k) => k.path).join(', ')} for ${name}, each with a new client certificate and key`, files: own.kubeconfigs }],
+        writes: [
+          {
+            dir: 'kubernetes',
+            what: `${own.kubeconfigs.map((k) => k.path).join(', ')} for ${name}, each with a new client certificate and key`,
+            files: own.kubeconfigs,
+          },
+        ],
         done: `${name} has new kubeconfigs`,
         after: `kube-scheduler and kube-controller-manager on ${name} read their kubeconfig only when they start: restart them with a rollout of the scheduler and of the controller-manager; admin.conf is read by each kubectl run`,
       };
     }
     case 'etcd': {
       progress('ca', 'reading the etcd CA from etcd');
-      if (!members) throw new OperatorError({ code: 'ETCD_UNAVAILABLE', message: `cannot tell whether ${name} is an etcd member: etcd's member list cannot be read`, hint: 'retry once etcd answers (belayctl etcd members)', retryable: true });
+      if (!members)
+        throw new OperatorError({
+          code: 'ETCD_UNAVAILABLE',
+          message: `cannot tell whether ${name} is an etcd member: etcd's member list cannot be read`,
+          hint: 'retry once etcd answers (belayctl etcd members)',
+          retryable: true,
+        });
       const kind = members.has(name) ? 'member' : 'client';
-      const files = (await etcdPkiFor(await loadEtcdCa(cluster), master, kind)).map((f) => ({ path: f.path ?? '', content: f.content ?? '', mode: f.mode ?? 0 }));
+      const files = (await etcdPkiFor(await loadEtcdCa(cluster), master, kind)).map((f) => ({
+        path: f.path ?? '',
+        content: f.content ?? '',
+        mode: f.mode ?? 0,
+      }));
       return {
-        writes: [{ dir: 'pki', what: `${kind === 'member' ? "the etcd member's server, peer and client" : 'the etcd client (not a member)'} certificates of ${name}: ${files.filter((f) => f.path.endsWith('.crt')).map((f) => `pki/${f.path}`).join(', ')}`, files }],
+        writes: [
+          {
+            dir: 'pki',
+            what: `${kind === 'member' ? "the etcd member's server, peer and client" : 'the etcd client (not a member)'} certificates of ${name}: ${files
+              .filter((f) => f.path.endsWith('.crt'))
+              .map((f) => `pki/${f.path}`)
+              .join(', ')}`,
+            files,
+          },
+        ],
         done: `${name} has new etcd ${kind} certificates`,
         after: `etcd reads its certificates at each new connection; kube-apiserver on ${name} reads apiserver-etcd-client only when it starts: restart it with a rollout of the apiserver (belayctl rollout restart apiserver)`,
       };

@@ -47,17 +47,47 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
   const forwardError = (method: string, node: string, err: grpc.ServiceError): grpc.ServiceError =>
     err.metadata?.get('belay-code')[0]
       ? err
-      : fail(method, new OperatorError({ code: 'AGENT_UNREACHABLE', message: `cannot reach the agent of ${node}: ${err.details}`, hint: `is belay-agent running on ${node}? (journalctl -u belay-agent there)`, retryable: true }));
-  const eventsReceived = new Counter({ name: 'belay_events_received_total', help: 'Agent events stored (resends not counted), by master and severity', labelNames: ['node', 'severity'] as const, registers: [d.registry] });
-  const received = new Counter({ name: 'belay_reports_received_total', help: 'Host reports stored, by master', labelNames: ['node'] as const, registers: [d.registry] });
-  const refused = new Counter({ name: 'belay_reports_refused_total', help: 'Report streams refused, by reason code', labelNames: ['code'] as const, registers: [d.registry] });
+      : fail(
+          method,
+          new OperatorError({
+            code: 'AGENT_UNREACHABLE',
+            message: `cannot reach the agent of ${node}: ${err.details}`,
+            hint: `is belay-agent running on ${node}? (journalctl -u belay-agent there)`,
+            retryable: true,
+          }),
+        );
+  const eventsReceived = new Counter({
+    name: 'belay_events_received_total',
+    help: 'Agent events stored (resends not counted), by master and severity',
+    labelNames: ['node', 'severity'] as const,
+    registers: [d.registry],
+  });
+  const received = new Counter({
+    name: 'belay_reports_received_total',
+    help: 'Host reports stored, by master',
+    labelNames: ['node'] as const,
+    registers: [d.registry],
+  });
+  const refused = new Counter({
+    name: 'belay_reports_refused_total',
+    help: 'Report streams refused, by reason code',
+    labelNames: ['code'] as const,
+    registers: [d.registry],
+  });
   const latency = new Histogram({
     name: 'belay_report_latency_seconds',
     help: 'From the end of a report collection on the agent to its storage here (includes clock skew between masters)',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [d.registry],
   });
-  new Gauge({ name: 'belay_agents_connected', help: 'Masters with an open report stream', registers: [d.registry], collect() { this.set(d.store.connectedCount()); } });
+  new Gauge({
+    name: 'belay_agents_connected',
+    help: 'Masters with an open report stream',
+    registers: [d.registry],
+    collect() {
+      this.set(d.store.connectedCount());
+    },
+  });
 
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
   /** Who asked, for the agent's event and log: the caller's certificate name and this coordinator. */
@@ -90,7 +120,14 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
     ...gossipHandlers({ node: d.node, gossip: d.gossip, log: d.log, insecure: d.insecure, nowMs: d.nowMs }),
     ...clusterHandlers({ node: d.node, paths: d.paths, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
     ...pkiHandlers({ node: d.node, local: d.local, etcd: d.etcd, gossip: d.gossip, agent: d.agent, log: d.log, caller }),
-    ...rolloutHandlers({ node: d.node, etcd: d.etcd, gossip: d.gossip, log: d.log, caller, onLeader: leaderRelay({ node: d.node, etcd: d.etcd, gossip: d.gossip, log: d.log, caller }).onLeader }),
+    ...rolloutHandlers({
+      node: d.node,
+      etcd: d.etcd,
+      gossip: d.gossip,
+      log: d.log,
+      caller,
+      onLeader: leaderRelay({ node: d.node, etcd: d.etcd, gossip: d.gossip, log: d.log, caller }).onLeader,
+    }),
     StreamReports(call) {
       open.add(call);
       const peer = d.insecure ? undefined : peerName(call);
@@ -110,10 +147,18 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
         const from = m.report?.node ?? m.event?.node ?? '';
         try {
           if (!d.insecure && peer === undefined) {
-            throw new OperatorError({ code: 'NO_CLIENT_CERTIFICATE', message: 'report stream without a client certificate', hint: 'configure the agent with tls.cert and tls.key' });
+            throw new OperatorError({
+              code: 'NO_CLIENT_CERTIFICATE',
+              message: 'report stream without a client certificate',
+              hint: 'configure the agent with tls.cert and tls.key',
+            });
           }
           if (node !== undefined && from !== node) {
-            throw new OperatorError({ code: 'NODE_NAME_MISMATCH', message: `stream of ${node} sent a message for ${from}`, hint: 'one stream carries one master' });
+            throw new OperatorError({
+              code: 'NODE_NAME_MISMATCH',
+              message: `stream of ${node} sent a message for ${from}`,
+              hint: 'one stream carries one master',
+            });
           }
           if (node === undefined) {
             d.store.authorize(peer, from);
@@ -163,7 +208,21 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
           return { ...n, member: m ? memberOf(m) : null, summary };
         });
         const etcd = d.etcd.summary();
-        callback(null, { coordinator: d.node, nowMs: d.nowMs(), nodes, version: BELAY_VERSION, leader: etcd.leader?.name ?? '', leaderTerm: etcd.leader?.term ?? 0, reconcile: etcd.reconcile, etcdPhase: etcd.phase, etcdAlarms: etcd.alarms, lastSnapshot: etcd.lastSnapshot ?? null, lastDrill: etcd.lastDrill ?? null, backupAlert: etcd.backupAlert, controlPlane: etcd.controlPlane ?? '' });
+        callback(null, {
+          coordinator: d.node,
+          nowMs: d.nowMs(),
+          nodes,
+          version: BELAY_VERSION,
+          leader: etcd.leader?.name ?? '',
+          leaderTerm: etcd.leader?.term ?? 0,
+          reconcile: etcd.reconcile,
+          etcdPhase: etcd.phase,
+          etcdAlarms: etcd.alarms,
+          lastSnapshot: etcd.lastSnapshot ?? null,
+          lastDrill: etcd.lastDrill ?? null,
+          backupAlert: etcd.backupAlert,
+          controlPlane: etcd.controlPlane ?? '',
+        });
       } catch (err) {
         callback(fail('Status', err));
       }
@@ -217,19 +276,29 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
     ApplyManifest(call, callback) {
       const { node, request } = call.request;
       const by = caller(call);
-      toAgent('ApplyManifest', node, callback, (agent, opts, cb) => agent.ApplyManifest({ ...request, file: request?.file ?? '', content: request?.content ?? '', force: request?.force ?? false, requestedBy: by }, opts, cb));
+      toAgent('ApplyManifest', node, callback, (agent, opts, cb) =>
+        agent.ApplyManifest(
+          { ...request, file: request?.file ?? '', content: request?.content ?? '', force: request?.force ?? false, requestedBy: by },
+          opts,
+          cb,
+        ),
+      );
     },
 
     RemoveManifest(call, callback) {
       const { node, request } = call.request;
       const by = caller(call);
-      toAgent('RemoveManifest', node, callback, (agent, opts, cb) => agent.RemoveManifest({ file: request?.file ?? '', force: request?.force ?? false, requestedBy: by }, opts, cb));
+      toAgent('RemoveManifest', node, callback, (agent, opts, cb) =>
+        agent.RemoveManifest({ file: request?.file ?? '', force: request?.force ?? false, requestedBy: by }, opts, cb),
+      );
     },
 
     RollbackManifest(call, callback) {
       const { node, request } = call.request;
       const by = caller(call);
-      toAgent('RollbackManifest', node, callback, (agent, opts, cb) => agent.RollbackManifest({ file: request?.file ?? '', toSha256: request?.toSha256 ?? '', requestedBy: by }, opts, cb));
+      toAgent('RollbackManifest', node, callback, (agent, opts, cb) =>
+        agent.RollbackManifest({ file: request?.file ?? '', toSha256: request?.toSha256 ?? '', requestedBy: by }, opts, cb),
+      );
     },
   };
   return {

@@ -89,7 +89,15 @@ export function overrides(claim: { incarnation: number; state: MemberState }, cu
 export function claimOfMessage(msg: Alive | Suspect | Dead): Claim {
   switch (msg.kind) {
     case 'alive':
-      return { name: msg.name, bootId: msg.bootId, incarnation: msg.incarnation, state: 'alive', addr: msg.addr, tags: msg.tags, tagsIncarnation: msg.incarnation };
+      return {
+        name: msg.name,
+        bootId: msg.bootId,
+        incarnation: msg.incarnation,
+        state: 'alive',
+        addr: msg.addr,
+        tags: msg.tags,
+        tagsIncarnation: msg.incarnation,
+      };
     case 'suspect':
       return { name: msg.name, bootId: msg.bootId, incarnation: msg.incarnation, state: 'suspect', from: msg.from };
     case 'dead':
@@ -172,7 +180,14 @@ export function mergeClaim(current: Member | undefined, claim: Claim, nowMs: num
     if (claim.addr === undefined || claim.tags === undefined) return { kind: 'ignored', reason: 'no-addr' };
     if (current.state === 'alive' && current.addr !== claim.addr) return { kind: 'conflict', current, claim };
     const member = memberOf(claim, claim.addr, claim.tags, nowMs);
-    return { kind: 'applied', before: current, member, newBoot: true, advanced: true, infoChanged: member.addr !== current.addr || !sameTags(member.tags, current.tags) };
+    return {
+      kind: 'applied',
+      before: current,
+      member,
+      newBoot: true,
+      advanced: true,
+      infoChanged: member.addr !== current.addr || !sameTags(member.tags, current.tags),
+    };
   }
   const advanced = overrides(claim, current);
   const newInfo = claim.addr !== undefined && claim.tags !== undefined && (claim.tagsIncarnation ?? -1) > current.tagsIncarnation;

@@ -180,12 +180,7 @@ export function estimateSize(msg: SwimMessage): number {
     case 'dead':
       return head + str(msg.name) + str(msg.bootId) + num + str(msg.from);
     case 'push-pull':
-      return (
-        head +
-        str(msg.from) +
-        4 +
-        msg.members.reduce((n, m) => n + 4 + str(m.name) + str(m.bootId) + str(m.addr) + num + 2 + tags(m.tags), 0)
-      );
+      return head + str(msg.from) + 4 + msg.members.reduce((n, m) => n + 4 + str(m.name) + str(m.bootId) + str(m.addr) + num + 2 + tags(m.tags), 0);
     case 'digest':
       return head + str(msg.from) + str(msg.fromAddr) + msg.members.reduce((n, m) => n + 4 + str(m.name) + str(m.bootId) + num + str(m.state), 0);
   }

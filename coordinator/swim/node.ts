@@ -452,7 +452,8 @@ export class SwimNode {
     } else {
       const order = compareVersions(this.self, mine);
       if (order > 0) updates.push(this.updateOf(this.self, undefined));
-      else if (order < 0) this.applyClaim(now, { name: mine.name, bootId: mine.bootId, incarnation: mine.incarnation, state: mine.state, from: d.from }, false, from);
+      else if (order < 0)
+        this.applyClaim(now, { name: mine.name, bootId: mine.bootId, incarnation: mine.incarnation, state: mine.state, from: d.from }, false, from);
     }
     for (const m of this.known.values()) {
       const e = theirs.get(m.name);
@@ -491,13 +492,24 @@ export class SwimNode {
       return;
     }
     if (out.kind === 'ignored') {
-      if (replyTo !== undefined && current?.state === 'alive' && isAccusation(claim) && (out.reason === 'older-boot' || current.incarnation > claim.incarnation)) {
+      if (
+        replyTo !== undefined &&
+        current?.state === 'alive' &&
+        isAccusation(claim) &&
+        (out.reason === 'older-boot' || current.incarnation > claim.incarnation)
+      ) {
         // The sender accuses a member that has refuted since (or restarted): pass the refutation back.
         // Without this, a node that hears a suspicion after the refutation stopped circulating declares a live member dead.
         this.sendUdp(replyTo, this.updateOf(current, undefined));
       }
       // Another suspecter of what we already suspect: a Lifeguard confirmation.
-      if (current?.state === 'suspect' && claim.state === 'suspect' && claim.bootId === current.bootId && claim.incarnation === current.incarnation && claim.from !== undefined) {
+      if (
+        current?.state === 'suspect' &&
+        claim.state === 'suspect' &&
+        claim.bootId === current.bootId &&
+        claim.incarnation === current.incarnation &&
+        claim.from !== undefined
+      ) {
         this.confirm(now, current, claim.from, originated);
       }
       return;
@@ -561,7 +573,13 @@ export class SwimNode {
     const key = `${claim.name}\u0000${claim.bootId}`;
     if (this.conflictsSeen.has(key)) return;
     this.conflictsSeen.add(key);
-    this.events.push({ kind: 'conflict', atMs: now, member: viewOf(current), otherBootId: claim.bootId, ...(claim.addr === undefined ? {} : { otherAddr: claim.addr }) });
+    this.events.push({
+      kind: 'conflict',
+      atMs: now,
+      member: viewOf(current),
+      otherBootId: claim.bootId,
+      ...(claim.addr === undefined ? {} : { otherAddr: claim.addr }),
+    });
   }
 
   private startSuspicion(now: number, name: string, from: string): void {
@@ -635,7 +653,15 @@ export class SwimNode {
         );
         for (const h of helpers) {
           const helper = this.known.get(h) as Member;
-          const req: IndirectPing = { kind: 'indirect-ping', seq: p.seq, target: p.target, targetAddr: p.targetAddr, from: this.self.name, fromAddr: this.self.addr, wantNack: true };
+          const req: IndirectPing = {
+            kind: 'indirect-ping',
+            seq: p.seq,
+            target: p.target,
+            targetAddr: p.targetAddr,
+            from: this.self.name,
+            fromAddr: this.self.addr,
+            wantNack: true,
+          };
           this.sendUdp(helper.addr, req);
         }
         this.counters.indirectProbes++;
@@ -710,7 +736,8 @@ export class SwimNode {
         // stale suspicion answers with the refutation (applyClaim). Costs one more round per suspicion.
         s.regossiped = true;
         const m = this.known.get(name);
-        if (m !== undefined && m.state === 'suspect') this.queue.enqueue({ kind: 'suspect', name, bootId: m.bootId, incarnation: m.incarnation, from: s.suspicion.firstFrom });
+        if (m !== undefined && m.state === 'suspect')
+          this.queue.enqueue({ kind: 'suspect', name, bootId: m.bootId, incarnation: m.incarnation, from: s.suspicion.firstFrom });
       }
       if (deadline > now) continue;
       if (s.deferredToMs === undefined && handledLate(deadline, now, this.cfg.probeTimeoutMs)) {

@@ -79,15 +79,62 @@ interface LongLike {
   high: number;
 }
 type U64 = number | LongLike;
-interface PbPing { seq: number; target: string; from: string; fromAddr: string }
-interface PbIndirectPing { seq: number; target: string; targetAddr: string; from: string; fromAddr: string; wantNack: boolean }
-interface PbSeqFrom { seq: number; from: string }
-interface PbAlive { name: string; bootId: string; addr: string; incarnation: U64; tags: Record<string, string> }
-interface PbSuspect { name: string; bootId: string; incarnation: U64; from: string }
-interface PbMember { name: string; bootId: string; addr: string; incarnation: U64; state: string; tags: Record<string, string> }
-interface PbPushPull { from: string; join: boolean; reply: boolean; members: PbMember[] }
-interface PbDigestEntry { name: string; bootId: string; incarnation: U64; state: string }
-interface PbDigest { from: string; fromAddr: string; members: PbDigestEntry[] }
+interface PbPing {
+  seq: number;
+  target: string;
+  from: string;
+  fromAddr: string;
+}
+interface PbIndirectPing {
+  seq: number;
+  target: string;
+  targetAddr: string;
+  from: string;
+  fromAddr: string;
+  wantNack: boolean;
+}
+interface PbSeqFrom {
+  seq: number;
+  from: string;
+}
+interface PbAlive {
+  name: string;
+  bootId: string;
+  addr: string;
+  incarnation: U64;
+  tags: Record<string, string>;
+}
+interface PbSuspect {
+  name: string;
+  bootId: string;
+  incarnation: U64;
+  from: string;
+}
+interface PbMember {
+  name: string;
+  bootId: string;
+  addr: string;
+  incarnation: U64;
+  state: string;
+  tags: Record<string, string>;
+}
+interface PbPushPull {
+  from: string;
+  join: boolean;
+  reply: boolean;
+  members: PbMember[];
+}
+interface PbDigestEntry {
+  name: string;
+  bootId: string;
+  incarnation: U64;
+  state: string;
+}
+interface PbDigest {
+  from: string;
+  fromAddr: string;
+  members: PbDigestEntry[];
+}
 interface PbMessage {
   ping?: PbPing | null;
   indirectPing?: PbIndirectPing | null;
@@ -100,8 +147,14 @@ interface PbMessage {
   pushPull?: PbPushPull | null;
   digest?: PbDigest | null;
 }
-interface PbPacket { messages: PbMessage[] }
-interface PbSealedPayload { sentAtMs: U64; packetId: Uint8Array; packet?: PbPacket | null }
+interface PbPacket {
+  messages: PbMessage[];
+}
+interface PbSealedPayload {
+  sentAtMs: U64;
+  packetId: Uint8Array;
+  packet?: PbPacket | null;
+}
 
 const MEMBER_STATES: ReadonlySet<string> = new Set<MemberState>(['alive', 'suspect', 'dead', 'left']);
 
@@ -348,7 +401,8 @@ function fromProto(m: PbMessage, i: number): SwimMessage {
 
 /** A plain own-property copy: protobufjs's map object is not ours to hand out. */
 function copyTags(tags: Record<string, string>): Tags {
-  if (Object.keys(tags).length > CODEC_LIMITS.maxTags) throw new DecodeError('too-many-tags', `${Object.keys(tags).length} tags, at most ${CODEC_LIMITS.maxTags}`);
+  if (Object.keys(tags).length > CODEC_LIMITS.maxTags)
+    throw new DecodeError('too-many-tags', `${Object.keys(tags).length} tags, at most ${CODEC_LIMITS.maxTags}`);
   return Object.fromEntries(Object.entries(tags));
 }
 
@@ -388,9 +442,13 @@ export function encodeSealedPayload(p: SealedPayload): Uint8Array {
 
 /** Worst-case bytes encodeSealedPayload adds to the packet (for SEAL_OVERHEAD_BYTES), for a packet under 2 MiB. */
 export const SEALED_PAYLOAD_OVERHEAD_BYTES =
-  1 + 8 + // sent_at_ms: tag, varint of a safe integer (≤ 2^53: 8 × 7 bits)
-  1 + 1 + CODEC_LIMITS.packetIdBytes + // packet_id: tag, length, bytes
-  1 + 3; // packet: tag, length varint (< 2^21)
+  1 +
+  8 + // sent_at_ms: tag, varint of a safe integer (≤ 2^53: 8 × 7 bits)
+  1 +
+  1 +
+  CODEC_LIMITS.packetIdBytes + // packet_id: tag, length, bytes
+  1 +
+  3; // packet: tag, length varint (< 2^21)
 
 export interface OpenedPayload {
   sentAtMs: number;

@@ -45,7 +45,12 @@ export class GossipDriver {
 
   constructor(private readonly d: DriverDeps) {
     const registers = d.registry ? [d.registry] : [];
-    this.events = new Counter({ name: 'belay_gossip_member_events_total', help: 'Member transitions seen by this coordinator, by kind', labelNames: ['kind'] as const, registers });
+    this.events = new Counter({
+      name: 'belay_gossip_member_events_total',
+      help: 'Member transitions seen by this coordinator, by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    });
     const members = (): MemberView[] => d.node.members();
     new Gauge({
       name: 'belay_gossip_members',
@@ -151,7 +156,12 @@ export class GossipDriver {
     try {
       out = this.d.node.step(input);
     } catch (err) {
-      this.d.log.error('gossip core failed on an input', { err: errorText(err), input: input.kind, code: 'GOSSIP_CORE_FAILED', hint: 'a bug: report it with this log' });
+      this.d.log.error('gossip core failed on an input', {
+        err: errorText(err),
+        input: input.kind,
+        code: 'GOSSIP_CORE_FAILED',
+        hint: 'a bug: report it with this log',
+      });
       this.arm(Date.now() + 1_000);
       return;
     }
@@ -193,7 +203,7 @@ export class GossipDriver {
             this.d.log.error('gossip key refused by a member: cannot join through it', {
               member: grpcAddr,
               code,
-              hint: 'this coordinator has none of the cluster\'s gossip keys: install the cluster key (belayctl gossip keys list shows its fingerprint) in gossip.keyFile or the keyring',
+              hint: "this coordinator has none of the cluster's gossip keys: install the cluster key (belayctl gossip keys list shows its fingerprint) in gossip.keyFile or the keyring",
             });
           } else {
             this.d.log.warn('push-pull failed', { member: grpcAddr, err: errorText(err), join: (msg as PushPull).join });
@@ -208,7 +218,13 @@ export class GossipDriver {
     this.events.inc({ kind: e.kind });
     const fields = { member: e.member.name, addr: e.member.addr, incarnation: e.member.incarnation, ...(e.from ? { from: e.from } : {}) };
     if (e.kind === 'died' || e.kind === 'suspected') this.d.log.warn(`member ${e.kind}`, fields);
-    else if (e.kind === 'conflict') this.d.log.error('member name conflict', { ...fields, otherAddr: e.otherAddr, code: 'GOSSIP_NAME_CONFLICT', hint: 'two coordinators claim the same master name: check node.name in their configs' });
+    else if (e.kind === 'conflict')
+      this.d.log.error('member name conflict', {
+        ...fields,
+        otherAddr: e.otherAddr,
+        code: 'GOSSIP_NAME_CONFLICT',
+        hint: 'two coordinators claim the same master name: check node.name in their configs',
+      });
     else this.d.log.info(`member ${e.kind}`, fields);
     for (const fn of this.listeners) fn(e);
   }
@@ -234,4 +250,3 @@ export class PushPullRefused extends Error {
     super(`push-pull refused: ${reason}`);
   }
 }
-

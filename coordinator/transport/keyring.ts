@@ -159,7 +159,10 @@ export class Keyring {
       throw new OperatorError({
         code: 'GOSSIP_KEYRING_UNREADABLE',
         message: `cannot read the gossip keyring ${file} (${why})`,
-        hint: why === 'ENOENT' ? 'copy the keyring file from another coordinator (mode 0600): every coordinator needs the cluster\'s gossip key' : `check the file and its permissions (ls -l ${file})`,
+        hint:
+          why === 'ENOENT'
+            ? "copy the keyring file from another coordinator (mode 0600): every coordinator needs the cluster's gossip key"
+            : `check the file and its permissions (ls -l ${file})`,
         cause,
       });
     }
@@ -172,7 +175,11 @@ export class Keyring {
   /** The keyring in a keyring file's text; `file` names it in errors. */
   static parse(text: string, file: string): Keyring {
     const invalid = (what: string): OperatorError =>
-      new OperatorError({ code: 'GOSSIP_KEYRING_INVALID', message: `gossip keyring ${file}: ${what}`, hint: `restore it from another coordinator; it holds {"primary": "<base64>", "keys": ["<base64>", ...]}` });
+      new OperatorError({
+        code: 'GOSSIP_KEYRING_INVALID',
+        message: `gossip keyring ${file}: ${what}`,
+        hint: `restore it from another coordinator; it holds {"primary": "<base64>", "keys": ["<base64>", ...]}`,
+      });
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -244,7 +251,11 @@ export class Keyring {
 
 function copyKey(key: Uint8Array, field: string): Buffer {
   if (key.length !== GOSSIP_KEY_BYTES) {
-    throw new OperatorError({ code: 'GOSSIP_KEY_INVALID', message: `${field}: a gossip key is ${GOSSIP_KEY_BYTES} bytes, got ${key.length}`, hint: GENERATE_HINT });
+    throw new OperatorError({
+      code: 'GOSSIP_KEY_INVALID',
+      message: `${field}: a gossip key is ${GOSSIP_KEY_BYTES} bytes, got ${key.length}`,
+      hint: GENERATE_HINT,
+    });
   }
   return Buffer.from(key);
 }

@@ -106,7 +106,11 @@ export class GossipSocket {
   static async bind(o: GossipSocketOptions): Promise<GossipSocket> {
     const mtu = o.mtu ?? GOSSIP_SOCKET_DEFAULTS.mtu;
     if (!Number.isInteger(mtu) || mtu < MIN_MTU || mtu > MAX_MTU) {
-      throw new OperatorError({ code: 'GOSSIP_MTU_INVALID', message: `gossip mtu ${mtu} is outside ${MIN_MTU}..${MAX_MTU} bytes`, hint: `set it to the path MTU minus IP and UDP headers; ${GOSSIP_SOCKET_DEFAULTS.mtu} suits Ethernet` });
+      throw new OperatorError({
+        code: 'GOSSIP_MTU_INVALID',
+        message: `gossip mtu ${mtu} is outside ${MIN_MTU}..${MAX_MTU} bytes`,
+        hint: `set it to the path MTU minus IP and UDP headers; ${GOSSIP_SOCKET_DEFAULTS.mtu} suits Ethernet`,
+      });
     }
     const socket = dgram.createSocket({ type: net.isIPv6(o.host) ? 'udp6' : 'udp4' });
     try {
@@ -155,7 +159,10 @@ export class GossipSocket {
           to,
           mtu: this.mtu,
           code: 'GOSSIP_MESSAGE_DROPPED',
-          hint: d.reason === 'too-big' ? 'shrink the member tags or raise the gossip mtu' : 'a bug: push-pull goes over gRPC and the core only makes valid messages',
+          hint:
+            d.reason === 'too-big'
+              ? 'shrink the member tags or raise the gossip mtu'
+              : 'a bug: push-pull goes over gRPC and the core only makes valid messages',
         });
       }
     }
@@ -254,6 +261,10 @@ function counters(registry: Registry | undefined): GossipCounters {
       'Gossip datagrams dropped on receipt (short, version, oversize, auth, decode, stale, replay) and, on the way out, messages or datagrams not sent (too-big, invalid, reliable, send-failed)',
       'reason',
     ),
-    decodeErrors: counter('belay_gossip_decode_errors_total', 'Authenticated gossip datagrams refused by the decoder, by what was wrong (the reason="decode" drops, in detail)', 'reason'),
+    decodeErrors: counter(
+      'belay_gossip_decode_errors_total',
+      'Authenticated gossip datagrams refused by the decoder, by what was wrong (the reason="decode" drops, in detail)',
+      'reason',
+    ),
   };
 }

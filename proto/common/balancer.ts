@@ -18,5 +18,11 @@ export interface ServerSync {
 
 /** "added m4; removed m2; m5 in maintenance until its sessions end"; '' when nothing changed. */
 export function syncSummary(r: ServerSync): string {
-  return [r.added.length ? `added ${r.added.join(', ')}` : '', r.removed.length ? `removed ${r.removed.join(', ')}` : '', r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : ''].filter(Boolean).join('; ');
+  return [
+    r.added.length ? `added ${r.added.join(', ')}` : '',
+    r.removed.length ? `removed ${r.removed.join(', ')}` : '',
+    r.pending.length ? `${r.pending.join(', ')} in maintenance until their sessions end` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

@@ -39,7 +39,10 @@ export function readYamlFile(file: string): unknown {
 export function validate<S extends z.ZodType>(file: string, schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  throw new ConfigError(file, r.error.issues.map((i) => describeIssue(i, input, schema)));
+  throw new ConfigError(
+    file,
+    r.error.issues.map((i) => describeIssue(i, input, schema)),
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType): string {

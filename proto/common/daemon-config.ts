@@ -13,9 +13,7 @@ export const nodeName = z
 
 export const ipAddress = z.string().refine((s) => net.isIP(s) !== 0, { message: 'must be an IPv4 or IPv6 address, e.g. 127.0.1.1' });
 
-export const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, { message: 'must be HOST:PORT, e.g. 127.0.1.1:7702' });
+export const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, { message: 'must be HOST:PORT, e.g. 127.0.1.1:7702' });
 
 export const absPath = z.string().startsWith('/', { message: 'must be an absolute host path (it is taken under --root), e.g. /etc/belay/pki/ca.crt' });
 

@@ -41,7 +41,10 @@ export function runDaemon(o: {
     .option('--config <file>', `YAML config file (default: <root>/etc/belay/${o.configName})`)
     .option('--root <dir>', 'prefix for every host path the daemon touches, so that several masters can run on one machine', '/')
     .addOption(new Option('--log-format <format>', 'log lines as JSON objects or as text').choices(['json', 'text']).default('text'))
-    .addHelpText('after', `\nSignals:\n  SIGTERM, SIGINT   stop taking work, drain open calls (shutdownGraceMs), exit 0\n\nExit status:\n  0 stopped cleanly   1 failed at run time   2 bad flags or config\n\nSee docs/config.md for every config field and its default.`)
+    .addHelpText(
+      'after',
+      `\nSignals:\n  SIGTERM, SIGINT   stop taking work, drain open calls (shutdownGraceMs), exit 0\n\nExit status:\n  0 stopped cleanly   1 failed at run time   2 bad flags or config\n\nSee docs/config.md for every config field and its default.`,
+    )
     .showHelpAfterError()
     .action(async (opts: { config?: string; root: string; logFormat: LogFormat }) => {
       const paths = new HostPaths(opts.root);

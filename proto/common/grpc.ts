@@ -21,9 +21,7 @@ let loaded: BelayProto | undefined;
 
 /** The belay.v1 package, loaded once from proto/belay/v1. */
 export function belayProto(): BelayProto {
-  loaded ??= grpc.loadPackageDefinition(
-    protoLoader.loadSync(['belay/v1/agent.proto', 'belay/v1/coordinator.proto'], LOADER_OPTIONS),
-  ) as unknown as BelayProto;
+  loaded ??= grpc.loadPackageDefinition(protoLoader.loadSync(['belay/v1/agent.proto', 'belay/v1/coordinator.proto'], LOADER_OPTIONS)) as unknown as BelayProto;
   return loaded;
 }
 
@@ -106,7 +104,11 @@ export function serverOptions(maxMessageBytes: number, interceptors: grpc.Server
  * went away mid-call looks the same). A unary call cancelled after its
  * status is only the peer closing its side, and is not logged.
  */
-export function observeCalls(o: { grpcErrors: { inc(labels: { method: string; code: string }): void }; log: Logger; maxMessageBytes: number }): grpc.ServerInterceptor {
+export function observeCalls(o: {
+  grpcErrors: { inc(labels: { method: string; code: string }): void };
+  log: Logger;
+  maxMessageBytes: number;
+}): grpc.ServerInterceptor {
   return (desc, call) => {
     // A unary call's peer closing its side after our status also fires onCancel: that is no cut. (A stream
     // cut for an oversized message ends with a status too, so streams keep every cancel.)
@@ -117,14 +119,24 @@ export function observeCalls(o: { grpcErrors: { inc(labels: { method: string; co
           onCancel: () => {
             if (answered) return;
             o.grpcErrors.inc({ method: desc.path, code: 'CANCELLED' });
-            o.log.warn('call cut', { method: desc.path, code: 'CALL_CUT', hint: `the peer went away, or sent a message over maxMessageBytes (${o.maxMessageBytes})` });
+            o.log.warn('call cut', {
+              method: desc.path,
+              code: 'CALL_CUT',
+              hint: `the peer went away, or sent a message over maxMessageBytes (${o.maxMessageBytes})`,
+            });
           },
         }),
       sendStatus: (status, next) => {
         if (!desc.requestStream && !desc.responseStream) answered = true;
         if (status.code !== grpc.status.OK) o.grpcErrors.inc({ method: desc.path, code: grpc.status[status.code] });
         // grpc-js refuses an oversized message itself, with this status, before any handler runs.
-        if (status.code === grpc.status.RESOURCE_EXHAUSTED) o.log.warn('call cut', { method: desc.path, code: 'CALL_CUT', err: status.details, hint: `the peer sent a message over maxMessageBytes (${o.maxMessageBytes})` });
+        if (status.code === grpc.status.RESOURCE_EXHAUSTED)
+          o.log.warn('call cut', {
+            method: desc.path,
+            code: 'CALL_CUT',
+            err: status.details,
+            hint: `the peer sent a message over maxMessageBytes (${o.maxMessageBytes})`,
+          });
         next(status);
       },
     });
@@ -150,7 +162,15 @@ export function addHealth(server: grpc.Server, services: string[]): HealthImplem
 export function bindServer(server: grpc.Server, listen: string, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(listen, creds, (err, port) => {
-      if (err) reject(new OperatorError({ code: 'LISTEN_FAILED', message: `cannot listen on ${listen}: ${err.message}`, hint: 'check that the address is local and the port free (ss -ltnp)', cause: err }));
+      if (err)
+        reject(
+          new OperatorError({
+            code: 'LISTEN_FAILED',
+            message: `cannot listen on ${listen}: ${err.message}`,
+            hint: 'check that the address is local and the port free (ss -ltnp)',
+            cause: err,
+          }),
+        );
       else resolve(port);
     });
   });

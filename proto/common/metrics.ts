@@ -31,7 +31,16 @@ export async function serveMetrics(registry: Registry, listen: string): Promise<
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new OperatorError({ code: 'LISTEN_FAILED', message: `cannot serve metrics on ${listen}: ${err.message}`, hint: 'pick a free port for metrics.listen', cause: err })));
+    server.once('error', (err) =>
+      reject(
+        new OperatorError({
+          code: 'LISTEN_FAILED',
+          message: `cannot serve metrics on ${listen}: ${err.message}`,
+          hint: 'pick a free port for metrics.listen',
+          cause: err,
+        }),
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   return server;

@@ -22,10 +22,18 @@ export class HostPaths {
     return confine(this.root, path.normalize(p));
   }
 
-  get etcBelay(): string { return this.host('/etc/belay'); }
-  get varLibBelay(): string { return this.host('/var/lib/belay'); }
-  get manifestsDir(): string { return this.host('/etc/kubernetes/manifests'); }
-  get logDir(): string { return this.host('/var/log/belay'); }
+  get etcBelay(): string {
+    return this.host('/etc/belay');
+  }
+  get varLibBelay(): string {
+    return this.host('/var/lib/belay');
+  }
+  get manifestsDir(): string {
+    return this.host('/etc/kubernetes/manifests');
+  }
+  get logDir(): string {
+    return this.host('/var/log/belay');
+  }
 }
 
 /** Joins `rel` under `dir`, refusing anything (.., absolute tricks) that would leave it. */

@@ -23,7 +23,15 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const startTicks = Number(rest[19]);
   if (!Number.isFinite(startTicks)) return undefined;
   // rest[n] is field n + 3 of proc(5): utime is field 14, stime 15.
-  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), utimeTicks: Number(rest[11]), stimeTicks: Number(rest[12]), startTicks };
+  return {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    utimeTicks: Number(rest[11]),
+    stimeTicks: Number(rest[12]),
+    startTicks,
+  };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {

@@ -40,7 +40,9 @@ export async function serve<H extends grpc.UntypedServiceImplementation>(o: {
   grpcErrors: Counter<'method' | 'code'>;
   log: Logger;
 }): Promise<{ stop(): Promise<void> }> {
-  const server = new grpc.Server(serverOptions(o.cfg.maxMessageBytes, [observeCalls({ grpcErrors: o.grpcErrors, log: o.log, maxMessageBytes: o.cfg.maxMessageBytes })]));
+  const server = new grpc.Server(
+    serverOptions(o.cfg.maxMessageBytes, [observeCalls({ grpcErrors: o.grpcErrors, log: o.log, maxMessageBytes: o.cfg.maxMessageBytes })]),
+  );
   server.addService(o.service, o.handlers);
   const health = addHealth(server, [o.serviceName]);
   let metrics: http.Server;

@@ -6,9 +6,9 @@
  * daemons' logs, so this one code is dropped. Every other warning is printed.
  */
 const emit = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
   const opt = rest[0];
   const code = typeof opt === 'object' && opt !== null ? (opt as { code?: string }).code : rest[1];
   if (code === 'DEP0123') return;
   (emit as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
-});
+};

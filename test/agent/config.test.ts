@@ -41,15 +41,25 @@ test('each bad field is one line naming the field, the value and the fix', () =>
 test('a missing required field and a typo are named, the typo with a suggestion', () => {
   assert.deepEqual(problems({ node: { name: 'm1', address: '127.0.1.1' }, reprot: {} }), ['reprot: unknown field: did you mean "report"?']);
   assert.ok(problems({ node: { name: 'm1' } }).some((l) => l.startsWith('node.address: got nothing:')));
-  assert.ok(problems({ node: { name: 'm1', address: '127.0.1.1' }, tls: { ca: 'ca.crt' } }).some((l) => l.includes('tls.ca: got "ca.crt": must be an absolute host path')));
+  assert.ok(
+    problems({ node: { name: 'm1', address: '127.0.1.1' }, tls: { ca: 'ca.crt' } }).some((l) =>
+      l.includes('tls.ca: got "ca.crt": must be an absolute host path'),
+    ),
+  );
   assert.ok(problems({ node: { name: 'm1', address: '127.0.1.1' }, maxMessageBytes: 100 }).some((l) => l.includes('must be at least 65536')));
 });
 
 test('a missing file and broken YAML are config errors with the file and position', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-cfg-'));
-  assert.throws(() => loadAgentConfig(path.join(dir, 'nope.yaml')), (e: Error) => e instanceof ConfigError && /nope.yaml: cannot read the config file \(ENOENT\)/.test(e.message));
+  assert.throws(
+    () => loadAgentConfig(path.join(dir, 'nope.yaml')),
+    (e: Error) => e instanceof ConfigError && /nope.yaml: cannot read the config file \(ENOENT\)/.test(e.message),
+  );
   const bad = path.join(dir, 'bad.yaml');
   fs.writeFileSync(bad, 'node:\n  name: m1\n   address: [\n');
-  assert.throws(() => loadAgentConfig(bad), (e: Error) => e instanceof ConfigError && /bad.yaml: line \d+ column \d+: .*fix the YAML syntax/.test(e.message));
+  assert.throws(
+    () => loadAgentConfig(bad),
+    (e: Error) => e instanceof ConfigError && /bad.yaml: line \d+ column \d+: .*fix the YAML syntax/.test(e.message),
+  );
   fs.rmSync(dir, { recursive: true });
 });

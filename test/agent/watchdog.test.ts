@@ -141,8 +141,14 @@ describe('readNotifyEnv follows sd_watchdog_enabled', () => {
     assert.equal(readNotifyEnv({ NOTIFY_SOCKET: '' }, pid).socket, undefined);
   });
   test('a path or an abstract socket, watchdog at WATCHDOG_USEC', () => {
-    assert.deepEqual(readNotifyEnv({ NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '10000000', WATCHDOG_PID: '4242' }, pid), { socket: '/run/systemd/notify', watchdogMs: 10_000 });
-    assert.deepEqual(readNotifyEnv({ NOTIFY_SOCKET: '@/org/freedesktop/systemd1/notify', WATCHDOG_USEC: '10000000' }, pid), { socket: '@/org/freedesktop/systemd1/notify', watchdogMs: 10_000 });
+    assert.deepEqual(readNotifyEnv({ NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '10000000', WATCHDOG_PID: '4242' }, pid), {
+      socket: '/run/systemd/notify',
+      watchdogMs: 10_000,
+    });
+    assert.deepEqual(readNotifyEnv({ NOTIFY_SOCKET: '@/org/freedesktop/systemd1/notify', WATCHDOG_USEC: '10000000' }, pid), {
+      socket: '@/org/freedesktop/systemd1/notify',
+      watchdogMs: 10_000,
+    });
   });
   test('notify without a watchdog (no WatchdogSec=, or a bad value)', () => {
     for (const usec of [undefined, '', '0', 'ten', '-5', '1e7']) {
@@ -178,11 +184,20 @@ describe('startWatchdog against a real notify socket', () => {
     assert.equal(w.enabled, true);
     assert.equal(w.intervalMs, INTERVAL_MS);
     await eventually(() => assert.ok(r.pings().length >= 8, `${r.pings().length} pings`), { timeoutMs: 5_000 });
-    assert.deepEqual(r.got.slice(0, 2).map((d) => d.msg), ['READY=1\nSTATUS=supervising kubelet', 'STATUS=2 units healthy']);
-    assert.ok(r.got.every((d) => d.pid === process.pid), 'sent by the main pid, as NotifyAccess=main requires');
+    assert.deepEqual(
+      r.got.slice(0, 2).map((d) => d.msg),
+      ['READY=1\nSTATUS=supervising kubelet', 'STATUS=2 units healthy'],
+    );
+    assert.ok(
+      r.got.every((d) => d.pid === process.pid),
+      'sent by the main pid, as NotifyAccess=main requires',
+    );
     const m = median(gaps(r.pings()));
     assert.ok(m >= INTERVAL_MS * 0.8 && m <= INTERVAL_MS * 1.6, `median gap ${m} ms for an interval of ${INTERVAL_MS} ms`);
-    assert.ok(entries.some((e) => e.message === 'systemd watchdog on' && e.transport === 'unix-dgram'), 'unix-dgram is built and used');
+    assert.ok(
+      entries.some((e) => e.message === 'systemd watchdog on' && e.transport === 'unix-dgram'),
+      'unix-dgram is built and used',
+    );
     // and stopping ends the pings
     w.stopping();
     await eventually(() => assert.ok(r.got.some((d) => d.msg === 'STOPPING=1')), { timeoutMs: 2_000 });
@@ -331,11 +346,18 @@ describe('the systemd-notify fallback', () => {
     w.ready('up');
     // then
     await eventually(() => assert.ok(r.pings().length >= 3), { timeoutMs: 5_000 });
-    assert.ok(entries.some((e) => e.message === 'notifying systemd through systemd-notify' && /abstract/.test(String(e.err))), 'says why, once');
+    assert.ok(
+      entries.some((e) => e.message === 'notifying systemd through systemd-notify' && /abstract/.test(String(e.err))),
+      'says why, once',
+    );
     const ready = r.got.find((d) => d.msg.startsWith('READY=1'));
     assert.equal(ready?.msg, 'READY=1\nSTATUS=up');
     // Run as root, systemd-notify sends with its parent's pid: NotifyAccess=main accepts it.
-    if (process.getuid?.() === 0) assert.ok(r.got.every((d) => d.pid === process.pid), `sender pids ${r.got.map((d) => d.pid).join(',')}`);
+    if (process.getuid?.() === 0)
+      assert.ok(
+        r.got.every((d) => d.pid === process.pid),
+        `sender pids ${r.got.map((d) => d.pid).join(',')}`,
+      );
   });
 
   test('forced: pings at the interval through a process per message', async (t) => {
@@ -346,14 +368,22 @@ describe('the systemd-notify fallback', () => {
     const w = start({ env: envFor(r), log: capture().log, transport: 'systemd-notify' });
     w.status('multi\nline');
     await eventually(() => assert.ok(r.pings().length >= 5), { timeoutMs: 5_000 });
-    assert.ok(r.got.some((d) => d.msg === 'STATUS=multi line'), 'a newline cannot start another field');
+    assert.ok(
+      r.got.some((d) => d.msg === 'STATUS=multi line'),
+      'a newline cannot start another field',
+    );
     const m = median(gaps(r.pings()));
     assert.ok(m >= INTERVAL_MS * 0.8 && m <= INTERVAL_MS * 2, `median gap ${m} ms`);
   });
 
   test('a missing systemd-notify: one warning', async () => {
     const { log, entries } = capture();
-    start({ env: { NOTIFY_SOCKET: path.join(tmp, 'x.sock'), WATCHDOG_USEC: String(WATCHDOG_USEC) }, log, transport: 'systemd-notify', systemdNotify: path.join(tmp, 'no-such-systemd-notify') });
+    start({
+      env: { NOTIFY_SOCKET: path.join(tmp, 'x.sock'), WATCHDOG_USEC: String(WATCHDOG_USEC) },
+      log,
+      transport: 'systemd-notify',
+      systemdNotify: path.join(tmp, 'no-such-systemd-notify'),
+    });
     await eventually(() => assert.ok(entries.some((e) => e.message === 'systemd notification failed')), { timeoutMs: 5_000 });
     const failed = entries.filter((e) => e.message === 'systemd notification failed');
     assert.equal(failed.length, 1);

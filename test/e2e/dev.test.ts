@@ -33,7 +33,9 @@ test('belayctl dev up / ps / env / down, as an operator runs them', async (t) =>
     fs.rmSync(dir, { recursive: true, force: true });
   });
   // when 3 masters are started (with etcd bootstrapped, as the demo does)
-  const up = await runBin('belayctl', ['dev', 'up', '--masters', '3', '--root', dir, '--base-address', base, '--report-interval', '1000'], { timeoutMs: 180_000 });
+  const up = await runBin('belayctl', ['dev', 'up', '--masters', '3', '--root', dir, '--base-address', base, '--report-interval', '1000'], {
+    timeoutMs: 180_000,
+  });
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stderr, /etcd: 3 healthy members \(m1, m2, m3\)/);
   // and the control plane behind the balancers (the test stand-ins: no kube-apiserver here)
@@ -53,9 +55,16 @@ test('belayctl dev up / ps / env / down, as an operator runs them', async (t) =>
   const table = await belayctl(['status'], env);
   assert.match(table.stdout, /control plane: kube-apiserver 3\/3 ready, kube-controller-manager 3\/3 ready, kube-scheduler 3\/3 ready, haproxy 3\/3 ready/);
   // every master's balancer answers with an apiserver whose certificate carries that master's address
-  const admin = YAML.parse(fs.readFileSync(path.join(dir, 'm1', 'etc', 'kubernetes', 'admin.conf'), 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[]; users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[] };
+  const admin = YAML.parse(fs.readFileSync(path.join(dir, 'm1', 'etc', 'kubernetes', 'admin.conf'), 'utf8')) as {
+    clusters: { cluster: { 'certificate-authority-data': string } }[];
+    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
+  };
   const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
-  const tls = { ca: b64(admin.clusters[0]?.cluster['certificate-authority-data']), cert: b64(admin.users[0]?.user['client-certificate-data']), key: b64(admin.users[0]?.user['client-key-data']) };
+  const tls = {
+    ca: b64(admin.clusters[0]?.cluster['certificate-authority-data']),
+    cert: b64(admin.users[0]?.user['client-certificate-data']),
+    key: b64(admin.users[0]?.user['client-key-data']),
+  };
   for (let i = 1; i <= 3; i++) {
     for (let j = 0; j < 3; j++) {
       const version = await httpsGet(base.replace(/\.1$/, `.${i}`), 8443, '/version', tls);

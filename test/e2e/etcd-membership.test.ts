@@ -19,7 +19,11 @@ async function applyMasters(c: TestCluster, n: number, etcd: Record<string, unkn
   assert.equal(r.code, 0, r.stderr);
 }
 
-const voters = (ms: EtcdctlMember[] | undefined): string[] => (ms ?? []).filter((m) => !m.isLearner && m.name).map((m) => m.name).sort();
+const voters = (ms: EtcdctlMember[] | undefined): string[] =>
+  (ms ?? [])
+    .filter((m) => !m.isLearner && m.name)
+    .map((m) => m.name)
+    .sort();
 
 async function leaderCoordinator(c: TestCluster): Promise<string> {
   const st = JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { leader: string };
@@ -28,7 +32,11 @@ async function leaderCoordinator(c: TestCluster): Promise<string> {
 }
 
 /** Watches the member list every 200 ms while `body` runs; returns the most members and learners ever seen at once. */
-async function watchMembers<T>(c: TestCluster, via: string, body: () => Promise<T>): Promise<{ result: T; maxMembers: number; maxLearners: number; seen: string[] }> {
+async function watchMembers<T>(
+  c: TestCluster,
+  via: string,
+  body: () => Promise<T>,
+): Promise<{ result: T; maxMembers: number; maxLearners: number; seen: string[] }> {
   let stop = false;
   let maxMembers = 0;
   let maxLearners = 0;
@@ -39,7 +47,12 @@ async function watchMembers<T>(c: TestCluster, via: string, body: () => Promise<
       if (ms) {
         maxMembers = Math.max(maxMembers, ms.length);
         maxLearners = Math.max(maxLearners, ms.filter((m) => m.isLearner).length);
-        seen.add(ms.map((m) => `${m.name || '?'}${m.isLearner ? '(learner)' : ''}`).sort().join(','));
+        seen.add(
+          ms
+            .map((m) => `${m.name || '?'}${m.isLearner ? '(learner)' : ''}`)
+            .sort()
+            .join(','),
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -62,7 +75,10 @@ test('grow 3 → 5 one learner at a time; a member whose host comes back without
     // when the spec grows to 5, the leader joins m4 and m5, never two learners at once, never more than 5 members
     const grow = await watchMembers(c, 'm1', async () => {
       await applyMasters(c, 5, { replaceAfter: '30s' });
-      await eventually(async () => assert.deepEqual(voters(await memberList(c, 'm1')), ['m1', 'm2', 'm3', 'm4', 'm5']), { timeoutMs: 120_000, intervalMs: 500 });
+      await eventually(async () => assert.deepEqual(voters(await memberList(c, 'm1')), ['m1', 'm2', 'm3', 'm4', 'm5']), {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+      });
     });
     assert.ok(grow.maxLearners <= 1, grow.seen.join(' | '));
     assert.ok(grow.maxMembers <= 5, grow.seen.join(' | '));
@@ -102,16 +118,22 @@ test('grow 3 → 5 one learner at a time; a member whose host comes back without
       const r = JSON.parse((await belayctl(['etcd', 'members', '-o', 'json'], c.env)).stdout) as { members: { name: string; role: string }[] };
       return r.members.find((m) => m.role === 'leader')?.name ?? '';
     };
-    const etcdLeader = await eventually(async () => {
-      const l = await leaderOf();
-      assert.ok(l);
-      return l;
-    }, { timeoutMs: 10_000, intervalMs: 500 });
+    const etcdLeader = await eventually(
+      async () => {
+        const l = await leaderOf();
+        assert.ok(l);
+        return l;
+      },
+      { timeoutMs: 10_000, intervalMs: 500 },
+    );
     const via = c.state.masters.find((m) => m.name !== etcdLeader)?.name ?? 'm1';
     const removed = await belayctl(['etcd', 'remove', etcdLeader], c.env);
     assert.equal(removed.code, 0, removed.stderr);
     assert.match(removed.stderr, new RegExp(`moving etcd leadership to m\\d first`));
-    assert.deepEqual(voters(await memberList(c, via)), ['m1', 'm2', 'm3', 'm4', 'm5'].filter((m) => m !== etcdLeader));
+    assert.deepEqual(
+      voters(await memberList(c, via)),
+      ['m1', 'm2', 'm3', 'm4', 'm5'].filter((m) => m !== etcdLeader),
+    );
     await new Promise((r) => setTimeout(r, 5_000));
     assert.equal((await memberList(c, via))?.length, 4, 'a master removed by hand came back by itself');
     const back = await belayctl(['etcd', 'add', etcdLeader], c.env);
@@ -131,39 +153,49 @@ test('grow 3 → 5 one learner at a time; a member whose host comes back without
   });
 });
 
-test('kill -9 of the leader coordinator in the middle of a join: another takes the lease and finishes, never an extra or missing member', { timeout: 300_000 }, async () => {
-  await withCluster({ masters: 4, bootstrap: true, specMasters: 3 }, async (c) => {
-    const first = await leaderCoordinator(c);
-    const termBefore = (JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { leaderTerm: number }).leaderTerm;
-    const run = await watchMembers(c, first === 'm2' ? 'm3' : 'm2', async () => {
-      await applyMasters(c, 4);
-      // as soon as the learner exists, the leader dies
-      await eventually(
+test(
+  'kill -9 of the leader coordinator in the middle of a join: another takes the lease and finishes, never an extra or missing member',
+  { timeout: 300_000 },
+  async () => {
+    await withCluster({ masters: 4, bootstrap: true, specMasters: 3 }, async (c) => {
+      const first = await leaderCoordinator(c);
+      const termBefore = (JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { leaderTerm: number }).leaderTerm;
+      const run = await watchMembers(c, first === 'm2' ? 'm3' : 'm2', async () => {
+        await applyMasters(c, 4);
+        // as soon as the learner exists, the leader dies
+        await eventually(
+          async () => {
+            const ms = await memberList(c, 'm2');
+            assert.ok(
+              ms?.some((m) => m.isLearner),
+              'no learner yet',
+            );
+          },
+          { timeoutMs: 60_000, intervalMs: 50 },
+        );
+        c.kill(first, 'coordinator');
+        await eventually(async () => assert.deepEqual(voters(await memberList(c, first === 'm2' ? 'm3' : 'm2')), ['m1', 'm2', 'm3', 'm4']), {
+          timeoutMs: 120_000,
+          intervalMs: 500,
+        });
+      });
+      assert.ok(run.maxMembers <= 4, run.seen.join(' | '));
+      assert.ok(run.maxLearners <= 1, run.seen.join(' | '));
+      // a new leader, with a higher term, did it
+      c.restart(first, 'coordinator');
+      const st = await eventually(
         async () => {
-          const ms = await memberList(c, 'm2');
-          assert.ok(ms?.some((m) => m.isLearner), 'no learner yet');
+          const s = JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { leader: string; leaderTerm: number; etcdPhase: string };
+          assert.ok(s.leader && s.leader !== first && s.leaderTerm > termBefore, JSON.stringify(s));
+          assert.equal(s.etcdPhase, 'healthy');
+          return s;
         },
-        { timeoutMs: 60_000, intervalMs: 50 },
+        { timeoutMs: 30_000, intervalMs: 500 },
       );
-      c.kill(first, 'coordinator');
-      await eventually(async () => assert.deepEqual(voters(await memberList(c, first === 'm2' ? 'm3' : 'm2')), ['m1', 'm2', 'm3', 'm4']), { timeoutMs: 120_000, intervalMs: 500 });
+      assert.match(c.log(st.leader, 'coordinator'), /elected leader/);
     });
-    assert.ok(run.maxMembers <= 4, run.seen.join(' | '));
-    assert.ok(run.maxLearners <= 1, run.seen.join(' | '));
-    // a new leader, with a higher term, did it
-    c.restart(first, 'coordinator');
-    const st = await eventually(
-      async () => {
-        const s = JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { leader: string; leaderTerm: number; etcdPhase: string };
-        assert.ok(s.leader && s.leader !== first && s.leaderTerm > termBefore, JSON.stringify(s));
-        assert.equal(s.etcdPhase, 'healthy');
-        return s;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
-    assert.match(c.log(st.leader, 'coordinator'), /elected leader/);
-  });
-});
+  },
+);
 
 test('a master cut off by iptables: no membership change while it is away, healthy again after healing', { timeout: 240_000 }, async () => {
   await withCluster({ masters: 3, bootstrap: true }, async (c) => {
@@ -179,7 +211,10 @@ test('a master cut off by iptables: no membership change while it is away, healt
       const away = await watchMembers(c, 'm1', async () => {
         await eventually(
           async () => {
-            const st = JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { reconcile: string; nodes: { name: string; member?: { state: string } }[] };
+            const st = JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as {
+              reconcile: string;
+              nodes: { name: string; member?: { state: string } }[];
+            };
             assert.equal(st.nodes.find((n) => n.name === 'm3')?.member?.state, 'dead');
             assert.match(st.reconcile, /member m3 is unhealthy/);
           },

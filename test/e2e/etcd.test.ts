@@ -28,14 +28,29 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     assert.equal(list.code, 0, list.out);
     const ms = (JSON.parse(list.out) as { members: { name: string; isLearner?: boolean; clientURLs: string[] }[] }).members;
     assert.deepEqual(ms.map((m) => m.name).sort(), ['m1', 'm2', 'm3']);
-    assert.ok(ms.every((m) => !m.isLearner && m.clientURLs[0]?.startsWith('https://')), list.out);
+    assert.ok(
+      ms.every((m) => !m.isLearner && m.clientURLs[0]?.startsWith('https://')),
+      list.out,
+    );
     const health = await etcdctl(c, 'm3', ['endpoint', 'health', '--cluster']);
     assert.equal(health.code, 0, health.out);
     assert.equal((health.out.match(/is healthy/g) ?? []).length, 3, health.out);
     // without a client certificate etcd refuses
     const m1 = c.state.masters[0];
     const anon = await new Promise<number>((resolve) =>
-      execFile('etcdctl', [`--endpoints=https://${m1?.address ?? ''}:2379`, `--cacert=${m1?.root ?? ''}/etc/kubernetes/pki/etcd/ca.crt`, '--dial-timeout=2s', '--command-timeout=3s', 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' } }, (err) => resolve(err ? 1 : 0)),
+      execFile(
+        'etcdctl',
+        [
+          `--endpoints=https://${m1?.address ?? ''}:2379`,
+          `--cacert=${m1?.root ?? ''}/etc/kubernetes/pki/etcd/ca.crt`,
+          '--dial-timeout=2s',
+          '--command-timeout=3s',
+          'endpoint',
+          'health',
+        ],
+        { env: { ...process.env, ETCDCTL_API: '3' } },
+        (err) => resolve(err ? 1 : 0),
+      ),
     );
     assert.equal(anon, 1);
     // and each master holds its own keys only: no etcd CA key anywhere under the masters' pki dirs
@@ -46,7 +61,11 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     const view = await eventually(
       async () => {
         const v = await members(c.env);
-        assert.deepEqual(v.members.map((m) => [m.name, m.healthy, m.role === 'learner']).sort(), [['m1', true, false], ['m2', true, false], ['m3', true, false]]);
+        assert.deepEqual(v.members.map((m) => [m.name, m.healthy, m.role === 'learner']).sort(), [
+          ['m1', true, false],
+          ['m2', true, false],
+          ['m3', true, false],
+        ]);
         assert.ok(v.leader && v.term > 0, JSON.stringify(v));
         return v;
       },
@@ -62,7 +81,10 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     const got = await belayctl(['get', 'cluster'], c.env);
     assert.equal(got.code, 0, got.stderr);
     assert.match(got.stderr, /stored in etcd/);
-    assert.deepEqual((YAML.parse(got.stdout) as { spec: { masters: { name: string }[] } }).spec.masters.map((m) => m.name), ['m1', 'm2', 'm3']);
+    assert.deepEqual(
+      (YAML.parse(got.stdout) as { spec: { masters: { name: string }[] } }).spec.masters.map((m) => m.name),
+      ['m1', 'm2', 'm3'],
+    );
 
     // a second bootstrap is refused as unsafe
     const again = await belayctl(['bootstrap', '--node', 'm2'], c.env);
@@ -98,7 +120,9 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     const pause = await belayctl(['supervise', 'pause', 'm3', 'etcd/etcd'], c.env);
     assert.equal(pause.code, 0, pause.stderr);
     const svc = await belayctl(['supervise', 'list', '-o', 'json'], c.env);
-    const pid = (JSON.parse(svc.stdout) as { services: { node: string; name: string; pid: number }[] }).services.find((s) => s.node === 'm3' && s.name === 'etcd/etcd')?.pid;
+    const pid = (JSON.parse(svc.stdout) as { services: { node: string; name: string; pid: number }[] }).services.find(
+      (s) => s.node === 'm3' && s.name === 'etcd/etcd',
+    )?.pid;
     assert.ok(pid);
     process.kill(pid, 'SIGKILL');
     await eventually(
@@ -121,7 +145,10 @@ test('dev up bootstraps a 3-member etcd with TLS: plain etcdctl sees it healthy;
     await eventually(
       async () => {
         const v = await members(c.env);
-        assert.ok(v.members.every((m) => m.healthy), JSON.stringify(v.members));
+        assert.ok(
+          v.members.every((m) => m.healthy),
+          JSON.stringify(v.members),
+        );
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );

@@ -27,7 +27,12 @@ function transitions(c: TestCluster, master: string): { message: string; member:
 test('gossip between 5 real coordinators: kill -9 → dead on all; SIGSTOP 10 s → refutes, nobody else suspected; wrong key → never joins', async (t) => {
   await withCluster({ masters: 5 }, async (c) => {
     const names = c.state.masters.map((m) => m.name);
-    for (const n of names) assert.deepEqual(Object.values(await view(c, n)), names.map(() => 'alive'), `${n} sees all alive`);
+    for (const n of names)
+      assert.deepEqual(
+        Object.values(await view(c, n)),
+        names.map(() => 'alive'),
+        `${n} sees all alive`,
+      );
 
     // SIGSTOP one coordinator for 10 s, then SIGCONT: the others may declare it dead meanwhile;
     // afterwards it refutes and is alive everywhere, and no other member was ever suspected by anyone.
@@ -39,7 +44,15 @@ test('gossip between 5 real coordinators: kill -9 → dead on all; SIGSTOP 10 s 
     const deadAfter = Date.now() - t0;
     await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - t0))));
     process.kill(stopped.pid, 'SIGCONT');
-    for (const n of names) await eventually(async () => assert.deepEqual(Object.values(await view(c, n)), names.map(() => 'alive')), { timeoutMs: 15_000, intervalMs: 300 });
+    for (const n of names)
+      await eventually(
+        async () =>
+          assert.deepEqual(
+            Object.values(await view(c, n)),
+            names.map(() => 'alive'),
+          ),
+        { timeoutMs: 15_000, intervalMs: 300 },
+      );
     for (const n of names) {
       const wrong = transitions(c, n).filter((e) => (e.message === 'member suspected' || e.message === 'member died') && e.member !== 'm2');
       assert.deepEqual(wrong, [], `${n} never suspected anyone but m2`);
@@ -50,8 +63,17 @@ test('gossip between 5 real coordinators: kill -9 → dead on all; SIGSTOP 10 s 
     c.kill('m4', 'coordinator');
     const k0 = Date.now();
     const survivors = names.filter((n) => n !== 'm4');
-    await eventually(async () => assert.deepEqual((await Promise.all(survivors.map((n) => view(c, n)))).map((v) => v.m4), survivors.map(() => 'dead')), { timeoutMs: 10_000, intervalMs: 100 });
-    t.diagnostic(`kill -9 of m4: dead on all 4 survivors within ${Date.now() - k0} ms (belayctl on every survivor at once, each call ~0.5 s: npm run bench:gossip measures it closely)`);
+    await eventually(
+      async () =>
+        assert.deepEqual(
+          (await Promise.all(survivors.map((n) => view(c, n)))).map((v) => v.m4),
+          survivors.map(() => 'dead'),
+        ),
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    t.diagnostic(
+      `kill -9 of m4: dead on all 4 survivors within ${Date.now() - k0} ms (belayctl on every survivor at once, each call ~0.5 s: npm run bench:gossip measures it closely)`,
+    );
     // status on any coordinator shows the master whose coordinator is dead as such
     const st = await belayctl(['status', '-o', 'json'], c.env);
     const m4 = (JSON.parse(st.stdout) as { nodes: { name: string; member?: { state: string } }[] }).nodes.find((x) => x.name === 'm4');
@@ -72,39 +94,46 @@ test('gossip between 5 real coordinators: kill -9 → dead on all; SIGSTOP 10 s 
 });
 
 test('status from any coordinator shows every master through gossip when agents report only to their own coordinator', async () => {
-  await withCluster({ masters: 3, agentReportsTo: 'own', agentServices: (m) => ({ kubelet: { mode: 'child', command: ['sleep', '600'], env: { BELAY_TEST_MASTER: m.name } } }) }, async (c) => {
-    interface Node {
-      name: string;
-      agentConnected: boolean;
-      report: unknown;
-      member?: { state: string };
-      summary: Record<string, string>;
-    }
-    const status = async (): Promise<Node[]> => (JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { nodes: Node[] }).nodes;
-    // m1's coordinator has m1's report; m2 and m3 come as their own coordinators' summaries
-    const nodes = await eventually(
-      async () => {
-        const n = await status();
-        for (const x of n.filter((y) => y.name !== 'm1')) {
-          assert.equal(x.agentConnected, false);
-          assert.equal(x.report, null);
-          assert.equal(x.member?.state, 'alive');
-          assert.equal(x.summary.agent, 'connected', `${x.name}: ${JSON.stringify(x.summary)}`);
-          assert.equal(x.summary.kubelet, 'healthy');
-          assert.ok(Number(x.summary.report_at_ms) > 0);
-        }
-        return n;
-      },
-      { timeoutMs: 20_000, intervalMs: 500 },
-    );
-    assert.ok(nodes.find((x) => x.name === 'm1')?.report, 'its own agent reports to m1');
-    const table = await belayctl(['status'], c.env);
-    assert.match(table.stdout, /^m2\s+\S+\s+alive\s+via gossip \(connected\)\s+~\d+s\s.*kubelet:healthy/m);
-    // m3's coordinator dies: m1 shows it dead, with the last summary it had
-    c.kill('m3', 'coordinator');
-    await eventually(async () => assert.equal((await status()).find((x) => x.name === 'm3')?.member?.state, 'dead'), { timeoutMs: 15_000, intervalMs: 300 });
-    assert.match((await belayctl(['status'], c.env)).stdout, /^m3\s+\S+\s+dead\s+via gossip.*\(last known\)/m);
-  });
+  await withCluster(
+    {
+      masters: 3,
+      agentReportsTo: 'own',
+      agentServices: (m) => ({ kubelet: { mode: 'child', command: ['sleep', '600'], env: { BELAY_TEST_MASTER: m.name } } }),
+    },
+    async (c) => {
+      interface Node {
+        name: string;
+        agentConnected: boolean;
+        report: unknown;
+        member?: { state: string };
+        summary: Record<string, string>;
+      }
+      const status = async (): Promise<Node[]> => (JSON.parse((await belayctl(['status', '-o', 'json'], c.env)).stdout) as { nodes: Node[] }).nodes;
+      // m1's coordinator has m1's report; m2 and m3 come as their own coordinators' summaries
+      const nodes = await eventually(
+        async () => {
+          const n = await status();
+          for (const x of n.filter((y) => y.name !== 'm1')) {
+            assert.equal(x.agentConnected, false);
+            assert.equal(x.report, null);
+            assert.equal(x.member?.state, 'alive');
+            assert.equal(x.summary.agent, 'connected', `${x.name}: ${JSON.stringify(x.summary)}`);
+            assert.equal(x.summary.kubelet, 'healthy');
+            assert.ok(Number(x.summary.report_at_ms) > 0);
+          }
+          return n;
+        },
+        { timeoutMs: 20_000, intervalMs: 500 },
+      );
+      assert.ok(nodes.find((x) => x.name === 'm1')?.report, 'its own agent reports to m1');
+      const table = await belayctl(['status'], c.env);
+      assert.match(table.stdout, /^m2\s+\S+\s+alive\s+via gossip \(connected\)\s+~\d+s\s.*kubelet:healthy/m);
+      // m3's coordinator dies: m1 shows it dead, with the last summary it had
+      c.kill('m3', 'coordinator');
+      await eventually(async () => assert.equal((await status()).find((x) => x.name === 'm3')?.member?.state, 'dead'), { timeoutMs: 15_000, intervalMs: 300 });
+      assert.match((await belayctl(['status'], c.env)).stdout, /^m3\s+\S+\s+dead\s+via gossip.*\(last known\)/m);
+    },
+  );
 });
 
 test('gossip key rotation without downtime through belayctl; unsafe steps refused with exit 3', async () => {
@@ -144,15 +173,21 @@ test('gossip key rotation without downtime through belayctl; unsafe steps refuse
     await new Promise((r) => setTimeout(r, 3_000));
     for (const n of ['m1', 'm2', 'm3']) {
       assert.deepEqual(Object.values(await view(c, n)), ['alive', 'alive', 'alive']);
-      assert.deepEqual(transitions(c, n).filter((e) => e.message === 'member suspected' || e.message === 'member died'), [], `${n}: no suspicion during the rotation`);
+      assert.deepEqual(
+        transitions(c, n).filter((e) => e.message === 'member suspected' || e.message === 'member died'),
+        [],
+        `${n}: no suspicion during the rotation`,
+      );
     }
     // the keyring survives a restart: m2's coordinator comes back with the new key only
     c.kill('m2', 'coordinator');
     c.restart('m2', 'coordinator');
     await eventually(async () => assert.equal((await view(c, 'm1')).m2, 'alive'), { timeoutMs: 15_000, intervalMs: 300 });
-    const ring = JSON.parse(fs.readFileSync(path.join(c.state.masters[1]?.root ?? '', 'var', 'lib', 'belay', 'gossip', 'keyring.json'), 'utf8')) as { primary: string };
+    const ring = JSON.parse(fs.readFileSync(path.join(c.state.masters[1]?.root ?? '', 'var', 'lib', 'belay', 'gossip', 'keyring.json'), 'utf8')) as {
+      primary: string;
+    };
     assert.equal(ring.primary, fresh);
-    assert.equal((fs.statSync(path.join(c.state.masters[1]?.root ?? '', 'var', 'lib', 'belay', 'gossip', 'keyring.json')).mode & 0o077), 0, 'keyring is 0600');
+    assert.equal(fs.statSync(path.join(c.state.masters[1]?.root ?? '', 'var', 'lib', 'belay', 'gossip', 'keyring.json')).mode & 0o077, 0, 'keyring is 0600');
   });
 });
 
@@ -179,7 +214,13 @@ test('garbage UDP at a real coordinator: dropped and counted in /metrics, member
       async () => {
         const text = await (await fetch(`http://${target}:7712/metrics`)).text();
         const dropped = [...text.matchAll(/^belay_gossip_packets_dropped_total\{reason="(\w+)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[2]), 0);
-        assert.ok(dropped >= 2000, `dropped ${dropped} of 2000:\n${text.split('\n').filter((l) => l.includes('dropped')).join('\n')}`);
+        assert.ok(
+          dropped >= 2000,
+          `dropped ${dropped} of 2000:\n${text
+            .split('\n')
+            .filter((l) => l.includes('dropped'))
+            .join('\n')}`,
+        );
         return text;
       },
       { timeoutMs: 10_000, intervalMs: 300 },

@@ -15,7 +15,15 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '
 const etcdYaml = fs.readFileSync(path.join(FIXTURES, 'etcd.yaml'), 'utf8');
 
 interface ListJson {
-  manifests: { file: string; podName: string; valid: boolean; drifted: boolean; sha256: string; problems: { line: number; column: number; message: string }[]; containers: { name: string; probes: string[] }[] }[];
+  manifests: {
+    file: string;
+    podName: string;
+    valid: boolean;
+    drifted: boolean;
+    sha256: string;
+    problems: { line: number; column: number; message: string }[];
+    containers: { name: string; probes: string[] }[];
+  }[];
 }
 
 function agentClient(c: TestCluster): AgentClient {
@@ -25,7 +33,9 @@ function agentClient(c: TestCluster): AgentClient {
 }
 
 function apply(a: AgentClient, file: string, content: string, force = false): Promise<ApplyManifestResponse__Output> {
-  return new Promise((resolve, reject) => a.ApplyManifest({ file, content, force, requestedBy: 'test' }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    a.ApplyManifest({ file, content, force, requestedBy: 'test' }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+  );
 }
 
 /** Pids whose parent is `pid`, from /proc. */
@@ -57,25 +67,34 @@ test('the manifests dir under the kubelet runtime: inventory, invalid files with
     try {
       // a manifest written by hand (as kubeadm would) shows in the inventory
       fs.writeFileSync(path.join(dir, 'etcd.yaml'), etcdYaml);
-      const [etcd] = await eventually(async () => {
-        const l = await list(c);
-        assert.equal(l.length, 1);
-        return l;
-      }, { timeoutMs: 10_000, intervalMs: 200 });
+      const [etcd] = await eventually(
+        async () => {
+          const l = await list(c);
+          assert.equal(l.length, 1);
+          return l;
+        },
+        { timeoutMs: 10_000, intervalMs: 200 },
+      );
       assert.equal(etcd?.podName, 'etcd');
       assert.equal(etcd?.valid, true);
       assert.ok(etcd?.containers[0]?.probes.some((p) => p.startsWith('liveness: httpGet')));
       // broken YAML is reported with its position, and dotfiles are not looked at
       fs.writeFileSync(path.join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: [\n');
       fs.writeFileSync(path.join(dir, '.hidden.yaml'), 'not even yaml: [');
-      const broken = await eventually(async () => {
-        const b = (await list(c)).find((m) => m.file === 'broken.yaml');
-        assert.ok(b);
-        return b;
-      }, { timeoutMs: 10_000, intervalMs: 200 });
+      const broken = await eventually(
+        async () => {
+          const b = (await list(c)).find((m) => m.file === 'broken.yaml');
+          assert.ok(b);
+          return b;
+        },
+        { timeoutMs: 10_000, intervalMs: 200 },
+      );
       assert.equal(broken.valid, false);
       assert.ok((broken.problems[0]?.line ?? 0) >= 4, JSON.stringify(broken.problems));
-      assert.equal((await list(c)).some((m) => m.file === '.hidden.yaml'), false);
+      assert.equal(
+        (await list(c)).some((m) => m.file === '.hidden.yaml'),
+        false,
+      );
       // get returns the file as it is; diff against a local copy
       const got = await belayctl(['manifests', 'get', 'm1', 'etcd'], c.env);
       assert.equal(got.stdout, etcdYaml);
@@ -95,11 +114,18 @@ test('the manifests dir under the kubelet runtime: inventory, invalid files with
       const mtime = fs.statSync(path.join(dir, 'etcd.yaml')).mtimeMs;
       assert.equal((await apply(agent, 'etcd.yaml', changed)).changed, false);
       assert.equal(fs.statSync(path.join(dir, 'etcd.yaml')).mtimeMs, mtime);
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('.') && f !== '.hidden.yaml'), [], 'no temp file left');
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.startsWith('.') && f !== '.hidden.yaml'),
+        [],
+        'no temp file left',
+      );
       // someone edits it by hand: drift is reported, and not overwritten without force
       fs.writeFileSync(path.join(dir, 'etcd.yaml'), changed + '# hand edit\n');
       await eventually(async () => assert.equal((await list(c)).find((m) => m.file === 'etcd.yaml')?.drifted, true), { timeoutMs: 10_000, intervalMs: 200 });
-      await assert.rejects(apply(agent, 'etcd.yaml', etcdYaml), (e: grpc.ServiceError) => /MANIFEST_DRIFTED|changed/.test(e.metadata.get('belay-code')[0]?.toString() ?? '') || /drift/i.test(e.details));
+      await assert.rejects(
+        apply(agent, 'etcd.yaml', etcdYaml),
+        (e: grpc.ServiceError) => /MANIFEST_DRIFTED|changed/.test(e.metadata.get('belay-code')[0]?.toString() ?? '') || /drift/i.test(e.details),
+      );
       assert.equal((await apply(agent, 'etcd.yaml', etcdYaml, true)).changed, true);
       // bad requests are refused with nothing written
       const before = fs.readdirSync(dir).sort();
@@ -124,7 +150,11 @@ test('the manifests dir under the kubelet runtime: inventory, invalid files with
           return '';
         }
       });
-      assert.deepEqual(cmdlines.filter((l) => /etcd/.test(l)), [], 'the agent started no etcd');
+      assert.deepEqual(
+        cmdlines.filter((l) => /etcd/.test(l)),
+        [],
+        'the agent started no etcd',
+      );
       const sup = await belayctl(['supervise', 'list', '-o', 'json'], c.env);
       assert.deepEqual((JSON.parse(sup.stdout) as { services: unknown[] }).services, []);
       // and, with no kubelet answering (none runs here, and the control plane's client certificate is not issued), says so
@@ -172,11 +202,14 @@ test('belayctl manifests apply, remove, rollback and history go through the agen
       assert.match(first.stdout, /m1:sleeper.yaml written/);
       assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(300));
       // the host runtime (dev up's default) runs it: phase Running, ready (no readiness probe: running is ready)
-      await eventually(async () => {
-        const m = (await list(c)).find((x) => x.file === 'sleeper.yaml') as { podPhase?: string; podReady?: boolean } | undefined;
-        assert.equal(m?.podPhase, 'Running');
-        assert.equal(m?.podReady, true);
-      }, { timeoutMs: 15_000, intervalMs: 300 });
+      await eventually(
+        async () => {
+          const m = (await list(c)).find((x) => x.file === 'sleeper.yaml') as { podPhase?: string; podReady?: boolean } | undefined;
+          assert.equal(m?.podPhase, 'Running');
+          assert.equal(m?.podReady, true);
+        },
+        { timeoutMs: 15_000, intervalMs: 300 },
+      );
       const table = await belayctl(['manifests', 'list', 'm1'], c.env);
       assert.match(table.stdout, /sleeper\.yaml\s+sleeper\s+kube-system\s+sleeper\s+yes\s+-\s+Running\s+yes/);
       const again = await belayctl(['manifests', 'apply', 'm1', local], c.env);
@@ -201,10 +234,13 @@ test('belayctl manifests apply, remove, rollback and history go through the agen
 
       // a hand edit is drift: apply refuses with exit 3 and says what to do; --force overwrites
       fs.writeFileSync(path.join(dir, 'sleeper.yaml'), sleeper(300) + '# hand edit\n');
-      await eventually(async () => {
-        const l = await list(c);
-        assert.equal(l.find((m) => m.file === 'sleeper.yaml')?.drifted, true);
-      }, { timeoutMs: 10_000, intervalMs: 200 });
+      await eventually(
+        async () => {
+          const l = await list(c);
+          assert.equal(l.find((m) => m.file === 'sleeper.yaml')?.drifted, true);
+        },
+        { timeoutMs: 10_000, intervalMs: 200 },
+      );
       const refused = await belayctl(['manifests', 'apply', 'm1', local], c.env);
       assert.equal(refused.code, 3, refused.stderr);
       assert.match(refused.stderr, /--force|drift/i);
@@ -221,10 +257,17 @@ test('belayctl manifests apply, remove, rollback and history go through the agen
       const rm = await belayctl(['manifests', 'remove', 'm1', 'sleeper.yaml'], c.env);
       assert.equal(rm.code, 0, rm.stderr);
       assert.equal(fs.existsSync(path.join(dir, 'sleeper.yaml')), false);
-      await eventually(async () => {
-        const sup = JSON.parse((await belayctl(['supervise', 'list', '-o', 'json'], c.env)).stdout) as { services: { name: string }[] };
-        assert.equal(sup.services.some((x) => x.name === 'sleeper/sleeper'), false, 'the pod stopped with its manifest');
-      }, { timeoutMs: 15_000, intervalMs: 300 });
+      await eventually(
+        async () => {
+          const sup = JSON.parse((await belayctl(['supervise', 'list', '-o', 'json'], c.env)).stdout) as { services: { name: string }[] };
+          assert.equal(
+            sup.services.some((x) => x.name === 'sleeper/sleeper'),
+            false,
+            'the pod stopped with its manifest',
+          );
+        },
+        { timeoutMs: 15_000, intervalMs: 300 },
+      );
       assert.equal((await belayctl(['manifests', 'rollback', 'm1', 'sleeper.yaml'], c.env)).code, 0);
       assert.equal(fs.readFileSync(path.join(dir, 'sleeper.yaml'), 'utf8'), sleeper(600));
       // an unknown master is an error naming it
@@ -242,7 +285,9 @@ test('host runtime: an agent restart adopts the running pods instead of starting
     const dir = path.join(c.state.masters[0]?.root ?? '', 'etc', 'kubernetes', 'manifests');
     fs.writeFileSync(path.join(dir, 'sleeper.yaml'), sleeper(301));
     const pidOf = async (): Promise<number> => {
-      const sup = JSON.parse((await belayctl(['supervise', 'list', '-o', 'json'], c.env)).stdout) as { services: { name: string; pid: number; state: string }[] };
+      const sup = JSON.parse((await belayctl(['supervise', 'list', '-o', 'json'], c.env)).stdout) as {
+        services: { name: string; pid: number; state: string }[];
+      };
       const s = sup.services.find((x) => x.name === 'sleeper/sleeper');
       assert.equal(s?.state, 'running');
       assert.ok(s.pid > 0);

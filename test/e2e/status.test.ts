@@ -11,7 +11,11 @@ interface StatusJson {
     address: string;
     agentConnected: boolean;
     lastReportAgeMs: number;
-    report: { host: { memoryTotalBytes: number; load1: number }; filesystems: { holdsEtcdData: boolean; availableBytes: number }[]; processes: { name: string }[] } | null;
+    report: {
+      host: { memoryTotalBytes: number; load1: number };
+      filesystems: { holdsEtcdData: boolean; availableBytes: number }[];
+      processes: { name: string }[];
+    } | null;
   }[];
 }
 
@@ -25,7 +29,10 @@ test('belayctl status shows every master of a 3-master dev cluster, from any coo
       const s = JSON.parse(r.stdout) as StatusJson;
       // then every master is there, connected, with a fresh report
       assert.equal(s.coordinator, m.name);
-      assert.deepEqual(s.nodes.map((n) => [n.name, n.address, n.agentConnected]), c.state.masters.map((x) => [x.name, x.address, true]));
+      assert.deepEqual(
+        s.nodes.map((n) => [n.name, n.address, n.agentConnected]),
+        c.state.masters.map((x) => [x.name, x.address, true]),
+      );
       for (const n of s.nodes) {
         assert.ok(n.lastReportAgeMs >= 0 && n.lastReportAgeMs < 5000, `report of ${n.name} is ${n.lastReportAgeMs} ms old`);
         assert.ok((n.report?.host.memoryTotalBytes ?? 0) > 0);
@@ -35,7 +42,10 @@ test('belayctl status shows every master of a 3-master dev cluster, from any coo
     // and the same data reads as YAML, and as a table for people
     const y = await belayctl(['status', '-o', 'yaml'], c.env);
     assert.equal(y.code, 0, y.stderr);
-    assert.deepEqual((YAML.parse(y.stdout) as StatusJson).nodes.map((n) => n.name), ['m1', 'm2', 'm3']);
+    assert.deepEqual(
+      (YAML.parse(y.stdout) as StatusJson).nodes.map((n) => n.name),
+      ['m1', 'm2', 'm3'],
+    );
     const t = await belayctl(['status'], c.env);
     assert.equal(t.code, 0, t.stderr);
     const lines = t.stdout.split('\n');

@@ -27,7 +27,11 @@ const list = async (env: Record<string, string>): Promise<ServiceRow[]> => {
 const events = async (env: Record<string, string>, ...args: string[]): Promise<EventRow[]> => {
   const r = await belayctl(['events', '-o', 'json', ...args], env);
   assert.equal(r.code, 0, r.stderr);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventRow);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EventRow);
 };
 
 test('belayctl supervise list / pause / resume and events, against a real agent supervising a real process', async () => {
@@ -36,7 +40,13 @@ test('belayctl supervise list / pause / resume and events, against a real agent 
     const rows = await eventually(
       async () => {
         const r = await list(c.env);
-        assert.deepEqual(r.map((s) => [s.node, s.name, s.state]), [['m1', 'sleeper', 'running'], ['m2', 'sleeper', 'running']]);
+        assert.deepEqual(
+          r.map((s) => [s.node, s.name, s.state]),
+          [
+            ['m1', 'sleeper', 'running'],
+            ['m2', 'sleeper', 'running'],
+          ],
+        );
         return r;
       },
       { timeoutMs: 15_000, intervalMs: 300 },
@@ -53,7 +63,10 @@ test('belayctl supervise list / pause / resume and events, against a real agent 
       { timeoutMs: 15_000, intervalMs: 300 },
     );
     const ev = await events(c.env, '--node', 'm2', '--service', 'sleeper');
-    assert.deepEqual(ev.map((e) => e.kind), ['Started', 'Exited', 'RestartScheduled', 'Started']);
+    assert.deepEqual(
+      ev.map((e) => e.kind),
+      ['Started', 'Exited', 'RestartScheduled', 'Started'],
+    );
     assert.equal(ev[1]?.severity, 'warning');
     // when it is paused on m2 (a maintenance), a kill is not restarted
     const p = await belayctl(['supervise', 'pause', 'm2', 'sleeper'], c.env);
@@ -62,7 +75,10 @@ test('belayctl supervise list / pause / resume and events, against a real agent 
     const paused = (await list(c.env)).find((s) => s.node === 'm2');
     assert.equal(paused?.state, 'paused');
     process.kill(paused?.pid ?? 0, 'SIGKILL');
-    await eventually(async () => assert.ok((await events(c.env, '--node', 'm2')).some((e) => e.kind === 'Exited' && /paused: not restarting/.test(e.message))), { timeoutMs: 10_000, intervalMs: 300 });
+    await eventually(
+      async () => assert.ok((await events(c.env, '--node', 'm2')).some((e) => e.kind === 'Exited' && /paused: not restarting/.test(e.message))),
+      { timeoutMs: 10_000, intervalMs: 300 },
+    );
     assert.equal((await list(c.env)).find((s) => s.node === 'm2')?.pid, 0);
     // and resume starts it again
     const r = await belayctl(['supervise', 'resume', 'm2', 'sleeper'], c.env);

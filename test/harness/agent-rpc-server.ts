@@ -21,7 +21,9 @@ export function agentRpcServers(): AgentRpcServers {
     async serve(handlers) {
       const server = new grpc.Server();
       server.addService(belayProto().belay.v1.Agent.service, handlers);
-      const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      );
       servers.push(server);
       const client = new (belayProto().belay.v1.Agent)(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
       clients.push(client);

@@ -41,8 +41,21 @@ export interface Load {
   now(): LoadResult;
 }
 
-export function startLoad(o: { targets: LoadTarget[]; tls: { ca: Buffer; cert: Buffer; key: Buffer }; path: string; maxRequests: number; concurrency?: number; timeoutMs?: number; keepAlive?: boolean }): Load {
-  const agents = new Map(o.targets.map((t) => [t, o.keepAlive ? new https.Agent({ keepAlive: true, maxSockets: o.concurrency ?? 4, ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key }) : undefined]));
+export function startLoad(o: {
+  targets: LoadTarget[];
+  tls: { ca: Buffer; cert: Buffer; key: Buffer };
+  path: string;
+  maxRequests: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  keepAlive?: boolean;
+}): Load {
+  const agents = new Map(
+    o.targets.map((t) => [
+      t,
+      o.keepAlive ? new https.Agent({ keepAlive: true, maxSockets: o.concurrency ?? 4, ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key }) : undefined,
+    ]),
+  );
   const started = performance.now();
   const r: LoadResult = { sent: 0, ok: 0, failed: 0, retriedStale: 0, errors: {}, samples: [], durationMs: 0 };
   let stopped = false;
@@ -55,19 +68,31 @@ export function startLoad(o: { targets: LoadTarget[]; tls: { ca: Buffer; cert: B
   const one = (t: LoadTarget, retry = true): Promise<void> =>
     new Promise((resolve) => {
       let answered = false;
-      const req = https.get({ host: t.host, port: t.port, path: o.path, ca: o.tls.ca, cert: o.tls.cert, key: o.tls.key, agent: agents.get(t) ?? false, timeout: o.timeoutMs ?? 10_000 }, (res) => {
-        answered = true;
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) r.ok++;
-          else fail(`HTTP ${res.statusCode ?? '?'}`, t);
-          resolve();
-        });
-        res.on('error', (err: NodeJS.ErrnoException) => {
-          fail(err.code ?? err.message, t);
-          resolve();
-        });
-      });
+      const req = https.get(
+        {
+          host: t.host,
+          port: t.port,
+          path: o.path,
+          ca: o.tls.ca,
+          cert: o.tls.cert,
+          key: o.tls.key,
+          agent: agents.get(t) ?? false,
+          timeout: o.timeoutMs ?? 10_000,
+        },
+        (res) => {
+          answered = true;
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) r.ok++;
+            else fail(`HTTP ${res.statusCode ?? '?'}`, t);
+            resolve();
+          });
+          res.on('error', (err: NodeJS.ErrnoException) => {
+            fail(err.code ?? err.message, t);
+            resolve();
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (retry && req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {

@@ -11,7 +11,11 @@ export interface Run {
 }
 
 /** Runs a belay binary from source (through tsx), as an operator would run it. */
-export function runBin(bin: 'belayctl' | 'belay-agent' | 'belay-coordinator', args: string[], o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
+export function runBin(
+  bin: 'belayctl' | 'belay-agent' | 'belay-coordinator',
+  args: string[],
+  o: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Run> {
   const entry = { belayctl: 'coordinator/cli/main.ts', 'belay-agent': 'agent/main.ts', 'belay-coordinator': 'coordinator/main.ts' }[bin];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(TOP, entry), ...args], {

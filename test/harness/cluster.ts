@@ -42,13 +42,22 @@ export async function withCluster(
     /** Deploy the control plane after etcd, as dev up does (off by default here: the etcd tests need none). */
     controlPlane?: boolean;
   },
-  body: (c: TestCluster) => Promise<void>): Promise<void> {
+  body: (c: TestCluster) => Promise<void>,
+): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-e2e-'));
   const base = `127.1.${1 + Math.floor(Math.random() * 250)}.1`;
   const clients: CoordinatorClient[] = [];
   let state: DevState | undefined;
   try {
-    state = await devUp({ masters: o.masters ?? 3, dir, baseAddress: base, reportIntervalMs: o.reportIntervalMs ?? 1000, logFormat: 'json', ...(o.agentServices ? { agentServices: o.agentServices } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.agentReportsTo ? { agentReportsTo: o.agentReportsTo } : {}),
+    state = await devUp({
+      masters: o.masters ?? 3,
+      dir,
+      baseAddress: base,
+      reportIntervalMs: o.reportIntervalMs ?? 1000,
+      logFormat: 'json',
+      ...(o.agentServices ? { agentServices: o.agentServices } : {}),
+      ...(o.runtime ? { runtime: o.runtime } : {}),
+      ...(o.agentReportsTo ? { agentReportsTo: o.agentReportsTo } : {}),
       bootstrap: o.bootstrap ?? false,
       ...(o.specMasters ? { specMasters: o.specMasters } : {}),
       ...(o.specEtcd ? { specEtcd: o.specEtcd } : {}),

@@ -14,9 +14,16 @@ export interface ClientTls {
 
 /** The admin client certificate from a master's admin.conf, as kubectl would use it. */
 export function adminTls(root: string): ClientTls {
-  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as { clusters: { cluster: Record<string, string> }[]; users: { user: Record<string, string> }[] };
+  const conf = YAML.parse(fs.readFileSync(path.join(root, 'etc/kubernetes/admin.conf'), 'utf8')) as {
+    clusters: { cluster: Record<string, string> }[];
+    users: { user: Record<string, string> }[];
+  };
   const b64 = (x: string | undefined): Buffer => Buffer.from(x ?? '', 'base64');
-  return { ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']), cert: b64(conf.users[0]?.user['client-certificate-data']), key: b64(conf.users[0]?.user['client-key-data']) };
+  return {
+    ca: b64(conf.clusters[0]?.cluster['certificate-authority-data']),
+    cert: b64(conf.users[0]?.user['client-certificate-data']),
+    key: b64(conf.users[0]?.user['client-key-data']),
+  };
 }
 
 /** The gitVersion an apiserver (or a balancer in front of one) answers on /version. */
@@ -60,7 +67,11 @@ export function watchBackends(roots: { name: string; root: string }[]): { stop()
  * A 3-master apiserver rollout ended as a careful one must: complete, no client request failed,
  * each master out of the balancers in turn, never two at once.
  */
-export function assertCarefulRollout(r: { code: number | null; stdout: string; stderr: string }, seen: { failed: number; ok: number; samples: string[] }, out: { maxOut: number; outSeen: string[] }): void {
+export function assertCarefulRollout(
+  r: { code: number | null; stdout: string; stderr: string },
+  seen: { failed: number; ok: number; samples: string[] },
+  out: { maxOut: number; outSeen: string[] },
+): void {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /kube-apiserver revision 1: complete, 3 of 3 done/);
   assert.equal(seen.failed, 0, seen.samples.join('\n'));

@@ -33,8 +33,11 @@ export function etcdFlags(dir: string, client: number, peer: number, extra: stri
 /** `etcdctl endpoint health` (3.4 prints its verdict on stderr). */
 export function etcdHealthy(client: number): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile('etcdctl', [`--endpoints=http://127.0.0.1:${client}`, 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5_000 }, (err, stdout, stderr) =>
-      resolve(!err && /is healthy/.test(stdout + stderr)),
+    execFile(
+      'etcdctl',
+      [`--endpoints=http://127.0.0.1:${client}`, 'endpoint', 'health'],
+      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5_000 },
+      (err, stdout, stderr) => resolve(!err && /is healthy/.test(stdout + stderr)),
     );
   });
 }

@@ -10,7 +10,15 @@ export function etcdctl(c: TestCluster, m: string, args: string[], timeoutMs = 2
   return new Promise((resolve) => {
     execFile(
       'etcdctl',
-      [`--endpoints=https://${master.address}:2379`, `--cacert=${pki}/ca.crt`, `--cert=${pki}/healthcheck-client.crt`, `--key=${pki}/healthcheck-client.key`, '--dial-timeout=3s', '--command-timeout=5s', ...args],
+      [
+        `--endpoints=https://${master.address}:2379`,
+        `--cacert=${pki}/ca.crt`,
+        `--cert=${pki}/healthcheck-client.crt`,
+        `--key=${pki}/healthcheck-client.key`,
+        '--dial-timeout=3s',
+        '--command-timeout=5s',
+        ...args,
+      ],
       { env: { ...process.env, ETCDCTL_API: '3' }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );

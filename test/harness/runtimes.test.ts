@@ -31,7 +31,12 @@ test('containerdCommand and dockerdCommand keep every path under the dir', (t) =
 });
 
 test('a containerd shim and its task survive a SIGKILL of containerd, and a restarted containerd finds the task again', async (t) => {
-  for (const [bin, pkg] of [['containerd', 'containerd'], ['ctr', 'containerd'], ['runc', 'runc'], ['busybox', 'busybox-static']] as const) {
+  for (const [bin, pkg] of [
+    ['containerd', 'containerd'],
+    ['ctr', 'containerd'],
+    ['runc', 'runc'],
+    ['busybox', 'busybox-static'],
+  ] as const) {
     if (!requireBinary(t, bin, pkg)) return;
   }
   const dir = tempDir(t, 'belay-rt-');
@@ -76,7 +81,12 @@ test('a containerd shim and its task survive a SIGKILL of containerd, and a rest
 });
 
 test('runTestContainer cleans up without containerd: shim, task and runc state go', async (t) => {
-  for (const [bin, pkg] of [['containerd', 'containerd'], ['ctr', 'containerd'], ['runc', 'runc'], ['busybox', 'busybox-static']] as const) {
+  for (const [bin, pkg] of [
+    ['containerd', 'containerd'],
+    ['ctr', 'containerd'],
+    ['runc', 'runc'],
+    ['busybox', 'busybox-static'],
+  ] as const) {
     if (!requireBinary(t, bin, pkg)) return;
   }
   const dir = tempDir(t, 'belay-rt-');

@@ -171,13 +171,20 @@ export function dockerdCommand(dir: string, o: { containerdSocket?: string } = {
   const daemonJson = path.join(dir, 'daemon.json');
   fs.writeFileSync(daemonJson, '{}\n');
   const args = [
-    '--config-file', daemonJson,
-    '--data-root', path.join(dir, 'data'),
-    '--exec-root', path.join(dir, 'exec'),
-    '--pidfile', pidfile,
-    '-H', `unix://${socket}`,
+    '--config-file',
+    daemonJson,
+    '--data-root',
+    path.join(dir, 'data'),
+    '--exec-root',
+    path.join(dir, 'exec'),
+    '--pidfile',
+    pidfile,
+    '-H',
+    `unix://${socket}`,
     // no iptables rules, bridge or NAT on the test machine
-    '--iptables=false', '--bridge=none', '--ip-masq=false',
+    '--iptables=false',
+    '--bridge=none',
+    '--ip-masq=false',
   ];
   if (o.containerdSocket !== undefined) args.push('--containerd', o.containerdSocket);
   return { file: findOnPath('dockerd') ?? 'dockerd', args, socket, pidfile };
@@ -232,7 +239,11 @@ export async function startDockerd(dir: string, o: { containerdSocket?: string }
  * stop() deletes task and container through containerd; if containerd is
  * down it kills the shim and the task itself and drops runc's state.
  */
-export async function runTestContainer(containerdSocket: string, dir: string, id: string): Promise<{ shimPid: number; taskPid: number; stop(): Promise<void> }> {
+export async function runTestContainer(
+  containerdSocket: string,
+  dir: string,
+  id: string,
+): Promise<{ shimPid: number; taskPid: number; stop(): Promise<void> }> {
   const rootfs = makeBusyboxRootfs(path.join(dir, `rootfs-${id}`));
   const ctr = (...args: string[]): Promise<string> => run('ctr', ['--address', containerdSocket, '--connect-timeout', '2s', '-n', TEST_NAMESPACE, ...args]);
   const findShimAndTask = (): { pid: number; startTicks: number }[] => {
@@ -275,7 +286,9 @@ export async function runTestContainer(containerdSocket: string, dir: string, id
 
 function checkSocketPath(p: string): void {
   if (Buffer.byteLength(p) > MAX_SOCKET_PATH_BYTES) {
-    throw new Error(`socket path ${p} is ${Buffer.byteLength(p)} bytes, over the ${MAX_SOCKET_PATH_BYTES} a unix socket allows: use a shorter temp dir (TMPDIR)`);
+    throw new Error(
+      `socket path ${p} is ${Buffer.byteLength(p)} bytes, over the ${MAX_SOCKET_PATH_BYTES} a unix socket allows: use a shorter temp dir (TMPDIR)`,
+    );
   }
 }
 
@@ -308,7 +321,9 @@ async function startUntilHealthy(name: string, file: string, args: string[], log
     if (hasExited(child) || child.pid === undefined) {
       const err = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(r, 10, undefined))]);
       await stopChild(child);
-      throw new Error(`${name} exited (${err?.message ?? `code ${child.exitCode}, signal ${child.signalCode}`}) before answering ${describeCheck(check)}; ${log}:\n${tail(log)}`);
+      throw new Error(
+        `${name} exited (${err?.message ?? `code ${child.exitCode}, signal ${child.signalCode}`}) before answering ${describeCheck(check)}; ${log}:\n${tail(log)}`,
+      );
     }
     const r = await runCheck(check, 1_000);
     if (r.ok) return child;
@@ -372,7 +387,9 @@ export async function unmountUnder(dir: string): Promise<void> {
     .filter((p) => p === dir || p.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
   for (const p of points) {
-    await run('umount', [p]).catch(() => run('umount', ['-l', p])).catch(() => undefined);
+    await run('umount', [p])
+      .catch(() => run('umount', ['-l', p]))
+      .catch(() => undefined);
   }
 }
 
@@ -403,7 +420,10 @@ function run(file: string, args: string[]): Promise<string> {
 
 function readCmdline(pid: number): string[] {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    return fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
   } catch {
     return [];
   }

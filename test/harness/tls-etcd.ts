@@ -37,13 +37,23 @@ export async function startTlsEtcd(t: TestContext, dir: string): Promise<TlsEtcd
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, f.content, { mode: 0o600 });
   }
-  const files = { ca: path.join(pki, 'etcd/ca.crt'), server: path.join(pki, 'etcd/server.crt'), serverKey: path.join(pki, 'etcd/server.key'), client: path.join(pki, 'apiserver-etcd-client.crt'), clientKey: path.join(pki, 'apiserver-etcd-client.key') };
+  const files = {
+    ca: path.join(pki, 'etcd/ca.crt'),
+    server: path.join(pki, 'etcd/server.crt'),
+    serverKey: path.join(pki, 'etcd/server.key'),
+    client: path.join(pki, 'apiserver-etcd-client.crt'),
+    clientKey: path.join(pki, 'apiserver-etcd-client.key'),
+  };
 
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `https://127.0.0.1:${client}`;
   // etcd.ts's plain member, its client URLs moved to TLS.
   const tls = [`--cert-file=${files.server}`, `--key-file=${files.serverKey}`, `--trusted-ca-file=${files.ca}`, '--client-cert-auth=true'];
-  const proc = spawnForTest(t, 'etcd', etcdFlags(dir, client, peer, tls).map((f) => (f.endsWith(`http://127.0.0.1:${client}`) ? f.replace('http://', 'https://') : f)));
+  const proc = spawnForTest(
+    t,
+    'etcd',
+    etcdFlags(dir, client, peer, tls).map((f) => (f.endsWith(`http://127.0.0.1:${client}`) ? f.replace('http://', 'https://') : f)),
+  );
 
   const creds = { ca: fs.readFileSync(files.ca), cert: fs.readFileSync(files.client), key: fs.readFileSync(files.clientKey) };
   await eventually(

@@ -21,13 +21,16 @@ test('a missing or invalid config exits 2 with one line per problem naming the f
   // no config at all: the default path under --root is named
   const missing = await runBin('belay-agent', ['--root', root]);
   assert.equal(missing.code, 2);
-  assert.equal(missing.stderr.trim(), `belay-agent: config: ${root}/etc/belay/agent.yaml: cannot read the config file (ENOENT): pass an existing YAML file with --config`);
+  assert.equal(
+    missing.stderr.trim(),
+    `belay-agent: config: ${root}/etc/belay/agent.yaml: cannot read the config file (ENOENT): pass an existing YAML file with --config`,
+  );
   // two bad fields: two lines
   const cfg = path.join(root, 'coordinator.yaml');
   fs.writeFileSync(cfg, 'node:\n  name: m1\n  address: 127.0.1.1\nlisten: "nowhere"\nshutdownGraceMs: -5\n');
   const bad = await runBin('belay-coordinator', ['--config', cfg, '--root', root]);
   assert.equal(bad.code, 2);
-  assert.deepEqual(bad.stderr.trim().split("\n").sort(), [
+  assert.deepEqual(bad.stderr.trim().split('\n').sort(), [
     `belay-coordinator: config: ${cfg}: listen: got "nowhere": must be HOST:PORT, e.g. 127.0.1.1:7702`,
     `belay-coordinator: config: ${cfg}: shutdownGraceMs: got -5: must be 0 or more ms`,
   ]);
@@ -39,7 +42,10 @@ test('an unreadable TLS file stops the start with the field and the path', async
   fs.writeFileSync(cfg, `node: { name: m1, address: ${address()} }\n`);
   const r = await runBin('belay-agent', ['--config', cfg, '--root', root]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr.trim(), `belay-agent: cannot start: tls.ca: cannot read ${root}/etc/belay/pki/ca.crt (ENOENT) (create it with "belayctl pki init" or fix tls.ca)`);
+  assert.equal(
+    r.stderr.trim(),
+    `belay-agent: cannot start: tls.ca: cannot read ${root}/etc/belay/pki/ca.crt (ENOENT) (create it with "belayctl pki init" or fix tls.ca)`,
+  );
   // a file that is there but is no PEM
   fs.mkdirSync(path.join(root, 'etc/belay/pki'), { recursive: true });
   fs.writeFileSync(path.join(root, 'etc/belay/pki/ca.crt'), 'hello');
@@ -60,7 +66,10 @@ test('insecure: true serves plaintext, warns at start, and SIGTERM stops the dae
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await eventually(() => assert.match(out, /"message":"coordinator started"/), { timeoutMs: 15_000 });
   // every line is one JSON event; the warning is among them
-  const events = out.trim().split('\n').map((l) => JSON.parse(l) as { level: string; message: string; code?: string });
+  const events = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { level: string; message: string; code?: string });
   assert.ok(events.some((e) => e.level === 'warn' && e.code === 'INSECURE' && /plaintext/.test(e.message)));
   const s = await belayctl(['status', '--insecure', '--endpoint', `${addr}:7702`, '-o', 'json']);
   assert.equal(s.code, 0, s.stderr);

@@ -29,14 +29,18 @@ after(() => {
 });
 
 async function startEtcd(): Promise<EtcdCluster> {
-  const spec = parseClusterSpec(`apiVersion: belay.dev/v1alpha1\nkind: Cluster\nmetadata: {name: election}\nspec:\n  masters: [{name: m1, address: ${ADDRESS}}]\n  etcd: {clientPort: 23790, peerPort: 23800, metricsPort: 23810}\n`);
+  const spec = parseClusterSpec(
+    `apiVersion: belay.dev/v1alpha1\nkind: Cluster\nmetadata: {name: election}\nspec:\n  masters: [{name: m1, address: ${ADDRESS}}]\n  etcd: {clientPort: 23790, peerPort: 23800, metricsPort: 23810}\n`,
+  );
   const ca = await createEtcdCa('election');
   for (const f of await etcdMemberFiles(ca, { name: 'm1', address: ADDRESS })) {
     const p = path.join(dir, 'etc/kubernetes/pki', f.path);
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, f.content, { mode: f.mode });
   }
-  const pod = YAML.parse(renderEtcdManifest({ spec, master: 'm1', root: dir, state: 'new', initialCluster: [{ name: 'm1', peerUrl: peerUrl(spec, 'm1') }] })) as { spec: { containers: { command: string[] }[] } };
+  const pod = YAML.parse(
+    renderEtcdManifest({ spec, master: 'm1', root: dir, state: 'new', initialCluster: [{ name: 'm1', peerUrl: peerUrl(spec, 'm1') }] }),
+  ) as { spec: { containers: { command: string[] }[] } };
   const [bin = 'etcd', ...args] = pod.spec.containers[0]?.command ?? [];
   etcd = spawn(bin, args, { stdio: 'ignore' });
   const me = await issueCert(ca, { commonName: 'belay-coordinator-test', dnsNames: [], ipAddresses: [], usages: ['client'], days: 1 });
@@ -47,73 +51,80 @@ async function startEtcd(): Promise<EtcdCluster> {
   return probe;
 }
 
-test('one leader at a time; its term is the key\'s revision and only grows; losing the key or stepping down ends leadership at once', { timeout: 60_000 }, async () => {
-  const cluster = await startEtcd();
-  const leading = new Map<string, { term: number; signal: AbortSignal }>();
-  const make = (me: string): LeaderElection => {
-    const c = new EtcdCluster(cluster.endpoints, cluster.tls);
-    clusters.push(c);
-    return new LeaderElection({ cluster: c, me, ttlSeconds: 3, log: silentLogger(), onElected: (term, signal) => leading.set(me, { term, signal }) });
-  };
-  const a = make('a');
-  const b = make('b');
-  a.start();
-  b.start();
-  const first = await eventually(
-    () => {
-      const live = [...leading.entries()].filter(([, l]) => !l.signal.aborted);
-      assert.equal(live.length, 1);
-      return live[0] ?? assert.fail();
-    },
-    { timeoutMs: 15_000, intervalMs: 50 },
-  );
-  const [name, { term, signal }] = first;
-  assert.ok(term > 0);
-  assert.deepEqual(await a.current(), { name, term });
-  // stays one leader for a while (the other keeps campaigning)
-  await new Promise((r) => setTimeout(r, 2_000));
-  assert.equal([...leading.values()].filter((l) => !l.signal.aborted).length, 1);
+test(
+  "one leader at a time; its term is the key's revision and only grows; losing the key or stepping down ends leadership at once",
+  { timeout: 60_000 },
+  async () => {
+    const cluster = await startEtcd();
+    const leading = new Map<string, { term: number; signal: AbortSignal }>();
+    const make = (me: string): LeaderElection => {
+      const c = new EtcdCluster(cluster.endpoints, cluster.tls);
+      clusters.push(c);
+      return new LeaderElection({ cluster: c, me, ttlSeconds: 3, log: silentLogger(), onElected: (term, signal) => leading.set(me, { term, signal }) });
+    };
+    const a = make('a');
+    const b = make('b');
+    a.start();
+    b.start();
+    const first = await eventually(
+      () => {
+        const live = [...leading.entries()].filter(([, l]) => !l.signal.aborted);
+        assert.equal(live.length, 1);
+        return live[0] ?? assert.fail();
+      },
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
+    const [name, { term, signal }] = first;
+    assert.ok(term > 0);
+    assert.deepEqual(await a.current(), { name, term });
+    // stays one leader for a while (the other keeps campaigning)
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal([...leading.values()].filter((l) => !l.signal.aborted).length, 1);
 
-  // someone deletes the key (a restore does): the holder stops at once, a new leader has a higher term
-  await cluster.kv.delete().key(ETCD_KEYS.leader);
-  await eventually(() => assert.equal(signal.aborted, true), { timeoutMs: 3_000, intervalMs: 50 });
-  const second = await eventually(
-    async () => {
-      const now = await a.current();
-      assert.ok(now && now.term > term, JSON.stringify(now));
-      return now;
-    },
-    { timeoutMs: 10_000, intervalMs: 100 },
-  );
-  // only one believes it leads, and it is the one etcd names
-  await eventually(
-    () => {
-      const live = [...leading.entries()].filter(([, l]) => !l.signal.aborted);
-      assert.deepEqual(live.map(([n, l]) => [n, l.term]), [[second.name, second.term]]);
-    },
-    { timeoutMs: 5_000, intervalMs: 50 },
-  );
+    // someone deletes the key (a restore does): the holder stops at once, a new leader has a higher term
+    await cluster.kv.delete().key(ETCD_KEYS.leader);
+    await eventually(() => assert.equal(signal.aborted, true), { timeoutMs: 3_000, intervalMs: 50 });
+    const second = await eventually(
+      async () => {
+        const now = await a.current();
+        assert.ok(now && now.term > term, JSON.stringify(now));
+        return now;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    // only one believes it leads, and it is the one etcd names
+    await eventually(
+      () => {
+        const live = [...leading.entries()].filter(([, l]) => !l.signal.aborted);
+        assert.deepEqual(
+          live.map(([n, l]) => [n, l.term]),
+          [[second.name, second.term]],
+        );
+      },
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
 
-  // the deposed leader's writes under /belay/ are refused by etcd itself; the current leader's apply
-  await assert.rejects(new FencedWriter(cluster, term).put('/belay/test', 'old'), NotLeader);
-  await new FencedWriter(cluster, second.term).put('/belay/test', 'new');
-  assert.equal(await cluster.kv.get('/belay/test').string(), 'new');
+    // the deposed leader's writes under /belay/ are refused by etcd itself; the current leader's apply
+    await assert.rejects(new FencedWriter(cluster, term).put('/belay/test', 'old'), NotLeader);
+    await new FencedWriter(cluster, second.term).put('/belay/test', 'new');
+    assert.equal(await cluster.kv.get('/belay/test').string(), 'new');
 
-  // a graceful stop revokes the lease: the other takes over within a retry, not a TTL
-  const holder = second.name === 'a' ? a : b;
-  const other = second.name === 'a' ? b : a;
-  const t0 = Date.now();
-  await holder.stop();
-  const third = await eventually(
-    async () => {
-      const now = await other.current();
-      assert.ok(now && now.name !== second.name && now.term > second.term, JSON.stringify(now));
-      return now;
-    },
-    { timeoutMs: 10_000, intervalMs: 100 },
-  );
-  assert.ok(Date.now() - t0 < 3_000, `takeover took ${Date.now() - t0} ms`);
-  assert.equal(other.isLeader, true);
-  assert.equal(other.term, third.term);
-  await other.stop();
-});
+    // a graceful stop revokes the lease: the other takes over within a retry, not a TTL
+    const holder = second.name === 'a' ? a : b;
+    const other = second.name === 'a' ? b : a;
+    const t0 = Date.now();
+    await holder.stop();
+    const third = await eventually(
+      async () => {
+        const now = await other.current();
+        assert.ok(now && now.name !== second.name && now.term > second.term, JSON.stringify(now));
+        return now;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    assert.ok(Date.now() - t0 < 3_000, `takeover took ${Date.now() - t0} ms`);
+    assert.equal(other.isLeader, true);
+    assert.equal(other.term, third.term);
+    await other.stop();
+  },
+);

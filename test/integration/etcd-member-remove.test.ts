@@ -10,7 +10,11 @@ test('removing a member that is already gone succeeds: a remove retried after th
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-member-remove-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const etcd = await startTlsEtcd(t, dir);
-  const cluster = new EtcdCluster([etcd.endpoint], { ca: fs.readFileSync(etcd.files.ca), cert: fs.readFileSync(etcd.files.client), key: fs.readFileSync(etcd.files.clientKey) });
+  const cluster = new EtcdCluster([etcd.endpoint], {
+    ca: fs.readFileSync(etcd.files.ca),
+    cert: fs.readFileSync(etcd.files.client),
+    key: fs.readFileSync(etcd.files.clientKey),
+  });
   t.after(() => cluster.close());
   // given a learner that never started (a peer URL nothing listens on)
   const learner = await cluster.addLearner('https://127.0.0.1:1');

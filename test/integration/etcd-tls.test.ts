@@ -28,7 +28,15 @@ function writePki(pkiDir: string, files: PkiFileSpec[]): void {
 
 /** `etcdctl endpoint health` over TLS with the given client certificate (none if omitted); 3.4 prints its verdict on stderr. */
 function health(endpoint: string, caFile: string, client?: { cert: string; key: string }): Promise<{ healthy: boolean; output: string }> {
-  const args = [`--endpoints=${endpoint}`, `--cacert=${caFile}`, ...(client ? [`--cert=${client.cert}`, `--key=${client.key}`] : []), '--dial-timeout=1s', '--command-timeout=2s', 'endpoint', 'health'];
+  const args = [
+    `--endpoints=${endpoint}`,
+    `--cacert=${caFile}`,
+    ...(client ? [`--cert=${client.cert}`, `--key=${client.key}`] : []),
+    '--dial-timeout=1s',
+    '--command-timeout=2s',
+    'endpoint',
+    'health',
+  ];
   return new Promise((resolve) => {
     execFile('etcdctl', args, { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 }, (err, stdout, stderr) => {
       const output = stdout + stderr;
@@ -40,10 +48,14 @@ function health(endpoint: string, caFile: string, client?: { cert: string; key: 
 /** GET on etcd's peer port (its /members handler) with a peer certificate: the status, or the TLS error. */
 function peerGet(url: string, tlsFiles: { ca: string; cert: string; key: string }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = https.get(`${url}/members`, { ca: fs.readFileSync(tlsFiles.ca), cert: fs.readFileSync(tlsFiles.cert), key: fs.readFileSync(tlsFiles.key), timeout: 5_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = https.get(
+      `${url}/members`,
+      { ca: fs.readFileSync(tlsFiles.ca), cert: fs.readFileSync(tlsFiles.cert), key: fs.readFileSync(tlsFiles.key), timeout: 5_000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
   });
@@ -51,10 +63,12 @@ function peerGet(url: string, tlsFiles: { ca: string; cert: string; key: string 
 
 function metricsHealth(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
@@ -86,7 +100,9 @@ test('real etcd on the rendered flags and the etcd PKI: mutual TLS on client and
   const ca = await createEtcdCa('tls-test');
   const pki = path.join(root, 'etc/kubernetes/pki');
   writePki(pki, await etcdMemberFiles(ca, { name: 'm1', address: ADDRESS }));
-  const manifest = YAML.parse(renderEtcdManifest({ spec, master: 'm1', root, state: 'new', initialCluster: [{ name: 'm1', peerUrl: peerUrl(spec, 'm1') }] })) as {
+  const manifest = YAML.parse(
+    renderEtcdManifest({ spec, master: 'm1', root, state: 'new', initialCluster: [{ name: 'm1', peerUrl: peerUrl(spec, 'm1') }] }),
+  ) as {
     spec: { containers: { command: string[] }[] };
   };
   const [cmd, ...flags] = manifest.spec.containers[0]?.command ?? [];

@@ -18,7 +18,9 @@ function client(c: TestCluster, tls: { ca: Buffer; cert?: Buffer; key?: Buffer }
 }
 
 function status(cl: CoordinatorClient): Promise<StatusResponse__Output> {
-  return new Promise((resolve, reject) => cl.Status({}, { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    cl.Status({}, { deadline: new Date(Date.now() + 5000) }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+  );
 }
 
 /** Opens a report stream, sends one report, and resolves with how the stream ended. */
@@ -40,7 +42,14 @@ async function signedBy(caDir: string, cn: string): Promise<{ cert: Buffer; key:
   return { cert: Buffer.from(leaf.certPem), key: Buffer.from(leaf.keyPem) };
 }
 
-const report = (node: string, extra: Partial<HostReport> = {}): HostReport => ({ node, address: '127.0.0.1', seq: 1, agentInstance: 'test', collectedAtMs: Date.now(), ...extra });
+const report = (node: string, extra: Partial<HostReport> = {}): HostReport => ({
+  node,
+  address: '127.0.0.1',
+  seq: 1,
+  agentInstance: 'test',
+  collectedAtMs: Date.now(),
+  ...extra,
+});
 
 test('mutual TLS: only clients with a certificate from the cluster CA get in', async () => {
   await withCluster({ masters: 1 }, async (c) => {
@@ -64,7 +73,7 @@ test('mutual TLS: only clients with a certificate from the cluster CA get in', a
   });
 });
 
-test('reports from an unknown master, under another master\'s name, or over the size limit are refused and logged; the coordinator keeps running', async () => {
+test("reports from an unknown master, under another master's name, or over the size limit are refused and logged; the coordinator keeps running", async () => {
   await withCluster({ masters: 2 }, async (c) => {
     const pki = path.dirname(c.state.env.BELAY_CA);
     const ca = fs.readFileSync(c.state.env.BELAY_CA);
@@ -98,7 +107,13 @@ test('reports from an unknown master, under another master\'s name, or over the 
     );
     const admin = client(c, { ca, cert: fs.readFileSync(c.state.env.BELAY_CERT), key: fs.readFileSync(c.state.env.BELAY_KEY) });
     const s = await status(admin);
-    assert.deepEqual(s.nodes.map((n) => [n.name, n.agentConnected]), [['m1', true], ['m2', true]]);
+    assert.deepEqual(
+      s.nodes.map((n) => [n.name, n.agentConnected]),
+      [
+        ['m1', true],
+        ['m2', true],
+      ],
+    );
     [m9, m1, admin].forEach((x) => x.close());
   });
 });

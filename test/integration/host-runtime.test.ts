@@ -91,18 +91,24 @@ test('host runtime: a kubeadm-like etcd static pod runs on real etcd, restarts o
   const t0 = performance.now();
   write(file, etcdManifest(h.dir, client, peer));
   // then etcd runs and is healthy
-  await eventually(async () => assert.ok(await etcdHealthy(client), `etcd not healthy; events: ${h.events.map((e) => `${e.service}:${e.kind}:${e.message}`).join(' | ')}`), { timeoutMs: 30_000, intervalMs: 100 });
+  await eventually(
+    async () => assert.ok(await etcdHealthy(client), `etcd not healthy; events: ${h.events.map((e) => `${e.service}:${e.kind}:${e.message}`).join(' | ')}`),
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
   t.diagnostic(`manifest written → etcd healthy (etcdctl endpoint health): ${(performance.now() - t0).toFixed(0)} ms`);
   const first = h.pid();
   assert.ok(first > 0);
 
   // when a flag changes, etcd is restarted with it
   write(file, etcdManifest(h.dir, client, peer, ['--snapshot-count=5000']));
-  await eventually(() => {
-    const pid = h.pid();
-    assert.ok(pid && pid !== first);
-    assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /--snapshot-count=5000/);
-  }, { timeoutMs: 20_000, intervalMs: 100 });
+  await eventually(
+    () => {
+      const pid = h.pid();
+      assert.ok(pid && pid !== first);
+      assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /--snapshot-count=5000/);
+    },
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
   assert.equal(liveProc(first), undefined, 'the old etcd is gone');
   await eventually(async () => assert.ok(await etcdHealthy(client)), { timeoutMs: 30_000, intervalMs: 200 });
 

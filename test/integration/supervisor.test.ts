@@ -39,7 +39,13 @@ async function supervise(t: TestContext, services: Record<string, ServiceConfigI
   t.after(() => {
     const pids = sup.list().map((s) => s.pid);
     sup.stop();
-    for (const pid of pids) if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const pid of pids)
+      if (pid)
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
   });
   const s: Supervised = {
     sup,
@@ -116,7 +122,11 @@ test('pidfile mode: dockerd killed with -9 is seen within a poll and restarted',
   const ctd = await startContainerd(path.join(dir, 'ctd'));
   t.after(() => ctd.stop());
   const d = dockerdCommand(path.join(dir, 'dkr'), { containerdSocket: ctd.socket });
-  const s = await supervise(t, { docker: { mode: 'pidfile', pidfile: d.pidfile, command: [d.file, ...d.args], health: { type: 'unix-http', socket: d.socket, path: '/_ping' } } }, { dir });
+  const s = await supervise(
+    t,
+    { docker: { mode: 'pidfile', pidfile: d.pidfile, command: [d.file, ...d.args], health: { type: 'unix-http', socket: d.socket, path: '/_ping' } } },
+    { dir },
+  );
   await s.waitEvent('docker', 'Healthy', { timeoutMs: 30_000 });
   const pid = s.pid('docker');
   const from = s.events.length;
@@ -136,7 +146,14 @@ test('a crash-looping service raises one alert and goes on being restarted; anot
     t,
     {
       // kubelet crash-loops by design until configured: a stand-in with a bad flag does the same.
-      kubelet: { mode: 'child', command: [process.execPath, '--import', 'tsx', path.join(TOP, 'test/stand-ins/kubelet-stand-in.ts'), '--fail-with', 'unknown flag: --bogus'], cwd: TOP, budgetRestarts: 3, budgetWindowMs: 60_000, backoffMaxMs: 1_000 },
+      kubelet: {
+        mode: 'child',
+        command: [process.execPath, '--import', 'tsx', path.join(TOP, 'test/stand-ins/kubelet-stand-in.ts'), '--fail-with', 'unknown flag: --bogus'],
+        cwd: TOP,
+        budgetRestarts: 3,
+        budgetWindowMs: 60_000,
+        backoffMaxMs: 1_000,
+      },
       containerd: containerdService(path.join(dir, 'ctd')),
     },
     { dir },
@@ -192,7 +209,16 @@ test('dependencies: with containerd and kubelet both killed, containerd comes ba
       containerd: containerdService(path.join(dir, 'ctd')),
       kubelet: {
         mode: 'child',
-        command: [process.execPath, '--import', 'tsx', path.join(TOP, 'test/stand-ins/kubelet-stand-in.ts'), '--port', String(port), '--runtime-socket', ctd.socket],
+        command: [
+          process.execPath,
+          '--import',
+          'tsx',
+          path.join(TOP, 'test/stand-ins/kubelet-stand-in.ts'),
+          '--port',
+          String(port),
+          '--runtime-socket',
+          ctd.socket,
+        ],
         cwd: TOP,
         health: { type: 'http', url: `http://127.0.0.1:${port}/healthz` },
         dependsOn: ['containerd'],

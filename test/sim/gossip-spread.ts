@@ -39,5 +39,12 @@ export function measureSpread(n: number, cfg: SwimConfig, seed: number, windowMs
     bytes += c.bytes;
   }
   const perMemberPeriod = n * (windowMs / cfg.probeIntervalMs);
-  return { n, ms, rounds: ms / cfg.gossipIntervalMs, packetsPerPeriod: packets / perMemberPeriod, msgsPerPeriod: msgs / perMemberPeriod, bytesPerPeriod: bytes / perMemberPeriod };
+  return {
+    n,
+    ms,
+    rounds: ms / cfg.gossipIntervalMs,
+    packetsPerPeriod: packets / perMemberPeriod,
+    msgsPerPeriod: msgs / perMemberPeriod,
+    bytesPerPeriod: bytes / perMemberPeriod,
+  };
 }

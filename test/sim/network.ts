@@ -113,7 +113,22 @@ export class SimNetwork<N extends SimNode = SwimNode> {
       const index = this.hosts.size;
       const addr = `n${index}:7946`;
       const node = make(addr, seededRng(this.rng.int(2 ** 31)), this.now, index);
-      const host: Host<N> = { addr, index, make, node, up: true, epoch: 0, wantAtMs: 0, armedAtMs: undefined, slowMs: 0, timerDue: false, inbox: [], lastStallReportMs: -Infinity, inboundLoss: 0, counters: { packets: 0, msgs: 0, bytes: 0 } };
+      const host: Host<N> = {
+        addr,
+        index,
+        make,
+        node,
+        up: true,
+        epoch: 0,
+        wantAtMs: 0,
+        armedAtMs: undefined,
+        slowMs: 0,
+        timerDue: false,
+        inbox: [],
+        lastStallReportMs: -Infinity,
+        inboundLoss: 0,
+        counters: { packets: 0, msgs: 0, bytes: 0 },
+      };
       this.hosts.set(addr, host);
       ids.push(addr);
       this.handle(host, node.step({ kind: 'tick', nowMs: this.now }));

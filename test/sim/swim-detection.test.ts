@@ -25,7 +25,9 @@ test('100 members: one stops → every other marks it dead within the bound the 
     net.kill(victim);
     const others = ids.filter((id) => id !== victim);
     const tookMs = net.runUntil(() => others.every((o) => net.view(o, victim) === 'dead'), { timeoutMs: boundMs });
-    console.log(`sim: 100 members, one stopped: dead on all 99 after ${tookMs ?? 'more than ' + boundMs} ms (bound ${boundMs} ms, suspicion min ${b.minMs} / max ${b.maxMs} ms)`);
+    console.log(
+      `sim: 100 members, one stopped: dead on all 99 after ${tookMs ?? 'more than ' + boundMs} ms (bound ${boundMs} ms, suspicion min ${b.minMs} / max ${b.maxMs} ms)`,
+    );
     assert.ok(tookMs !== undefined, `not dead everywhere within ${boundMs} ms`);
     const falseDeaths = net.events.filter((e) => e.event.kind === 'died' && e.event.member.name !== net.nameOf(victim));
     assert.deepEqual(falseDeaths, []);
@@ -58,7 +60,9 @@ test('5 members, LAN defaults: kill one → dead on all survivors, median ≤ 3 
   const seeds = simSeeds(SEEDS);
   const times = seeds.map((seed) => detectionMs(5, seed));
   const sorted = [...times].sort((a, b) => a - b);
-  console.log(`sim: 5 members, kill → dead on all survivors over ${seeds.length} seeds: median ${median(times)} ms, worst ${sorted.at(-1)} ms, best ${sorted[0]} ms; all: ${sorted.join(' ')}`);
+  console.log(
+    `sim: 5 members, kill → dead on all survivors over ${seeds.length} seeds: median ${median(times)} ms, worst ${sorted.at(-1)} ms, best ${sorted[0]} ms; all: ${sorted.join(' ')}`,
+  );
   for (const [i, t] of times.entries()) assert.ok(t <= 6_000, `seed ${seeds[i]}: ${t} ms > 6 s (replay: SIM_SEED=${seeds[i]})`);
   // A median is a property of the seed set: replaying one seed checks only its worst case.
   if (seeds.length > 1) assert.ok(median(times) <= 3_000, `median ${median(times)} ms > 3 s`);

@@ -27,11 +27,16 @@ test('digest: an update direct delivery cannot bring (and no gossip carries) is 
     const name = net.nameOf(src);
     const repairMs = net.runUntil(() => net.node(dst).member(name)?.tags.rev === '2', { timeoutMs: 2 * cfg.smallClusterPushPullMs });
     const digestPulls = ids.reduce((s, id) => s + net.node(id).stats().digestPulls, 0);
-    console.log(`sim: 5 members, update lost at one: repaired by digests after ${repairMs ?? 'never'} ms (bound ${2 * cfg.smallClusterPushPullMs}); push-pulls started by digests: ${digestPulls}`);
+    console.log(
+      `sim: 5 members, update lost at one: repaired by digests after ${repairMs ?? 'never'} ms (bound ${2 * cfg.smallClusterPushPullMs}); push-pulls started by digests: ${digestPulls}`,
+    );
     assert.notEqual(repairMs, undefined, 'digests did not repair the lost update');
     net.runFor(cfg.deliverMaxTries * cfg.gossipIntervalMs);
     assert.equal(net.node(src).stats().deliveriesGivenUp, 1, 'direct delivery to dst should have given up');
-    assert.deepEqual(net.events.filter((e) => e.event.kind === 'died'), []);
+    assert.deepEqual(
+      net.events.filter((e) => e.event.kind === 'died'),
+      [],
+    );
     net.heal();
     net.runFor(1_000);
     assert.ok(oneView(net, ids));
@@ -55,7 +60,10 @@ test('digest: a converged cluster at rest syncs by digest, not by full push-pull
       net.runFor(runMs);
       const delta = (k: 'pushPulls' | 'digests'): number => ids.reduce((s, id, i) => s + net.node(id).stats()[k] - (before[i]?.[k] ?? 0), 0);
       const bytes = ids.reduce((s, id) => s + net.counters(id).bytes, 0);
-      assert.deepEqual(net.events.filter((e) => e.event.kind !== 'joined'), []);
+      assert.deepEqual(
+        net.events.filter((e) => e.event.kind !== 'joined'),
+        [],
+      );
       return { bytes: bytes / n / (runMs / 1_000), pushPulls: delta('pushPulls'), digests: delta('digests') };
     };
     const digest = measure(SWIM_LAN);

@@ -34,13 +34,20 @@ test('restart with a new boot id: the others see the new boot alive at once, not
     const newBoot = net.node(target).bootId;
     assert.notEqual(newBoot, oldBoot);
     const others = ids.filter((id) => id !== target);
-    const ms = net.runUntil(() => others.every((o) => net.node(o).member(name)?.bootId === newBoot && net.view(o, target) === 'alive'), { timeoutMs: cfg.probeIntervalMs, checkEveryMs: 1 });
+    const ms = net.runUntil(() => others.every((o) => net.node(o).member(name)?.bootId === newBoot && net.view(o, target) === 'alive'), {
+      timeoutMs: cfg.probeIntervalMs,
+      checkEveryMs: 1,
+    });
     console.log(`sim: restarted member seen alive with its new boot id on all 4 others after ${ms ?? '>' + cfg.probeIntervalMs} ms`);
     assert.ok(ms !== undefined, `not everywhere within ${cfg.probeIntervalMs} ms`);
     net.runFor(30_000);
     assert.ok(others.every((o) => net.view(o, target) === 'alive'));
     const about = net.events.filter((e) => e.event.member.name === name && e.atMs >= restartedAt);
-    assert.deepEqual(about.filter((e) => e.event.kind === 'died'), [], 'the old boot must not come back as dead');
+    assert.deepEqual(
+      about.filter((e) => e.event.kind === 'died'),
+      [],
+      'the old boot must not come back as dead',
+    );
     assert.equal(about.filter((e) => e.event.kind === 'restarted').length, 4);
   });
 });
@@ -78,7 +85,10 @@ test('graceful leave: left on every other member, never suspected or dead, even 
     const about = net.events.filter((e) => e.event.member.name === name && e.atMs >= from);
     console.log(`sim: graceful leave drained in ${drainMs} ms; events about the leaver: ${[...new Set(about.map((e) => e.event.kind))].join(', ')}`);
     for (const o of others) assert.equal(net.view(o, leaver), 'left', o);
-    assert.deepEqual(about.map((e) => e.event.kind), ['left', 'left', 'left', 'left']);
+    assert.deepEqual(
+      about.map((e) => e.event.kind),
+      ['left', 'left', 'left', 'left'],
+    );
   });
 });
 
@@ -90,7 +100,10 @@ test('tags: set-tags reaches every member as an update within a few gossip inter
     const src = ids[1] as Addr;
     const name = net.nameOf(src);
     net.input(src, { kind: 'set-tags', tags: { role: 'master', zone: 'b' } });
-    const ms = net.runUntil(() => ids.every((o) => net.node(o).member(name)?.tags.zone === 'b'), { timeoutMs: cfg.deliverMaxTries * cfg.gossipIntervalMs, checkEveryMs: 1 });
+    const ms = net.runUntil(() => ids.every((o) => net.node(o).member(name)?.tags.zone === 'b'), {
+      timeoutMs: cfg.deliverMaxTries * cfg.gossipIntervalMs,
+      checkEveryMs: 1,
+    });
     assert.ok(ms !== undefined);
     assert.equal(net.events.filter((e) => e.event.kind === 'updated' && e.event.member.name === name).length, 4);
   });

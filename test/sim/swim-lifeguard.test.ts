@@ -23,7 +23,8 @@ interface Tally {
 function tally(net: SimNetwork, degraded: Addr, fromMs: number): Tally {
   const name = net.nameOf(degraded);
   const ev = net.events.filter((e) => e.atMs >= fromMs);
-  const about = (kind: string, degradedOne: boolean): number => ev.filter((e) => e.event.kind === kind && (e.event.member.name === name) === degradedOne).length;
+  const about = (kind: string, degradedOne: boolean): number =>
+    ev.filter((e) => e.event.kind === kind && (e.event.member.name === name) === degradedOne).length;
   const stats = net.node(degraded).stats();
   return {
     healthySuspected: about('suspected', false),

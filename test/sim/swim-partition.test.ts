@@ -29,7 +29,9 @@ test('partition: each side marks the other dead; heal: one view again (all alive
     // the next small-cluster push-pull repairs.
     const healBoundMs = cfg.reconnectIntervalMs + cfg.smallClusterPushPullMs;
     const healMs = net.runUntil(() => oneView(net, ids), { timeoutMs: healBoundMs });
-    console.log(`sim: ${n / 2} | ${n / 2} partition: each side had the other dead after ${splitMs ?? '>' + splitBoundMs} ms (bound ${splitBoundMs}); healed to one view after ${healMs ?? '>' + healBoundMs} ms (bound ${healBoundMs})`);
+    console.log(
+      `sim: ${n / 2} | ${n / 2} partition: each side had the other dead after ${splitMs ?? '>' + splitBoundMs} ms (bound ${splitBoundMs}); healed to one view after ${healMs ?? '>' + healBoundMs} ms (bound ${healBoundMs})`,
+    );
     assert.ok(splitMs !== undefined, `sides did not mark each other dead within ${splitBoundMs} ms`);
     assert.ok(sideAlive, 'a side declared one of its own dead');
     assert.ok(healMs !== undefined, `no single view within ${healBoundMs} ms of the heal`);

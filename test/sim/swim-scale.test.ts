@@ -21,8 +21,14 @@ for (const n of [125, 250, 500]) {
       assert.ok(s.rounds <= roundsBound(n), `${s.rounds} rounds > 2·log2(${n})`);
       const base = results[0];
       if (base !== undefined && base.n !== n) {
-        assert.ok(s.packetsPerPeriod <= 1.25 * base.packetsPerPeriod, `packets per member per period ${s.packetsPerPeriod} at n=${n} vs ${base.packetsPerPeriod} at n=${base.n}`);
-        assert.ok(s.msgsPerPeriod <= 1.25 * base.msgsPerPeriod, `messages per member per period ${s.msgsPerPeriod} at n=${n} vs ${base.msgsPerPeriod} at n=${base.n}`);
+        assert.ok(
+          s.packetsPerPeriod <= 1.25 * base.packetsPerPeriod,
+          `packets per member per period ${s.packetsPerPeriod} at n=${n} vs ${base.packetsPerPeriod} at n=${base.n}`,
+        );
+        assert.ok(
+          s.msgsPerPeriod <= 1.25 * base.msgsPerPeriod,
+          `messages per member per period ${s.msgsPerPeriod} at n=${n} vs ${base.msgsPerPeriod} at n=${base.n}`,
+        );
       }
     });
   });

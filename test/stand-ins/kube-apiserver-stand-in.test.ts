@@ -35,7 +35,8 @@ function call(url: string, tls: Tls, o: { method?: string; body?: unknown } = {}
 }
 
 /** The wrappers read BELAY_IMAGE: only the test's may reach them, not the developer's. */
-const start = (t: TestContext, file: string, args: string[], env: Record<string, string | undefined> = {}): SpawnedProcess => spawnForTest(t, file, args, { BELAY_IMAGE: undefined, ...env });
+const start = (t: TestContext, file: string, args: string[], env: Record<string, string | undefined> = {}): SpawnedProcess =>
+  spawnForTest(t, file, args, { BELAY_IMAGE: undefined, ...env });
 
 interface Pki {
   etcd: EtcdTlsFiles;
@@ -54,8 +55,21 @@ async function writePki(dir: string, etcd: EtcdTlsFiles): Promise<Pki> {
     return p;
   };
   const ca = await createCa({ clusterName: 'stand-in-test', days: 30 });
-  const serving = await issueCert(ca, { commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes'], ipAddresses: [ADDRESS], usages: ['server'], days: 30 });
-  const admin = await issueCert(ca, { commonName: 'kubernetes-admin', organization: 'system:masters', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
+  const serving = await issueCert(ca, {
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes'],
+    ipAddresses: [ADDRESS],
+    usages: ['server'],
+    days: 30,
+  });
+  const admin = await issueCert(ca, {
+    commonName: 'kubernetes-admin',
+    organization: 'system:masters',
+    dnsNames: [],
+    ipAddresses: [],
+    usages: ['client'],
+    days: 30,
+  });
   return {
     etcd,
     ca: write('ca.crt', ca.certPem),
@@ -84,8 +98,18 @@ function apiserverFlags(pki: Pki, etcdEndpoint: string, port: number, extra: str
 
 function etcdctlGet(endpoint: string, pki: Pki, key: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const args = [`--endpoints=${endpoint}`, `--cacert=${pki.etcd.ca}`, `--cert=${pki.etcd.client}`, `--key=${pki.etcd.clientKey}`, 'get', key, '--print-value-only'];
-    execFile('etcdctl', args, { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 }, (err, stdout, stderr) => (err ? reject(new Error(`etcdctl get ${key}: ${stderr}`)) : resolve(stdout)));
+    const args = [
+      `--endpoints=${endpoint}`,
+      `--cacert=${pki.etcd.ca}`,
+      `--cert=${pki.etcd.client}`,
+      `--key=${pki.etcd.clientKey}`,
+      'get',
+      key,
+      '--print-value-only',
+    ];
+    execFile('etcdctl', args, { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`etcdctl get ${key}: ${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -99,7 +123,9 @@ test('kube-apiserver stand-in: flags, version, health, a small API on real etcd 
   // given: two stand-ins on the same etcd, a ready version and one that never gets ready
   const [port, neverPort] = [await freePort(), await freePort()];
   const apiserver = start(t, apiserverBin, apiserverFlags(pki, etcd.endpoint, port, ['--shutdown-delay-duration=1s']), { BELAY_IMAGE: IMAGE });
-  const never = start(t, apiserverBin, apiserverFlags(pki, etcd.endpoint, neverPort), { BELAY_IMAGE: 'registry.k8s.io/kube-apiserver:v1.31.2-stand-in-never-ready' });
+  const never = start(t, apiserverBin, apiserverFlags(pki, etcd.endpoint, neverPort), {
+    BELAY_IMAGE: 'registry.k8s.io/kube-apiserver:v1.31.2-stand-in-never-ready',
+  });
   const base = `https://${ADDRESS}:${port}`;
   const anonymous: Tls = { ca: pki.ca };
   const admin: Tls = { ca: pki.ca, ...pki.admin };
@@ -118,7 +144,11 @@ test('kube-apiserver stand-in: flags, version, health, a small API on real etcd 
   });
 
   await t.test('a missing TLS flag exits 1 naming it', async () => {
-    const p = start(t, apiserverBin, apiserverFlags(pki, etcd.endpoint, port).filter((f) => !f.startsWith('--tls-cert-file=')));
+    const p = start(
+      t,
+      apiserverBin,
+      apiserverFlags(pki, etcd.endpoint, port).filter((f) => !f.startsWith('--tls-cert-file=')),
+    );
     assert.deepEqual(await p.exited, [1, null]);
     assert.match(p.stderr(), /--tls-cert-file is required/);
   });
@@ -126,7 +156,17 @@ test('kube-apiserver stand-in: flags, version, health, a small API on real etcd 
   await t.test('/version tells the tag of BELAY_IMAGE; /livez and /healthz answer ok', async () => {
     const v = await call(`${base}/version`, anonymous);
     assert.equal(v.code, 200);
-    assert.deepEqual(JSON.parse(v.text), { major: '1', minor: '31', gitVersion: 'v1.31.2', gitCommit: 'stand-in', gitTreeState: 'clean', buildDate: '1970-01-01T00:00:00Z', goVersion: 'stand-in', compiler: 'gc', platform: 'linux/amd64' });
+    assert.deepEqual(JSON.parse(v.text), {
+      major: '1',
+      minor: '31',
+      gitVersion: 'v1.31.2',
+      gitCommit: 'stand-in',
+      gitTreeState: 'clean',
+      buildDate: '1970-01-01T00:00:00Z',
+      goVersion: 'stand-in',
+      compiler: 'gc',
+      platform: 'linux/amd64',
+    });
     assert.deepEqual(await call(`${base}/livez`, anonymous), { code: 200, text: 'ok' });
     assert.deepEqual(await call(`${base}/healthz`, anonymous), { code: 200, text: 'ok' });
     assert.match(apiserver.stderr(), /stand-in.*v1\.31\.2/);
@@ -148,7 +188,10 @@ test('kube-apiserver stand-in: flags, version, health, a small API on real etcd 
     assert.equal(got.metadata.resourceVersion, rv1);
     const list = JSON.parse((await call(url, admin)).text) as { kind: string; items: { metadata: { name: string } }[] };
     assert.equal(list.kind, 'ConfigMapList');
-    assert.deepEqual(list.items.map((i) => i.metadata.name), ['cm1']);
+    assert.deepEqual(
+      list.items.map((i) => i.metadata.name),
+      ['cm1'],
+    );
 
     const updated = await call(`${url}/cm1`, admin, { method: 'PUT', body: { ...got, data: { a: '2' } } });
     assert.equal(updated.code, 200, updated.text);
@@ -157,7 +200,11 @@ test('kube-apiserver stand-in: flags, version, health, a small API on real etcd 
     assert.equal(stale.code, 409);
     const conflict = JSON.parse(stale.text) as { kind: string; reason: string; code: number };
     assert.deepEqual([conflict.kind, conflict.reason, conflict.code], ['Status', 'Conflict', 409]);
-    assert.deepEqual((JSON.parse(await etcdctlGet(etcd.endpoint, pki, '/registry/configmaps/default/cm1')) as { data: unknown }).data, { a: '2' }, 'the stale write did not land');
+    assert.deepEqual(
+      (JSON.parse(await etcdctlGet(etcd.endpoint, pki, '/registry/configmaps/default/cm1')) as { data: unknown }).data,
+      { a: '2' },
+      'the stale write did not land',
+    );
 
     assert.equal((await call(`${url}/cm1`, admin, { method: 'DELETE' })).code, 200);
     const gone = await call(`${url}/cm1`, admin);
@@ -173,11 +220,15 @@ test('kube-apiserver stand-in: flags, version, health, a small API on real etcd 
     const lease = JSON.parse(created.text) as { kind: string; spec: object };
     assert.equal(lease.kind, 'Lease');
     assert.equal((await call(`${url}/l1`, admin, { method: 'PUT', body: { ...lease, spec: { holderIdentity: 'b' } } })).code, 200);
-    assert.equal((await call(`${url}/l1`, admin, { method: 'PUT', body: { ...lease, spec: { holderIdentity: 'c' } } })).code, 409, 'the second writer of the same read loses');
+    assert.equal(
+      (await call(`${url}/l1`, admin, { method: 'PUT', body: { ...lease, spec: { holderIdentity: 'c' } } })).code,
+      409,
+      'the second writer of the same read loses',
+    );
     assert.equal((JSON.parse((await call(`${url}/l1`, admin)).text) as { spec: { holderIdentity: string } }).spec.holderIdentity, 'b');
   });
 
-  await t.test('the API wants a client certificate of --client-ca-file: 401 without one or with another CA\'s', async () => {
+  await t.test("the API wants a client certificate of --client-ca-file: 401 without one or with another CA's", async () => {
     const other = await createCa({ clusterName: 'other', days: 30 });
     const stranger = await issueCert(other, { commonName: 'kubernetes-admin', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
     const strangerTls: Tls = { ca: pki.ca, cert: path.join(dir, 'stranger.crt'), key: path.join(dir, 'stranger.key') };

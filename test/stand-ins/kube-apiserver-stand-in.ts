@@ -39,7 +39,16 @@ const DRAIN_TIMEOUT_MS = 60_000;
 /** etcd refuses values over 1.5 MiB by default anyway. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** pflag booleans may stand alone (`--allow-privileged`); every other flag takes a value. */
-const BOOL_FLAGS = new Set(['allow-privileged', 'anonymous-auth', 'enable-aggregator-routing', 'enable-bootstrap-token-auth', 'profiling', 'enable-priority-and-fairness', 'enable-garbage-collector', 'help']);
+const BOOL_FLAGS = new Set([
+  'allow-privileged',
+  'anonymous-auth',
+  'enable-aggregator-routing',
+  'enable-bootstrap-token-auth',
+  'profiling',
+  'enable-priority-and-fairness',
+  'enable-garbage-collector',
+  'help',
+]);
 
 function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} kube-apiserver-stand-in: ${message}\n`);
@@ -84,7 +93,8 @@ function readFile(flag: string): Buffer {
 
 const bindAddress = flags.get('bind-address') ?? flags.get('advertise-address') ?? '0.0.0.0';
 const securePort = Number(flags.get('secure-port') ?? '6443');
-if (!Number.isInteger(securePort) || securePort < 1 || securePort > 65535) fail(`kube-apiserver-stand-in: --secure-port=${flags.get('secure-port')}: not a port number`);
+if (!Number.isInteger(securePort) || securePort < 1 || securePort > 65535)
+  fail(`kube-apiserver-stand-in: --secure-port=${flags.get('secure-port')}: not a port number`);
 const shutdownDelayMs = parseDurationMs(flags.get('shutdown-delay-duration') ?? '0s');
 if (shutdownDelayMs === undefined) fail(`kube-apiserver-stand-in: --shutdown-delay-duration=${flags.get('shutdown-delay-duration')}: not a duration like 5s`);
 const etcdServers = required('etcd-servers')
@@ -122,20 +132,24 @@ class EtcdError extends Error {}
 function etcdRequest(server: URL, path: string, body: unknown, timeoutMs: number): Promise<EtcdReply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(new URL(path, server), { method: payload === undefined ? 'GET' : 'POST', agent: etcdAgent, timeout: timeoutMs, headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode !== 200) return reject(new EtcdError(`etcd ${server.host}${path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-        try {
-          resolve(JSON.parse(text) as EtcdReply);
-        } catch {
-          reject(new EtcdError(`etcd ${server.host}${path}: not JSON: ${text.slice(0, 200)}`));
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = https.request(
+      new URL(path, server),
+      { method: payload === undefined ? 'GET' : 'POST', agent: etcdAgent, timeout: timeoutMs, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (res.statusCode !== 200) return reject(new EtcdError(`etcd ${server.host}${path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+          try {
+            resolve(JSON.parse(text) as EtcdReply);
+          } catch {
+            reject(new EtcdError(`etcd ${server.host}${path}: not JSON: ${text.slice(0, 200)}`));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new EtcdError(`etcd ${server.host}${path}: no answer in ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(payload);
@@ -198,7 +212,10 @@ const etcdTimer = setInterval(() => {
 
 /** kube-apiserver's health answer: "ok", or one [+]/[-] line per check and a verdict, with 500 on failure. */
 function healthAnswer(endpoint: 'livez' | 'readyz' | 'healthz', verbose: boolean): { code: number; body: string } {
-  const checks: [string, boolean][] = [['ping', true], ['log', true]];
+  const checks: [string, boolean][] = [
+    ['ping', true],
+    ['log', true],
+  ];
   if (endpoint !== 'livez') {
     checks.push(['etcd', etcdHealthy]);
     if (neverReady) checks.push(['poststarthook/stand-in-never-ready', false]);
@@ -279,23 +296,44 @@ async function serveApi(req: http.IncomingMessage, r: Resource, namespace: strin
 
   if (name === undefined && method === 'GET') {
     const reply = await etcd('/v3/kv/range', { key: b64(prefix), range_end: prefixEnd(prefix) });
-    return { code: 200, body: { kind: `${r.kind}List`, apiVersion: r.apiVersion, metadata: { resourceVersion: reply.header?.revision ?? '0' }, items: (reply.kvs ?? []).map(fromEtcd) } };
+    return {
+      code: 200,
+      body: {
+        kind: `${r.kind}List`,
+        apiVersion: r.apiVersion,
+        metadata: { resourceVersion: reply.header?.revision ?? '0' },
+        items: (reply.kvs ?? []).map(fromEtcd),
+      },
+    };
   }
   if (name === undefined && method === 'POST') {
     const obj = await readBody(req);
     if (isAnswer(obj)) return obj;
     const n = obj.metadata?.name;
     if (typeof n !== 'string' || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(n)) {
-      return status(422, 'Invalid', `${r.kind} "${typeof n === 'string' ? n : ''}" is invalid: metadata.name: Required value: a lowercase DNS subdomain name is required`, { name: n, kind: r.plural });
+      return status(
+        422,
+        'Invalid',
+        `${r.kind} "${typeof n === 'string' ? n : ''}" is invalid: metadata.name: Required value: a lowercase DNS subdomain name is required`,
+        { name: n, kind: r.plural },
+      );
     }
     if (obj.metadata?.namespace !== undefined && obj.metadata.namespace !== namespace) {
       return status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
     }
-    const stored = { ...obj, apiVersion: r.apiVersion, kind: r.kind, metadata: { ...obj.metadata, namespace, uid: crypto.randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } };
+    const stored = {
+      ...obj,
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      metadata: { ...obj.metadata, namespace, uid: crypto.randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+    };
     delete stored.metadata.resourceVersion;
     const key = b64(prefix + n);
     // Create only if the key has never been created (create_revision 0), as kube-apiserver's storage does.
-    const reply = await etcd('/v3/kv/txn', { compare: [{ key, result: 'EQUAL', target: 'CREATE', create_revision: '0' }], success: [{ request_put: { key, value: b64(JSON.stringify(stored)) } }] });
+    const reply = await etcd('/v3/kv/txn', {
+      compare: [{ key, result: 'EQUAL', target: 'CREATE', create_revision: '0' }],
+      success: [{ request_put: { key, value: b64(JSON.stringify(stored)) } }],
+    });
     if (!reply.succeeded) return status(409, 'AlreadyExists', `${r.plural} "${n}" already exists`, { name: n, kind: r.plural });
     return { code: 201, body: { ...stored, metadata: { ...stored.metadata, resourceVersion: reply.header?.revision ?? '0' } } };
   }
@@ -309,7 +347,8 @@ async function serveApi(req: http.IncomingMessage, r: Resource, namespace: strin
   if (method === 'PUT') {
     const obj = await readBody(req);
     if (isAnswer(obj)) return obj;
-    if (obj.metadata?.name !== name) return status(400, 'BadRequest', `the name of the object (${String(obj.metadata?.name)}) does not match the name on the URL (${name})`);
+    if (obj.metadata?.name !== name)
+      return status(400, 'BadRequest', `the name of the object (${String(obj.metadata?.name)}) does not match the name on the URL (${name})`);
     const wanted = obj.metadata.resourceVersion;
     if (wanted !== undefined && wanted !== '' && (typeof wanted !== 'string' || !/^\d+$/.test(wanted))) {
       return status(400, 'BadRequest', `metadata.resourceVersion: Invalid value: ${JSON.stringify(wanted)}: must be the resourceVersion of a read`);
@@ -318,13 +357,26 @@ async function serveApi(req: http.IncomingMessage, r: Resource, namespace: strin
     if (!current) return notFound(name);
     const old = fromEtcd(current);
     // uid and creationTimestamp belong to the server; the rest is the client's.
-    const stored = { ...obj, apiVersion: r.apiVersion, kind: r.kind, metadata: { ...obj.metadata, namespace, uid: old.metadata?.uid, creationTimestamp: old.metadata?.creationTimestamp } };
+    const stored = {
+      ...obj,
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      metadata: { ...obj.metadata, namespace, uid: old.metadata?.uid, creationTimestamp: old.metadata?.creationTimestamp },
+    };
     delete stored.metadata.resourceVersion;
     // Without a resourceVersion the update is unconditional, but still must not interleave with another write.
     const expected = typeof wanted === 'string' && wanted !== '' ? wanted : (current.mod_revision ?? '0');
-    const reply = await etcd('/v3/kv/txn', { compare: [{ key, result: 'EQUAL', target: 'MOD', mod_revision: expected }], success: [{ request_put: { key, value: b64(JSON.stringify(stored)) } }] });
+    const reply = await etcd('/v3/kv/txn', {
+      compare: [{ key, result: 'EQUAL', target: 'MOD', mod_revision: expected }],
+      success: [{ request_put: { key, value: b64(JSON.stringify(stored)) } }],
+    });
     if (!reply.succeeded) {
-      return status(409, 'Conflict', `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: r.plural });
+      return status(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, kind: r.plural },
+      );
     }
     return { code: 200, body: { ...stored, metadata: { ...stored.metadata, resourceVersion: reply.header?.revision ?? '0' } } };
   }
@@ -332,7 +384,10 @@ async function serveApi(req: http.IncomingMessage, r: Resource, namespace: strin
     const reply = await etcd('/v3/kv/deleterange', { key, prev_kv: true });
     const prev = reply.prev_kvs?.[0];
     if (!prev) return notFound(name);
-    return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: r.plural, uid: fromEtcd(prev).metadata?.uid } } };
+    return {
+      code: 200,
+      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: r.plural, uid: fromEtcd(prev).metadata?.uid } },
+    };
   }
   return status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method} ${r.plural})`);
 }
@@ -341,7 +396,10 @@ async function serveApi(req: http.IncomingMessage, r: Resource, namespace: strin
 
 function send(res: http.ServerResponse, code: number, body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers: http.OutgoingHttpHeaders = { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', 'content-length': Buffer.byteLength(text) };
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+    'content-length': Buffer.byteLength(text),
+  };
   // While draining, a finished request must not keep its connection open.
   if (draining) headers.connection = 'close';
   res.writeHead(code, headers).end(text);
@@ -356,7 +414,17 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
   if (path === '/version') {
     const [, major = '0', minor = '0'] = /^v(\d+)\.(\d+)/.exec(gitVersion) ?? [];
-    return send(res, 200, { major, minor, gitVersion, gitCommit: 'stand-in', gitTreeState: 'clean', buildDate: '1970-01-01T00:00:00Z', goVersion: 'stand-in', compiler: 'gc', platform: 'linux/amd64' });
+    return send(res, 200, {
+      major,
+      minor,
+      gitVersion,
+      gitCommit: 'stand-in',
+      gitTreeState: 'clean',
+      buildDate: '1970-01-01T00:00:00Z',
+      goVersion: 'stand-in',
+      compiler: 'gc',
+      platform: 'linux/amd64',
+    });
   }
   if (path === '/stand-in/sleep') {
     // Stand-in only: a slow request, to show in-flight requests finish during shutdown.
@@ -401,7 +469,9 @@ const startMs = Number(process.env.BELAY_STAND_IN_START_MS ?? 3_000);
 setTimeout(() => {
   if (shuttingDown) process.exit(0);
   server.listen(securePort, bindAddress, () => {
-    log(`a stand-in for tests, not the real kube-apiserver: serving ${gitVersion} on https://${bindAddress}:${securePort}, etcd ${etcdServers.map((s) => s.host).join(',')}${neverReady ? ' (never ready)' : ''}`);
+    log(
+      `a stand-in for tests, not the real kube-apiserver: serving ${gitVersion} on https://${bindAddress}:${securePort}, etcd ${etcdServers.map((s) => s.host).join(',')}${neverReady ? ' (never ready)' : ''}`,
+    );
   });
 }, startMs);
 

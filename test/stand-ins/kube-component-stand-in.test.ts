@@ -40,7 +40,14 @@ async function controlPlane(t: TestContext, dir: string): Promise<{ apiserver: s
   const ca = await createCa({ clusterName: 'stand-in-test', days: 30 });
   const serving = await issueCert(ca, { commonName: 'kube-apiserver', dnsNames: ['localhost'], ipAddresses: [ADDRESS], usages: ['server'], days: 30 });
   const scheduler = await issueCert(ca, { commonName: 'system:kube-scheduler', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
-  const admin = await issueCert(ca, { commonName: 'kubernetes-admin', organization: 'system:masters', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
+  const admin = await issueCert(ca, {
+    commonName: 'kubernetes-admin',
+    organization: 'system:masters',
+    dnsNames: [],
+    ipAddresses: [],
+    usages: ['client'],
+    days: 30,
+  });
   write('ca.crt', ca.certPem);
 
   const port = await freePort();
@@ -102,7 +109,13 @@ test('kube-scheduler and kube-controller-manager stand-ins: flags, health, leade
   const kubeconfigs = [`--kubeconfig=${cp.kubeconfig}`, `--authentication-kubeconfig=${cp.kubeconfig}`, `--authorization-kubeconfig=${cp.kubeconfig}`];
   const schedulers = ports.slice(0, 2).map((port) => ({
     url: `https://${ADDRESS}:${port}`,
-    proc: start(t, path.join(BIN, 'kube-scheduler'), [`--bind-address=${ADDRESS}`, `--secure-port=${port}`, ...kubeconfigs, '--leader-elect=true', ...FAST_ELECTION]),
+    proc: start(t, path.join(BIN, 'kube-scheduler'), [
+      `--bind-address=${ADDRESS}`,
+      `--secure-port=${port}`,
+      ...kubeconfigs,
+      '--leader-elect=true',
+      ...FAST_ELECTION,
+    ]),
   }));
   const controllerManager = start(t, path.join(BIN, 'kube-controller-manager'), [
     '--allocate-node-cidrs=true',

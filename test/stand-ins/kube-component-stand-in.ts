@@ -78,7 +78,8 @@ function durationFlag(name: string, fallback: string): number {
 
 const bindAddress = flags.get('bind-address') ?? '0.0.0.0';
 const securePort = Number(flags.get('secure-port') ?? DEFAULT_PORTS[component]);
-if (!Number.isInteger(securePort) || securePort < 1 || securePort > 65535) fail(`${component}-stand-in: --secure-port=${flags.get('secure-port')}: not a port number`);
+if (!Number.isInteger(securePort) || securePort < 1 || securePort > 65535)
+  fail(`${component}-stand-in: --secure-port=${flags.get('secure-port')}: not a port number`);
 const leaderElect = (flags.get('leader-elect') ?? 'true') === 'true';
 const releaseLease = (flags.get('leader-elect-release-lease') ?? 'true') === 'true';
 const leaseDurationMs = durationFlag('leader-elect-lease-duration', LEADER_ELECT_DEFAULTS.leaseDuration);
@@ -86,7 +87,8 @@ const renewDeadlineMs = durationFlag('leader-elect-renew-deadline', LEADER_ELECT
 const retryPeriodMs = durationFlag('leader-elect-retry-period', LEADER_ELECT_DEFAULTS.retryPeriod);
 const leaseNamespace = flags.get('leader-elect-resource-namespace') ?? 'kube-system';
 const leaseName = flags.get('leader-elect-resource-name') ?? component;
-if ((flags.get('leader-elect-resource-lock') ?? 'leases') !== 'leases') fail(`${component}-stand-in: --leader-elect-resource-lock=${flags.get('leader-elect-resource-lock')}: the stand-in supports leases only`);
+if ((flags.get('leader-elect-resource-lock') ?? 'leases') !== 'leases')
+  fail(`${component}-stand-in: --leader-elect-resource-lock=${flags.get('leader-elect-resource-lock')}: the stand-in supports leases only`);
 // Several masters on one machine share a hostname; their own addresses tell them apart in the lease.
 const identity = `${bindAddress === '0.0.0.0' || bindAddress === '::' ? os.hostname() : bindAddress}_${crypto.randomUUID()}`;
 
@@ -149,20 +151,24 @@ const stopping = new AbortController();
 function call(method: string, urlPath: string, body?: unknown, timeoutMs = renewDeadlineMs, signal?: AbortSignal): Promise<{ code: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(new URL(urlPath, api.url), { method, agent: api.agent, timeout: timeoutMs, signal, headers: { 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(Buffer.concat(chunks).toString());
-        } catch {
-          json = undefined;
-        }
-        resolve({ code: res.statusCode ?? 0, json });
-      });
-      res.on('error', reject);
-    });
+    const req = https.request(
+      new URL(urlPath, api.url),
+      { method, agent: api.agent, timeout: timeoutMs, signal, headers: { 'content-type': 'application/json', accept: 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString());
+          } catch {
+            json = undefined;
+          }
+          resolve({ code: res.statusCode ?? 0, json });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath}: no answer in ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(payload);
@@ -201,10 +207,22 @@ function observe(lease: Lease): void {
 /** client-go's tryAcquireOrRenew: create the lease, take it if free or expired, renew it if ours. */
 async function tryAcquireOrRenew(): Promise<boolean> {
   const now = new Date();
-  const mine: LeaseSpec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
+  const mine: LeaseSpec = {
+    holderIdentity: identity,
+    leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
+    acquireTime: microTime(now),
+    renewTime: microTime(now),
+    leaseTransitions: 0,
+  };
   const got = await call('GET', leasePath, undefined, renewDeadlineMs, stopping.signal);
   if (got.code === 404) {
-    const created = await call('POST', leasesPath, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName, namespace: leaseNamespace }, spec: mine }, renewDeadlineMs, stopping.signal);
+    const created = await call(
+      'POST',
+      leasesPath,
+      { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName, namespace: leaseNamespace }, spec: mine },
+      renewDeadlineMs,
+      stopping.signal,
+    );
     if (created.code !== 201) return false;
     observe(created.json as Lease);
     return true;
@@ -298,7 +316,9 @@ const server = https.createServer(tls, (req, res) => {
   if (url.pathname === '/healthz' || url.pathname === '/livez' || url.pathname === '/readyz') {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
   } else if (url.pathname === '/stand-in/leader') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ component, identity, leaderElect, leading, lease: `${leaseNamespace}/${leaseName}` }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ component, identity, leaderElect, leading, lease: `${leaseNamespace}/${leaseName}` }));
   } else {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
   }
@@ -306,7 +326,9 @@ const server = https.createServer(tls, (req, res) => {
 server.on('error', (err) => fail(`${component}-stand-in: serving on ${bindAddress}:${securePort}: ${err.message}`));
 let election = Promise.resolve();
 server.listen(securePort, bindAddress, () => {
-  log(`a stand-in for tests, not the real ${component}: ${version} serving on https://${bindAddress}:${securePort}, apiserver ${api.url.host}, identity ${identity}`);
+  log(
+    `a stand-in for tests, not the real ${component}: ${version} serving on https://${bindAddress}:${securePort}, apiserver ${api.url.host}, identity ${identity}`,
+  );
   if (leaderElect && !stopping.signal.aborted) election = elect();
 });
 

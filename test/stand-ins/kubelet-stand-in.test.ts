@@ -38,7 +38,15 @@ interface PodItem {
   status: {
     phase: string;
     conditions: { type: string; status: string; lastTransitionTime: string; reason?: string }[];
-    containerStatuses: { name: string; image: string; ready: boolean; started: boolean; restartCount: number; state: Record<string, { exitCode?: number; reason?: string; startedAt?: string }>; lastState: { terminated?: { exitCode: number } } }[];
+    containerStatuses: {
+      name: string;
+      image: string;
+      ready: boolean;
+      started: boolean;
+      restartCount: number;
+      state: Record<string, { exitCode?: number; reason?: string; startedAt?: string }>;
+      lastState: { terminated?: { exitCode: number } };
+    }[];
   };
 }
 
@@ -79,7 +87,16 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
   const client = await issueCert(ca, { commonName: 'belay-agent', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
   const caFile = path.join(dir, 'ca.crt');
   const [securePort, healthzPort, appPort] = [await freePort(), await freePort(), await freePort()];
-  const flags = [`--port=${healthzPort}`, `--secure-port=${securePort}`, `--pod-manifest-path=${manifests}`, `--root-dir=${root}`, `--pod-log-dir=${logs}`, `--node-name=${NODE}`, `--client-ca-file=${caFile}`, '--file-check-frequency=2s'];
+  const flags = [
+    `--port=${healthzPort}`,
+    `--secure-port=${securePort}`,
+    `--pod-manifest-path=${manifests}`,
+    `--root-dir=${root}`,
+    `--pod-log-dir=${logs}`,
+    `--node-name=${NODE}`,
+    `--client-ca-file=${caFile}`,
+    '--file-check-frequency=2s',
+  ];
   let kubelet = startKubelet(t, flags);
   const certFile = path.join(root, 'pki', 'kubelet.crt');
   // Pinned to the stand-in's own certificate, which names the node (as kubelet's names its host).
@@ -120,7 +137,8 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
     fs.writeFileSync(path.join(manifests, '.web.yaml.tmp'), YAML.stringify(pod));
     fs.renameSync(path.join(manifests, '.web.yaml.tmp'), path.join(manifests, 'web.yaml'));
   };
-  const started = (tag: string): { pid: number; image: string; greeting: string } => JSON.parse(fs.readFileSync(path.join(run, `${tag}.json`), 'utf8')) as { pid: number; image: string; greeting: string };
+  const started = (tag: string): { pid: number; image: string; greeting: string } =>
+    JSON.parse(fs.readFileSync(path.join(run, `${tag}.json`), 'utf8')) as { pid: number; image: string; greeting: string };
   const readyPod = async (annotation: string): Promise<PodItem> =>
     eventually(
       async () => {
@@ -144,7 +162,7 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
   });
 
   let v1: PodItem | undefined;
-  await t.test('a static pod runs, and /pods lists it Ready with kubelet\'s annotations', async () => {
+  await t.test("a static pod runs, and /pods lists it Ready with kubelet's annotations", async () => {
     write('v1', 'one');
     v1 = await readyPod('one');
     const m = v1.metadata;
@@ -160,7 +178,10 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
     assert.match(v1.status.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.equal(v1.status.conditions.find((c) => c.type === 'ContainersReady')?.status, 'True');
     const [c] = v1.status.containerStatuses;
-    assert.deepEqual({ name: c?.name, image: c?.image, ready: c?.ready, started: c?.started, restartCount: c?.restartCount }, { name: 'server', image: 'registry.test/web:v1', ready: true, started: true, restartCount: 0 });
+    assert.deepEqual(
+      { name: c?.name, image: c?.image, ready: c?.ready, started: c?.started, restartCount: c?.restartCount },
+      { name: 'server', image: 'registry.test/web:v1', ready: true, started: true, restartCount: 0 },
+    );
     assert.ok(c?.state.running?.startedAt);
     // the host runtime's contract: the image as BELAY_IMAGE, env values, hostPaths made, logs in kubelet's layout
     assert.deepEqual({ ...started('v1'), pid: 0 }, { pid: 0, image: 'registry.test/web:v1', greeting: 'hello' });
@@ -170,7 +191,7 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
     await eventually(() => assert.match(fs.readFileSync(log, 'utf8'), /serving v1/), { timeoutMs: 2_000 });
   });
 
-  await t.test('without a client certificate, or with another CA\'s, the answer is 401 (or no TLS session)', async () => {
+  await t.test("without a client certificate, or with another CA's, the answer is 401 (or no TLS session)", async () => {
     assert.equal((await get(`${url}/pods`, { ca: fs.readFileSync(certFile), servername: NODE })).code, 401);
     const other = await createCa({ clusterName: 'other', days: 30 });
     const stranger = await issueCert(other, { commonName: 'belay-agent', dnsNames: [], ipAddresses: [], usages: ['client'], days: 30 });
@@ -209,7 +230,12 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
   });
 
   await t.test('a container that exits is restarted, with back-off', async () => {
-    const crash = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crash' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', command: ['sh', '-c', 'exit 3'] }] } };
+    const crash = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'crash' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', command: ['sh', '-c', 'exit 3'] }] },
+    };
     fs.writeFileSync(path.join(manifests, 'crash.json'), JSON.stringify(crash));
     const pod = await eventually(
       async () => {
@@ -234,7 +260,10 @@ test('kubelet stand-in: runs static pods and serves an authenticated /pods', { t
     const after = await eventually(
       async () => {
         const items = await listPods();
-        assert.deepEqual(items.map((p) => p.metadata.name), [POD]);
+        assert.deepEqual(
+          items.map((p) => p.metadata.name),
+          [POD],
+        );
         return items;
       },
       { timeoutMs: 10_000, intervalMs: 100 },

@@ -160,7 +160,8 @@ function parseManifest(bytes: Buffer): PodManifest | string {
   if (typeof pod !== 'object' || pod === null || pod.kind !== 'Pod' || pod.apiVersion !== 'v1') return 'not a v1 Pod';
   if (typeof pod.metadata?.name !== 'string' || pod.metadata.name === '') return 'no metadata.name';
   const containers = pod.spec?.containers;
-  if (!Array.isArray(containers) || containers.length === 0 || containers.some((c) => typeof (c as { name?: unknown } | null)?.name !== 'string')) return 'no spec.containers with names';
+  if (!Array.isArray(containers) || containers.length === 0 || containers.some((c) => typeof (c as { name?: unknown } | null)?.name !== 'string'))
+    return 'no spec.containers with names';
   return doc as PodManifest;
 }
 
@@ -355,7 +356,12 @@ class Container {
         : s === 'terminated' && t
           ? { terminated: t }
           : s === 'backoff'
-            ? { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=${this.spec.name} pod=${this.pod.name}_${this.pod.namespace}(${this.pod.uid})` } }
+            ? {
+                waiting: {
+                  reason: 'CrashLoopBackOff',
+                  message: `back-off restarting failed container=${this.spec.name} pod=${this.pod.name}_${this.pod.namespace}(${this.pod.uid})`,
+                },
+              }
             : { waiting: { reason: 'ContainerCreating' } };
     return {
       name: this.spec.name,
@@ -489,7 +495,9 @@ async function runStaticPods(dir: string): Promise<void> {
   const checkMs = parseDurationMs(values['file-check-frequency']) ?? Number(values['file-check-frequency']) * 1000;
   const securePort = Number(values['secure-port']);
   if (!(checkMs > 0) || !Number.isInteger(securePort)) {
-    process.stderr.write(`kubelet-stand-in: --file-check-frequency (${values['file-check-frequency']}) must be a positive duration, --secure-port (${values['secure-port']}) a port\n`);
+    process.stderr.write(
+      `kubelet-stand-in: --file-check-frequency (${values['file-check-frequency']}) must be a positive duration, --secure-port (${values['secure-port']}) a port\n`,
+    );
     process.exit(1);
   }
   /** The pod each manifest file runs now. */
@@ -637,7 +645,10 @@ async function servingCert(): Promise<{ cert: string; key: string }> {
     notAfter,
     keys: caKeys,
     signingAlgorithm: alg,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
+    ],
   });
   const keys = await crypto.webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
   const leaf = await x509.X509CertificateGenerator.create({
@@ -657,7 +668,10 @@ async function servingCert(): Promise<{ cert: string; key: string }> {
     ],
   });
   const der = await crypto.webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  const key = crypto.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  const key = crypto
+    .createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   const cert = `${leaf.toString('pem')}\n${ca.toString('pem')}\n`;
   fs.mkdirSync(pki, { recursive: true, mode: 0o755 });
   fs.writeFileSync(keyFile, key, { mode: 0o600 });

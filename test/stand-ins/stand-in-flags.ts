@@ -19,7 +19,8 @@ export function parseFlags(command: string, argv: string[], known: ReadonlySet<s
     if (!m) fail(`Error: "${command}" does not take any arguments, got ["${arg}"]`);
     const name = m[1] ?? '';
     // cobra adds -h/--help to every command, listed or not.
-    if (!known.has(name) && name !== 'h' && name !== 'help') fail(arg.startsWith('--') ? `Error: unknown flag: --${name}` : `Error: unknown shorthand flag: '${name}' in ${arg}`);
+    if (!known.has(name) && name !== 'h' && name !== 'help')
+      fail(arg.startsWith('--') ? `Error: unknown flag: --${name}` : `Error: unknown shorthand flag: '${name}' in ${arg}`);
     let value = m[2];
     const next = argv[i + 1];
     if (value === undefined && (bool.has(name) || next === undefined || next.startsWith('-'))) value = 'true';

@@ -92,7 +92,10 @@ test('the verify step catches broken units', async (t) => {
     await t.test(what, () => {
       assert.notEqual(text, agent, 'the unit has the line this case breaks');
       const r = verify(analyze, layOut({ 'belay-agent': text }));
-      assert.ok(r.problems.some((l) => expected.test(l)), `verify should warn about ${what}, said: ${r.problems.join(' | ')}`);
+      assert.ok(
+        r.problems.some((l) => expected.test(l)),
+        `verify should warn about ${what}, said: ${r.problems.join(' | ')}`,
+      );
     });
   }
   await t.test('a missing executable (exit code, not only a warning)', () => {
@@ -101,7 +104,10 @@ test('the verify step catches broken units', async (t) => {
     fs.writeFileSync(file, agent.replace('/usr/local/bin/belay-agent', path.join(dir, 'no-such-binary')));
     const r = verify(analyze, [file]);
     assert.notEqual(r.code, 0);
-    assert.ok(r.problems.some((l) => l.includes('no-such-binary')), r.problems.join(' | '));
+    assert.ok(
+      r.problems.some((l) => l.includes('no-such-binary')),
+      r.problems.join(' | '),
+    );
   });
 });
 
@@ -194,7 +200,10 @@ test('the verify step catches a bad watchdog directive', (t) => {
   ] as const) {
     assert.notEqual(text, agent, 'the unit has the line this case breaks');
     const r = verify(analyze, layOut({ 'belay-agent': text }));
-    assert.ok(r.problems.some((l) => expected.test(l)), `verify should warn, said: ${r.problems.join(' | ')}`);
+    assert.ok(
+      r.problems.some((l) => expected.test(l)),
+      `verify should warn, said: ${r.problems.join(' | ')}`,
+    );
   }
 });
 

@@ -79,7 +79,7 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
     .command('remove <name>')
     .summary('remove member NAME from etcd (refused if it would cost quorum)')
     .description(
-      'Removes one member: refused (exit 3) when the voting members that stay would have fewer healthy members than their quorum, or when it is the last voting member. The etcd leader\'s leadership is moved to a healthy member first. Its etcd is stopped (etcd.yaml removed; the data dir is kept) and the master is kept out of automatic joins until `belayctl etcd add NAME` (or until it is dropped from the spec).',
+      "Removes one member: refused (exit 3) when the voting members that stay would have fewer healthy members than their quorum, or when it is the last voting member. The etcd leader's leadership is moved to a healthy member first. Its etcd is stopped (etcd.yaml removed; the data dir is kept) and the master is kept out of automatic joins until `belayctl etcd add NAME` (or until it is dropped from the spec).",
     )
     .option('--dry-run', 'check and print the plan; change nothing')
     .addHelpText('after', '\nExamples:\n  belayctl etcd remove m3 --dry-run\n  belayctl etcd remove m3\n')
@@ -89,7 +89,7 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
     .command('snapshot')
     .summary('take a verified snapshot now (on the leader, into its backup dir)')
     .description(
-      'The leader takes a snapshot (etcdctl snapshot save) from a healthy member (its own master\'s when healthy) into spec.backup.dir (and spec.backup.secondaryDir), fsyncs it, writes a sha256 sidecar (sha256sum -c format) and checks it with etcdctl snapshot status; it records the key count and a sample of keys at the snapshot\'s revision for restore drills, and prunes the oldest beyond spec.backup.retain. The leader also does this every spec.backup.interval by itself. -o json prints the snapshot taken.',
+      "The leader takes a snapshot (etcdctl snapshot save) from a healthy member (its own master's when healthy) into spec.backup.dir (and spec.backup.secondaryDir), fsyncs it, writes a sha256 sidecar (sha256sum -c format) and checks it with etcdctl snapshot status; it records the key count and a sample of keys at the snapshot's revision for restore drills, and prunes the oldest beyond spec.backup.retain. The leader also does this every spec.backup.interval by itself. -o json prints the snapshot taken.",
     )
     .action(async () => {
       const f = flags();
@@ -106,8 +106,10 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
 
   etcd
     .command('snapshots')
-    .summary('the snapshots kept on the answering coordinator\'s master, and the last restore drill')
-    .description('Lists spec.backup.dir and spec.backup.secondaryDir on the master whose coordinator answers (snapshots are kept where the leader that took them runs: use --endpoint to ask another master), newest first, and the last restore drill recorded in etcd.')
+    .summary("the snapshots kept on the answering coordinator's master, and the last restore drill")
+    .description(
+      'Lists spec.backup.dir and spec.backup.secondaryDir on the master whose coordinator answers (snapshots are kept where the leader that took them runs: use --endpoint to ask another master), newest first, and the last restore drill recorded in etcd.',
+    )
     .action(async () => {
       const f = flags();
       const format = parseOutputFormat(f.output);
@@ -116,10 +118,24 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
         const res = await unary<object, EtcdSnapshotsResponse__Output>(conn, 'EtcdSnapshots', conn.coordinator.EtcdSnapshots.bind(conn.coordinator), {});
         print(format, res, () => {
           const now = Date.now();
-          const rows = res.snapshots.map((x) => [x.name, formatAge(now - Number(x.takenAtMs)), String(x.revision), String(x.keyCount), formatBytes(Number(x.sizeBytes)), x.verified ? 'verified' : `NOT VERIFIED (${x.error})`, x.takenFrom, x.file]);
+          const rows = res.snapshots.map((x) => [
+            x.name,
+            formatAge(now - Number(x.takenAtMs)),
+            String(x.revision),
+            String(x.keyCount),
+            formatBytes(Number(x.sizeBytes)),
+            x.verified ? 'verified' : `NOT VERIFIED (${x.error})`,
+            x.takenFrom,
+            x.file,
+          ]);
           const d = res.lastDrill;
-          const drill = d ? `last restore drill: ${d.ok ? 'passed' : 'FAILED'} ${formatAge(now - Number(d.atMs))} ago on ${d.node} (${d.snapshot}: ${d.restoredKeys}/${d.expectedKeys} keys, ${d.sampleChecked} sampled values${d.error ? `; ${d.error}` : ''}${d.mismatches.length ? `; ${d.mismatches.join('; ')}` : ''})` : 'no restore drill yet';
-          return (rows.length ? renderTable(['NAME', 'AGE', 'REVISION', 'KEYS', 'SIZE', 'CHECK', 'FROM', 'FILE'], rows) : `no snapshots on ${res.node}\n`) + `\n${drill}\n${res.error ? `could not read: ${res.error}\n` : ''}`;
+          const drill = d
+            ? `last restore drill: ${d.ok ? 'passed' : 'FAILED'} ${formatAge(now - Number(d.atMs))} ago on ${d.node} (${d.snapshot}: ${d.restoredKeys}/${d.expectedKeys} keys, ${d.sampleChecked} sampled values${d.error ? `; ${d.error}` : ''}${d.mismatches.length ? `; ${d.mismatches.join('; ')}` : ''})`
+            : 'no restore drill yet';
+          return (
+            (rows.length ? renderTable(['NAME', 'AGE', 'REVISION', 'KEYS', 'SIZE', 'CHECK', 'FROM', 'FILE'], rows) : `no snapshots on ${res.node}\n`) +
+            `\n${drill}\n${res.error ? `could not read: ${res.error}\n` : ''}`
+          );
         });
       } finally {
         conn.close();
@@ -130,19 +146,28 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
     .command('restore')
     .summary('recover from a lost quorum: restore a snapshot and rebuild the cluster')
     .description(
-      'For a quorum lost for good. Checks the snapshot first (its sha256 sidecar, etcdctl snapshot status, a restore into a scratch etcd, and that it is a snapshot of this cluster), then stops etcd on every master, moves the restore master\'s data dir aside (kept, never deleted), restores the snapshot there as a new one-member cluster, starts it, and waits while the leader joins the other masters again as learners (their old data dirs kept aside too). Refused (exit 3) while the current cluster has quorum, unless --force: every write since the snapshot is lost. SNAPSHOT is a host path on the master of the coordinator you ask.',
+      "For a quorum lost for good. Checks the snapshot first (its sha256 sidecar, etcdctl snapshot status, a restore into a scratch etcd, and that it is a snapshot of this cluster), then stops etcd on every master, moves the restore master's data dir aside (kept, never deleted), restores the snapshot there as a new one-member cluster, starts it, and waits while the leader joins the other masters again as learners (their old data dirs kept aside too). Refused (exit 3) while the current cluster has quorum, unless --force: every write since the snapshot is lost. SNAPSHOT is a host path on the master of the coordinator you ask.",
     )
-    .requiredOption('--snapshot <file>', 'the snapshot, a host path on the answering coordinator\'s master (belayctl etcd snapshots lists them)')
-    .option('--node <name>', 'the master to restore on (default: the answering coordinator\'s)')
+    .requiredOption('--snapshot <file>', "the snapshot, a host path on the answering coordinator's master (belayctl etcd snapshots lists them)")
+    .option('--node <name>', "the master to restore on (default: the answering coordinator's)")
     .option('--dry-run', 'check the snapshot and print the plan; change nothing')
     .option('--force', 'restore even though the current cluster has quorum')
-    .addHelpText('after', '\nExamples:\n  belayctl etcd restore --snapshot /var/lib/belay/backups/etcd/etcd-prod-20261126T010000Z-rev4711.db --dry-run\n  belayctl etcd restore --snapshot /var/lib/belay/backups/etcd/etcd-prod-20261126T010000Z-rev4711.db\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  belayctl etcd restore --snapshot /var/lib/belay/backups/etcd/etcd-prod-20261126T010000Z-rev4711.db --dry-run\n  belayctl etcd restore --snapshot /var/lib/belay/backups/etcd/etcd-prod-20261126T010000Z-rev4711.db\n',
+    )
     .action(async (o: { snapshot: string; node?: string; dryRun?: boolean; force?: boolean }) => {
       const f = flags();
       const format = parseOutputFormat(f.output);
       const conn = connect(f);
       try {
-        const last = await streamProgress(conn, 'EtcdRestore', conn.coordinator.EtcdRestore.bind(conn.coordinator), { snapshot: o.snapshot, node: o.node ?? '', dryRun: o.dryRun ?? false, force: o.force ?? false }, { json: format === 'json' });
+        const last = await streamProgress(
+          conn,
+          'EtcdRestore',
+          conn.coordinator.EtcdRestore.bind(conn.coordinator),
+          { snapshot: o.snapshot, node: o.node ?? '', dryRun: o.dryRun ?? false, force: o.force ?? false },
+          { json: format === 'json' },
+        );
         if (format !== 'json') process.stdout.write(`${last.message}\n`);
       } finally {
         conn.close();
@@ -152,14 +177,22 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
   etcd
     .command('defrag')
     .summary('defragment every member, one at a time, followers first, the leader last')
-    .description('Defragmenting returns the space freed by compaction to the filesystem; it blocks one member while it runs. belay does one member at a time, only while every voting member is healthy, followers first and the etcd leader last, and checks each healthy before the next. NOSPACE and other alarms show in belayctl status and etcd members.')
+    .description(
+      'Defragmenting returns the space freed by compaction to the filesystem; it blocks one member while it runs. belay does one member at a time, only while every voting member is healthy, followers first and the etcd leader last, and checks each healthy before the next. NOSPACE and other alarms show in belayctl status and etcd members.',
+    )
     .option('--dry-run', 'print the order and db sizes; change nothing')
     .action(async (o: { dryRun?: boolean }) => {
       const f = flags();
       const format = parseOutputFormat(f.output);
       const conn = connect(f);
       try {
-        const last = await streamProgress(conn, 'EtcdDefrag', conn.coordinator.EtcdDefrag.bind(conn.coordinator), { dryRun: o.dryRun ?? false }, { json: format === 'json' });
+        const last = await streamProgress(
+          conn,
+          'EtcdDefrag',
+          conn.coordinator.EtcdDefrag.bind(conn.coordinator),
+          { dryRun: o.dryRun ?? false },
+          { json: format === 'json' },
+        );
         if (format !== 'json') process.stdout.write(`${last.message}\n`);
       } finally {
         conn.close();

@@ -28,7 +28,10 @@ export function registerEvents(program: Command, flags: () => ConnectionFlags & 
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit ${o.limit}: not a whole number`, EXIT.usage);
       const conn = connect(f);
-      const call = conn.coordinator.Events({ node: o.node ?? '', service: o.service ?? '', follow: o.follow ?? false, limit }, o.follow ? {} : { deadline: conn.deadline() });
+      const call = conn.coordinator.Events(
+        { node: o.node ?? '', service: o.service ?? '', follow: o.follow ?? false, limit },
+        o.follow ? {} : { deadline: conn.deadline() },
+      );
       const past: AgentEvent__Output[] = [];
       let header = false;
       try {
@@ -45,7 +48,9 @@ export function registerEvents(program: Command, flags: () => ConnectionFlags & 
             process.stdout.write(formatEvent(e, format));
           });
           call.on('end', resolve);
-          call.on('error', (err: grpc.ServiceError) => (err.code === grpc.status.CANCELLED ? resolve() : reject(cliErrorFromGrpc(err, conn.endpoint, 'Events'))));
+          call.on('error', (err: grpc.ServiceError) =>
+            err.code === grpc.status.CANCELLED ? resolve() : reject(cliErrorFromGrpc(err, conn.endpoint, 'Events')),
+          );
           process.once('SIGINT', () => call.cancel());
         });
         if (format === 'table' && !o.follow) process.stdout.write(past.length ? eventsTable(past) : 'no events\n');

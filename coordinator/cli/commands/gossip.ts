@@ -13,7 +13,10 @@ export function registerGossip(program: Command, flags: () => ConnectionFlags & 
       'Every gossip packet between coordinators is encrypted and authenticated with AES-256-GCM under the cluster gossip key. A coordinator holds a keyring: the primary key encrypts, every installed key decrypts. Rotation without downtime: generate a key, install it everywhere, use it (make it primary) everywhere, remove the old one. Keys are shown by fingerprint only (first 8 hex digits of their sha256).',
     );
   const keys = g.command('keys').summary('manage the gossip keyring of every live coordinator');
-  keys.addHelpText('after', '\nRotation:\n  NEW=$(belayctl gossip keys generate)\n  belayctl gossip keys install "$NEW"\n  belayctl gossip keys use "$NEW"\n  belayctl gossip keys remove OLD_KEY\n');
+  keys.addHelpText(
+    'after',
+    '\nRotation:\n  NEW=$(belayctl gossip keys generate)\n  belayctl gossip keys install "$NEW"\n  belayctl gossip keys use "$NEW"\n  belayctl gossip keys remove OLD_KEY\n',
+  );
 
   const run = async (action: string, key: string): Promise<void> => {
     const f = flags();
@@ -22,18 +25,30 @@ export function registerGossip(program: Command, flags: () => ConnectionFlags & 
       try {
         parseKey(key, 'KEY');
       } catch (err) {
-        throw new CliError(err instanceof Error ? err.message : String(err), EXIT.usage, 'a gossip key is base64 of 32 bytes: belayctl gossip keys generate makes one');
+        throw new CliError(
+          err instanceof Error ? err.message : String(err),
+          EXIT.usage,
+          'a gossip key is base64 of 32 bytes: belayctl gossip keys generate makes one',
+        );
       }
     }
     const conn = connect(f);
     try {
-      const res = await unary<object, GossipKeysResponse__Output>(conn, 'GossipKeys', conn.coordinator.GossipKeys.bind(conn.coordinator), { action, key, localOnly: false });
+      const res = await unary<object, GossipKeysResponse__Output>(conn, 'GossipKeys', conn.coordinator.GossipKeys.bind(conn.coordinator), {
+        action,
+        key,
+        localOnly: false,
+      });
       const failed = res.members.filter((m) => !m.ok);
       print(format, res, () => {
-        const head = action === 'list' ? '' : `${action} ${fingerprint(parseKey(key))}: done on ${res.members.length - failed.length}/${res.members.length} members\n`;
+        const head =
+          action === 'list' ? '' : `${action} ${fingerprint(parseKey(key))}: done on ${res.members.length - failed.length}/${res.members.length} members\n`;
         return (
           head +
-          renderTable(['FINGERPRINT', 'PRIMARY ON', 'INSTALLED ON'], res.keys.map((k) => [k.fingerprint, `${k.primaryOn}/${res.members.length}`, `${k.installedOn}/${res.members.length}`])) +
+          renderTable(
+            ['FINGERPRINT', 'PRIMARY ON', 'INSTALLED ON'],
+            res.keys.map((k) => [k.fingerprint, `${k.primaryOn}/${res.members.length}`, `${k.installedOn}/${res.members.length}`]),
+          ) +
           failed.map((m) => `${m.node}: ${m.error}\n`).join('')
         );
       });
@@ -55,7 +70,7 @@ export function registerGossip(program: Command, flags: () => ConnectionFlags & 
     });
   keys
     .command('install <key>')
-    .summary('add KEY to every live member\'s keyring (they accept packets sealed with it)')
+    .summary("add KEY to every live member's keyring (they accept packets sealed with it)")
     .action((key: string) => run('install', key));
   keys
     .command('use <key>')
@@ -64,7 +79,7 @@ export function registerGossip(program: Command, flags: () => ConnectionFlags & 
     .action((key: string) => run('use', key));
   keys
     .command('remove <key>')
-    .summary('remove KEY from every live member\'s keyring')
+    .summary("remove KEY from every live member's keyring")
     .description('Refused (exit 3) while KEY is the primary key on any member, or while a live member cannot be asked.')
     .action((key: string) => run('remove', key));
 }

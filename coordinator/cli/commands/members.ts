@@ -33,7 +33,8 @@ export function registerMembers(program: Command, flags: () => ConnectionFlags &
                   .map(([k, v]) => `${k}=${v}`)
                   .join(','),
               ]),
-            ) + `\n${res.members.filter((m) => m.state === 'alive').length}/${res.members.length} alive (answered by ${res.coordinator}; local health ${res.localHealth}${res.localHealth > 0 ? ': this coordinator has missed acks or stalled lately' : ''})\n`
+            ) +
+            `\n${res.members.filter((m) => m.state === 'alive').length}/${res.members.length} alive (answered by ${res.coordinator}; local health ${res.localHealth}${res.localHealth > 0 ? ': this coordinator has missed acks or stalled lately' : ''})\n`
           );
         });
       } finally {

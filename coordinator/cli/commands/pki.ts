@@ -9,12 +9,15 @@ import { parseOutputFormat, print, renderTable } from '../output.js';
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** `flags`: the global connection flags; by default read from `program` itself. */
-export function registerPki(program: Command, flags: () => ConnectionFlags & { output: string } = () => program.opts<ConnectionFlags & { output: string }>()): void {
+export function registerPki(
+  program: Command,
+  flags: () => ConnectionFlags & { output: string } = () => program.opts<ConnectionFlags & { output: string }>(),
+): void {
   const pki = program
     .command('pki')
-    .summary('make and check the cluster\'s certificates')
+    .summary("make and check the cluster's certificates")
     .description(
-      'Two PKIs. belay\'s own (pki init): the CA and certificates its daemons and belayctl use for mutual-TLS gRPC. The control plane\'s (pki check, pki issue): kubeadm\'s layout under /etc/kubernetes on every master, which the leader coordinator deploys from the CAs it keeps in etcd (the cluster CA, the front-proxy CA and the service-account keys; the etcd CA).',
+      "Two PKIs. belay's own (pki init): the CA and certificates its daemons and belayctl use for mutual-TLS gRPC. The control plane's (pki check, pki issue): kubeadm's layout under /etc/kubernetes on every master, which the leader coordinator deploys from the CAs it keeps in etcd (the cluster CA, the front-proxy CA and the service-account keys; the etcd CA).",
     );
   pki
     .command('init')
@@ -34,9 +37,9 @@ export function registerPki(program: Command, flags: () => ConnectionFlags & { o
 
   pki
     .command('check')
-    .summary('check every master\'s control-plane certificates against the spec and the cluster\'s CAs')
+    .summary("check every master's control-plane certificates against the spec and the cluster's CAs")
     .description(
-      'Reads each master\'s /etc/kubernetes/pki and kubeconfigs through its agent (certificates, public keys and kubeconfigs; of a private key only the sha256 of its public half: no private key leaves a master) and judges them against the Cluster spec and the CAs kept in etcd. Works through any coordinator. Each finding names the command that repairs it, mostly belayctl pki issue TARGET --node NAME.',
+      "Reads each master's /etc/kubernetes/pki and kubeconfigs through its agent (certificates, public keys and kubeconfigs; of a private key only the sha256 of its public half: no private key leaves a master) and judges them against the Cluster spec and the CAs kept in etcd. Works through any coordinator. Each finding names the command that repairs it, mostly belayctl pki issue TARGET --node NAME.",
     )
     .option('--node <name>', 'check this master only (default: every master of the spec)')
     .option('--warn-days <n>', 'warn about certificates ending within this many days', '30')
@@ -45,16 +48,16 @@ export function registerPki(program: Command, flags: () => ConnectionFlags & { o
       '\nWhat it reports, per master and file:\n' +
         '  - a missing file, or one the agent could not read or parse\n' +
         '  - a certificate not signed by its CA (Kubernetes CA, front-proxy CA, etcd CA),\n' +
-        '    or a CA copy that is not the cluster\'s\n' +
-        '  - a key that is not its certificate\'s (compared by public key); sa.key and sa.pub\n' +
-        '    not a pair, or sa.pub not the cluster\'s\n' +
+        "    or a CA copy that is not the cluster's\n" +
+        "  - a key that is not its certificate's (compared by public key); sa.key and sa.pub\n" +
+        "    not a pair, or sa.pub not the cluster's\n" +
         '  - a missing serving SAN: apiserver.crt needs the kubernetes Service names and IP,\n' +
-        '    the master\'s name and address, spec.loadBalancer.address and, in static-pod\n' +
-        '    balancer mode, every master\'s address; etcd/server.crt and etcd/peer.crt need\n' +
-        '    the master\'s address\n' +
+        "    the master's name and address, spec.loadBalancer.address and, in static-pod\n" +
+        "    balancer mode, every master's address; etcd/server.crt and etcd/peer.crt need\n" +
+        "    the master's address\n" +
         '  - a kubeconfig (admin.conf, scheduler.conf, controller-manager.conf) that trusts\n' +
-        '    another CA, whose client certificate is not the Kubernetes CA\'s, or whose\n' +
-        '    client key is not its certificate\'s\n' +
+        "    another CA, whose client certificate is not the Kubernetes CA's, or whose\n" +
+        "    client key is not its certificate's\n" +
         '  - an expired certificate (error) or one ending within --warn-days (warning),\n' +
         '    certificates belay does not manage included\n' +
         '  - the etcd CA key on a master (warning: belay keeps it in etcd only)\n' +
@@ -73,34 +76,57 @@ export function registerPki(program: Command, flags: () => ConnectionFlags & { o
       const f = flags();
       const format = parseOutputFormat(f.output);
       const warnDays = Number(o.warnDays);
-      if (!Number.isInteger(warnDays) || warnDays < 1 || warnDays > 3650) throw new CliError(`--warn-days ${o.warnDays}: not a whole number of days from 1 to 3650`, EXIT.usage, 'e.g. --warn-days 30');
-      if (o.node !== undefined && !NODE_NAME.test(o.node)) throw new CliError(`--node ${o.node}: not a master name`, EXIT.usage, 'belayctl status lists the masters');
+      if (!Number.isInteger(warnDays) || warnDays < 1 || warnDays > 3650)
+        throw new CliError(`--warn-days ${o.warnDays}: not a whole number of days from 1 to 3650`, EXIT.usage, 'e.g. --warn-days 30');
+      if (o.node !== undefined && !NODE_NAME.test(o.node))
+        throw new CliError(`--node ${o.node}: not a master name`, EXIT.usage, 'belayctl status lists the masters');
       const conn = connect(f);
       let res: PkiCheckResponse__Output;
       try {
-        res = await unary<object, PkiCheckResponse__Output>(conn, 'PkiCheck', conn.coordinator.PkiCheck.bind(conn.coordinator), { node: o.node ?? '', warnDays });
+        res = await unary<object, PkiCheckResponse__Output>(conn, 'PkiCheck', conn.coordinator.PkiCheck.bind(conn.coordinator), {
+          node: o.node ?? '',
+          warnDays,
+        });
       } finally {
         conn.close();
       }
       // The findings without the generated code's oneof markers (_daysLeft).
-      const shown = { ...res, findings: res.findings.map((x) => ({ master: x.master, file: x.file, severity: x.severity, message: x.message, fix: x.fix, ...(x.daysLeft === undefined ? {} : { daysLeft: x.daysLeft }) })) };
+      const shown = {
+        ...res,
+        findings: res.findings.map((x) => ({
+          master: x.master,
+          file: x.file,
+          severity: x.severity,
+          message: x.message,
+          fix: x.fix,
+          ...(x.daysLeft === undefined ? {} : { daysLeft: x.daysLeft }),
+        })),
+      };
       print(format, shown, () => renderCheck(res));
       const errors = res.findings.filter((x) => x.severity !== 'warning');
       const mastersWithErrors = [...new Set(errors.map((x) => x.master))];
       if (errors.length > 0) {
-        throw new CliError(`${errors.length} certificate error${errors.length === 1 ? '' : 's'} on ${mastersWithErrors.join(', ')}`, EXIT.failed, 'run the fix commands listed above, then belayctl pki check again');
+        throw new CliError(
+          `${errors.length} certificate error${errors.length === 1 ? '' : 's'} on ${mastersWithErrors.join(', ')}`,
+          EXIT.failed,
+          'run the fix commands listed above, then belayctl pki check again',
+        );
       }
       if (res.unreachable.length > 0) {
         const names = res.unreachable.map((u) => u.split(':')[0] ?? u);
-        throw new CliError(`${names.length} master${names.length === 1 ? ' was' : 's were'} not checked (${names.join(', ')}): ${format === 'table' ? 'see above why' : res.unreachable.join('; ')}`, EXIT.failed, 'is belay-agent running there? (belayctl status; journalctl -u belay-agent on the master)');
+        throw new CliError(
+          `${names.length} master${names.length === 1 ? ' was' : 's were'} not checked (${names.join(', ')}): ${format === 'table' ? 'see above why' : res.unreachable.join('; ')}`,
+          EXIT.failed,
+          'is belay-agent running there? (belayctl status; journalctl -u belay-agent on the master)',
+        );
       }
     });
 
   pki
     .command('issue')
-    .summary('issue a master\'s certificates again from the CAs kept in etcd, and write them through its agent')
+    .summary("issue a master's certificates again from the CAs kept in etcd, and write them through its agent")
     .description(
-      'Issues a master\'s certificates again from the CAs kept in etcd, with new keys (the CAs stay), and writes them through its agent. Runs on the leader coordinator (whichever coordinator you ask relays it there), fenced by the leader\'s term like every leader write. The components read most of these files only when they start: restart them afterwards with a rollout (one master at a time, behind the balancer); the command says which.',
+      "Issues a master's certificates again from the CAs kept in etcd, with new keys (the CAs stay), and writes them through its agent. Runs on the leader coordinator (whichever coordinator you ask relays it there), fenced by the leader's term like every leader write. The components read most of these files only when they start: restart them afterwards with a rollout (one master at a time, behind the balancer); the command says which.",
     )
     .addArgument(new Argument('<target>', 'what to issue').choices(['apiserver', 'kubeconfigs', 'etcd']))
     .requiredOption('--node <name>', 'the master to issue for')
@@ -112,7 +138,7 @@ export function registerPki(program: Command, flags: () => ConnectionFlags & { o
         '               the spec asks for now; kube-apiserver loads it when it starts\n' +
         '  kubeconfigs  admin.conf, scheduler.conf and controller-manager.conf, each with a new\n' +
         '               client certificate; the scheduler and controller-manager read theirs at start\n' +
-        '  etcd         an etcd member\'s server, peer, healthcheck-client, apiserver-etcd-client and\n' +
+        "  etcd         an etcd member's server, peer, healthcheck-client, apiserver-etcd-client and\n" +
         '               belay-coordinator certificates (only the client ones for a master that is\n' +
         '               not a member); etcd picks them up at each new connection\n' +
         '\nExit status:\n  0  issued and written (or, with --dry-run, planned)\n  1  failed: an unknown master, no leader, no CA in etcd yet, or the agent refused\n     or could not be reached (nothing was written then, unless listed)\n  2  usage error\n' +
@@ -124,7 +150,13 @@ export function registerPki(program: Command, flags: () => ConnectionFlags & { o
       if (!NODE_NAME.test(o.node)) throw new CliError(`--node ${o.node}: not a master name`, EXIT.usage, 'belayctl status lists the masters');
       const conn = connect(f);
       try {
-        const last = await streamProgress(conn, 'PkiIssue', conn.coordinator.PkiIssue.bind(conn.coordinator), { target, node: o.node, dryRun: o.dryRun ?? false }, { json: format === 'json' });
+        const last = await streamProgress(
+          conn,
+          'PkiIssue',
+          conn.coordinator.PkiIssue.bind(conn.coordinator),
+          { target, node: o.node, dryRun: o.dryRun ?? false },
+          { json: format === 'json' },
+        );
         if (format !== 'json') process.stdout.write(`${last.message}\n`);
       } finally {
         conn.close();

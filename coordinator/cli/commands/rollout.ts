@@ -38,7 +38,7 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
     .command('rollout')
     .summary('roll a control-plane component out master by master: apiserver, scheduler, controller-manager')
     .description(
-      'A rollout changes a component\'s image or flags in the Cluster spec and the leader applies it one master at a time, and only while every other master\'s component is ready and etcd is healthy. For the apiserver it first drains that master\'s backend in every balancer (haproxy runtime API; new connections go to the others; open ones are waited for until they stop ending, at most 15 s: keep-alive connections and watches are closed by the apiserver\'s graceful shutdown), applies the new manifest, enables the backend again once the new apiserver is ready, and moves on once it has been ready without a break for spec.rollout.stableWindow (2s) and every balancer sees it UP. A master not ready within spec.rollout.readyTimeout (2m) is rolled back to its previous manifest, put back into the balancers, and the rollout halts: `rollout status` names the master, the probe and its last log lines. Progress lives in etcd: if the leader dies, the next one resumes, never taking a second master out. One rollout at a time, of any component.\n\nExit codes: 0 done (or started, without --wait), 1 failed or halted, 2 usage, 3 refused as unsafe (another rollout runs).',
+      "A rollout changes a component's image or flags in the Cluster spec and the leader applies it one master at a time, and only while every other master's component is ready and etcd is healthy. For the apiserver it first drains that master's backend in every balancer (haproxy runtime API; new connections go to the others; open ones are waited for until they stop ending, at most 15 s: keep-alive connections and watches are closed by the apiserver's graceful shutdown), applies the new manifest, enables the backend again once the new apiserver is ready, and moves on once it has been ready without a break for spec.rollout.stableWindow (2s) and every balancer sees it UP. A master not ready within spec.rollout.readyTimeout (2m) is rolled back to its previous manifest, put back into the balancers, and the rollout halts: `rollout status` names the master, the probe and its last log lines. Progress lives in etcd: if the leader dies, the next one resumes, never taking a second master out. One rollout at a time, of any component.\n\nExit codes: 0 done (or started, without --wait), 1 failed or halted, 2 usage, 3 refused as unsafe (another rollout runs).",
     )
     .argument('<component>', COMPONENTS.join(' | '))
     .option('--image <image>', 'the new image, NAME:TAG (e.g. registry.k8s.io/kube-apiserver:v1.31.2)')
@@ -65,7 +65,7 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
     .command('restart')
     .summary('restart the component on every master, the same careful way (e.g. to load new certificates)')
     .description(
-      'As kubectl rollout restart: a new kubectl.kubernetes.io/restartedAt annotation in the component\'s pod changes every master\'s manifest and nothing else, and the rollout restarts them one at a time as for a new image (drained, ready for the stable window, enabled again). An apiserver reads its serving certificate only at start: run this after `belayctl pki issue apiserver`.\n\nExit codes: 0 done, 1 failed or halted, 2 usage, 3 refused as unsafe (another rollout runs).',
+      "As kubectl rollout restart: a new kubectl.kubernetes.io/restartedAt annotation in the component's pod changes every master's manifest and nothing else, and the rollout restarts them one at a time as for a new image (drained, ready for the stable window, enabled again). An apiserver reads its serving certificate only at start: run this after `belayctl pki issue apiserver`.\n\nExit codes: 0 done, 1 failed or halted, 2 usage, 3 refused as unsafe (another rollout runs).",
     )
     .argument('<component>', COMPONENTS.join(' | '))
     .option('--dry-run', 'print the plan; change nothing')
@@ -77,7 +77,7 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
 
   rollout
     .command('status')
-    .summary('the active rollout (or the component\'s latest): where it is, what the leader waits for')
+    .summary("the active rollout (or the component's latest): where it is, what the leader waits for")
     .argument('[component]', COMPONENTS.join(' | '))
     .action(async (name: string | undefined) => {
       if (name) checkComponent(name);
@@ -85,7 +85,9 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
       const format = parseOutputFormat(f.output);
       const conn = connect(f);
       try {
-        const res = await unary<object, RolloutStatusResponse__Output>(conn, 'RolloutStatus', conn.coordinator.RolloutStatus.bind(conn.coordinator), { component: name ?? '' });
+        const res = await unary<object, RolloutStatusResponse__Output>(conn, 'RolloutStatus', conn.coordinator.RolloutStatus.bind(conn.coordinator), {
+          component: name ?? '',
+        });
         const record = res.recordJson ? (JSON.parse(res.recordJson) as Record_) : undefined;
         print(format, { summary: res.summary, step: res.step, record: record ?? null }, () => {
           let out = `${res.summary}\n`;
@@ -118,7 +120,10 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
         const format = parseOutputFormat(f.output);
         const conn = connect(f);
         try {
-          const res = await unary<object, RolloutStatusResponse__Output>(conn, 'RolloutControl', conn.coordinator.RolloutControl.bind(conn.coordinator), { component: name, action });
+          const res = await unary<object, RolloutStatusResponse__Output>(conn, 'RolloutControl', conn.coordinator.RolloutControl.bind(conn.coordinator), {
+            component: name,
+            action,
+          });
           print(format, { summary: res.summary }, () => `${res.summary}\n`);
         } finally {
           conn.close();
@@ -128,7 +133,7 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
 
   rollout
     .command('history')
-    .summary('the component\'s revisions: changes, who, when, how each ended')
+    .summary("the component's revisions: changes, who, when, how each ended")
     .argument('<component>', COMPONENTS.join(' | '))
     .action(async (name: string) => {
       checkComponent(name);
@@ -136,12 +141,21 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
       const format = parseOutputFormat(f.output);
       const conn = connect(f);
       try {
-        const res = await unary<object, RolloutHistoryResponse__Output>(conn, 'RolloutHistory', conn.coordinator.RolloutHistory.bind(conn.coordinator), { component: name });
+        const res = await unary<object, RolloutHistoryResponse__Output>(conn, 'RolloutHistory', conn.coordinator.RolloutHistory.bind(conn.coordinator), {
+          component: name,
+        });
         const records = res.recordsJson.map((j) => JSON.parse(j) as Record_);
         print(format, records, () => {
           if (records.length === 0) return `no rollout of ${name} yet: its manifests are as first deployed\n`;
           const now = Date.now();
-          const rows = records.map((r) => [String(r.revision), r.state, `${r.done.length}/${r.order.length}`, `${formatAge(now - r.startedAtMs)} ago`, r.requestedBy, (r.undoOf !== undefined ? `undo of ${r.undoOf}: ` : '') + r.changes.join('; ')]);
+          const rows = records.map((r) => [
+            String(r.revision),
+            r.state,
+            `${r.done.length}/${r.order.length}`,
+            `${formatAge(now - r.startedAtMs)} ago`,
+            r.requestedBy,
+            (r.undoOf !== undefined ? `undo of ${r.undoOf}: ` : '') + r.changes.join('; '),
+          ]);
           return renderTable(['REVISION', 'STATE', 'DONE', 'STARTED', 'BY', 'CHANGES'], rows);
         });
       } finally {
@@ -150,7 +164,10 @@ export function registerRollout(program: Command, flags: () => ConnectionFlags &
     });
 }
 
-async function start(f: ConnectionFlags & { output: string }, req: { component: string; image: string; set: Record<string, string>; undo: boolean; restart?: boolean; dryRun: boolean; wait: boolean }): Promise<void> {
+async function start(
+  f: ConnectionFlags & { output: string },
+  req: { component: string; image: string; set: Record<string, string>; undo: boolean; restart?: boolean; dryRun: boolean; wait: boolean },
+): Promise<void> {
   const format = parseOutputFormat(f.output);
   const conn = connect(f);
   try {

@@ -9,23 +9,23 @@ export function registerStatus(program: Command, flags: () => ConnectionFlags & 
     .command('status')
     .summary('show every master: agent, last report, load, memory, etcd disk, processes')
     .description(
-      'Asks one coordinator for the state of every master it knows: whether the master\'s agent has a report stream open, the age of its latest report, load average, available memory, free space on the filesystem holding the etcd data dir, and the control-plane processes found running (kubelet, containerd, dockerd, etcd, kube-apiserver, kube-scheduler, kube-controller-manager, haproxy).',
+      "Asks one coordinator for the state of every master it knows: whether the master's agent has a report stream open, the age of its latest report, load average, available memory, free space on the filesystem holding the etcd data dir, and the control-plane processes found running (kubelet, containerd, dockerd, etcd, kube-apiserver, kube-scheduler, kube-controller-manager, haproxy).",
     )
     .addHelpText(
       'after',
       '\nColumns:\n' +
-        '  COORD      the master\'s coordinator in gossip: alive, suspect, dead (kill -9, host down, cut off) or left;\n' +
+        "  COORD      the master's coordinator in gossip: alive, suspect, dead (kill -9, host down, cut off) or left;\n" +
         '             - when gossip is off on the answering coordinator\n' +
-        '  AGENT      connected: a report stream is open now; down: none (see the agent\'s log);\n' +
-        '             via gossip: no report here, the row is the master\'s own summary spread by gossip\n' +
-        '  REPORT     age of the latest report on the coordinator\'s clock (default every 5s)\n' +
+        "  AGENT      connected: a report stream is open now; down: none (see the agent's log);\n" +
+        "             via gossip: no report here, the row is the master's own summary spread by gossip\n" +
+        "  REPORT     age of the latest report on the coordinator's clock (default every 5s)\n" +
         '  LOAD       1-minute load average / cores\n' +
         '  MEMORY     available / total\n' +
         '  ETCD-DISK  free / size of the filesystem holding the etcd data dir (etcd wants headroom)\n' +
         '  SERVICES   supervised services and their state (belayctl supervise list for details)\n' +
-        '\nThe last line: etcd\'s phase (no-spec, awaiting-bootstrap, healthy, degraded, no-quorum), the leader\n' +
+        "\nThe last line: etcd's phase (no-spec, awaiting-bootstrap, healthy, degraded, no-quorum), the leader\n" +
         'coordinator (holder of the etcd lease) with its election term, and what the leader is doing or waiting for.\n' +
-        '\nExamples:\n  belayctl status\n  belayctl status -o json | jq \'.nodes[] | select(.agentConnected | not) | .name\'\n',
+        "\nExamples:\n  belayctl status\n  belayctl status -o json | jq '.nodes[] | select(.agentConnected | not) | .name'\n",
     )
     .action(async () => {
       const f = flags();
@@ -77,7 +77,9 @@ function backupLine(res: StatusResponse__Output): string {
   const s = res.lastSnapshot;
   const d = res.lastDrill;
   if (!s && !d) return res.etcdPhase === 'healthy' || res.etcdPhase === 'degraded' ? 'backups: none yet\n' : '';
-  const snap = s ? `last snapshot ${formatAge(now - Number(s.takenAtMs))} ago (revision ${s.revision}, ${s.verified ? 'verified' : 'NOT verified'})` : 'no snapshot yet';
+  const snap = s
+    ? `last snapshot ${formatAge(now - Number(s.takenAtMs))} ago (revision ${s.revision}, ${s.verified ? 'verified' : 'NOT verified'})`
+    : 'no snapshot yet';
   const drill = d ? `last restore drill ${d.ok ? 'passed' : 'FAILED'} ${formatAge(now - Number(d.atMs))} ago` : 'no restore drill yet';
   return `backups: ${snap}; ${drill}\n${res.backupAlert ? `${res.backupAlert}\n` : ''}`;
 }
@@ -91,7 +93,11 @@ function statusRow(n: NodeStatus__Output, nowMs: number): string[] {
     // No report here: the master's own summary, as its coordinator spreads it.
     const at = Number(sum.report_at_ms);
     const free = sum.etcd_free_bytes ? formatBytes(Number(sum.etcd_free_bytes)) : '-';
-    const health = ['kubelet', 'runtime', 'etcd', 'apiserver'].filter((k) => sum[k] && sum[k] !== 'absent').map((k) => `${k}:${sum[k] ?? ''}`).join(',') || 'none';
+    const health =
+      ['kubelet', 'runtime', 'etcd', 'apiserver']
+        .filter((k) => sum[k] && sum[k] !== 'absent')
+        .map((k) => `${k}:${sum[k] ?? ''}`)
+        .join(',') || 'none';
     const stale = n.member?.state === 'alive' ? '' : ' (last known)';
     return [n.name, n.address, coord, `via gossip (${sum.agent ?? '?'})`, at > 0 ? `~${formatAge(nowMs - at)}${stale}` : 'never', '-', '-', free, health, '-'];
   }

@@ -9,7 +9,7 @@ export function registerSupervise(program: Command, flags: () => ConnectionFlags
     .command('supervise')
     .summary('list, pause and resume the services each agent supervises (kubelet, container runtime)')
     .description(
-      'Every belay-agent supervises its master\'s kubelet and container runtime: it restarts them when they exit or hang, with backoff, and raises an alert when one crash-loops. These commands show that supervision and pause it for maintenance.',
+      "Every belay-agent supervises its master's kubelet and container runtime: it restarts them when they exit or hang, with backoff, and raises an alert when one crash-loops. These commands show that supervision and pause it for maintenance.",
     );
 
   sup
@@ -48,7 +48,7 @@ export function registerSupervise(program: Command, flags: () => ConnectionFlags
       .summary(action === 'pause' ? 'stop restarting a service (maintenance); survives an agent restart' : 'supervise a paused service again')
       .description(
         action === 'pause'
-          ? 'Pauses the supervision of SERVICE on master NODE: the agent no longer restarts it or acts on its health checks, and shows it as paused, until `supervise resume`. The pause is kept on the master\'s disk, so an agent restart does not end it. The service itself is left as it is.'
+          ? "Pauses the supervision of SERVICE on master NODE: the agent no longer restarts it or acts on its health checks, and shows it as paused, until `supervise resume`. The pause is kept on the master's disk, so an agent restart does not end it. The service itself is left as it is."
           : 'Resumes the supervision of SERVICE on master NODE: a running service is checked again, a stopped one is started.',
       )
       .addHelpText('after', `\nExample:\n  belayctl supervise ${action} m2 kubelet\n`)

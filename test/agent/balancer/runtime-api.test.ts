@@ -270,10 +270,12 @@ describe('haproxy runtime API against a real haproxy', { skip, timeout: 120_000 
     const counts = await spread(30);
     assert.deepEqual(Object.keys(counts).sort(), ['m1', 'm2', 'm3']);
     const status = await new Promise<number>((resolve, reject) => {
-      http.get({ host: frontend.host, port: healthPort, path: '/healthz' }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject);
+      http
+        .get({ host: frontend.host, port: healthPort, path: '/healthz' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     assert.equal(status, 200);
   });

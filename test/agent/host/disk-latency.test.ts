@@ -37,7 +37,7 @@ describe('measureFdatasync', () => {
     assert.deepEqual(testFiles(path.join(root, 'var/lib/etcd')), []);
   });
 
-  test('before etcd\'s first start, measures in the nearest existing ancestor (host path)', async () => {
+  test("before etcd's first start, measures in the nearest existing ancestor (host path)", async () => {
     const { root, host } = setup();
     const r = await measureFdatasync({ etcdDataDir: '/var/lib/etcd/not/yet', host, samples: 10 });
     assert.equal(r.error, '');
@@ -81,10 +81,13 @@ describe('DiskLatencySampler', () => {
     assert.deepEqual(s.latest, NOT_MEASURED);
     s.start();
     try {
-      const first = await eventually(() => {
-        assert.equal(s.latest.samples, 100);
-        return s.latest;
-      }, { timeoutMs: 20_000 });
+      const first = await eventually(
+        () => {
+          assert.equal(s.latest.samples, 100);
+          return s.latest;
+        },
+        { timeoutMs: 20_000 },
+      );
       // and again an interval later
       await eventually(() => assert.ok(s.latest.measuredAtMs > first.measuredAtMs), { timeoutMs: 20_000 });
     } finally {

@@ -109,9 +109,15 @@ describe('HostCollector on this machine', () => {
     const shm = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).find((m) => m.mount === '/dev/shm');
     if (shm?.type !== 'tmpfs') return t.skip('/dev/shm is not a tmpfs here');
     const plain = await collector.collect(options(path.join(dir, 'etcd')));
-    assert.equal(plain.filesystems.find((f) => f.mount === '/dev/shm'), undefined);
+    assert.equal(
+      plain.filesystems.find((f) => f.mount === '/dev/shm'),
+      undefined,
+    );
     const onShm = await collector.collect(options('/dev/shm/belay-test-absent/etcd'));
-    assert.deepEqual(onShm.filesystems.filter((f) => f.holdsEtcdData).map((f) => [f.mount, f.type]), [['/dev/shm', 'tmpfs']]);
+    assert.deepEqual(
+      onShm.filesystems.filter((f) => f.holdsEtcdData).map((f) => [f.mount, f.type]),
+      [['/dev/shm', 'tmpfs']],
+    );
   });
 
   test('finds a running process of interest with its pid, parent and start time', async () => {
@@ -166,7 +172,10 @@ describe('HostCollector on this machine', () => {
     const child = await runSleepAs('dockerd');
     const only = new HostCollector({ processNames: ['kubelet'] });
     const r = await only.collect(options(dir));
-    assert.equal(r.processes.some((p) => p.pid === child.pid), false);
+    assert.equal(
+      r.processes.some((p) => p.pid === child.pid),
+      false,
+    );
     assert.ok(r.processes.every((p) => p.name === 'kubelet'));
   });
 });

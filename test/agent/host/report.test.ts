@@ -92,7 +92,10 @@ describe('planFilesystems', () => {
 
   test('pseudo, in-memory and container filesystems are left out; host disks stay', () => {
     const plan = planFilesystems(host, '/data/etcd');
-    assert.deepEqual(plan.map((p) => p.entry.mount), ['/', '/data', '/var/lib/docker']);
+    assert.deepEqual(
+      plan.map((p) => p.entry.mount),
+      ['/', '/data', '/var/lib/docker'],
+    );
     assert.deepEqual(flagged(plan), ['/data']);
   });
 
@@ -110,34 +113,55 @@ describe('planFilesystems', () => {
 
   test('bind mounts of one filesystem are reported once, under the shortest mount point', () => {
     const plan = planFilesystems([mount('/srv/a/b', 'ext4', '8:1'), mount('/srv', 'ext4', '8:1'), mount('/', 'ext4', '8:0')], '/home');
-    assert.deepEqual(plan.map((p) => p.entry.mount), ['/', '/srv']);
+    assert.deepEqual(
+      plan.map((p) => p.entry.mount),
+      ['/', '/srv'],
+    );
     assert.deepEqual(flagged(plan), ['/']);
   });
 
   test('a holder bound from the root filesystem is flagged under its own mount point, and / still shows', () => {
     const plan = planFilesystems([mount('/', 'ext4', '8:0'), mount('/var/lib/etcd', 'ext4', '8:0')], '/var/lib/etcd/member');
-    assert.deepEqual(plan.map((p) => [p.entry.mount, p.holdsEtcdData]), [['/', false], ['/var/lib/etcd', true]]);
+    assert.deepEqual(
+      plan.map((p) => [p.entry.mount, p.holdsEtcdData]),
+      [
+        ['/', false],
+        ['/var/lib/etcd', true],
+      ],
+    );
   });
 
   test('a mount hidden under a later mount on the same point is dropped', () => {
     const plan = planFilesystems([mount('/', 'ext4', '8:0'), mount('/srv', 'ext4', '8:1'), mount('/srv', 'xfs', '8:2')], '/home');
-    assert.deepEqual(plan.map((p) => p.entry.type), ['ext4', 'xfs']);
+    assert.deepEqual(
+      plan.map((p) => p.entry.type),
+      ['ext4', 'xfs'],
+    );
   });
 
   test('exactly one filesystem is flagged; without a mount table the path itself stands for it', () => {
     for (const p of ['/', '/data/etcd', '/var/lib/docker/etcd', '/run/etcd', '/proc/1']) {
       assert.equal(flagged(planFilesystems(host, p)).length, 1, p);
     }
-    assert.deepEqual(planFilesystems([], '/var/lib'), [{ entry: { devId: '', mount: '/var/lib', type: '', source: '', readOnly: false }, holdsEtcdData: true }]);
+    assert.deepEqual(planFilesystems([], '/var/lib'), [
+      { entry: { devId: '', mount: '/var/lib', type: '', source: '', readOnly: false }, holdsEtcdData: true },
+    ]);
   });
 });
 
 test('toFilesystem computes bytes as df does: used includes reserved blocks, available is for non-root writers', () => {
   const fs = toFilesystem(mount('/data', 'ext4', '8:1', '/dev/sdc1'), { bsize: 4096, blocks: 1000, bfree: 300, bavail: 250, files: 64, ffree: 60 }, true);
   assert.deepEqual(fs, {
-    device: '/dev/sdc1', type: 'ext4', mount: '/data',
-    sizeBytes: 4_096_000, usedBytes: 2_867_200, availableBytes: 1_024_000,
-    inodesTotal: 64, inodesFree: 60, readOnly: false, holdsEtcdData: true,
+    device: '/dev/sdc1',
+    type: 'ext4',
+    mount: '/data',
+    sizeBytes: 4_096_000,
+    usedBytes: 2_867_200,
+    availableBytes: 1_024_000,
+    inodesTotal: 64,
+    inodesFree: 60,
+    readOnly: false,
+    holdsEtcdData: true,
   });
 });
 
@@ -194,7 +218,13 @@ describe('process fields', () => {
     rest[11] = '250'; // field 14, utime
     rest[12] = '50'; // field 15, stime
     rest[19] = '12345'; // field 22, starttime
-    assert.deepEqual(parseProcessStat(`77 (we ird) (x) ${rest.join(' ')}\n`), { stateLetter: 'S', ppid: 42, utimeTicks: 250, stimeTicks: 50, starttimeTicks: 12345 });
+    assert.deepEqual(parseProcessStat(`77 (we ird) (x) ${rest.join(' ')}\n`), {
+      stateLetter: 'S',
+      ppid: 42,
+      utimeTicks: 250,
+      stimeTicks: 50,
+      starttimeTicks: 12345,
+    });
     assert.equal(parseProcessStat('77 no parenthesis'), undefined);
   });
 
@@ -219,8 +249,14 @@ describe('process fields', () => {
       { btimeSec: 1_700_000_000, uptimeSec: 30.5, ticksPerSec: 100 },
     );
     assert.deepEqual(info, {
-      name: 'etcd', pid: 9, ppid: 1, state: 'sleeping',
-      cpuPercent: 20, rssBytes: 4096, startedAtMs: 1_700_000_010_500, command: 'etcd',
+      name: 'etcd',
+      pid: 9,
+      ppid: 1,
+      state: 'sleeping',
+      cpuPercent: 20,
+      rssBytes: 4096,
+      startedAtMs: 1_700_000_010_500,
+      command: 'etcd',
     });
   });
 });

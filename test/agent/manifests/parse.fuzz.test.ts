@@ -62,9 +62,51 @@ test('random bytes', () => {
 });
 
 const YAML_PIECES = [
-  'apiVersion: v1\n', 'kind: Pod\n', 'metadata:\n', '  name: x\n', 'spec:\n', '  containers:\n', '  - name: c\n', '    image: i\n',
-  '- ', ': ', '? ', '---\n', '...\n', '&a ', '*a', '&b ', '*b', '!!str ', '!!map ', '!tag ', '<<: ', '|', '>-', '"', "'", '\\',
-  '#', '\n', '\r\n', '  ', '\t', '[', ']', '{', '}', ',', '%YAML 1.1\n', '\uFEFF', 'yes', '0644', '2024-01-01', '~', 'null', 'é', '\u0000',
+  'apiVersion: v1\n',
+  'kind: Pod\n',
+  'metadata:\n',
+  '  name: x\n',
+  'spec:\n',
+  '  containers:\n',
+  '  - name: c\n',
+  '    image: i\n',
+  '- ',
+  ': ',
+  '? ',
+  '---\n',
+  '...\n',
+  '&a ',
+  '*a',
+  '&b ',
+  '*b',
+  '!!str ',
+  '!!map ',
+  '!tag ',
+  '<<: ',
+  '|',
+  '>-',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '\n',
+  '\r\n',
+  '  ',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '%YAML 1.1\n',
+  '\uFEFF',
+  'yes',
+  '0644',
+  '2024-01-01',
+  '~',
+  'null',
+  'é',
+  '\u0000',
 ];
 
 test('YAML-shaped noise', () => {
@@ -75,7 +117,14 @@ test('YAML-shaped noise', () => {
 });
 
 test('fixtures with bytes flipped', () => {
-  const flip = fc.record({ at: fc.nat(), ch: fc.oneof(fc.constantFrom(...' -:[]{}&*!|>"\'#\n\t\\,?%@`'), fc.string({ minLength: 1, maxLength: 1 }), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))) });
+  const flip = fc.record({
+    at: fc.nat(),
+    ch: fc.oneof(
+      fc.constantFrom(...' -:[]{}&*!|>"\'#\n\t\\,?%@`'),
+      fc.string({ minLength: 1, maxLength: 1 }),
+      fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    ),
+  });
   fc.assert(
     fc.property(fixtureIndex, fc.array(flip, { minLength: 1, maxLength: 8 }), (fi, flips) => {
       const { name, text } = fixtureAt(fi);
@@ -143,7 +192,12 @@ const HOSTILE: Record<string, (n: number) => string> = {
     const width = (n % 11) + 2;
     const levels = (Math.floor(n / 11) % 11) + 2;
     const out = [`l0: &l0 [${Array(width).fill('"lol"').join(',')}]`];
-    for (let i = 1; i < levels; i++) out.push(`l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(',')}]`);
+    for (let i = 1; i < levels; i++)
+      out.push(
+        `l${i}: &l${i} [${Array(width)
+          .fill(`*l${i - 1}`)
+          .join(',')}]`,
+      );
     return out.join('\n');
   },
   manyAliases: (n) => `a: &a x\nb: [${Array(Math.min(n, 5_000)).fill('*a').join(',')}]`,
@@ -167,7 +221,12 @@ test('deep nesting, alias bombs and huge flat structures, alone or inside a fixt
 
 test('an alias bomb under the alias-use limit is stopped by the expansion limit', () => {
   const levels = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 10; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(',')}]`);
+  for (let i = 1; i < 10; i++)
+    levels.push(
+      `l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(',')}]`,
+    );
   const started = performance.now();
   const r = parseManifest('lol.yaml', `${levels.join('\n')}\n`);
   assert.ok(performance.now() - started < MAX_MS);
@@ -176,13 +235,20 @@ test('an alias bomb under the alias-use limit is stopped by the expansion limit'
 });
 
 test('a name fit for apply is a manifest name, and every refusal says why in one line', () => {
-  const nameChar = fc.oneof(fc.constantFrom(...'abc.-_/\\~#\0\n \t'), fc.string({ minLength: 1, maxLength: 1 }), fc.constantFrom('.yaml', '.yml', '.json', '..', '.swp', 'é'));
+  const nameChar = fc.oneof(
+    fc.constantFrom(...'abc.-_/\\~#\0\n \t'),
+    fc.string({ minLength: 1, maxLength: 1 }),
+    fc.constantFrom('.yaml', '.yml', '.json', '..', '.swp', 'é'),
+  );
   fc.assert(
-    fc.property(fc.array(nameChar, { maxLength: 40 }).map((parts) => parts.join('')), (name) => {
-      const v = validManifestName(name);
-      if (v.ok) assert.ok(isManifestFileName(name), JSON.stringify(name));
-      else assert.ok(v.reason.length > 0 && v.reason.length < 400 && !v.reason.includes('\n'), v.reason);
-    }),
+    fc.property(
+      fc.array(nameChar, { maxLength: 40 }).map((parts) => parts.join('')),
+      (name) => {
+        const v = validManifestName(name);
+        if (v.ok) assert.ok(isManifestFileName(name), JSON.stringify(name));
+        else assert.ok(v.reason.length > 0 && v.reason.length < 400 && !v.reason.includes('\n'), v.reason);
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -137,7 +137,13 @@ test('a JSON manifest is read as JSON, like kubelet, with the same inventory', (
   assert.equal(fromJson.valid, true, problemsOf(fromJson));
   assert.deepEqual({ ...fromJson, pod: undefined }, { ...fromYaml, pod: undefined });
   // Tabs are JSON whitespace.
-  assert.equal(parseManifest('a.json', json.replace(/^ +/gm, (s) => '\t'.repeat(s.length / 2))).valid, true);
+  assert.equal(
+    parseManifest(
+      'a.json',
+      json.replace(/^ +/gm, (s) => '\t'.repeat(s.length / 2)),
+    ).valid,
+    true,
+  );
   // Flow-style YAML starting with '{' is not JSON, and kubelet refuses it.
   const flow = '{apiVersion: v1, kind: Pod, metadata: {name: x}, spec: {containers: [{name: c, image: i}]}}';
   assert.match(problem(parseManifest('a.yaml', flow), /not valid JSON/).message, /starting with '\{'/);
@@ -189,7 +195,10 @@ test('broken YAML is refused with the position of the error', () => {
   assert.equal(r.problems[0]?.line, 4);
   assert.equal(r.problems[0]?.column, 9);
   assert.match(r.problems[0]?.message ?? '', /^is not valid YAML: /);
-  assert.ok(r.problems.every((p) => !p.message.includes('\n')), 'one line per problem');
+  assert.ok(
+    r.problems.every((p) => !p.message.includes('\n')),
+    'one line per problem',
+  );
   assert.equal(r.podName, '');
   // A tab as indentation, a duplicated key.
   assert.equal(problem(parseManifest('t.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n'), /not valid YAML/).line, 4);
@@ -251,12 +260,18 @@ test('a probe takes exactly one handler', () => {
   assert.equal(r.podName, 'probe-me');
 
   assert.match(problem(parseManifest('p.yaml', `${POD}    readinessProbe:\n      periodSeconds: 5\n`), /handler/).message, /has no handler/);
-  const numbers = parseManifest('p.yaml', `${POD}    startupProbe:\n      exec: {command: [true]}\n      periodSeconds: -1\n      timeoutSeconds: 1.5\n      successThreshold: 3\n`);
+  const numbers = parseManifest(
+    'p.yaml',
+    `${POD}    startupProbe:\n      exec: {command: [true]}\n      periodSeconds: -1\n      timeoutSeconds: 1.5\n      successThreshold: 3\n`,
+  );
   assert.match(problem(numbers, /periodSeconds/).message, /must be at least 0, not -1/);
   assert.match(problem(numbers, /timeoutSeconds/).message, /must be a whole number, not 1.5/);
   assert.match(problem(numbers, /successThreshold/).message, /must be 1 for a startup probe/);
   assert.match(problem(numbers, /command\[0\]/).message, /must be a string, not the boolean true: quote it, like "true"/);
-  assert.match(problem(parseManifest('p.yaml', `${POD}    livenessProbe:\n      httpGet: {port: 70000}\n`), /port/).message, /must be at most 65535, not 70000/);
+  assert.match(
+    problem(parseManifest('p.yaml', `${POD}    livenessProbe:\n      httpGet: {port: 70000}\n`), /port/).message,
+    /must be at most 65535, not 70000/,
+  );
   assert.match(
     problem(parseManifest('p.yaml', `${POD}    livenessProbe:\n      tcpSocket: {port: [1]}\n`), /port/).message,
     /must be a port number \(1-65535\) or a port name like "https"/,
@@ -293,7 +308,10 @@ test('static pods may not refer to API objects', () => {
 `;
   const r = parseManifest('p.yaml', text);
   const secret = problem(r, /volumes\[0\]\.secret/);
-  assert.equal(secret.message, 'spec.volumes[0].secret: is a secret; a static pod cannot refer to API objects (kubelet runs it, but the API server refuses its mirror pod): use a hostPath volume with the files on the node');
+  assert.equal(
+    secret.message,
+    'spec.volumes[0].secret: is a secret; a static pod cannot refer to API objects (kubelet runs it, but the API server refuses its mirror pod): use a hostPath volume with the files on the node',
+  );
   assert.deepEqual([secret.line, secret.column], [lineOf(text, 'secret:'), 5]);
   assert.match(problem(r, /volumes\[1\]\.configMap/).message, /is a config map/);
   assert.match(problem(r, /volumes\[2\]\.persistentVolumeClaim/).message, /is a persistent volume claim/);
@@ -304,7 +322,11 @@ test('static pods may not refer to API objects', () => {
   problem(r, /envFrom/);
   problem(r, /secretKeyRef/);
   const lines = r.problems.map((p) => p.line);
-  assert.deepEqual(lines, [...lines].sort((a, b) => a - b), 'problems in file order');
+  assert.deepEqual(
+    lines,
+    [...lines].sort((a, b) => a - b),
+    'problems in file order',
+  );
 });
 
 test('hostPath volumes need an absolute path without ..', () => {
@@ -432,7 +454,10 @@ test('init containers: probes only on sidecars', () => {
       exec: {command: [true]}
 `;
   assert.match(problem(parseManifest('p.yaml', text), /init container/).message, /sidecar/);
-  assert.equal(parseManifest('p.yaml', text.replace('    readinessProbe:', '    restartPolicy: Always\n    readinessProbe:').replace('[true]', '["true"]')).valid, true);
+  assert.equal(
+    parseManifest('p.yaml', text.replace('    readinessProbe:', '    restartPolicy: Always\n    readinessProbe:').replace('[true]', '["true"]')).valid,
+    true,
+  );
 });
 
 test('anchors and aliases: fine in moderation, bombs and cycles refused', () => {
@@ -445,7 +470,12 @@ test('anchors and aliases: fine in moderation, bombs and cycles refused', () => 
   assert.equal(ok.containers[0]?.probes.length, 2);
 
   const laughs = ['lol0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 10; i++) laughs.push(`lol${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+  for (let i = 1; i < 10; i++)
+    laughs.push(
+      `lol${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(',')}]`,
+    );
   const bomb = problem(parseManifest('p.yaml', `${POD}${laughs.join('\n')}\n`), /alias/);
   assert.ok(bomb.line > 0);
 
@@ -482,7 +512,10 @@ test('a file over 1 MiB is refused by its size, unparsed', () => {
   const over = `${exact}x`;
   const r = parseManifest('p.yaml', over);
   assert.equal(r.valid, false);
-  assert.deepEqual(r.problems.map((p) => [p.line, p.column]), [[0, 0]]);
+  assert.deepEqual(
+    r.problems.map((p) => [p.line, p.column]),
+    [[0, 0]],
+  );
   assert.match(r.problems[0]?.message ?? '', /is 1048577 bytes, past the limit of 1048576 bytes \(1 MiB\)/);
   // Counted in UTF-8 bytes, not characters: 2, 3 and 4 bytes a character, and a lone surrogate (3, as U+FFFD).
   for (const ch of ['é', '€', '😀', '\ud800']) {
@@ -512,7 +545,9 @@ test('binary garbage is refused as not text, at its first bad byte', () => {
   const r = parseManifest('e.yaml', garbage);
   assert.deepEqual(r.problems, [{ line: 1, column: 1, message: 'contains the control character U+007F: a manifest is UTF-8 text (is this a binary file?)' }]);
   const latin1 = Buffer.from('apiVersion: v1\nkind: P\xf6d\n', 'latin1').toString('utf8');
-  assert.deepEqual(parseManifest('e.yaml', latin1).problems, [{ line: 2, column: 8, message: 'contains bytes that are not UTF-8 (shown as U+FFFD): save the file as UTF-8' }]);
+  assert.deepEqual(parseManifest('e.yaml', latin1).problems, [
+    { line: 2, column: 8, message: 'contains bytes that are not UTF-8 (shown as U+FFFD): save the file as UTF-8' },
+  ]);
   assert.equal(problem(parseManifest('e.yaml', `${POD}    args: ["a\u0000b"]\n`), /U\+0000/).line, 11);
 });
 

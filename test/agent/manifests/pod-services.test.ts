@@ -60,6 +60,13 @@ spec:
   assert.equal(d?.policy.failureThreshold, 3);
   assert.equal(d?.checkTimeoutMs, 1_000);
   assert.equal(d?.policy.stopTimeoutMs, 7_000);
-  assert.deepEqual(d?.readiness, { check: { type: 'http', url: 'http://127.0.0.1:8080/ready' }, initialDelayMs: 2_000, periodMs: 10_000, timeoutMs: 1_000, successThreshold: 2, failureThreshold: 3 });
+  assert.deepEqual(d?.readiness, {
+    check: { type: 'http', url: 'http://127.0.0.1:8080/ready' },
+    initialDelayMs: 2_000,
+    periodMs: 10_000,
+    timeoutMs: 1_000,
+    successThreshold: 2,
+    failureThreshold: 3,
+  });
   assert.match(problems[0] ?? '', /container noentry has no command/);
 });

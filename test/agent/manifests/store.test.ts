@@ -253,7 +253,10 @@ describe('drift', () => {
     assert.equal(d.drifted, true);
     assert.match(d.diff, /\+\+\+ on disk \(absent\)/);
     assert.match(d.diff, /^-kind: Pod$/m);
-    await assert.rejects(store.apply('etcd.yaml', pod('etcd', '# new\n')), isOperatorError('MANIFEST_DRIFTED', (e) => assert.match(e.message, /absent/)));
+    await assert.rejects(
+      store.apply('etcd.yaml', pod('etcd', '# new\n')),
+      isOperatorError('MANIFEST_DRIFTED', (e) => assert.match(e.message, /absent/)),
+    );
     // Putting back what the agent wrote ends the drift.
     fs.writeFileSync(p('etcd.yaml'), pod('etcd'));
     assert.equal(store.drift('etcd.yaml', fs.readFileSync(p('etcd.yaml'))).drifted, false);
@@ -316,7 +319,10 @@ describe('refusals', () => {
   test('more than 1 MiB is refused; exactly 1 MiB is written', async () => {
     const { root, store, p } = setup();
     const before = snapshot(root);
-    await assert.rejects(store.apply('big.yaml', Buffer.alloc(1024 * 1024 + 1, 0x61)), isOperatorError('MANIFEST_TOO_LARGE', (e) => assert.match(e.message, /1048577 bytes/)));
+    await assert.rejects(
+      store.apply('big.yaml', Buffer.alloc(1024 * 1024 + 1, 0x61)),
+      isOperatorError('MANIFEST_TOO_LARGE', (e) => assert.match(e.message, /1048577 bytes/)),
+    );
     assert.deepEqual(snapshot(root), before);
     await store.apply('big.yaml', Buffer.alloc(1024 * 1024, 0x61));
     assert.equal(fs.statSync(p('big.yaml')).size, 1024 * 1024);
@@ -363,7 +369,10 @@ describe('crash safety', () => {
     const { dir, store, p } = setup();
     fs.mkdirSync(p('etcd.yaml'));
     fs.writeFileSync(path.join(p('etcd.yaml'), 'inside'), 'x');
-    await assert.rejects(store.apply('etcd.yaml', pod('etcd'), { force: true }), isOperatorError('MANIFEST_NOT_A_FILE', (e) => assert.match(e.message, /etcd\.yaml: it is a directory/)));
+    await assert.rejects(
+      store.apply('etcd.yaml', pod('etcd'), { force: true }),
+      isOperatorError('MANIFEST_NOT_A_FILE', (e) => assert.match(e.message, /etcd\.yaml: it is a directory/)),
+    );
     assert.ok(fs.statSync(p('etcd.yaml')).isDirectory());
     assert.equal(fs.readFileSync(path.join(p('etcd.yaml'), 'inside'), 'utf8'), 'x');
     assert.deepEqual(fs.readdirSync(dir), ['etcd.yaml']);
@@ -423,7 +432,9 @@ describe('readers never see a partial manifest', () => {
   test('fs.watch and a reader thread see only whole versions during 50 applies of ~200 KB', async () => {
     const { dir, store, p } = setup();
     const N = 50;
-    const versions = Array.from({ length: N + 1 }, (_, i) => Buffer.from(pod('big', `    # version ${i}\n` + `    # ${String(i).padStart(4, '0')} ${'x'.repeat(90)}\n`.repeat(2000))));
+    const versions = Array.from({ length: N + 1 }, (_, i) =>
+      Buffer.from(pod('big', `    # version ${i}\n` + `    # ${String(i).padStart(4, '0')} ${'x'.repeat(90)}\n`.repeat(2000))),
+    );
     for (const v of versions) assert.ok(v.length > 190_000 && v.length < 1024 * 1024);
     const known = new Set(versions.map(sha));
     await store.apply('big.yaml', versions[0] ?? '');
@@ -540,7 +551,9 @@ describe('unifiedDiff', () => {
   }
 
   test('applying the diff to the old text gives the new one (property)', () => {
-    const text = fc.tuple(fc.array(fc.constantFrom('a', 'b', 'c', 'd', '', '  x: 1'), { maxLength: 30 }), fc.boolean()).map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
+    const text = fc
+      .tuple(fc.array(fc.constantFrom('a', 'b', 'c', 'd', '', '  x: 1'), { maxLength: 30 }), fc.boolean())
+      .map(([ls, eol]) => (ls.length === 0 ? '' : ls.join('\n') + (eol ? '\n' : '')));
     fc.assert(
       fc.property(text, text, (a, b) => {
         const d = unifiedDiff(a, b, 'a', 'b', 10_000);
@@ -552,7 +565,7 @@ describe('unifiedDiff', () => {
   });
 });
 
-test('the agent\'s own write is never drift, not even between its rename and its record of it (a watcher sees the file then)', async () => {
+test("the agent's own write is never drift, not even between its rename and its record of it (a watcher sees the file then)", async () => {
   const { store, p } = setup();
   await store.apply('web.yaml', pod('web'));
   for (let i = 0; i < 10; i++) {

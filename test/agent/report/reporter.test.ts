@@ -65,7 +65,11 @@ test('a republish while a collection runs is not undone by the collection finish
   await collecting;
   // then every report sent was kept by the coordinator, in order, the last one carrying the state
   const seqs = sent.map((r) => Number(r.seq));
-  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `seqs in the order sent: ${seqs.join(',')}`);
+  assert.deepEqual(
+    seqs,
+    [...seqs].sort((a, b) => a - b),
+    `seqs in the order sent: ${seqs.join(',')}`,
+  );
   assert.equal(new Set(seqs).size, seqs.length, 'no seq sent twice');
   assert.equal(store.latest('m1')?.seq, sent.at(-1)?.seq);
   assert.equal(podReady(store.latest('m1')), true);

@@ -38,7 +38,22 @@ before(async () => {
   fs.mkdirSync(path.dirname(socket), { recursive: true });
   const cfg = path.join(tmpRoot, 'haproxy.cfg');
   // Servers on a port nothing listens on, checks off: their states are runtime state only, which is all this needs.
-  fs.writeFileSync(cfg, ['global', `  stats socket ${socket} mode 600 level admin`, 'defaults', '  mode tcp', '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s', 'backend kube-apiserver', '  server m1 127.0.0.1:9', '  server m2 127.0.0.1:9', ''].join('\n'));
+  fs.writeFileSync(
+    cfg,
+    [
+      'global',
+      `  stats socket ${socket} mode 600 level admin`,
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 1s',
+      '  timeout client 5s',
+      '  timeout server 5s',
+      'backend kube-apiserver',
+      '  server m1 127.0.0.1:9',
+      '  server m2 127.0.0.1:9',
+      '',
+    ].join('\n'),
+  );
   haproxy = spawn(HAPROXY, ['-f', cfg, '-db'], { stdio: 'ignore' });
   await eventually(() => assert.ok(fs.existsSync(socket), 'haproxy made its socket'), { timeoutMs: 10_000 });
   const log = winston.createLogger({ level: 'error', transports: [new winston.transports.Console({ silent: true })] });
@@ -53,11 +68,19 @@ after(() => {
 });
 
 const servers = (socket: string): Promise<BalancerServersResponse__Output> =>
-  new Promise((resolve, reject) => client.BalancerServers({ socket, backend: 'kube-apiserver' }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
+  new Promise((resolve, reject) =>
+    client.BalancerServers({ socket, backend: 'kube-apiserver' }, { deadline: Date.now() + 10_000 }, (err, res) =>
+      err || !res ? reject(err ?? new Error('empty')) : resolve(res),
+    ),
+  );
 
 const setState = (socket: string, server: string, state: string): Promise<BalancerServersResponse__Output> =>
   new Promise((resolve, reject) =>
-    client.SetBalancerServer({ socket, backend: 'kube-apiserver', server, state, requestedBy: 'test', term: 0 }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+    client.SetBalancerServer(
+      { socket, backend: 'kube-apiserver', server, state, requestedBy: 'test', term: 0 },
+      { deadline: Date.now() + 10_000 },
+      (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res)),
+    ),
   );
 
 /** The OperatorError code the agent sent back in the gRPC metadata. */
@@ -70,9 +93,12 @@ function belayCode(code: string): (err: unknown) => boolean {
 }
 
 describe('balancer RPCs: the runtime API socket', () => {
-  test('a /run path is taken under the agent\'s --root, as the spec names it', async () => {
+  test("a /run path is taken under the agent's --root, as the spec names it", async () => {
     const res = await servers(SPEC_SOCKET);
-    assert.deepEqual(res.servers.map((s) => `${s.name} ${s.adminState}`), ['m1 READY', 'm2 READY']);
+    assert.deepEqual(
+      res.servers.map((s) => `${s.name} ${s.adminState}`),
+      ['m1 READY', 'm2 READY'],
+    );
   });
 
   test('SetBalancerServer drains through the same socket and says so in an event', async () => {
@@ -82,7 +108,7 @@ describe('balancer RPCs: the runtime API socket', () => {
     await setState(SPEC_SOCKET, 'm2', 'ready');
   });
 
-  test('a path outside /run, even the real socket\'s own absolute path, is refused before any connection', async () => {
+  test("a path outside /run, even the real socket's own absolute path, is refused before any connection", async () => {
     for (const p of ['/tmp/haproxy.sock', path.join(root, SPEC_SOCKET), '/run', '/runner/admin.sock']) {
       await assert.rejects(servers(p), belayCode('BALANCER_BAD_SOCKET'), p);
     }
@@ -102,7 +128,11 @@ describe('balancer RPCs: the runtime API socket', () => {
 
 const sync = (wanted: Record<string, string>, serverOptions: string, term = 0, addOnly = false): Promise<SyncBalancerServersResponse__Output> =>
   new Promise((resolve, reject) =>
-    client.SyncBalancerServers({ socket: SPEC_SOCKET, backend: 'kube-apiserver', servers: wanted, serverOptions, requestedBy: 'test', term, addOnly }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+    client.SyncBalancerServers(
+      { socket: SPEC_SOCKET, backend: 'kube-apiserver', servers: wanted, serverOptions, requestedBy: 'test', term, addOnly },
+      { deadline: Date.now() + 10_000 },
+      (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res)),
+    ),
   );
 
 describe('SyncBalancerServers: a master joins or leaves, haproxy keeps running', () => {
@@ -114,12 +144,17 @@ describe('SyncBalancerServers: a master joins or leaves, haproxy keeps running',
     const m3 = added.servers.find((s) => s.name === 'm3');
     assert.equal(m3?.adminState, 'READY');
     assert.equal(m3?.address, '127.0.0.1:9');
-    await eventually(async () => assert.match((await servers(SPEC_SOCKET)).servers.find((s) => s.name === 'm3')?.checkStatus ?? '', /^L4/), { timeoutMs: 5_000 });
+    await eventually(async () => assert.match((await servers(SPEC_SOCKET)).servers.find((s) => s.name === 'm3')?.checkStatus ?? '', /^L4/), {
+      timeoutMs: 5_000,
+    });
     assert.match(events.at(-1)?.message ?? '', /kube-apiserver: added m3 for test/);
     // when m2 leaves the spec: deleted (it has no sessions)
     const removed = await sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9' }, 'check inter 500ms fall 2 rise 2');
     assert.deepEqual([removed.added, removed.removed, removed.pending], [[], ['m2'], []]);
-    assert.deepEqual(removed.servers.map((s) => s.name), ['m1', 'm3']);
+    assert.deepEqual(
+      removed.servers.map((s) => s.name),
+      ['m1', 'm3'],
+    );
     // and the same again: nothing to do
     const again = await sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9' }, 'check inter 500ms fall 2 rise 2');
     assert.deepEqual([again.added, again.removed, again.pending], [[], [], []]);
@@ -128,7 +163,10 @@ describe('SyncBalancerServers: a master joins or leaves, haproxy keeps running',
   test('add only (an haproxy belay does not run): a missing master is added, a server that is no master is left as it is', async () => {
     const r = await sync({ m1: '127.0.0.1:9', m4: '127.0.0.1:9' }, 'check inter 500ms fall 2 rise 2', 0, true);
     assert.deepEqual([r.added, r.removed, r.pending], [['m4'], [], []]);
-    assert.deepEqual(r.servers.map((s) => `${s.name} ${s.adminState}`), ['m1 READY', 'm3 READY', 'm4 READY']);
+    assert.deepEqual(
+      r.servers.map((s) => `${s.name} ${s.adminState}`),
+      ['m1 READY', 'm3 READY', 'm4 READY'],
+    );
     // back to m1 and m3 for the tests after this one
     const back = await sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9' }, 'check');
     assert.deepEqual(back.removed, ['m4']);
@@ -137,12 +175,18 @@ describe('SyncBalancerServers: a master joins or leaves, haproxy keeps running',
   test('options or names that would smuggle a second runtime API command are refused, nothing added', async () => {
     await assert.rejects(sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9', m4: '127.0.0.1:9' }, 'check; shutdown sessions server kube-apiserver/m1'));
     await assert.rejects(sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9', 'm4 check;disable server kube-apiserver/m1': '127.0.0.1:9' }, 'check'));
-    assert.deepEqual((await servers(SPEC_SOCKET)).servers.map((s) => `${s.name} ${s.adminState}`), ['m1 READY', 'm3 READY']);
+    assert.deepEqual(
+      (await servers(SPEC_SOCKET)).servers.map((s) => `${s.name} ${s.adminState}`),
+      ['m1 READY', 'm3 READY'],
+    );
   });
 
-  test('fenced: a deposed leader\'s term is refused', async () => {
+  test("fenced: a deposed leader's term is refused", async () => {
     await sync({ m1: '127.0.0.1:9', m3: '127.0.0.1:9' }, 'check', 7);
     await assert.rejects(sync({ m1: '127.0.0.1:9' }, 'check', 6), belayCode('STALE_TERM'));
-    assert.deepEqual((await servers(SPEC_SOCKET)).servers.map((s) => s.name), ['m1', 'm3']);
+    assert.deepEqual(
+      (await servers(SPEC_SOCKET)).servers.map((s) => s.name),
+      ['m1', 'm3'],
+    );
   });
 });

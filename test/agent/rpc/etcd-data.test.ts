@@ -61,7 +61,11 @@ async function startAgent(): Promise<Agent> {
 
 function archive(a: Agent, req: Partial<ArchiveEtcdDataRequest> = {}): Promise<ArchiveEtcdDataResponse__Output> {
   return new Promise((resolve, reject) =>
-    a.client.ArchiveEtcdData({ dataDir: '/var/lib/etcd', reason: 'rejoining as a new member', requestedBy: 'admin via test', ...req }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+    a.client.ArchiveEtcdData(
+      { dataDir: '/var/lib/etcd', reason: 'rejoining as a new member', requestedBy: 'admin via test', ...req },
+      { deadline: Date.now() + 10_000 },
+      (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res)),
+    ),
   );
 }
 
@@ -127,7 +131,13 @@ describe('ArchiveEtcdData', () => {
     assert.equal(e?.kind, 'EtcdDataArchived');
     assert.equal(e?.severity, 'warning');
     assert.match(e?.message ?? '', /\/var\/lib\/etcd .*rejoining as a new member/);
-    assert.deepEqual(e?.fields, { dataDir: '/var/lib/etcd', archivedTo: r.archivedTo, reason: 'rejoining as a new member', requestedBy: 'admin via test', term: 0 });
+    assert.deepEqual(e?.fields, {
+      dataDir: '/var/lib/etcd',
+      archivedTo: r.archivedTo,
+      reason: 'rejoining as a new member',
+      requestedBy: 'admin via test',
+      term: 0,
+    });
   });
 
   test('a data dir that is a mount point (a dedicated disk) is archived inside itself: contents kept, lost+found left', async (t) => {
@@ -162,7 +172,10 @@ describe('ArchiveEtcdData', () => {
     }
     const base = `/var/lib/etcd.belay-archived-${STAMP}`;
     assert.deepEqual(got, [base, `${base}-1`, `${base}-2`]);
-    assert.deepEqual(got.map((g) => fs.readFileSync(path.join(a.root, g, 'member/wal/0000000000000000-0000000000000000.wal'), 'utf8')), ['one', 'two', 'three']);
+    assert.deepEqual(
+      got.map((g) => fs.readFileSync(path.join(a.root, g, 'member/wal/0000000000000000-0000000000000000.wal'), 'utf8')),
+      ['one', 'two', 'three'],
+    );
   });
 
   test('a missing or empty data dir: existed false, nothing moved, the empty dir left', async () => {
@@ -223,7 +236,7 @@ describe('ArchiveEtcdData', () => {
 
 describe('etcdDataDirOf', () => {
   const env = new Map([['PATH', '/bin']]);
-  test('reads the flag in each of Go\'s forms, the last one winning', () => {
+  test("reads the flag in each of Go's forms, the last one winning", () => {
     assert.equal(etcdDataDirOf(['etcd', '--data-dir=/a'], env, '/'), '/a');
     assert.equal(etcdDataDirOf(['etcd', '-data-dir=/a/'], env, '/'), '/a');
     assert.equal(etcdDataDirOf(['etcd', '--data-dir', '/a', '--name', 'm1'], env, '/'), '/a');

@@ -53,24 +53,39 @@ after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function send(o: { dataDir?: string; sha?: string; size?: number; term?: number; bytes?: Buffer; localFile?: string } = {}): Promise<RestoreEtcdSnapshotResponse__Output> {
+function send(
+  o: { dataDir?: string; sha?: string; size?: number; term?: number; bytes?: Buffer; localFile?: string } = {},
+): Promise<RestoreEtcdSnapshotResponse__Output> {
   const bytes = o.localFile !== undefined ? Buffer.alloc(0) : (o.bytes ?? fs.readFileSync(snapshot));
   return new Promise((resolve, reject) => {
     const up = client.RestoreEtcdSnapshot({ deadline: Date.now() + 60_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res)));
     up.write({
-      header: { dataDir: o.dataDir ?? '/var/lib/etcd', name: 'm1', initialAdvertisePeerUrl: 'https://10.0.0.1:2380', initialCluster: 'm1=https://10.0.0.1:2380', initialClusterToken: 'prod', sha256: o.sha ?? sha256, sizeBytes: o.size ?? (o.localFile !== undefined ? fs.statSync(snapshot).size : bytes.length), requestedBy: 'test', term: o.term ?? 0, localFile: o.localFile ?? '' },
+      header: {
+        dataDir: o.dataDir ?? '/var/lib/etcd',
+        name: 'm1',
+        initialAdvertisePeerUrl: 'https://10.0.0.1:2380',
+        initialCluster: 'm1=https://10.0.0.1:2380',
+        initialClusterToken: 'prod',
+        sha256: o.sha ?? sha256,
+        sizeBytes: o.size ?? (o.localFile !== undefined ? fs.statSync(snapshot).size : bytes.length),
+        requestedBy: 'test',
+        term: o.term ?? 0,
+        localFile: o.localFile ?? '',
+      },
     });
     for (let i = 0; i < bytes.length; i += 64 * 1024) up.write({ data: bytes.subarray(i, i + 64 * 1024) });
     up.end();
   });
 }
 
-const refused = (belayCode: string, message?: RegExp) => (err: unknown): boolean => {
-  const e = err as grpc.ServiceError;
-  assert.equal(e.metadata.get('belay-code')[0]?.toString(), belayCode, e.details);
-  if (message) assert.match(e.details, message);
-  return true;
-};
+const refused =
+  (belayCode: string, message?: RegExp) =>
+  (err: unknown): boolean => {
+    const e = err as grpc.ServiceError;
+    assert.equal(e.metadata.get('belay-code')[0]?.toString(), belayCode, e.details);
+    if (message) assert.match(e.details, message);
+    return true;
+  };
 
 /** No leftovers: nothing in the data dir's parent but what the test expects. */
 const leftovers = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.startsWith('.belay-restore'));
@@ -100,7 +115,10 @@ describe('RestoreEtcdSnapshot', () => {
     assert.ok(fs.existsSync(path.join(root, 'var/lib/etcd-l/member/snap/db')));
     assert.ok(fs.existsSync(path.join(root, 'var/lib/belay/backups/snap.db')), 'the source file is left where it was');
     // Another sum than announced, a symlink, a relative path: refused, nothing restored.
-    await assert.rejects(send({ dataDir: '/var/lib/etcd-n', localFile: '/var/lib/belay/backups/snap.db', sha: '0'.repeat(64) }), refused('SNAPSHOT_CORRUPT', /announced/));
+    await assert.rejects(
+      send({ dataDir: '/var/lib/etcd-n', localFile: '/var/lib/belay/backups/snap.db', sha: '0'.repeat(64) }),
+      refused('SNAPSHOT_CORRUPT', /announced/),
+    );
     fs.symlinkSync(path.join(root, 'var/lib/belay/backups/snap.db'), path.join(root, 'var/lib/belay/backups/link.db'));
     await assert.rejects(send({ dataDir: '/var/lib/etcd-n', localFile: '/var/lib/belay/backups/link.db' }), refused('SNAPSHOT_BAD_PATH', /not a regular file/));
     await assert.rejects(send({ dataDir: '/var/lib/etcd-n', localFile: '../snap.db' }), refused('RESTORE_BAD_REQUEST'));
@@ -113,9 +131,12 @@ describe('RestoreEtcdSnapshot', () => {
     await assert.rejects(send({ dataDir: '/var/lib/etcd-c' }), refused('ETCD_DATA_EXISTS', /exists and is not empty/));
   });
 
-  test('a truncated snapshot announced as such is refused by etcdctl\'s own hash check, and leaves nothing', async () => {
+  test("a truncated snapshot announced as such is refused by etcdctl's own hash check, and leaves nothing", async () => {
     const cut = fs.readFileSync(snapshot).subarray(0, fs.statSync(snapshot).size - 4096);
-    await assert.rejects(send({ dataDir: '/var/lib/etcd-d', bytes: cut, sha: crypto.createHash('sha256').update(cut).digest('hex') }), refused('SNAPSHOT_RESTORE_FAILED'));
+    await assert.rejects(
+      send({ dataDir: '/var/lib/etcd-d', bytes: cut, sha: crypto.createHash('sha256').update(cut).digest('hex') }),
+      refused('SNAPSHOT_RESTORE_FAILED'),
+    );
     assert.equal(fs.existsSync(path.join(root, 'var/lib/etcd-d')), false);
   });
 

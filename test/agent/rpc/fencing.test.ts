@@ -53,7 +53,7 @@ describe('TermFence', () => {
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['fencing.json']);
   });
 
-  test('term 0 (an operator\'s own request) is always admitted and never raises the term', async () => {
+  test("term 0 (an operator's own request) is always admitted and never raises the term", async () => {
     const { file, fence } = setup();
     const f = fence();
     await f.admit(0, by);

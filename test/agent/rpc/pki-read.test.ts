@@ -52,7 +52,9 @@ async function startAgent(): Promise<Agent> {
 }
 
 function readPki(a: Agent): Promise<ReadPkiResponse__Output> {
-  return new Promise((resolve, reject) => a.client.ReadPki({}, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    a.client.ReadPki({}, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))),
+  );
 }
 
 function write(file: string, content: string | Buffer, mode = 0o644): void {
@@ -60,7 +62,11 @@ function write(file: string, content: string | Buffer, mode = 0o644): void {
   fs.writeFileSync(file, content, { mode });
 }
 
-const spkiSha = (keyPem: string): string => crypto.createHash('sha256').update(crypto.createPublicKey(crypto.createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' })).digest('hex');
+const spkiSha = (keyPem: string): string =>
+  crypto
+    .createHash('sha256')
+    .update(crypto.createPublicKey(crypto.createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 /** Base64 bodies of every PEM private key written, to look for in the answer: none may appear, whole or in part. */
 function keyBodies(texts: string[]): string[] {
@@ -117,14 +123,38 @@ spec:
     assert.deepEqual(
       res.files.map((f) => f.path),
       [
-        'pki/apiserver-etcd-client.crt', 'pki/apiserver-etcd-client.key', 'pki/apiserver-kubelet-client.crt', 'pki/apiserver-kubelet-client.key', 'pki/apiserver.crt', 'pki/apiserver.key',
-        'pki/ca.crt', 'pki/ca.key',
-        'pki/etcd/belay-coordinator.crt', 'pki/etcd/belay-coordinator.key', 'pki/etcd/ca.crt', 'pki/etcd/healthcheck-client.crt', 'pki/etcd/healthcheck-client.key', 'pki/etcd/peer.crt', 'pki/etcd/peer.key', 'pki/etcd/server.crt', 'pki/etcd/server.key',
-        'pki/front-proxy-ca.crt', 'pki/front-proxy-ca.key', 'pki/front-proxy-client.crt', 'pki/front-proxy-client.key', 'pki/sa.key', 'pki/sa.pub',
-        'admin.conf', 'controller-manager.conf', 'scheduler.conf',
+        'pki/apiserver-etcd-client.crt',
+        'pki/apiserver-etcd-client.key',
+        'pki/apiserver-kubelet-client.crt',
+        'pki/apiserver-kubelet-client.key',
+        'pki/apiserver.crt',
+        'pki/apiserver.key',
+        'pki/ca.crt',
+        'pki/ca.key',
+        'pki/etcd/belay-coordinator.crt',
+        'pki/etcd/belay-coordinator.key',
+        'pki/etcd/ca.crt',
+        'pki/etcd/healthcheck-client.crt',
+        'pki/etcd/healthcheck-client.key',
+        'pki/etcd/peer.crt',
+        'pki/etcd/peer.key',
+        'pki/etcd/server.crt',
+        'pki/etcd/server.key',
+        'pki/front-proxy-ca.crt',
+        'pki/front-proxy-ca.key',
+        'pki/front-proxy-client.crt',
+        'pki/front-proxy-client.key',
+        'pki/sa.key',
+        'pki/sa.pub',
+        'admin.conf',
+        'controller-manager.conf',
+        'scheduler.conf',
       ],
     );
-    assert.ok(res.files.every((f) => f.error === ''), JSON.stringify(res.files.filter((f) => f.error)));
+    assert.ok(
+      res.files.every((f) => f.error === ''),
+      JSON.stringify(res.files.filter((f) => f.error)),
+    );
     assert.equal(byPath.get('pki/ca.crt')?.content, pki.ca.certPem);
     assert.equal(byPath.get('pki/sa.pub')?.content, pki.serviceAccount.publicKeyPem);
     assert.equal(byPath.get('pki/ca.key')?.content, '');
@@ -148,7 +178,18 @@ spec:
 
     // and the check, fed this answer, finds nothing wrong
     const files = Object.fromEntries(res.files.map((f): [string, PublicPkiFile] => [f.path, f]));
-    const found = await checkMasterPki({ spec, master: 'm1', files, trusted: { caPem: pki.ca.certPem, frontProxyCaPem: pki.frontProxyCa.certPem, etcdCaPem: etcdCa.certPem, serviceAccountPublicKeyPem: pki.serviceAccount.publicKeyPem }, now: new Date() });
+    const found = await checkMasterPki({
+      spec,
+      master: 'm1',
+      files,
+      trusted: {
+        caPem: pki.ca.certPem,
+        frontProxyCaPem: pki.frontProxyCa.certPem,
+        etcdCaPem: etcdCa.certPem,
+        serviceAccountPublicKeyPem: pki.serviceAccount.publicKeyPem,
+      },
+      now: new Date(),
+    });
     assert.deepEqual(found, []);
   });
 
@@ -172,7 +213,10 @@ spec:
     write(path.join(a.k8s, 'pki', 'bundle.crt'), pki.ca.certPem + pki.ca.keyPem);
     write(path.join(a.k8s, 'pki', 'broken.key'), 'not a key', 0o600);
     write(path.join(a.k8s, 'pki', 'huge.crt'), 'x'.repeat(PKI_READ_LIMITS.maxFileBytes + 1));
-    write(path.join(a.k8s, 'kubelet.conf'), 'apiVersion: v1\nusers:\n- name: u\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n    token: s3cr3t-token\n');
+    write(
+      path.join(a.k8s, 'kubelet.conf'),
+      'apiVersion: v1\nusers:\n- name: u\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n    token: s3cr3t-token\n',
+    );
     write(path.join(a.k8s, 'garbage.conf'), `: : not yaml ${pki.ca.keyPem}`);
     fs.mkdirSync(path.join(a.k8s, 'manifests'), { recursive: true });
     write(path.join(a.k8s, 'manifests', 'etcd.yaml'), 'kind: Pod\n');
@@ -205,7 +249,10 @@ spec:
     assert.equal(res.files.length, PKI_READ_LIMITS.maxFiles + 1);
     assert.equal(res.files.at(-1)?.path, 'pki');
     assert.match(res.files.at(-1)?.error ?? '', /more than 200 files in \/etc\/kubernetes\/pki and \/etc\/kubernetes\/\*\.conf: the rest were not read/);
-    assert.equal(res.files.some((f) => f.path === 'admin.conf'), false);
+    assert.equal(
+      res.files.some((f) => f.path === 'admin.conf'),
+      false,
+    );
   });
 
   test(`an answer stays under ${PKI_READ_LIMITS.maxAnswerBytes} content bytes: the files past it are named, not sent`, async () => {
@@ -217,6 +264,9 @@ spec:
     const sent = res.files.filter((f) => f.content !== '');
     assert.ok(sent.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0) <= PKI_READ_LIMITS.maxAnswerBytes);
     assert.equal(res.files.length, n);
-    assert.ok(res.files.slice(sent.length).every((f) => f.error === `not sent: the answer would exceed ${PKI_READ_LIMITS.maxAnswerBytes} bytes`), JSON.stringify(res.files.slice(sent.length).map((f) => f.error)));
+    assert.ok(
+      res.files.slice(sent.length).every((f) => f.error === `not sent: the answer would exceed ${PKI_READ_LIMITS.maxAnswerBytes} bytes`),
+      JSON.stringify(res.files.slice(sent.length).map((f) => f.error)),
+    );
   });
 });

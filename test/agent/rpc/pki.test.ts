@@ -48,12 +48,27 @@ async function startAgent(): Promise<Agent> {
   const paths = new HostPaths(root);
   const events: RaisedEvent[] = [];
   const fence = new TermFence({ node: 'm1', file: path.join(paths.varLibBelay, 'agent', 'fencing.json'), log });
-  const client = await rpc.serve(pkiHandlers({ node: 'm1', paths, fence, log, raise: (e) => { events.push(e); log.info(e.message, { event: e.kind, ...e.fields }); } }));
+  const client = await rpc.serve(
+    pkiHandlers({
+      node: 'm1',
+      paths,
+      fence,
+      log,
+      raise: (e) => {
+        events.push(e);
+        log.info(e.message, { event: e.kind, ...e.fields });
+      },
+    }),
+  );
   return { root, pki: path.join(root, 'etc/kubernetes/pki'), client, events, logText: () => lines.join('') };
 }
 
 function writePki(a: Agent, req: WritePkiRequest): Promise<WritePkiResponse__Output> {
-  return new Promise((resolve, reject) => a.client.WritePki({ requestedBy: 'admin via test', ...req }, { deadline: Date.now() + 10_000 }, (err, res) => (err || !res ? reject(err ?? new Error('empty')) : resolve(res))));
+  return new Promise((resolve, reject) =>
+    a.client.WritePki({ requestedBy: 'admin via test', ...req }, { deadline: Date.now() + 10_000 }, (err, res) =>
+      err || !res ? reject(err ?? new Error('empty')) : resolve(res),
+    ),
+  );
 }
 
 function refused(code: grpc.status, belayCode: string, message?: RegExp): (err: unknown) => boolean {
@@ -102,7 +117,12 @@ describe('WritePki', () => {
   test('writes each file with its mode and 0755 directories, atomically, and raises PkiWritten without contents', async () => {
     const a = await startAgent();
     const r = await writePki(a, { files: set });
-    assert.deepEqual(r.written, ['/etc/kubernetes/pki/ca.crt', '/etc/kubernetes/pki/ca.key', '/etc/kubernetes/pki/etcd/server.crt', '/etc/kubernetes/pki/etcd/server.key']);
+    assert.deepEqual(r.written, [
+      '/etc/kubernetes/pki/ca.crt',
+      '/etc/kubernetes/pki/ca.key',
+      '/etc/kubernetes/pki/etcd/server.crt',
+      '/etc/kubernetes/pki/etcd/server.key',
+    ]);
     const mode = (rel: string): string => (fs.statSync(path.join(a.pki, rel)).mode & 0o7777).toString(8);
     assert.deepEqual(['ca.crt', 'ca.key', 'etcd/server.crt', 'etcd/server.key', '.', 'etcd'].map(mode), ['644', '600', '644', '600', '755', '755']);
     assert.equal(fs.readFileSync(path.join(a.pki, 'etcd/server.key'), 'utf8'), KEY);
@@ -150,8 +170,24 @@ describe('WritePki', () => {
       ['odd characters', [{ path: 'ca\\..\\x', content: CERT }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH'],
       ['NUL', [{ path: 'ca.crt\0x', content: CERT }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH'],
       ['long name', [{ path: 'a'.repeat(201), content: CERT }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH'],
-      ['twice', [{ path: 'x.crt', content: CERT }, { path: 'x.crt', content: CERT }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH'],
-      ['file and dir', [{ path: 'etcd', content: CERT }, { path: 'etcd/ca.crt', content: CERT }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH'],
+      [
+        'twice',
+        [
+          { path: 'x.crt', content: CERT },
+          { path: 'x.crt', content: CERT },
+        ],
+        grpc.status.INVALID_ARGUMENT,
+        'PKI_BAD_PATH',
+      ],
+      [
+        'file and dir',
+        [
+          { path: 'etcd', content: CERT },
+          { path: 'etcd/ca.crt', content: CERT },
+        ],
+        grpc.status.INVALID_ARGUMENT,
+        'PKI_BAD_PATH',
+      ],
       ['mode 0755', [{ path: 'x.crt', content: CERT, mode: 0o755 }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_MODE'],
       ['mode 0640', [{ path: 'x.key', content: KEY, mode: 0o640 }], grpc.status.INVALID_ARGUMENT, 'PKI_BAD_MODE'],
       ['over 64 KiB', [{ path: 'big.crt', content: 'x'.repeat(64 * 1024 + 1) }], grpc.status.INVALID_ARGUMENT, 'PKI_FILE_TOO_LARGE'],
@@ -167,13 +203,22 @@ describe('WritePki', () => {
     const many = Array.from({ length: 64 }, (_, i) => ({ path: `f${i}.crt`, content: CERT }));
     assert.equal((await writePki(a, { files: many })).written.length, 64);
     assert.equal((await writePki(a, { files: [{ path: 'big.crt', content: 'x'.repeat(64 * 1024) }] })).written.length, 1);
-    assert.deepEqual(a.events.map((e) => e.kind), ['PkiWritten', 'PkiWritten']);
+    assert.deepEqual(
+      a.events.map((e) => e.kind),
+      ['PkiWritten', 'PkiWritten'],
+    );
   });
 
   test('dir kubernetes takes kubeconfigs beside the pki dir, dir haproxy its config; nothing else, nowhere else', async () => {
     const a = await startAgent();
     const conf = 'apiVersion: v1\nkind: Config\n';
-    const r = await writePki(a, { dir: 'kubernetes', files: [{ path: 'scheduler.conf', content: conf, mode: 0o600 }, { path: 'admin.conf', content: conf, mode: 0o600 }] });
+    const r = await writePki(a, {
+      dir: 'kubernetes',
+      files: [
+        { path: 'scheduler.conf', content: conf, mode: 0o600 },
+        { path: 'admin.conf', content: conf, mode: 0o600 },
+      ],
+    });
     assert.deepEqual(r.written.sort(), ['/etc/kubernetes/admin.conf', '/etc/kubernetes/scheduler.conf']);
     assert.equal(fs.statSync(path.join(a.root, 'etc/kubernetes/scheduler.conf')).mode & 0o777, 0o600);
     assert.deepEqual((await writePki(a, { dir: 'haproxy', files: [{ path: 'haproxy.cfg', content: 'global\n' }] })).written, ['/etc/haproxy/haproxy.cfg']);
@@ -183,8 +228,12 @@ describe('WritePki', () => {
       ['a manifest', { dir: 'kubernetes', files: [{ path: 'manifests', content: conf }] }],
       ['another haproxy file', { dir: 'haproxy', files: [{ path: 'errors.cfg', content: 'x' }] }],
     ];
-    for (const [what, req] of bad) await assert.rejects(writePki(a, req), refused(grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH', /not a file belay writes/), what);
-    await assert.rejects(writePki(a, { dir: '/etc', files: [{ path: 'passwd', content: 'x' }] }), refused(grpc.status.INVALID_ARGUMENT, 'PKI_BAD_DIR', /none of pki, kubernetes, haproxy/));
+    for (const [what, req] of bad)
+      await assert.rejects(writePki(a, req), refused(grpc.status.INVALID_ARGUMENT, 'PKI_BAD_PATH', /not a file belay writes/), what);
+    await assert.rejects(
+      writePki(a, { dir: '/etc', files: [{ path: 'passwd', content: 'x' }] }),
+      refused(grpc.status.INVALID_ARGUMENT, 'PKI_BAD_DIR', /none of pki, kubernetes, haproxy/),
+    );
     assert.equal(fs.existsSync(path.join(a.root, 'etc/passwd')), false);
     assert.equal(fs.existsSync(path.join(a.root, 'etc/kubernetes/ca.crt')), false);
   });
@@ -197,8 +246,19 @@ describe('WritePki', () => {
     fs.symlinkSync(elsewhere, path.join(a.pki, 'etcd'));
     fs.mkdirSync(path.join(a.pki, 'sa.key'));
     const before = snapshot(a.root);
-    await assert.rejects(writePki(a, { files: set }), refused(grpc.status.FAILED_PRECONDITION, 'PKI_PATH_NOT_PLAIN', /\/etc\/kubernetes\/pki\/etcd is a symlink/));
-    await assert.rejects(writePki(a, { files: [{ path: 'ca.crt', content: CERT }, { path: 'sa.key', content: KEY, mode: 0o600 }] }), refused(grpc.status.FAILED_PRECONDITION, 'PKI_PATH_NOT_PLAIN', /sa\.key is a directory/));
+    await assert.rejects(
+      writePki(a, { files: set }),
+      refused(grpc.status.FAILED_PRECONDITION, 'PKI_PATH_NOT_PLAIN', /\/etc\/kubernetes\/pki\/etcd is a symlink/),
+    );
+    await assert.rejects(
+      writePki(a, {
+        files: [
+          { path: 'ca.crt', content: CERT },
+          { path: 'sa.key', content: KEY, mode: 0o600 },
+        ],
+      }),
+      refused(grpc.status.FAILED_PRECONDITION, 'PKI_PATH_NOT_PLAIN', /sa\.key is a directory/),
+    );
     assert.deepEqual(snapshot(a.root), before);
     assert.deepEqual(fs.readdirSync(elsewhere), []);
   });

@@ -21,26 +21,53 @@ test('without a services key the shipped kubelet, containerd and docker apply, e
   assert.deepEqual(Object.keys(c.services).sort(), ['containerd', 'docker', 'kubelet']);
   for (const s of Object.values(c.services)) assert.equal(s.enabled, 'auto');
   assert.deepEqual(c.services.kubelet?.dependsOn, ['containerd', 'docker']);
-  assert.deepEqual(c.services.containerd?.health, { type: 'grpc-unix', socket: '/run/containerd/containerd.sock', method: '/containerd.services.version.v1.Version/Version' });
+  assert.deepEqual(c.services.containerd?.health, {
+    type: 'grpc-unix',
+    socket: '/run/containerd/containerd.sock',
+    method: '/containerd.services.version.v1.Version/Version',
+  });
 });
 
 test('a service missing what its mode needs, with an unknown field or a bad check is refused field by field', () => {
-  assert.deepEqual(problems({ kubelet: { mode: 'child' } }), ['services.kubelet.command: got nothing: is required in child mode: the command the agent spawns']);
+  assert.deepEqual(problems({ kubelet: { mode: 'child' } }), [
+    'services.kubelet.command: got nothing: is required in child mode: the command the agent spawns',
+  ]);
   assert.ok(problems({ docker: { mode: 'pidfile', command: ['dockerd'] } }).includes('services.docker.pidfile: got nothing: is required in pidfile mode'));
   assert.ok(problems({ kubelet: { mode: 'systemd' } }).includes('services.kubelet.unit: got nothing: is required in systemd mode, e.g. kubelet.service'));
   assert.deepEqual(problems({ kubelet: { mode: 'systemd', unit: 'kubelet.service', restartt: 1 } }), ['services.kubelet.restartt: unknown field: remove it']);
-  assert.deepEqual(problems({ kubelet: { mode: 'systemd', unit: 'kubelet.service', dependOn: ['containerd'] } }), ['services.kubelet.dependOn: unknown field: did you mean "dependsOn"?']);
-  assert.ok(problems({ kubelet: { mode: 'sysv', unit: 'kubelet.service' } }).some((p) => p.startsWith('services.kubelet.mode: got "sysv": must be child, pidfile, process or systemd')));
-  assert.ok(problems({ kubelet: { mode: 'systemd', unit: 'kubelet', health: { type: 'http', url: 'localhost:10248' } } }).some((p) => p.includes('services.kubelet.unit: got "kubelet": must be a unit name like kubelet.service')));
+  assert.deepEqual(problems({ kubelet: { mode: 'systemd', unit: 'kubelet.service', dependOn: ['containerd'] } }), [
+    'services.kubelet.dependOn: unknown field: did you mean "dependsOn"?',
+  ]);
+  assert.ok(
+    problems({ kubelet: { mode: 'sysv', unit: 'kubelet.service' } }).some((p) =>
+      p.startsWith('services.kubelet.mode: got "sysv": must be child, pidfile, process or systemd'),
+    ),
+  );
+  assert.ok(
+    problems({ kubelet: { mode: 'systemd', unit: 'kubelet', health: { type: 'http', url: 'localhost:10248' } } }).some((p) =>
+      p.includes('services.kubelet.unit: got "kubelet": must be a unit name like kubelet.service'),
+    ),
+  );
   const gopher = problems({ c: { mode: 'systemd', unit: 'c.service', health: { type: 'gopher' } } });
-  assert.ok(gopher.some((p) => p.startsWith('services.c.health.type: got "gopher": must have type http')), gopher.join('\n'));
+  assert.ok(
+    gopher.some((p) => p.startsWith('services.c.health.type: got "gopher": must have type http')),
+    gopher.join('\n'),
+  );
   assert.ok(problems({ Kubelet: { mode: 'systemd', unit: 'k.service' } }).some((p) => p.includes('service names are lowercase words')));
 });
 
 test('resolved services carry the policy defaults, their overrides, and host paths under --root', () => {
   const c = parseAgentConfig('agent.yaml', {
     node,
-    services: { docker: { mode: 'pidfile', pidfile: '/run/docker.pid', command: ['dockerd'], health: { type: 'unix-http', socket: '/var/run/docker.sock', path: '/_ping' }, backoffMaxMs: 2000 } },
+    services: {
+      docker: {
+        mode: 'pidfile',
+        pidfile: '/run/docker.pid',
+        command: ['dockerd'],
+        health: { type: 'unix-http', socket: '/var/run/docker.sock', path: '/_ping' },
+        backoffMaxMs: 2000,
+      },
+    },
   });
   const [d] = resolveServices(c.services, (p) => `/srv/m1${p}`);
   assert.equal(d?.pidfile, '/srv/m1/run/docker.pid');

@@ -26,7 +26,9 @@ test('a pidfile that is missing, holds garbage or names a dead pid means no proc
 
 test('a zombie is a dead process', async (t) => {
   // A parent that never reaps its child: the child stays a zombie while the parent sleeps.
-  const py = spawn('python3', ['-c', 'import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid, flush=True); time.sleep(30)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const py = spawn('python3', ['-c', 'import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid, flush=True); time.sleep(30)'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   t.after(() => py.kill('SIGKILL'));
   const zombie = await new Promise<number>((resolve) => py.stdout.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
   await eventually(() => assert.match(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8'), /\) Z /), { timeoutMs: 2000 });

@@ -30,7 +30,7 @@ test('rotation: over maxBytes the log is copied to .1, older ones shift, the old
   }
 });
 
-test('rotation of a live child\'s log: the child keeps writing into the same file, from its new start, nothing before the copy is lost', async () => {
+test("rotation of a live child's log: the child keeps writing into the same file, from its new start, nothing before the copy is lost", async () => {
   const dir = tmp();
   const file = path.join(dir, 'pod.log');
   const fd = fs.openSync(file, 'a');
@@ -43,7 +43,11 @@ test('rotation of a live child\'s log: the child keeps writing into the same fil
     assert.deepEqual(rot.runOnce(), [file]);
     const copied = fs.readFileSync(`${file}.1`, 'utf8').trim().split('\n');
     const lastCopied = Number(copied.at(-1)?.split(' ')[1]);
-    assert.deepEqual(copied.map((l) => Number(l.split(' ')[1])), [...Array(lastCopied + 1).keys()], 'the copy holds every line from the start, in order');
+    assert.deepEqual(
+      copied.map((l) => Number(l.split(' ')[1])),
+      [...Array(lastCopied + 1).keys()],
+      'the copy holds every line from the start, in order',
+    );
     await eventually(() => assert.match(fs.readFileSync(file, 'utf8'), /line \d+\n/), { timeoutMs: 5_000 });
     // O_APPEND: the child's writes go to the truncated file's end, not past a hole at the old offset
     const live = fs.readFileSync(file);

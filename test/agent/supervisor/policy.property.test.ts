@@ -11,12 +11,7 @@ import { POLICY_DEFAULTS, SupervisionPolicy, sameProc, type Output, type Proc } 
  * on a paused service.
  */
 type Happening =
-  | { kind: 'exit' }
-  | { kind: 'check'; ok: boolean }
-  | { kind: 'dep'; ready: boolean }
-  | { kind: 'pause' }
-  | { kind: 'resume' }
-  | { kind: 'startFails' };
+  { kind: 'exit' } | { kind: 'check'; ok: boolean } | { kind: 'dep'; ready: boolean } | { kind: 'pause' } | { kind: 'resume' } | { kind: 'startFails' };
 
 const happening = fc.oneof(
   { weight: 4, arbitrary: fc.constant<Happening>({ kind: 'exit' }) },
@@ -123,7 +118,12 @@ test('the policy never spins, never double-starts, never signals a stranger, nev
       }
       // Never spins: starts are bounded by the budget per healthy stretch, the capped backoff, and the resumes.
       const spanMs = now;
-      const bound = 2 + resumes + (Math.floor(spanMs / cfg.healthyResetMs) + 1) * (cfg.budgetRestarts + 2) + Math.ceil(spanMs / cfg.backoffMaxMs) + Math.ceil(spanMs / cfg.startTimeoutMs);
+      const bound =
+        2 +
+        resumes +
+        (Math.floor(spanMs / cfg.healthyResetMs) + 1) * (cfg.budgetRestarts + 2) +
+        Math.ceil(spanMs / cfg.backoffMaxMs) +
+        Math.ceil(spanMs / cfg.startTimeoutMs);
       assert.ok(starts.length <= bound, `${starts.length} starts in ${spanMs} ms (bound ${bound})`);
     }),
     { numRuns: 300, seed: process.env.SIM_SEED ? Number(process.env.SIM_SEED) : undefined },

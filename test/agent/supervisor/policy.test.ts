@@ -65,7 +65,10 @@ test('a service that is not running is started; it is running once its first che
   sim.step({ kind: 'checked', ok: true, reason: 'ok: 200' });
   // then
   assert.deepEqual([sim.p.status().state, sim.p.status().healthy, sim.p.status().proc], ['running', true, proc]);
-  assert.deepEqual(sim.events().map((e) => e.kind), ['Started', 'Healthy']);
+  assert.deepEqual(
+    sim.events().map((e) => e.kind),
+    ['Started', 'Healthy'],
+  );
 });
 
 test('a process found running at start-up is adopted, not started again', () => {
@@ -74,7 +77,10 @@ test('a process found running at start-up is adopted, not started again', () => 
   const out = sim.step({ kind: 'observed', proc });
   assert.equal(has(out, 'start'), false);
   assert.equal(sim.p.status().state, 'running');
-  assert.deepEqual(sim.events().map((e) => e.kind), ['Adopted']);
+  assert.deepEqual(
+    sim.events().map((e) => e.kind),
+    ['Adopted'],
+  );
 });
 
 test('an exit is restarted at once, then with exponential backoff', () => {
@@ -100,7 +106,13 @@ test('an exit is restarted at once, then with exponential backoff', () => {
     sim.now = sim.starts().at(-1) ?? 0;
   }
   // then the delays between crash and restart are 0, 250, 500, 1000, 2000 ms
-  assert.deepEqual(sim.starts().slice(1).map((s, i) => s - (crashes[i] ?? 0)), [0, 250, 500, 1000, 2000]);
+  assert.deepEqual(
+    sim
+      .starts()
+      .slice(1)
+      .map((s, i) => s - (crashes[i] ?? 0)),
+    [0, 250, 500, 1000, 2000],
+  );
   assert.equal(sim.p.status().restarts, 5);
 });
 
@@ -176,7 +188,13 @@ test('a hang (alive, failing checks) is SIGTERMed after the threshold, SIGKILLed
   // then: Unhealthy, Hung + SIGTERM at the 2nd failure, SIGKILL 5 s later (a stopped process ignores nothing, but this one is wedged)
   const term = sim.events('Hung')[0];
   assert.ok(term && term.t <= 10_000 + 2 * 750 + 500, `hang acted on at ${term?.t}`);
-  assert.deepEqual(actions.filter((a) => a.kind === 'signal').map((a) => (a.kind === 'signal' ? [a.signal, a.proc.pid] : [])), [['SIGTERM', proc.pid], ['SIGKILL', proc.pid]]);
+  assert.deepEqual(
+    actions.filter((a) => a.kind === 'signal').map((a) => (a.kind === 'signal' ? [a.signal, a.proc.pid] : [])),
+    [
+      ['SIGTERM', proc.pid],
+      ['SIGKILL', proc.pid],
+    ],
+  );
   assert.equal(sim.events('Killed').length, 1);
   // and once it is gone it restarts at once, the restart charged with the hang
   const out = sim.step({ kind: 'exited', proc, reason: 'killed by SIGKILL' });
@@ -229,7 +247,11 @@ test('kubelet waits for its runtime: failures while it is down are not charged, 
     sim.now += 1000;
     sim.step({ kind: 'dependency', name: 'containerd', ready: false });
     const failing = sim.step({ kind: 'checked', ok: false, reason: 'runtime down' });
-    assert.equal(failing.actions.some((a) => a.kind === 'signal'), false, 'no restart of kubelet for its runtime\'s failure');
+    assert.equal(
+      failing.actions.some((a) => a.kind === 'signal'),
+      false,
+      "no restart of kubelet for its runtime's failure",
+    );
     sim.step({ kind: 'exited', proc, reason: 'exited with code 1' });
     assert.equal(sim.p.status().state, 'waiting');
     sim.now += 500;
@@ -257,7 +279,10 @@ test('a paused service is never restarted, and resume starts it again', () => {
   assert.equal(sim.starts().length, 1);
   const out = sim.step({ kind: 'resume', by: 'admin' });
   assert.ok(has(out, 'start'));
-  assert.deepEqual(sim.events().map((e) => e.kind), ['Started', 'Paused', 'Exited', 'Resumed']);
+  assert.deepEqual(
+    sim.events().map((e) => e.kind),
+    ['Started', 'Paused', 'Exited', 'Resumed'],
+  );
 });
 
 test('a service paused before the agent started is neither started nor touched', () => {
@@ -290,8 +315,22 @@ test('an exit of a process other than the supervised one changes nothing', () =>
 test('resource thresholds raise a warning when crossed and an info when back under, once each', () => {
   const sim = new Sim(new SupervisionPolicy(cfg({ maxRssBytes: 100, maxCpuPercent: 50 }), { hasCheck: false }));
   sim.step({ kind: 'observed', proc: sim.proc() });
-  for (const [cpu, rss] of [[10, 50], [90, 50], [95, 50], [10, 200], [10, 50], [10, 50]] as const) sim.step({ kind: 'resources', cpuPercent: cpu, rssBytes: rss });
-  assert.deepEqual(sim.events().filter((e) => e.kind.startsWith('Resource')).map((e) => e.kind), ['ResourceHigh', 'ResourceNormal']);
+  for (const [cpu, rss] of [
+    [10, 50],
+    [90, 50],
+    [95, 50],
+    [10, 200],
+    [10, 50],
+    [10, 50],
+  ] as const)
+    sim.step({ kind: 'resources', cpuPercent: cpu, rssBytes: rss });
+  assert.deepEqual(
+    sim
+      .events()
+      .filter((e) => e.kind.startsWith('Resource'))
+      .map((e) => e.kind),
+    ['ResourceHigh', 'ResourceNormal'],
+  );
 });
 
 test('a start that produces no process in time is a failure and is retried', () => {

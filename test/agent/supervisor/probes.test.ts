@@ -6,7 +6,15 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { CONTAINERD_CHECK, DOCKER_CHECK, KUBELET_CHECK, describeCheck, runCheck, type CheckResult, type HealthCheck } from '../../../agent/supervisor/probes.js';
+import {
+  CONTAINERD_CHECK,
+  DOCKER_CHECK,
+  KUBELET_CHECK,
+  describeCheck,
+  runCheck,
+  type CheckResult,
+  type HealthCheck,
+} from '../../../agent/supervisor/probes.js';
 import { createCa, issueCert } from '../../../coordinator/pki/ca.js';
 import { readProcStat } from '../../../proto/common/proc.js';
 import { eventually } from '../../harness/cluster.js';
@@ -39,7 +47,10 @@ async function httpServer(t: TestContext, status: number, delayMs: number | 'nev
 }
 
 /** A server that accepts and never sends a byte; it reads (so it sees the client close) and counts connections. */
-async function silentServer(t: TestContext, where: number | string = 0): Promise<{ port: number; connections(): number; open(): number; shut(): Promise<void> }> {
+async function silentServer(
+  t: TestContext,
+  where: number | string = 0,
+): Promise<{ port: number; connections(): number; open(): number; shut(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let total = 0;
   const server = net.createServer((s) => {
@@ -94,7 +105,10 @@ async function nodeChild(t: TestContext, script: string, ...args: string[]): Pro
  * backlog 1, its accept queue filled, so the kernel drops further SYNs.
  */
 async function hungTcpPort(t: TestContext): Promise<number> {
-  const { child, firstLine } = await nodeChild(t, "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))");
+  const { child, firstLine } = await nodeChild(
+    t,
+    "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))",
+  );
   const port = Number(firstLine);
   process.kill(child.pid ?? 0, 'SIGSTOP');
   const fillers: net.Socket[] = [];
@@ -204,7 +218,11 @@ test('tcp: an open port is healthy, a closed one is not', async (t) => {
 test('unix-http: status over a unix socket; a missing socket fails at once', async (t) => {
   const dir = tmpDir(t);
   const sock = path.join(dir, 'api.sock');
-  await listen(t, http.createServer((req, res) => res.writeHead(req.url === '/_ping' ? 200 : 404).end('OK')), sock);
+  await listen(
+    t,
+    http.createServer((req, res) => res.writeHead(req.url === '/_ping' ? 200 : 404).end('OK')),
+    sock,
+  );
   assert.deepEqual(await runCheck({ type: 'unix-http', socket: sock, path: '/_ping' }, 1_000).then((r) => [r.ok, r.reason]), [true, 'ok: 200']);
   assert.equal((await runCheck({ type: 'unix-http', socket: sock, path: '/other' }, 1_000)).reason, `GET /other on ${sock}: 404`);
   const missing = await timed({ type: 'unix-http', socket: path.join(dir, 'nope.sock'), path: '/_ping' }, 1_000);
@@ -327,7 +345,10 @@ test('every check settles within its timeout when the peer hangs, and leaves no 
     return c;
   };
   // given: peers that accept and never answer
-  const httpPort = await listen(t, http.createServer(() => undefined));
+  const httpPort = await listen(
+    t,
+    http.createServer(() => undefined),
+  );
   const tls = await silentServer(t); // never starts the TLS handshake
   const unixHttp = path.join(dir, 'http.sock');
   await silentServer(t, unixHttp);

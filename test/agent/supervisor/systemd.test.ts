@@ -18,19 +18,44 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('parseShow', () => {
   // As systemd 252 prints them: the Service interface's MainPID first, then the Unit's states.
   test('active / running', () => {
-    assert.deepEqual(parseShow('MainPID=1234\nLoadState=loaded\nActiveState=active\nSubState=running\n'), { activeState: 'active', subState: 'running', mainPid: 1234, loadState: 'loaded' });
+    assert.deepEqual(parseShow('MainPID=1234\nLoadState=loaded\nActiveState=active\nSubState=running\n'), {
+      activeState: 'active',
+      subState: 'running',
+      mainPid: 1234,
+      loadState: 'loaded',
+    });
   });
   test('failed, no main process', () => {
-    assert.deepEqual(parseShow('MainPID=0\nLoadState=loaded\nActiveState=failed\nSubState=failed\n'), { activeState: 'failed', subState: 'failed', mainPid: 0, loadState: 'loaded' });
+    assert.deepEqual(parseShow('MainPID=0\nLoadState=loaded\nActiveState=failed\nSubState=failed\n'), {
+      activeState: 'failed',
+      subState: 'failed',
+      mainPid: 0,
+      loadState: 'loaded',
+    });
   });
   test('between restarts: activating / auto-restart', () => {
-    assert.deepEqual(parseShow('MainPID=0\nLoadState=loaded\nActiveState=activating\nSubState=auto-restart\n'), { activeState: 'activating', subState: 'auto-restart', mainPid: 0, loadState: 'loaded' });
+    assert.deepEqual(parseShow('MainPID=0\nLoadState=loaded\nActiveState=activating\nSubState=auto-restart\n'), {
+      activeState: 'activating',
+      subState: 'auto-restart',
+      mainPid: 0,
+      loadState: 'loaded',
+    });
   });
   test('a unit the host does not have', () => {
-    assert.deepEqual(parseShow('MainPID=0\nLoadState=not-found\nActiveState=inactive\nSubState=dead\n'), { activeState: 'inactive', subState: 'dead', mainPid: 0, loadState: 'not-found' });
+    assert.deepEqual(parseShow('MainPID=0\nLoadState=not-found\nActiveState=inactive\nSubState=dead\n'), {
+      activeState: 'inactive',
+      subState: 'dead',
+      mainPid: 0,
+      loadState: 'not-found',
+    });
   });
   test('any order, CRLF, extra properties, no trailing newline', () => {
-    assert.deepEqual(parseShow('SubState=start-pre\r\nId=kubelet.service\r\nActiveState=activating\r\nLoadState=loaded\r\nMainPID=77'), { activeState: 'activating', subState: 'start-pre', mainPid: 77, loadState: 'loaded' });
+    assert.deepEqual(parseShow('SubState=start-pre\r\nId=kubelet.service\r\nActiveState=activating\r\nLoadState=loaded\r\nMainPID=77'), {
+      activeState: 'activating',
+      subState: 'start-pre',
+      mainPid: 77,
+      loadState: 'loaded',
+    });
   });
   test('missing or malformed fields are errors, not guesses', () => {
     assert.throws(() => parseShow(''), /no MainPID=/);
@@ -92,9 +117,19 @@ function calls(): string[][] {
 describe('against fake-systemctl', () => {
   test('showUnit runs show with the four properties and parses them', async () => {
     calls();
-    assert.deepEqual(await showUnit('kubelet.service', 2_000, FAKE_SYSTEMCTL), { activeState: 'active', subState: 'running', mainPid: 4321, loadState: 'loaded' });
+    assert.deepEqual(await showUnit('kubelet.service', 2_000, FAKE_SYSTEMCTL), {
+      activeState: 'active',
+      subState: 'running',
+      mainPid: 4321,
+      loadState: 'loaded',
+    });
     assert.deepEqual(calls(), [['show', '-p', 'ActiveState,SubState,MainPID,LoadState', '--no-pager', 'kubelet.service']]);
-    assert.deepEqual(await showUnit('containerd.service', 2_000, FAKE_SYSTEMCTL), { activeState: 'activating', subState: 'auto-restart', mainPid: 0, loadState: 'loaded' });
+    assert.deepEqual(await showUnit('containerd.service', 2_000, FAKE_SYSTEMCTL), {
+      activeState: 'activating',
+      subState: 'auto-restart',
+      mainPid: 0,
+      loadState: 'loaded',
+    });
   });
 
   test('a unit that does not exist is not-found, not an error', async () => {

@@ -69,7 +69,10 @@ async function haproxyPresent(t: { skip(msg: string): void }): Promise<boolean> 
 
 /** Only the config lines (no comments, no blanks), trimmed. */
 function directives(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 describe('renderHaproxyConfig', () => {
@@ -162,7 +165,19 @@ describe('renderHaproxyConfig', () => {
 
     test('an address that is not an IP, on any master', () => {
       for (const bad of ['10.0.0.256', 'api.example.com', '10.0.0.1 ', 'fd00::1::2', '1:2:3:4:5:6:7:8:9', 'fd00::1%eth0', '::ffff:1.2.3']) {
-        throwsOperator(() => renderHaproxyConfig(input({ spec: withMasters([{ name: 'm1', address: '10.0.0.11' }, { name: 'm2', address: bad }]) })), 'HAPROXY_RENDER_BAD_ADDRESS', JSON.stringify(bad));
+        throwsOperator(
+          () =>
+            renderHaproxyConfig(
+              input({
+                spec: withMasters([
+                  { name: 'm1', address: '10.0.0.11' },
+                  { name: 'm2', address: bad },
+                ]),
+              }),
+            ),
+          'HAPROXY_RENDER_BAD_ADDRESS',
+          JSON.stringify(bad),
+        );
       }
       for (const good of ['::1', '::', 'fd00::', '1:2:3:4:5:6:7:8', '::ffff:10.0.0.1', '1:2:3:4:5:6:1.2.3.4']) {
         assert.doesNotThrow(() => renderHaproxyConfig(input({ spec: withMasters([{ name: 'm1', address: good }]) })), good);
@@ -195,7 +210,12 @@ interface Pod {
   spec: {
     hostNetwork: boolean;
     terminationGracePeriodSeconds: number;
-    containers: { image: string; command: string[]; livenessProbe: { httpGet: Record<string, unknown> }; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+    containers: {
+      image: string;
+      command: string[];
+      livenessProbe: { httpGet: Record<string, unknown> };
+      volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+    }[];
     volumes: { name: string; hostPath: { path: string; type: string } }[];
   };
 }

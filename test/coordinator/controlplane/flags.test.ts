@@ -1,16 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CONTROL_PLANE_COMPONENTS, OWNED_FLAGS, describeExtraArgProblem, knownFlags, resolveFlags, validateExtraArgs, type ExtraArgProblem } from '../../../coordinator/controlplane/flags.js';
+import {
+  CONTROL_PLANE_COMPONENTS,
+  OWNED_FLAGS,
+  describeExtraArgProblem,
+  knownFlags,
+  resolveFlags,
+  validateExtraArgs,
+  type ExtraArgProblem,
+} from '../../../coordinator/controlplane/flags.js';
 
 describe('knownFlags', () => {
   test('knows the flags belay relies on', () => {
     const api = knownFlags('kube-apiserver', 'v1.31.0');
-    for (const f of ['etcd-servers', 'endpoint-reconciler-type', 'shutdown-delay-duration', 'audit-log-path', 'feature-gates', 'v', 'vmodule']) assert.ok(api.has(f), f);
+    for (const f of ['etcd-servers', 'endpoint-reconciler-type', 'shutdown-delay-duration', 'audit-log-path', 'feature-gates', 'v', 'vmodule'])
+      assert.ok(api.has(f), f);
     assert.ok(knownFlags('kube-scheduler', 'v1.31.0').has('leader-elect'));
-    for (const f of ['leader-elect', 'cluster-cidr', 'controllers', 'flex-volume-plugin-dir']) assert.ok(knownFlags('kube-controller-manager', 'v1.31.0').has(f), f);
+    for (const f of ['leader-elect', 'cluster-cidr', 'controllers', 'flex-volume-plugin-dir'])
+      assert.ok(knownFlags('kube-controller-manager', 'v1.31.0').has(f), f);
   });
 
-  test('does not know made-up flags, or one component\'s flags for another', () => {
+  test("does not know made-up flags, or one component's flags for another", () => {
     for (const c of CONTROL_PLANE_COMPONENTS) assert.ok(!knownFlags(c, 'v1.31.0').has('frobnicate-etcd'), c);
     assert.ok(!knownFlags('kube-scheduler', 'v1.31.0').has('etcd-servers'));
     assert.ok(!knownFlags('kube-apiserver', 'v1.31.0').has('leader-elect'));
@@ -46,7 +56,8 @@ describe('knownFlags', () => {
 });
 
 /** The problem as messages show it. */
-const text = (p: ExtraArgProblem | undefined, component: Parameters<typeof describeExtraArgProblem>[0] = 'kube-apiserver'): string => (p ? describeExtraArgProblem(component, p) : '');
+const text = (p: ExtraArgProblem | undefined, component: Parameters<typeof describeExtraArgProblem>[0] = 'kube-apiserver'): string =>
+  p ? describeExtraArgProblem(component, p) : '';
 
 describe('validateExtraArgs', () => {
   test('accepts known flags, including ones belay sets a default for', () => {

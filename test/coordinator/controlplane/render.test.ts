@@ -182,13 +182,27 @@ describe('every control-plane manifest', () => {
       });
 
     test(`${name}: a typo in extraArgs is refused, naming the closest flag`, () => {
-      throwsOperator(() => render({ spec: withArgs({ 'log-flush-frequncy': '5s' }), master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', '"log-flush-frequency"');
-      assert.throws(() => spec({ [field]: { extraArgs: { 'log-flush-frequncy': '5s' } } }), new RegExp(`spec\\.${field}\\.extraArgs\\.log-flush-frequncy: .*did you mean "log-flush-frequency"`));
+      throwsOperator(
+        () => render({ spec: withArgs({ 'log-flush-frequncy': '5s' }), master: 'm1', root: '/' }),
+        'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS',
+        '"log-flush-frequency"',
+      );
+      assert.throws(
+        () => spec({ [field]: { extraArgs: { 'log-flush-frequncy': '5s' } } }),
+        new RegExp(`spec\\.${field}\\.extraArgs\\.log-flush-frequncy: .*did you mean "log-flush-frequency"`),
+      );
     });
 
     test(`${name}: an owned flag in extraArgs is refused`, () => {
-      throwsOperator(() => render({ spec: withArgs({ 'bind-address': '0.0.0.0' }), master: 'm1', root: '/' }), 'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS', 'bind-address: is set by belay');
-      assert.throws(() => spec({ [field]: { extraArgs: { 'bind-address': '0.0.0.0' } } }), new RegExp(`spec\\.${field}\\.extraArgs\\.bind-address: .*is set by belay`));
+      throwsOperator(
+        () => render({ spec: withArgs({ 'bind-address': '0.0.0.0' }), master: 'm1', root: '/' }),
+        'CONTROLPLANE_RENDER_BAD_EXTRA_ARGS',
+        'bind-address: is set by belay',
+      );
+      assert.throws(
+        () => spec({ [field]: { extraArgs: { 'bind-address': '0.0.0.0' } } }),
+        new RegExp(`spec\\.${field}\\.extraArgs\\.bind-address: .*is set by belay`),
+      );
     });
 
     test(`${name}: an image without a tag is refused`, () => {
@@ -213,8 +227,15 @@ describe('every control-plane manifest', () => {
 
 describe('renderApiserverManifest', () => {
   test('etcd-servers: the local member first, then the others in spec order', () => {
-    for (const [master, first] of [['m1', 'https://10.0.0.11:2379'], ['m2', 'https://10.0.0.12:2379'], ['m3', 'https://[fd00::13]:2379']] as const) {
-      const servers = flags(renderApiserverManifest({ spec: S, master, root: '/' }), 'kube-apiserver').get('etcd-servers')?.split(',') ?? [];
+    for (const [master, first] of [
+      ['m1', 'https://10.0.0.11:2379'],
+      ['m2', 'https://10.0.0.12:2379'],
+      ['m3', 'https://[fd00::13]:2379'],
+    ] as const) {
+      const servers =
+        flags(renderApiserverManifest({ spec: S, master, root: '/' }), 'kube-apiserver')
+          .get('etcd-servers')
+          ?.split(',') ?? [];
       assert.equal(servers[0], first);
       assert.deepEqual([...servers].sort(), ['https://10.0.0.11:2379', 'https://10.0.0.12:2379', 'https://[fd00::13]:2379']);
       assert.deepEqual(servers, etcdServers(S, master));
@@ -272,7 +293,12 @@ describe('renderApiserverManifest', () => {
   });
 
   test('the shutdown delay outlasts the balancer noticing, and the grace period outlasts the delay', () => {
-    for (const [checkIntervalMs, fall, seconds] of [[500, 2, 2], [2000, 3, 8], [300, 1, 1], [700, 4, 4]] as const) {
+    for (const [checkIntervalMs, fall, seconds] of [
+      [500, 2, 2],
+      [2000, 3, 8],
+      [300, 1, 1],
+      [700, 4, 4],
+    ] as const) {
       const s = spec({ loadBalancer: { checkIntervalMs, fall } });
       assert.equal(shutdownDelaySeconds(s), seconds);
       assert.ok(seconds * 1000 >= (fall + 1) * checkIntervalMs);
@@ -283,7 +309,7 @@ describe('renderApiserverManifest', () => {
   });
 
   test('extraArgs are added sorted, and override a belay default in place', () => {
-    const s = spec({ apiserver: { extraArgs: { 'audit-log-path': '-', 'authorization-mode': 'Node,RBAC,Webhook', 'v': '2' } } });
+    const s = spec({ apiserver: { extraArgs: { 'audit-log-path': '-', 'authorization-mode': 'Node,RBAC,Webhook', v: '2' } } });
     const f = flags(renderApiserverManifest({ spec: s, master: 'm1', root: '/' }), 'kube-apiserver');
     assert.equal(f.get('audit-log-path'), '-');
     assert.equal(f.get('authorization-mode'), 'Node,RBAC,Webhook');
@@ -298,7 +324,10 @@ describe('renderApiserverManifest', () => {
   });
 
   test('etcd-servers in extraArgs is refused: an apiserver pointed at no member of this cluster', () => {
-    assert.throws(() => spec({ apiserver: { extraArgs: { 'etcd-servers': 'https://10.0.0.99:2379' } } }), /spec\.apiserver\.extraArgs\.etcd-servers: .*is set by belay/);
+    assert.throws(
+      () => spec({ apiserver: { extraArgs: { 'etcd-servers': 'https://10.0.0.99:2379' } } }),
+      /spec\.apiserver\.extraArgs\.etcd-servers: .*is set by belay/,
+    );
     const s = withSpec((x) => {
       x.spec.apiserver.extraArgs = { 'etcd-servers': 'https://10.0.0.99:2379' };
     });
@@ -339,7 +368,10 @@ describe('renderControllerManagerManifest', () => {
     assert.equal(f.get('cluster-name'), 'prod');
     for (const k of ['allocate-node-cidrs', 'cluster-cidr', 'service-cluster-ip-range', 'flex-volume-plugin-dir']) assert.ok(!f.has(k), k);
 
-    const withPods = flags(renderControllerManagerManifest({ spec: spec({ networking: { podSubnet: '10.244.0.0/16' } }), master: 'm1', root: '/' }), 'kube-controller-manager');
+    const withPods = flags(
+      renderControllerManagerManifest({ spec: spec({ networking: { podSubnet: '10.244.0.0/16' } }), master: 'm1', root: '/' }),
+      'kube-controller-manager',
+    );
     assert.equal(withPods.get('allocate-node-cidrs'), 'true');
     assert.equal(withPods.get('cluster-cidr'), '10.244.0.0/16');
     assert.equal(withPods.get('service-cluster-ip-range'), '10.96.0.0/12');

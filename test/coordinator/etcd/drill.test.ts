@@ -78,7 +78,13 @@ test('restore drills against real etcd', { timeout: 90_000 }, async (t) => {
   const { root, client } = await startEtcd(t, 'belay-drill-');
   await client.put('/belay/cluster/spec').value(SPEC);
   const puts: Promise<unknown>[] = [];
-  for (let i = 0; i < 1000; i++) puts.push(client.put(`/registry/configmaps/ns/cm-${String(i).padStart(4, '0')}`).value(i % 100 === 0 ? crypto.randomBytes(200 * 1024) : `value-${i}`).exec());
+  for (let i = 0; i < 1000; i++)
+    puts.push(
+      client
+        .put(`/registry/configmaps/ns/cm-${String(i).padStart(4, '0')}`)
+        .value(i % 100 === 0 ? crypto.randomBytes(200 * 1024) : `value-${i}`)
+        .exec(),
+    );
   await Promise.all(puts);
   const meta = await takeSnapshot({ client, dir: path.join(root, 'backups'), cluster: 'drill-test', clusterId: '1', member: 'm1' });
   assert.equal(meta.verified, true, meta.error);
@@ -104,16 +110,31 @@ test('restore drills against real etcd', { timeout: 90_000 }, async (t) => {
     const scratch = path.join(root, 'scratch-differ');
     const first = meta.sample[0];
     assert.ok(first);
-    const altered: SnapshotMeta = { ...meta, keyCount: meta.keyCount + 1, sample: [{ ...first, valueSha256: '0'.repeat(64) }, { key: '/nope', valueSha256: '1'.repeat(64) }] };
+    const altered: SnapshotMeta = {
+      ...meta,
+      keyCount: meta.keyCount + 1,
+      sample: [
+        { ...first, valueSha256: '0'.repeat(64) },
+        { key: '/nope', valueSha256: '1'.repeat(64) },
+      ],
+    };
     const r = await restoreDrill({ file: meta.file, meta: altered, scratchDir: scratch });
     assert.equal(r.ok, false);
     assert.equal(r.error, '');
-    assert.deepEqual(r.mismatches, [`key count: restored 1001, snapshot 1002`, `${first.key}: value sha256 ${first.valueSha256}, snapshot ${'0'.repeat(64)}`, '/nope: missing']);
+    assert.deepEqual(r.mismatches, [
+      `key count: restored 1001, snapshot 1002`,
+      `${first.key}: value sha256 ${first.valueSha256}, snapshot ${'0'.repeat(64)}`,
+      '/nope: missing',
+    ]);
     assert.equal(fs.existsSync(scratch), false);
   });
 
   await t.test('a count taken at another revision (compacted first) is not compared', async () => {
-    const r = await restoreDrill({ file: meta.file, meta: { ...meta, keysRevision: meta.revision + 5, keyCount: 3, sample: [] }, scratchDir: path.join(root, 'scratch-compacted') });
+    const r = await restoreDrill({
+      file: meta.file,
+      meta: { ...meta, keysRevision: meta.revision + 5, keyCount: 3, sample: [] },
+      scratchDir: path.join(root, 'scratch-compacted'),
+    });
     assert.equal(r.ok, true, r.error);
     assert.deepEqual([r.expectedKeys, r.restoredKeys, r.sampleChecked, r.mismatches], [0, 1001, 0, []]);
   });
@@ -138,7 +159,14 @@ test('restore drills against real etcd', { timeout: 90_000 }, async (t) => {
 
   await t.test('a snapshot without a belay spec restores with no cluster name', async () => {
     await client.delete().key('/belay/cluster/spec');
-    const other = await takeSnapshot({ client, dir: path.join(root, 'backups'), cluster: 'drill-test', clusterId: '1', member: 'm1', nowMs: () => Date.now() + 60_000 });
+    const other = await takeSnapshot({
+      client,
+      dir: path.join(root, 'backups'),
+      cluster: 'drill-test',
+      clusterId: '1',
+      member: 'm1',
+      nowMs: () => Date.now() + 60_000,
+    });
     const scratch = path.join(root, 'scratch-nospec');
     const r = await restoreDrill({ file: other.file, meta: other, scratchDir: scratch });
     assert.equal(r.ok, true, r.error);

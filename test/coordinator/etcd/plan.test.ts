@@ -3,8 +3,23 @@ import { test } from 'node:test';
 import { planEtcd, quorumOf, type MasterObservation, type ObservedMember, type PlanInput } from '../../../coordinator/etcd/plan.js';
 
 const url = (n: number): string => `https://127.0.1.${n}:2380`;
-const master = (n: number, o: Partial<MasterObservation> = {}): MasterObservation => ({ name: `m${n}`, peerUrl: url(n), gossip: 'alive', gossipSinceMs: 0, etcdRunning: true, ...o });
-const voter = (n: number, o: Partial<ObservedMember> = {}): ObservedMember => ({ id: String(n * 1000), name: `m${n}`, peerUrls: [url(n)], isLearner: false, healthy: true, isLeader: n === 1, ...o });
+const master = (n: number, o: Partial<MasterObservation> = {}): MasterObservation => ({
+  name: `m${n}`,
+  peerUrl: url(n),
+  gossip: 'alive',
+  gossipSinceMs: 0,
+  etcdRunning: true,
+  ...o,
+});
+const voter = (n: number, o: Partial<ObservedMember> = {}): ObservedMember => ({
+  id: String(n * 1000),
+  name: `m${n}`,
+  peerUrls: [url(n)],
+  isLearner: false,
+  healthy: true,
+  isLeader: n === 1,
+  ...o,
+});
 const input = (o: Partial<PlanInput>): PlanInput => ({
   nowMs: 1_000_000,
   masters: [master(1), master(2), master(3)],
@@ -76,12 +91,16 @@ test('a learner of no master in the spec, or of a dead master, is removed', () =
   const stray = planEtcd(input({ members: [voter(1), voter(2), voter(3), { ...voter(9), isLearner: true }] }));
   assert.equal(stray.kind, 'remove-member');
   assert.equal(stray.kind === 'remove-member' && stray.isLearner, true);
-  const dead = planEtcd(input({ masters: [master(1), master(2), master(3, { gossip: 'dead' })], members: [voter(1), voter(2), { ...voter(3), isLearner: true }] }));
+  const dead = planEtcd(
+    input({ masters: [master(1), master(2), master(3, { gossip: 'dead' })], members: [voter(1), voter(2), { ...voter(3), isLearner: true }] }),
+  );
   assert.equal(dead.kind, 'remove-member');
 });
 
 test('one unhealthy voter blocks joins (no membership change next to it)', () => {
-  const s = planEtcd(input({ masters: [master(1), master(2), master(3), master(4)], members: [voter(1), voter(2), voter(3, { healthy: false, unhealthySinceMs: 999_000 })] }));
+  const s = planEtcd(
+    input({ masters: [master(1), master(2), master(3), master(4)], members: [voter(1), voter(2), voter(3, { healthy: false, unhealthySinceMs: 999_000 })] }),
+  );
   assert.equal(s.kind, 'blocked');
   assert.match(s.kind === 'blocked' ? s.reason : '', /member m3 is unhealthy/);
 });
@@ -101,7 +120,10 @@ test('replacement never takes the staying members below their quorum', () => {
   assert.equal(planEtcd(input({ masters: five, members: members5 })).kind, 'remove-member');
   // 4 voters with 2 down have no quorum at all: rule 1 stops first.
   const four = [voter(1), voter(2), voter(3, { healthy: false }), voter(4, { healthy: false })];
-  assert.equal(planEtcd(input({ masters: [master(1), master(2), master(3, { gossip: 'dead' }), master(4, { gossip: 'dead' })], members: four })).kind, 'blocked');
+  assert.equal(
+    planEtcd(input({ masters: [master(1), master(2), master(3, { gossip: 'dead' }), master(4, { gossip: 'dead' })], members: four })).kind,
+    'blocked',
+  );
   // 2 voters, 1 down: quorum 2 not met → blocked by rule 1.
   assert.equal(planEtcd(input({ masters: [master(1), master(2, { gossip: 'dead' })], members: [voter(1), voter(2, { healthy: false })] })).kind, 'blocked');
 });

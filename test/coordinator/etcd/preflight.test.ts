@@ -9,15 +9,45 @@ const spec = parseClusterSpec('apiVersion: belay.dev/v1alpha1\nkind: Cluster\nme
 const GiB = 1024 ** 3;
 const NOW = 1_000_000_000;
 
-function report(o: { availableBytes?: number; inodesFree?: number; readOnly?: boolean; p99?: number; measured?: boolean; clockMs?: number; ageMs?: number; services?: { name: string; state: string }[]; noFs?: boolean } = {}): HostReport__Output {
+function report(
+  o: {
+    availableBytes?: number;
+    inodesFree?: number;
+    readOnly?: boolean;
+    p99?: number;
+    measured?: boolean;
+    clockMs?: number;
+    ageMs?: number;
+    services?: { name: string; state: string }[];
+    noFs?: boolean;
+  } = {},
+): HostReport__Output {
   return {
     node: 'm2',
     collectedAtMs: NOW - (o.ageMs ?? 1_000),
     collectDurationMs: 5,
     host: { clockMs: o.clockMs ?? NOW - 500 },
     etcdDataDir: '/var/lib/etcd',
-    filesystems: o.noFs ? [] : [{ mount: '/', availableBytes: o.availableBytes ?? 50 * GiB, inodesFree: o.inodesFree ?? 1_000_000, inodesTotal: 2_000_000, readOnly: o.readOnly ?? false, holdsEtcdData: true }],
-    etcdDisk: { fdatasyncP50Ms: 0.5, fdatasyncP99Ms: o.p99 ?? 2.5, samples: 100, measuredAtMs: o.measured === false ? 0 : NOW - 10_000, dir: '/var/lib', error: '' },
+    filesystems: o.noFs
+      ? []
+      : [
+          {
+            mount: '/',
+            availableBytes: o.availableBytes ?? 50 * GiB,
+            inodesFree: o.inodesFree ?? 1_000_000,
+            inodesTotal: 2_000_000,
+            readOnly: o.readOnly ?? false,
+            holdsEtcdData: true,
+          },
+        ],
+    etcdDisk: {
+      fdatasyncP50Ms: 0.5,
+      fdatasyncP99Ms: o.p99 ?? 2.5,
+      samples: 100,
+      measuredAtMs: o.measured === false ? 0 : NOW - 10_000,
+      dir: '/var/lib',
+      error: '',
+    },
     services: (o.services ?? []).map((s) => ({ ...s, lastFailure: 'exited with code 1' })),
   } as unknown as HostReport__Output;
 }
@@ -36,8 +66,14 @@ const input = (r: HostReport__Output | undefined, o: Partial<PreflightInput> = {
 
 test('a healthy master passes every check', () => {
   const checks = preflight(input(report()));
-  assert.deepEqual(checks.filter((c) => !c.ok), []);
-  assert.deepEqual(checks.map((c) => c.check), ['report', 'free-space', 'free-inodes', 'read-only', 'fsync', 'clock-skew', 'services', 'db-size', 'alarms']);
+  assert.deepEqual(
+    checks.filter((c) => !c.ok),
+    [],
+  );
+  assert.deepEqual(
+    checks.map((c) => c.check),
+    ['report', 'free-space', 'free-inodes', 'read-only', 'fsync', 'clock-skew', 'services', 'db-size', 'alarms'],
+  );
   assert.equal(preflightFailure(checks), undefined);
 });
 
@@ -67,11 +103,17 @@ test('backup alerts: failed drill, unverified snapshot, stale snapshot, stale dr
   const snap = { name: 's.db', verified: true, error: '', takenAtMs: NOW - 60_000 };
   const drill = { ok: true, snapshot: 's.db', atMs: NOW - 3_600_000, error: '', mismatches: [] as string[] };
   assert.equal(backupAlert(spec, snap, drill, NOW), '');
-  assert.match(backupAlert(spec, snap, { ...drill, ok: false, error: 'etcd did not start' }, NOW), /^ALERT: the last restore drill failed \(s\.db, 60 min ago\): etcd did not start/);
+  assert.match(
+    backupAlert(spec, snap, { ...drill, ok: false, error: 'etcd did not start' }, NOW),
+    /^ALERT: the last restore drill failed \(s\.db, 60 min ago\): etcd did not start/,
+  );
   assert.match(backupAlert(spec, { ...snap, verified: false, error: 'status failed' }, drill, NOW), /could not be verified: status failed/);
   assert.match(backupAlert(spec, { ...snap, takenAtMs: NOW - 61 * 60_000 }, drill, NOW), /no snapshot for 61 min \(every 30m wanted\)/);
   assert.match(backupAlert(spec, snap, { ...drill, atMs: NOW - 49 * 3_600_000 }, NOW), /no restore drill for 49\.0 h \(every 24h wanted\)/);
   // snapshots failing since the last good one (or with none at all) is an alert; an older failure is not
-  assert.match(backupAlert(spec, undefined, undefined, NOW, { atMs: NOW - 30_000, error: 'no healthy member' }), /^ALERT: snapshots are failing \(30 s ago\): no healthy member/);
+  assert.match(
+    backupAlert(spec, undefined, undefined, NOW, { atMs: NOW - 30_000, error: 'no healthy member' }),
+    /^ALERT: snapshots are failing \(30 s ago\): no healthy member/,
+  );
   assert.equal(backupAlert(spec, snap, drill, NOW, { atMs: NOW - 120_000, error: 'old' }), '');
 });

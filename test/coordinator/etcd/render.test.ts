@@ -153,9 +153,11 @@ describe('renderEtcdManifest', () => {
     assert.equal(clientUrl(S, 'm3'), 'https://[fd00::13]:2379');
   });
 
-  test('extraArgs come after belay\'s flags, sorted; one naming a flag belay sets replaces it in place', () => {
+  test("extraArgs come after belay's flags, sorted; one naming a flag belay sets replaces it in place", () => {
     // (the spec refuses extraArgs for flags it has its own field for; the corrupt check is one it does not)
-    const s = spec({ extraArgs: { 'max-txn-ops': '256', 'auto-compaction-retention': '8', 'experimental-initial-corrupt-check': 'false', 'log-level': 'warn' } });
+    const s = spec({
+      extraArgs: { 'max-txn-ops': '256', 'auto-compaction-retention': '8', 'experimental-initial-corrupt-check': 'false', 'log-level': 'warn' },
+    });
     const cmd = container(renderEtcdManifest(input({ spec: s }))).command;
     assert.deepEqual(cmd.slice(-3), ['--auto-compaction-retention=8', '--log-level=warn', '--max-txn-ops=256']);
     assert.equal(cmd.filter((c) => c.startsWith('--experimental-initial-corrupt-check=')).length, 1);
@@ -214,11 +216,19 @@ describe('renderEtcdManifest', () => {
   });
 
   test('refuses a master not in the spec, an initial cluster without it or with a name twice, and a peer URL the spec disagrees with', () => {
-    throwsOperator(() => renderEtcdManifest(input({ master: 'm9', initialCluster: [{ name: 'm9', peerUrl: 'https://10.0.0.19:2380' }] })), 'ETCD_RENDER_UNKNOWN_MASTER', 'm9');
+    throwsOperator(
+      () => renderEtcdManifest(input({ master: 'm9', initialCluster: [{ name: 'm9', peerUrl: 'https://10.0.0.19:2380' }] })),
+      'ETCD_RENDER_UNKNOWN_MASTER',
+      'm9',
+    );
     throwsOperator(() => renderEtcdManifest(input({ master: 'm2', state: 'existing', initialCluster: [m1] })), 'ETCD_RENDER_NOT_IN_INITIAL_CLUSTER', 'm2');
     throwsOperator(() => renderEtcdManifest(input({ initialCluster: [] })), 'ETCD_RENDER_NOT_IN_INITIAL_CLUSTER', 'empty');
     throwsOperator(() => renderEtcdManifest(input({ state: 'existing', initialCluster: [m1, m2, m1] })), 'ETCD_RENDER_DUPLICATE_MEMBER', 'm1');
-    throwsOperator(() => renderEtcdManifest(input({ initialCluster: [{ name: 'm1', peerUrl: 'https://10.0.0.99:2380' }] })), 'ETCD_RENDER_PEER_URL_MISMATCH', '10.0.0.99');
+    throwsOperator(
+      () => renderEtcdManifest(input({ initialCluster: [{ name: 'm1', peerUrl: 'https://10.0.0.99:2380' }] })),
+      'ETCD_RENDER_PEER_URL_MISMATCH',
+      '10.0.0.99',
+    );
     throwsOperator(() => peerUrl(S, 'm9'), 'ETCD_RENDER_UNKNOWN_MASTER', 'm9');
     throwsOperator(() => renderEtcdManifest(input({ root: 'relative/root' })), 'PATH_NOT_ABSOLUTE', 'relative/root');
   });

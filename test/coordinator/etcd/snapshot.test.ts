@@ -52,7 +52,8 @@ async function startEtcd(t: TestContext, prefix: string): Promise<{ root: string
 /** ~2000 keys, 20 of them 150 KiB of random bytes (3 MiB); returns what was put. */
 async function fill(client: Etcd3): Promise<Map<string, Buffer>> {
   const put = new Map<string, Buffer>();
-  for (let i = 0; i < 1980; i++) put.set(`/registry/pods/ns-${i % 7}/pod-${String(i).padStart(4, '0')}`, Buffer.from(JSON.stringify({ kind: 'Pod', i, pad: 'x'.repeat(150) })));
+  for (let i = 0; i < 1980; i++)
+    put.set(`/registry/pods/ns-${i % 7}/pod-${String(i).padStart(4, '0')}`, Buffer.from(JSON.stringify({ kind: 'Pod', i, pad: 'x'.repeat(150) })));
   for (let i = 0; i < 20; i++) put.set(`/registry/secrets/big-${i}`, crypto.randomBytes(150 * 1024));
   const entries = [...put];
   for (let i = 0; i < entries.length; i += 100) await Promise.all(entries.slice(i, i + 100).map(([k, v]) => client.put(k).value(v)));
@@ -61,7 +62,9 @@ async function fill(client: Etcd3): Promise<Map<string, Buffer>> {
 
 function etcdctlSave(url: string, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('etcdctl', [`--endpoints=${url}`, 'snapshot', 'save', file], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 20_000 }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve()));
+    execFile('etcdctl', [`--endpoints=${url}`, 'snapshot', 'save', file], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 20_000 }, (err, _o, stderr) =>
+      err ? reject(new Error(stderr)) : resolve(),
+    );
   });
 }
 
@@ -87,7 +90,15 @@ test('verified snapshots of a real etcd: take, copy, list, prune, check', { time
   const t0 = Date.UTC(2026, 10, 26, 0, 28, 0);
 
   // when
-  const meta = await takeSnapshot({ client, dir, secondaryDir: secondary, cluster: 'belay-dev', clusterId: hexId(status.header.cluster_id), member: 'm1', nowMs: () => t0 });
+  const meta = await takeSnapshot({
+    client,
+    dir,
+    secondaryDir: secondary,
+    cluster: 'belay-dev',
+    clusterId: hexId(status.header.cluster_id),
+    member: 'm1',
+    nowMs: () => t0,
+  });
   t.diagnostic(`snapshot of ${put.size} keys: ${meta.sizeBytes} bytes in ${meta.durationMs} ms (stream + fsync + status + key count + sample)`);
 
   // then
@@ -134,8 +145,14 @@ test('verified snapshots of a real etcd: take, copy, list, prune, check', { time
     const copy = meta.copies[0] ?? '';
     assert.equal(sha256(fs.readFileSync(copy)), meta.sha256);
     assert.equal(fs.readFileSync(`${copy}.sha256`, 'utf8'), fs.readFileSync(`${meta.file}.sha256`, 'utf8'));
-    assert.deepEqual(listSnapshots(secondary).map((m) => [m.name, m.file]), [[meta.name, copy]]);
-    assert.deepEqual(fs.readdirSync(secondary).filter((n) => n.startsWith('.')), []);
+    assert.deepEqual(
+      listSnapshots(secondary).map((m) => [m.name, m.file]),
+      [[meta.name, copy]],
+    );
+    assert.deepEqual(
+      fs.readdirSync(secondary).filter((n) => n.startsWith('.')),
+      [],
+    );
   });
 
   await t.test('listSnapshots: newest first, skipping what is not a good sidecar', async () => {
@@ -143,7 +160,15 @@ test('verified snapshots of a real etcd: take, copy, list, prune, check', { time
     const second = await takeSnapshot({ client, dir, cluster: 'belay-dev', clusterId: meta.clusterId, member: 'm1', nowMs: () => t0 + 60_000 });
     await client.put('/registry/pods/ns-0/later').value('2');
     // (the third through etcdctl snapshot save, as the leader takes them: the same checks hold)
-    const third = await takeSnapshot({ client, etcdctl: { endpoint: url }, dir, cluster: 'belay-dev', clusterId: meta.clusterId, member: 'm1', nowMs: () => t0 + 120_000 });
+    const third = await takeSnapshot({
+      client,
+      etcdctl: { endpoint: url },
+      dir,
+      cluster: 'belay-dev',
+      clusterId: meta.clusterId,
+      member: 'm1',
+      nowMs: () => t0 + 120_000,
+    });
     assert.equal(third.verified, true, third.error);
     assert.equal(fs.statSync(third.file).mode & 0o777, 0o600);
     assert.equal(third.sample.length, 20);
@@ -170,7 +195,10 @@ test('verified snapshots of a real etcd: take, copy, list, prune, check', { time
     fs.writeFileSync(`${newest.file}.json`, JSON.stringify({ ...newest, verified: false, error: 'made up' }));
     const removed0 = await pruneSnapshots(dir, 0);
     assert.deepEqual(removed0.map((p) => path.basename(p)).sort(), [newest.name, `${newest.name}.json`, `${newest.name}.sha256`].sort());
-    assert.deepEqual(listSnapshots(dir).map((m) => m.name), [verified.name]);
+    assert.deepEqual(
+      listSnapshots(dir).map((m) => m.name),
+      [verified.name],
+    );
     assert.deepEqual(await pruneSnapshots(dir, 0), []);
   });
 
@@ -256,7 +284,10 @@ test('verified snapshots of a real etcd: take, copy, list, prune, check', { time
     assert.equal(m.keysRevision, compacted);
     assert.equal(m.keyCount, await client.getAll().count());
     assert.deepEqual(m.sample, []);
-    assert.match(m.error, new RegExp(`revision ${m.revision} was compacted before its keys could be counted: keyCount is from revision ${compacted}, no sample`));
+    assert.match(
+      m.error,
+      new RegExp(`revision ${m.revision} was compacted before its keys could be counted: keyCount is from revision ${compacted}, no sample`),
+    );
   });
 
   await t.test('checkSnapshotFile: a missing file is refused, not thrown', async () => {

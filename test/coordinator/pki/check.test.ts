@@ -32,7 +32,10 @@ function shown(pki: Record<string, string>, kubeconfigs: Record<string, string>)
     const user = doc?.users?.[0]?.user;
     const keyData = user?.['client-key-data'];
     if (user) delete user['client-key-data'];
-    out[name] = { content: doc ? YAML.stringify(doc) : text, ...(keyData ? { publicKeySha256: sha(Buffer.from(keyData, 'base64').toString()).publicKeySha256 ?? '' } : {}) };
+    out[name] = {
+      content: doc ? YAML.stringify(doc) : text,
+      ...(keyData ? { publicKeySha256: sha(Buffer.from(keyData, 'base64').toString()).publicKeySha256 ?? '' } : {}),
+    };
   }
   return out;
 }
@@ -59,20 +62,35 @@ spec:
   });
 
   /** The check's input for m1, from private texts (`pki`, `kubeconfigs`) as the agent would show them. */
-  function input(o: Partial<Omit<MasterPkiCheck, 'files'>> & { pki?: Record<string, string>; kubeconfigs?: Record<string, string>; extra?: Record<string, PublicPkiFile> } = {}): MasterPkiCheck {
+  function input(
+    o: Partial<Omit<MasterPkiCheck, 'files'>> & {
+      pki?: Record<string, string>;
+      kubeconfigs?: Record<string, string>;
+      extra?: Record<string, PublicPkiFile>;
+    } = {},
+  ): MasterPkiCheck {
     const { pki: p = files, kubeconfigs: k = kubeconfigs, extra = {}, ...rest } = o;
     return {
       spec,
       master: 'm1',
       files: { ...shown(p, k), ...extra },
-      trusted: { caPem: pki.ca.certPem, frontProxyCaPem: pki.frontProxyCa.certPem, etcdCaPem: etcdCa.certPem, serviceAccountPublicKeyPem: pki.serviceAccount.publicKeyPem },
+      trusted: {
+        caPem: pki.ca.certPem,
+        frontProxyCaPem: pki.frontProxyCa.certPem,
+        etcdCaPem: etcdCa.certPem,
+        serviceAccountPublicKeyPem: pki.serviceAccount.publicKeyPem,
+      },
       now: new Date(),
       ...rest,
     };
   }
 
   /** files with `base`.crt/.key replaced by a fresh pair. */
-  async function replaced(base: string, ca: Ca, p: Omit<Parameters<typeof issueCert>[1], 'usages' | 'days'> & { days?: number }): Promise<Record<string, string>> {
+  async function replaced(
+    base: string,
+    ca: Ca,
+    p: Omit<Parameters<typeof issueCert>[1], 'usages' | 'days'> & { days?: number },
+  ): Promise<Record<string, string>> {
     const c = await issueCert(ca, { usages: ['server'], days: 365, ...p });
     return { ...files, [`${base}.crt`]: c.certPem, [`${base}.key`]: c.keyPem };
   }
@@ -88,7 +106,11 @@ spec:
 
   test("apiserver.crt without another master's address (static-pod balancer mode) names that master", async () => {
     const sans = apiserverSans(spec, M1);
-    const pkiFiles = await replaced('apiserver', pki.ca, { commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.12') });
+    const pkiFiles = await replaced('apiserver', pki.ca, {
+      commonName: 'kube-apiserver',
+      dnsNames: sans.dnsNames,
+      ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.12'),
+    });
     const found = await checkMasterPki(input({ pki: pkiFiles }));
     assert.deepEqual(brief(found), ['error pki/apiserver.crt']);
     assert.match(found[0]?.message ?? '', /lacks the SAN 10\.0\.0\.12 \(the address of m2, whose balancer sends clients to every master\)/);
@@ -121,7 +143,13 @@ spec:
         },
       }),
     );
-    assert.deepEqual(brief(found), ['error pki/apiserver.key', 'error pki/front-proxy-client.crt', 'warning pki/etcd/ca.key', 'error pki', 'error pki/custom.key']);
+    assert.deepEqual(brief(found), [
+      'error pki/apiserver.key',
+      'error pki/front-proxy-client.crt',
+      'warning pki/etcd/ca.key',
+      'error pki',
+      'error pki/custom.key',
+    ]);
     assert.match(found[0]?.message ?? '', /pki\/apiserver\.key could not be read on m1: not a PEM private key/);
     assert.equal(found[0]?.fix, 'belayctl pki issue apiserver --node m1');
     assert.match(found[2]?.message ?? '', /belay keeps the etcd CA key in etcd only/);
@@ -131,7 +159,11 @@ spec:
 
   test('apiserver.crt issued without the balancer address: an error naming the cert, the SAN and the fix', async () => {
     const sans = apiserverSans(spec, M1);
-    const pkiFiles = await replaced('apiserver', pki.ca, { commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.100') });
+    const pkiFiles = await replaced('apiserver', pki.ca, {
+      commonName: 'kube-apiserver',
+      dnsNames: sans.dnsNames,
+      ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.100'),
+    });
     const found = await checkMasterPki(input({ pki: pkiFiles }));
     assert.equal(found.length, 1, JSON.stringify(found));
     const [f] = found;
@@ -146,13 +178,28 @@ spec:
   test('the apiserver serving another certificate than apiserver.crt (issued since it started): a restart is the fix; an error when the served one lacks a SAN', async () => {
     const sans = apiserverSans(spec, M1);
     // The file on disk is right; the apiserver started before it was issued, with one lacking m3's address (m3 joined since).
-    const old = await issueCert(pki.ca, { usages: ['server'], days: 365, commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.13') });
+    const old = await issueCert(pki.ca, {
+      usages: ['server'],
+      days: 365,
+      commonName: 'kube-apiserver',
+      dnsNames: sans.dnsNames,
+      ipAddresses: sans.ipAddresses.filter((a) => a !== '10.0.0.13'),
+    });
     const stale = await checkMasterPki(input({ servedApiserverPem: old.certPem }));
     assert.deepEqual(brief(stale), ['error pki/apiserver.crt']);
-    assert.match(stale[0]?.message ?? '', /the kube-apiserver on m1 serves another certificate than pki\/apiserver\.crt \(it reads the file at start only\): the served one lacks 10\.0\.0\.13/);
+    assert.match(
+      stale[0]?.message ?? '',
+      /the kube-apiserver on m1 serves another certificate than pki\/apiserver\.crt \(it reads the file at start only\): the served one lacks 10\.0\.0\.13/,
+    );
     assert.equal(stale[0]?.fix, 'belayctl rollout restart apiserver');
     // Renewed only (same SANs): a warning.
-    const renewed = await issueCert(pki.ca, { usages: ['server'], days: 365, commonName: 'kube-apiserver', dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses });
+    const renewed = await issueCert(pki.ca, {
+      usages: ['server'],
+      days: 365,
+      commonName: 'kube-apiserver',
+      dnsNames: sans.dnsNames,
+      ipAddresses: sans.ipAddresses,
+    });
     assert.deepEqual(brief(await checkMasterPki(input({ servedApiserverPem: renewed.certPem }))), ['warning pki/apiserver.crt']);
     // Serving the file itself, or not reached: nothing to say.
     assert.deepEqual(await checkMasterPki(input({ servedApiserverPem: files['apiserver.crt'] })), []);
@@ -160,7 +207,11 @@ spec:
   });
 
   test("apiserver.crt without the service IP and an etcd server certificate without the master's address", async () => {
-    const noServiceIp = await replaced('apiserver', pki.ca, { commonName: 'kube-apiserver', dnsNames: apiserverSans(spec, M1).dnsNames, ipAddresses: apiserverSans(spec, M1).ipAddresses.filter((ip) => ip !== '10.96.0.1') });
+    const noServiceIp = await replaced('apiserver', pki.ca, {
+      commonName: 'kube-apiserver',
+      dnsNames: apiserverSans(spec, M1).dnsNames,
+      ipAddresses: apiserverSans(spec, M1).ipAddresses.filter((ip) => ip !== '10.96.0.1'),
+    });
     const a = await checkMasterPki(input({ pki: noServiceIp }));
     assert.deepEqual(brief(a), ['error pki/apiserver.crt']);
     assert.match(a[0]?.message ?? '', /10\.96\.0\.1 \(the kubernetes Service IP/);
@@ -185,23 +236,23 @@ spec:
 
   test('a year and a month on, every leaf and kubeconfig certificate is an expiry error; the CAs are not', async () => {
     const found = await checkMasterPki(input({ now: new Date(Date.now() + 400 * DAY_MS) }));
-    assert.ok(found.every((f) => f.severity === 'error' && f.daysLeft !== undefined && f.daysLeft < 0), JSON.stringify(found));
-    assert.deepEqual(
-      found.map((f) => f.file).sort(),
-      [
-        'admin.conf',
-        'controller-manager.conf',
-        'pki/apiserver-etcd-client.crt',
-        'pki/apiserver-kubelet-client.crt',
-        'pki/apiserver.crt',
-        'pki/etcd/belay-coordinator.crt',
-        'pki/etcd/healthcheck-client.crt',
-        'pki/etcd/peer.crt',
-        'pki/etcd/server.crt',
-        'pki/front-proxy-client.crt',
-        'scheduler.conf',
-      ],
+    assert.ok(
+      found.every((f) => f.severity === 'error' && f.daysLeft !== undefined && f.daysLeft < 0),
+      JSON.stringify(found),
     );
+    assert.deepEqual(found.map((f) => f.file).sort(), [
+      'admin.conf',
+      'controller-manager.conf',
+      'pki/apiserver-etcd-client.crt',
+      'pki/apiserver-kubelet-client.crt',
+      'pki/apiserver.crt',
+      'pki/etcd/belay-coordinator.crt',
+      'pki/etcd/healthcheck-client.crt',
+      'pki/etcd/peer.crt',
+      'pki/etcd/server.crt',
+      'pki/front-proxy-client.crt',
+      'scheduler.conf',
+    ]);
     assert.match(found.find((f) => f.file === 'pki/apiserver.crt')?.message ?? '', /expired on .* \(3[45] days ago\)/);
     assert.equal(found.find((f) => f.file === 'admin.conf')?.fix, 'belayctl pki issue kubeconfigs --node m1');
   });
@@ -211,7 +262,13 @@ spec:
     const ca = found.find((f) => f.file === 'pki/ca.crt');
     assert.equal(ca?.severity, 'warning');
     assert.match(ca?.fix ?? '', /replace the CA and reissue everything it signed/);
-    assert.deepEqual(found.filter((f) => f.severity === 'warning').map((f) => f.file).sort(), ['pki/ca.crt', 'pki/etcd/ca.crt', 'pki/front-proxy-ca.crt']);
+    assert.deepEqual(
+      found
+        .filter((f) => f.severity === 'warning')
+        .map((f) => f.file)
+        .sort(),
+      ['pki/ca.crt', 'pki/etcd/ca.crt', 'pki/front-proxy-ca.crt'],
+    );
   });
 
   test('certificates signed by another CA are errors: a leaf, a kubeconfig, the master copy of a CA', async () => {
@@ -245,7 +302,15 @@ spec:
     for (const f of found) assert.match(f.message, /is missing/);
     assert.equal(found[0]?.fix, 'belayctl pki issue apiserver --node m1');
 
-    const { 'etcd/server.crt': _a, 'etcd/server.key': _b, 'etcd/peer.crt': _c2, 'etcd/peer.key': _d, 'etcd/healthcheck-client.crt': _e, 'etcd/healthcheck-client.key': _f, ...clientOnly } = files;
+    const {
+      'etcd/server.crt': _a,
+      'etcd/server.key': _b,
+      'etcd/peer.crt': _c2,
+      'etcd/peer.key': _d,
+      'etcd/healthcheck-client.crt': _e,
+      'etcd/healthcheck-client.key': _f,
+      ...clientOnly
+    } = files;
     assert.deepEqual(await checkMasterPki(input({ pki: clientOnly, etcdMember: false })), []);
   });
 
@@ -257,7 +322,13 @@ spec:
         kubeconfigs: { ...kubeconfigs, 'controller-manager.conf': 'apiVersion: v1\nkind: Config\n' },
       }),
     );
-    assert.deepEqual(brief(found), ['error pki/apiserver.key', 'error pki/etcd/peer.crt', 'error pki/sa.key', 'error pki/sa.pub', 'error controller-manager.conf']);
+    assert.deepEqual(brief(found), [
+      'error pki/apiserver.key',
+      'error pki/etcd/peer.crt',
+      'error pki/sa.key',
+      'error pki/sa.pub',
+      'error controller-manager.conf',
+    ]);
     assert.match(found[1]?.message ?? '', /not a PEM certificate/);
     assert.match(found[2]?.message ?? '', /not the private key of pki\/sa\.pub/);
     assert.match(found[3]?.message ?? '', /not the cluster's service-account key/);
@@ -273,6 +344,9 @@ spec:
   test('a master not in the spec, or a trusted CA that is no CA, is refused rather than reported', async () => {
     await assert.rejects(checkMasterPki(input({ master: 'm9' })), (e: unknown) => e instanceof OperatorError && e.code === 'PKI_UNKNOWN_MASTER');
     const trusted = { ...input().trusted, etcdCaPem: files['etcd/server.crt'] ?? '' };
-    await assert.rejects(checkMasterPki(input({ trusted })), (e: unknown) => e instanceof OperatorError && e.code === 'PKI_CA_UNREADABLE' && /etcd CA/.test(e.message));
+    await assert.rejects(
+      checkMasterPki(input({ trusted })),
+      (e: unknown) => e instanceof OperatorError && e.code === 'PKI_CA_UNREADABLE' && /etcd CA/.test(e.message),
+    );
   });
 });

@@ -76,7 +76,10 @@ describe('control-plane PKI', () => {
   });
 
   test("the CAs are kubeadm's: CN kubernetes and front-proxy-ca, O=<cluster>, ten years", async () => {
-    for (const [ca, cn] of [[pki.ca, 'kubernetes'], [pki.frontProxyCa, 'front-proxy-ca']] as const) {
+    for (const [ca, cn] of [
+      [pki.ca, 'kubernetes'],
+      [pki.frontProxyCa, 'front-proxy-ca'],
+    ] as const) {
       const c = await checkCert(ca.certPem, ca.certPem);
       assert.equal(c.commonName, cn);
       assert.equal(c.isCa, true);
@@ -88,7 +91,10 @@ describe('control-plane PKI', () => {
 
   test('shared files: kubeadm names, keys 0600, certificates and sa.pub 0644', () => {
     const files = sharedFiles(pki);
-    assert.deepEqual(files.map((f) => f.path), ['ca.crt', 'ca.key', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'sa.key', 'sa.pub']);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['ca.crt', 'ca.key', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'sa.key', 'sa.pub'],
+    );
     for (const f of files) assert.equal(f.mode, f.path.endsWith('.key') ? 0o600 : 0o644, f.path);
     assert.match(file(files, 'sa.key').content, /^-----BEGIN PRIVATE KEY-----\n/);
     assert.match(file(files, 'sa.pub').content, /^-----BEGIN PUBLIC KEY-----\n/);
@@ -134,11 +140,15 @@ describe('control-plane PKI', () => {
     assert.equal(serviceIp('fd00:0:0:0:0:0:1:0/112'), 'fd00::1:1');
     assert.equal(serviceIp('192.168.10.0/30'), '192.168.10.1');
     for (const bad of ['10.0.0.0/32', '10.0.0.0/31', 'fd00::/127', '10.0.0.0', '10.0.0.0/x', 'nope/8', '10.0.0.0/8/8']) {
-      assert.throws(() => serviceIp(bad), (e: unknown) => e instanceof OperatorError && e.code === 'PKI_BAD_SUBNET', bad);
+      assert.throws(
+        () => serviceIp(bad),
+        (e: unknown) => e instanceof OperatorError && e.code === 'PKI_BAD_SUBNET',
+        bad,
+      );
     }
   });
 
-  test('apiserver.crt: exactly the kubernetes Service names, the master name, service IP, master and balancer addresses (every master\'s balancer in static-pod mode); serverAuth only', async () => {
+  test("apiserver.crt: exactly the kubernetes Service names, the master name, service IP, master and balancer addresses (every master's balancer in static-pod mode); serverAuth only", async () => {
     const pem = file(m1.pki, 'apiserver.crt').content;
     assert.deepEqual(sans(pem), {
       dns: ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'm1'],
@@ -162,7 +172,10 @@ describe('control-plane PKI', () => {
     const noLb = clusterSpec({ masters: THREE });
     assert.deepEqual(apiserverSans(noLb, { name: 'm2', address: '10.0.0.12' }).ipAddresses, ['10.96.0.1', '10.0.0.12', '10.0.0.11', '10.0.0.13']);
     // an external balancer: only its address and the master's own
-    const external = clusterSpec({ masters: THREE, extra: '  loadBalancer: {mode: external, address: 10.0.0.100, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}' });
+    const external = clusterSpec({
+      masters: THREE,
+      extra: '  loadBalancer: {mode: external, address: 10.0.0.100, runtimeApi: {master: m1, socket: /run/haproxy/admin.sock}}',
+    });
     assert.deepEqual(apiserverSans(external, { name: 'm2', address: '10.0.0.12' }).ipAddresses, ['10.96.0.1', '10.0.0.12', '10.0.0.100']);
   });
 
@@ -171,7 +184,10 @@ describe('control-plane PKI', () => {
       m1.pki.map((f) => f.path),
       ['apiserver.crt', 'apiserver.key', 'apiserver-kubelet-client.crt', 'apiserver-kubelet-client.key', 'front-proxy-client.crt', 'front-proxy-client.key'],
     );
-    assert.deepEqual(m1.kubeconfigs.map((f) => f.path), ['scheduler.conf', 'controller-manager.conf', 'admin.conf']);
+    assert.deepEqual(
+      m1.kubeconfigs.map((f) => f.path),
+      ['scheduler.conf', 'controller-manager.conf', 'admin.conf'],
+    );
     for (const f of m1.pki) assert.equal(f.mode, f.path.endsWith('.key') ? 0o600 : 0o644, f.path);
     for (const f of m1.kubeconfigs) assert.equal(f.mode, 0o600, f.path);
     const secrets = [pki.ca.keyPem, pki.frontProxyCa.keyPem, pki.serviceAccount.privateKeyPem];
@@ -222,11 +238,19 @@ describe('control-plane PKI', () => {
       const k = YAML.parse(file(m1.kubeconfigs, path).content) as Kubeconfig;
       assert.equal(k.apiVersion, 'v1', path);
       assert.equal(k.kind, 'Config', path);
-      assert.deepEqual(k.clusters.map((c) => [c.name, c.cluster.server]), [['prod', server]], path);
+      assert.deepEqual(
+        k.clusters.map((c) => [c.name, c.cluster.server]),
+        [['prod', server]],
+        path,
+      );
       assert.equal(unbase64(k.clusters[0]?.cluster['certificate-authority-data'] ?? ''), pki.ca.certPem, path);
       assert.deepEqual(k.contexts, [{ name: `${user}@prod`, context: { cluster: 'prod', user } }], path);
       assert.equal(k['current-context'], `${user}@prod`, path);
-      assert.deepEqual(k.users.map((u) => u.name), [user], path);
+      assert.deepEqual(
+        k.users.map((u) => u.name),
+        [user],
+        path,
+      );
       const certPem = unbase64(k.users[0]?.user['client-certificate-data'] ?? '');
       const keyPem = unbase64(k.users[0]?.user['client-key-data'] ?? '');
       assert.deepEqual(subject(certPem), { cn: user, o: group }, path);
@@ -247,7 +271,10 @@ describe('control-plane PKI', () => {
   });
 
   test('an unknown master is refused with the known ones in the hint', async () => {
-    await assert.rejects(masterControlPlaneFiles(pki, spec, 'm9'), (e: unknown) => e instanceof OperatorError && e.code === 'PKI_UNKNOWN_MASTER' && e.hint.includes('m1, m2, m3'));
+    await assert.rejects(
+      masterControlPlaneFiles(pki, spec, 'm9'),
+      (e: unknown) => e instanceof OperatorError && e.code === 'PKI_UNKNOWN_MASTER' && e.hint.includes('m1, m2, m3'),
+    );
   });
 });
 

@@ -97,7 +97,10 @@ describe('etcd PKI', () => {
       assert.equal(c.isCa, false, l);
       const days = (c.notAfter.getTime() - Date.now()) / DAY_MS;
       assert.ok(days > 364 && days <= 365, `${l} valid ${days} days`);
-      assert.ok(new crypto.X509Certificate(file(member, `${l}.crt`).content).checkPrivateKey(crypto.createPrivateKey(file(member, `${l}.key`).content)), `${l}.key`);
+      assert.ok(
+        new crypto.X509Certificate(file(member, `${l}.crt`).content).checkPrivateKey(crypto.createPrivateKey(file(member, `${l}.key`).content)),
+        `${l}.key`,
+      );
     }
   });
 
@@ -107,7 +110,8 @@ describe('etcd PKI', () => {
       ['etcd/ca.crt', 'apiserver-etcd-client.crt', 'apiserver-etcd-client.key', 'etcd/belay-coordinator.crt', 'etcd/belay-coordinator.key'],
     );
     assert.equal(parse(client, 'etcd/belay-coordinator.crt').subjectName.getField('CN')[0], 'belay-coordinator-m2');
-    for (const p of ['apiserver-etcd-client.crt', 'etcd/belay-coordinator.crt']) assert.equal((await checkCert(file(client, p).content, ca.certPem)).signedByCa, true, p);
+    for (const p of ['apiserver-etcd-client.crt', 'etcd/belay-coordinator.crt'])
+      assert.equal((await checkCert(file(client, p).content, ca.certPem)).signedByCa, true, p);
     for (const f of client) assert.equal(f.mode, f.path.endsWith('.key') ? 0o600 : 0o644, f.path);
   });
 
@@ -127,7 +131,10 @@ describe('etcd PKI', () => {
     for (const [m, code] of cases) {
       await assert.rejects(etcdMemberFiles(ca, m), (e: unknown) => e instanceof OperatorError && e.code === code && e.hint !== '', `${m.name}/${m.address}`);
     }
-    await assert.rejects(etcdClientFiles(ca, { name: 'm'.repeat(47), address: '10.0.0.1' }), (e: unknown) => e instanceof OperatorError && e.code === 'PKI_BAD_NODE_NAME');
+    await assert.rejects(
+      etcdClientFiles(ca, { name: 'm'.repeat(47), address: '10.0.0.1' }),
+      (e: unknown) => e instanceof OperatorError && e.code === 'PKI_BAD_NODE_NAME',
+    );
     // 46 characters is the longest that fits
     await etcdClientFiles(ca, { name: 'm'.repeat(46), address: '10.0.0.1' });
   });

@@ -57,7 +57,10 @@ describe('initPki', () => {
 
   test('writes every file, keys 0600, certs 0644, a new directory 0700, no temp files left', () => {
     const names = ['ca', 'm1', 'm2', 'm3', 'admin'].flatMap((n) => [`${n}.crt`, `${n}.key`]);
-    assert.deepEqual(files, names.map((n) => path.join(out, n)));
+    assert.deepEqual(
+      files,
+      names.map((n) => path.join(out, n)),
+    );
     assert.deepEqual(fs.readdirSync(out).sort(), [...names].sort());
     for (const f of files) assert.equal(mode(f), f.endsWith('.key') ? 0o600 : 0o644, f);
     assert.equal(mode(out), 0o700);
@@ -214,11 +217,20 @@ describe('ca', () => {
 
     // when the CA is loaded and issues a new certificate
     const ca = await loadCa(path.join(dir, 'ca.crt'), path.join(dir, 'ca.key'));
-    const leaf = await issueCert(ca, { commonName: 'm9', dnsNames: ['m9', 'm9.example.org'], ipAddresses: ['10.0.0.9', '2001:db8::9'], usages: ['server'], days: 30 });
+    const leaf = await issueCert(ca, {
+      commonName: 'm9',
+      dnsNames: ['m9', 'm9.example.org'],
+      ipAddresses: ['10.0.0.9', '2001:db8::9'],
+      usages: ['server'],
+      days: 30,
+    });
 
     // then it chains to the CA on disk
     const c = await checkCert(leaf.certPem, read(dir, 'ca.crt'));
-    assert.deepEqual([c.commonName, c.dnsNames, c.ipAddresses, c.usages, c.signedByCa], ['m9', ['m9', 'm9.example.org'], ['10.0.0.9', '2001:db8::9'], ['server'], true]);
+    assert.deepEqual(
+      [c.commonName, c.dnsNames, c.ipAddresses, c.usages, c.signedByCa],
+      ['m9', ['m9', 'm9.example.org'], ['10.0.0.9', '2001:db8::9'], ['server'], true],
+    );
     assert.match(leaf.keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
   });
 
@@ -232,7 +244,11 @@ describe('ca', () => {
     await rejectsOperator(() => loadCa(path.join(a, 'nope.crt'), path.join(a, 'ca.key')), 'PKI_CA_UNREADABLE', 'nope.crt', 'ENOENT');
     const ca = await loadCa(path.join(a, 'ca.crt'), path.join(a, 'ca.key'));
     await rejectsOperator(() => issueCert(ca, { commonName: 'm9', dnsNames: [], ipAddresses: [], usages: ['client'], days: 3651 }), 'PKI_OUTLIVES_CA', '3651');
-    await rejectsOperator(() => issueCert(ca, { commonName: 'm9', dnsNames: ['bad_name'], ipAddresses: [], usages: ['client'], days: 1 }), 'PKI_BAD_NAME', 'bad_name');
+    await rejectsOperator(
+      () => issueCert(ca, { commonName: 'm9', dnsNames: ['bad_name'], ipAddresses: [], usages: ['client'], days: 1 }),
+      'PKI_BAD_NAME',
+      'bad_name',
+    );
     await rejectsOperator(() => issueCert(ca, { commonName: 'm9', dnsNames: [], ipAddresses: [], usages: [], days: 1 }), 'PKI_BAD_USAGE');
   });
 });

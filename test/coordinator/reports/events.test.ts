@@ -28,16 +28,31 @@ test('events are kept in time order across masters, filtered and limited', () =>
   s.add(ev('m1', 1, 10));
   s.add(ev('m2', 1, 30, 'containerd'));
   s.add(ev('m1', 2, 20)); // resent late
-  assert.deepEqual(s.list({}).map((e) => e.atMs), [10, 20, 30]);
-  assert.deepEqual(s.list({ node: 'm1' }).map((e) => e.seq), [1, 2]);
-  assert.deepEqual(s.list({ service: 'containerd' }).map((e) => e.node), ['m2']);
-  assert.deepEqual(s.list({}, 1).map((e) => e.atMs), [30]);
+  assert.deepEqual(
+    s.list({}).map((e) => e.atMs),
+    [10, 20, 30],
+  );
+  assert.deepEqual(
+    s.list({ node: 'm1' }).map((e) => e.seq),
+    [1, 2],
+  );
+  assert.deepEqual(
+    s.list({ service: 'containerd' }).map((e) => e.node),
+    ['m2'],
+  );
+  assert.deepEqual(
+    s.list({}, 1).map((e) => e.atMs),
+    [30],
+  );
 });
 
 test('the oldest events go first past the capacity, and can be stored again then', () => {
   const s = new EventStore(2);
   for (let i = 1; i <= 3; i++) s.add(ev('m1', i, i));
-  assert.deepEqual(s.list({}).map((e) => e.seq), [2, 3]);
+  assert.deepEqual(
+    s.list({}).map((e) => e.seq),
+    [2, 3],
+  );
 });
 
 test('followers see each new event once', () => {

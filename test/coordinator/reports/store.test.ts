@@ -9,14 +9,38 @@ const nodes = [
 ];
 
 function report(node: string, seq: number, agentInstance = 'a'): HostReport__Output {
-  return { node, address: '', seq, agentInstance, collectedAtMs: 1000, collectDurationMs: 5, publishedAtMs: 1000, host: null, filesystems: [], processes: [], collectErrors: [], agentVersion: '', etcdDataDir: '', root: '/', etcdDisk: null, services: [], manifests: [] };
+  return {
+    node,
+    address: '',
+    seq,
+    agentInstance,
+    collectedAtMs: 1000,
+    collectDurationMs: 5,
+    publishedAtMs: 1000,
+    host: null,
+    filesystems: [],
+    processes: [],
+    collectErrors: [],
+    agentVersion: '',
+    etcdDataDir: '',
+    root: '/',
+    etcdDisk: null,
+    services: [],
+    manifests: [],
+  };
 }
 
 test('a known master may report under its own certificate only', () => {
   const s = new ReportStore(nodes);
   s.authorize('m1', 'm1');
-  assert.throws(() => s.authorize('m9', 'm9'), (e: Error & { code?: string }) => e.code === 'UNKNOWN_NODE' && /unknown master "m9"/.test(e.message));
-  assert.throws(() => s.authorize('m2', 'm1'), (e: Error & { code?: string }) => e.code === 'NODE_NAME_MISMATCH' && /certificate is for "m2"/.test(e.message));
+  assert.throws(
+    () => s.authorize('m9', 'm9'),
+    (e: Error & { code?: string }) => e.code === 'UNKNOWN_NODE' && /unknown master "m9"/.test(e.message),
+  );
+  assert.throws(
+    () => s.authorize('m2', 'm1'),
+    (e: Error & { code?: string }) => e.code === 'NODE_NAME_MISMATCH' && /certificate is for "m2"/.test(e.message),
+  );
   s.authorize(undefined, 'm2'); // insecure server: no certificate to compare
 });
 
@@ -28,7 +52,13 @@ test('status lists every known master, reporting or not, with the age on its own
   // when asked at t=7500
   const st = s.status(7500);
   // then
-  assert.deepEqual(st.map((n) => [n.name, n.agentConnected, n.lastReportAgeMs]), [['m1', true, 2500], ['m2', false, -1]]);
+  assert.deepEqual(
+    st.map((n) => [n.name, n.agentConnected, n.lastReportAgeMs]),
+    [
+      ['m1', true, 2500],
+      ['m2', false, -1],
+    ],
+  );
   assert.equal(st[1]?.report, null);
 });
 

@@ -30,7 +30,10 @@ test('a newer update about a member invalidates the queued older one', () => {
   q.enqueue(alive('m2'));
   assert.equal(q.length, 2);
   const sent = q.take(1_400, 10);
-  assert.deepEqual(sent.map((u) => [u.kind, u.name]).sort(), [['alive', 'm2'], ['suspect', 'm1']]);
+  assert.deepEqual(sent.map((u) => [u.kind, u.name]).sort(), [
+    ['alive', 'm2'],
+    ['suspect', 'm1'],
+  ]);
   assert.equal(q.peek('m1')?.kind, 'suspect');
 });
 
@@ -41,11 +44,23 @@ test('a packet takes the least-sent updates first, newest first among equals, wi
   q.enqueue(alive('a'));
   q.enqueue(alive('b'));
   const one = estimateSize(alive('a'));
-  assert.deepEqual(q.take(one, 10).map((u) => u.name), ['b']);
-  assert.deepEqual(q.take(one, 10).map((u) => u.name), ['a']);
+  assert.deepEqual(
+    q.take(one, 10).map((u) => u.name),
+    ['b'],
+  );
+  assert.deepEqual(
+    q.take(one, 10).map((u) => u.name),
+    ['a'],
+  );
   // All sent once now: newest first, as many as fit.
-  assert.deepEqual(q.take(2 * one + 1, 10).map((u) => u.name), ['b', 'a']);
-  assert.deepEqual(q.take(one, 10).map((u) => u.name), ['o']);
+  assert.deepEqual(
+    q.take(2 * one + 1, 10).map((u) => u.name),
+    ['b', 'a'],
+  );
+  assert.deepEqual(
+    q.take(one, 10).map((u) => u.name),
+    ['o'],
+  );
   assert.deepEqual(q.take(0, 10), []);
 });
 
@@ -54,6 +69,9 @@ test('an update bigger than the budget is skipped, smaller ones still go', () =>
   const big: Update = { kind: 'alive', name: 'big', bootId: 'a-x', addr: 'big:1', incarnation: 1, tags: { blob: 'x'.repeat(300) } };
   q.enqueue(alive('small'));
   q.enqueue(big);
-  assert.deepEqual(q.take(estimateSize(alive('small')), 10).map((u) => u.name), ['small']);
+  assert.deepEqual(
+    q.take(estimateSize(alive('small')), 10).map((u) => u.name),
+    ['small'],
+  );
   assert.equal(q.length, 2);
 });

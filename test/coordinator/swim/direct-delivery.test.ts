@@ -5,7 +5,14 @@ import { SWIM_LAN } from '../../../coordinator/swim/config.js';
 import { DirectDelivery } from '../../../coordinator/swim/direct-delivery.js';
 import { estimateSize } from '../../../coordinator/swim/messages.js';
 
-const alive = (name: string, incarnation = 1, tags: Record<string, string> = {}): Update => ({ kind: 'alive', name, bootId: 'a-x', addr: `${name}:1`, incarnation, tags });
+const alive = (name: string, incarnation = 1, tags: Record<string, string> = {}): Update => ({
+  kind: 'alive',
+  name,
+  bootId: 'a-x',
+  addr: `${name}:1`,
+  incarnation,
+  tags,
+});
 const addrOf = (name: string): string => `${name}:1`;
 
 function setup(): DirectDelivery {
@@ -32,7 +39,10 @@ test('one packet per member, led by deliver{seq}; resent every gossip interval u
   assert.equal(d.ack(12345), false);
   assert.deepEqual(d.packets(SWIM_LAN.gossipIntervalMs - 1, addrOf), []);
   assert.equal(d.nextWakeMs(), SWIM_LAN.gossipIntervalMs);
-  assert.deepEqual(d.packets(SWIM_LAN.gossipIntervalMs, addrOf).map((p) => p.to), ['m2:1']);
+  assert.deepEqual(
+    d.packets(SWIM_LAN.gossipIntervalMs, addrOf).map((p) => p.to),
+    ['m2:1'],
+  );
   assert.equal(d.size, 1);
 });
 
@@ -40,7 +50,8 @@ test('gives up after deliverMaxTries sends, and never sends to a member that is 
   const d = setup();
   d.add(['m1', 'm2'], alive('m0'));
   let sends = d.packets(0, addrOf).filter((p) => p.to === 'm1:1').length;
-  for (let t = 1; t < 20; t++) sends += d.packets(t * SWIM_LAN.gossipIntervalMs, (n) => (n === 'm2' ? undefined : addrOf(n))).filter((p) => p.to === 'm1:1').length;
+  for (let t = 1; t < 20; t++)
+    sends += d.packets(t * SWIM_LAN.gossipIntervalMs, (n) => (n === 'm2' ? undefined : addrOf(n))).filter((p) => p.to === 'm1:1').length;
   assert.equal(sends, SWIM_LAN.deliverMaxTries);
   assert.equal(d.givenUp, 1);
   assert.equal(d.size, 0);
@@ -54,10 +65,16 @@ test('a newer update about the same member replaces the older one, pending or in
   d.add(['m1'], alive('m5', 1));
   d.add(['m1'], alive('m5', 2));
   const [p] = d.packets(0, addrOf);
-  assert.deepEqual(p?.msgs.slice(1).map((m) => (m.kind === 'alive' ? m.incarnation : -1)), [2]);
+  assert.deepEqual(
+    p?.msgs.slice(1).map((m) => (m.kind === 'alive' ? m.incarnation : -1)),
+    [2],
+  );
   d.add(['m1'], { kind: 'dead', name: 'm5', bootId: 'a-x', incarnation: 2, from: 'm0' });
   assert.equal(d.size, 0, 'the in-flight alive is pointless now');
-  assert.deepEqual(d.packets(1, addrOf)[0]?.msgs.map((m) => m.kind), ['deliver', 'dead']);
+  assert.deepEqual(
+    d.packets(1, addrOf)[0]?.msgs.map((m) => m.kind),
+    ['deliver', 'dead'],
+  );
 });
 
 test('updates for one member are split so that each packet stays within the MTU', () => {

@@ -46,7 +46,14 @@ function fold(start: Member, claims: readonly Claim[]): Member {
   return m;
 }
 
-const essence = (m: Member): unknown => ({ bootId: m.bootId, addr: m.addr, incarnation: m.incarnation, state: m.state, tags: m.tags, tagsIncarnation: m.tagsIncarnation });
+const essence = (m: Member): unknown => ({
+  bootId: m.bootId,
+  addr: m.addr,
+  incarnation: m.incarnation,
+  state: m.state,
+  tags: m.tags,
+  tagsIncarnation: m.tagsIncarnation,
+});
 
 const state = fc.constantFrom<MemberState>('alive', 'suspect', 'dead', 'left');
 const incarnation = fc.integer({ min: 0, max: 5 });
@@ -61,8 +68,20 @@ const sameBoot = fc.record({ via: fc.constantFrom<'gossip' | 'snapshot'>('gossip
  */
 const acrossBoots = fc.oneof(
   fc.record({ via: fc.constant<'gossip' | 'snapshot'>('snapshot'), boot: fc.integer({ min: 0, max: 2 }), state, incarnation, from }),
-  fc.record({ via: fc.constant<'gossip' | 'snapshot'>('gossip'), boot: fc.integer({ min: 0, max: 2 }), state: fc.constant<MemberState>('alive'), incarnation, from }),
-  fc.record({ via: fc.constant<'gossip' | 'snapshot'>('gossip'), boot: fc.constant(0), state: fc.constantFrom<MemberState>('suspect', 'dead', 'left'), incarnation, from }),
+  fc.record({
+    via: fc.constant<'gossip' | 'snapshot'>('gossip'),
+    boot: fc.integer({ min: 0, max: 2 }),
+    state: fc.constant<MemberState>('alive'),
+    incarnation,
+    from,
+  }),
+  fc.record({
+    via: fc.constant<'gossip' | 'snapshot'>('gossip'),
+    boot: fc.constant(0),
+    state: fc.constantFrom<MemberState>('suspect', 'dead', 'left'),
+    incarnation,
+    from,
+  }),
 );
 
 const permuted = (gen: fc.Arbitrary<Gen>): fc.Arbitrary<[Gen[], Gen[]]> =>
@@ -103,7 +122,16 @@ for (const [label, gen] of [
         const claims = gs.map(claimOf);
         const once = fold(initial, claims);
         assert.deepEqual(essence(fold(once, claims)), essence(once), 'the whole sequence again');
-        assert.deepEqual(essence(fold(initial, claims.flatMap((c) => [c, c]))), essence(once), 'each claim twice');
+        assert.deepEqual(
+          essence(
+            fold(
+              initial,
+              claims.flatMap((c) => [c, c]),
+            ),
+          ),
+          essence(once),
+          'each claim twice',
+        );
       }),
       runs,
     );

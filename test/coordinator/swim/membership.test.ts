@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bootOrder, claimOfMessage, claimOfSnapshot, mergeClaim, newBootId, transitionOf, type Claim, type Member } from '../../../coordinator/swim/membership.js';
+import {
+  bootOrder,
+  claimOfMessage,
+  claimOfSnapshot,
+  mergeClaim,
+  newBootId,
+  transitionOf,
+  type Claim,
+  type Member,
+} from '../../../coordinator/swim/membership.js';
 import { seededRng } from '../../../proto/common/rng.js';
 
 const BOOT = 'a-x';
@@ -20,8 +29,14 @@ const alive = (incarnation: number, o: Partial<Claim> = {}): Claim => ({
   ...claimOfMessage({ kind: 'alive', name: 'm1', bootId: BOOT, addr: '10.0.0.1:7946', incarnation, tags: { role: 'master' } }),
   ...o,
 });
-const suspect = (incarnation: number, o: Partial<Claim> = {}): Claim => ({ ...claimOfMessage({ kind: 'suspect', name: 'm1', bootId: BOOT, incarnation, from: 'm2' }), ...o });
-const dead = (incarnation: number, from = 'm2', o: Partial<Claim> = {}): Claim => ({ ...claimOfMessage({ kind: 'dead', name: 'm1', bootId: BOOT, incarnation, from }), ...o });
+const suspect = (incarnation: number, o: Partial<Claim> = {}): Claim => ({
+  ...claimOfMessage({ kind: 'suspect', name: 'm1', bootId: BOOT, incarnation, from: 'm2' }),
+  ...o,
+});
+const dead = (incarnation: number, from = 'm2', o: Partial<Claim> = {}): Claim => ({
+  ...claimOfMessage({ kind: 'dead', name: 'm1', bootId: BOOT, incarnation, from }),
+  ...o,
+});
 
 function applied(current: Member | undefined, claim: Claim): Member {
   const out = mergeClaim(current, claim, 100);

@@ -11,7 +11,15 @@ import { seededRng } from '../../../proto/common/rng.js';
 
 const BOOT = '1-aaaaaaaa';
 const addrOf = (i: number): Addr => `m${i}:7946`;
-const snapshot = (i: number, o: Partial<MemberSnapshot> = {}): MemberSnapshot => ({ name: `m${i}`, bootId: BOOT, addr: addrOf(i), incarnation: 0, state: 'alive', tags: {}, ...o });
+const snapshot = (i: number, o: Partial<MemberSnapshot> = {}): MemberSnapshot => ({
+  name: `m${i}`,
+  bootId: BOOT,
+  addr: addrOf(i),
+  incarnation: 0,
+  state: 'alive',
+  tags: {},
+  ...o,
+});
 
 function setup(others = 3, cfg: Partial<SwimConfig> = {}): SwimNode {
   const node = new SwimNode({ ...SWIM_LAN, ...cfg }, { name: 'm0', bootId: BOOT, addr: addrOf(0), tags: { role: 'master' } }, seededRng(1), 0);
@@ -45,7 +53,8 @@ function answer(node: SwimNode, out: Output, nowMs: number, silent: readonly Add
   for (const s of out.send) {
     for (const m of s.msgs) {
       if (m.kind === 'ping' && !silent.includes(s.to)) recv(node, nowMs, s.to, { kind: 'ack', seq: m.seq, from: m.target });
-      if (m.kind === 'indirect-ping') recv(node, nowMs, s.to, silent.includes(m.targetAddr) ? { kind: 'nack', seq: m.seq, from: 'helper' } : { kind: 'ack', seq: m.seq, from: m.target });
+      if (m.kind === 'indirect-ping')
+        recv(node, nowMs, s.to, silent.includes(m.targetAddr) ? { kind: 'nack', seq: m.seq, from: 'helper' } : { kind: 'ack', seq: m.seq, from: m.target });
     }
   }
 }
@@ -85,7 +94,8 @@ test('probe: nacks from the helpers keep local health; an ack in time clears the
   const node = setup(3);
   const p = nextPing(node, 0);
   const mid = node.step({ kind: 'tick', nowMs: p.at + 500 });
-  for (const r of mid.send.filter((s) => s.msgs.some((m) => m.kind === 'indirect-ping'))) recv(node, p.at + 900, r.to, { kind: 'nack', seq: p.seq, from: 'mx' });
+  for (const r of mid.send.filter((s) => s.msgs.some((m) => m.kind === 'indirect-ping')))
+    recv(node, p.at + 900, r.to, { kind: 'nack', seq: p.seq, from: 'mx' });
   node.step({ kind: 'tick', nowMs: p.at + 1_000 });
   assert.equal(node.member(p.target)?.state, 'suspect');
   assert.equal(node.localHealth(), 0);
@@ -175,7 +185,10 @@ test('an accusation of an earlier boot of its name is answered with its alive; a
 test('name conflict between two other members: the newer boot at another address is refused while the known one is alive', () => {
   const node = setup(3);
   const out = recv(node, 10, addrOf(2), { kind: 'alive', name: 'm1', bootId: '2-bbbbbbbb', addr: '10.9.9.9:7946', incarnation: 0, tags: {} });
-  assert.deepEqual(out.events.map((e) => e.kind), ['conflict']);
+  assert.deepEqual(
+    out.events.map((e) => e.kind),
+    ['conflict'],
+  );
   assert.equal(node.member('m1')?.bootId, BOOT);
 });
 
@@ -184,19 +197,28 @@ test('buddy system: a ping to a suspect carries the suspicion; an ack to a pinge
   recv(node, 0, addrOf(1), { kind: 'suspect', name: 'm1', bootId: BOOT, incarnation: 0, from: 'mx' });
   const p = nextPing(node, 10);
   const packet = p.out.send.find((s) => s.to === addrOf(1) && s.msgs[0]?.kind === 'ping');
-  assert.deepEqual(packet?.msgs.slice(0, 2).map((m) => m.kind), ['ping', 'suspect']);
+  assert.deepEqual(
+    packet?.msgs.slice(0, 2).map((m) => m.kind),
+    ['ping', 'suspect'],
+  );
 
   const other = setup(2);
   recv(other, 0, addrOf(2), { kind: 'dead', name: 'm1', bootId: BOOT, incarnation: 0, from: 'm2' });
   const ack = recv(other, 10, addrOf(1), { kind: 'ping', seq: 3, target: 'm0', from: 'm1', fromAddr: addrOf(1) });
   const reply = ack.send.find((s) => s.to === addrOf(1));
-  assert.deepEqual(reply?.msgs.slice(0, 2).map((m) => m.kind), ['ack', 'dead']);
+  assert.deepEqual(
+    reply?.msgs.slice(0, 2).map((m) => m.kind),
+    ['ack', 'dead'],
+  );
 });
 
 test('suspicion without confirmations: dead after the max timeout, reported once, delivered to the live members only', () => {
   const node = setup(3); // n = 4: min 1 s, max 6 s, K = 2
   const first = recv(node, 10, addrOf(2), { kind: 'suspect', name: 'm1', bootId: BOOT, incarnation: 0, from: 'm2' });
-  assert.deepEqual(first.events.map((e) => [e.kind, e.from]), [['suspected', 'm2']]);
+  assert.deepEqual(
+    first.events.map((e) => [e.kind, e.from]),
+    [['suspected', 'm2']],
+  );
   // Small cluster: we check for ourselves at once; m1 answers, so we do not confirm.
   assert.equal(sent(first, 'ping', addrOf(1)).length, 1, 'confirmation probe');
   answer(node, first, 15, []);
@@ -209,7 +231,10 @@ test('suspicion without confirmations: dead after the max timeout, reported once
     assert.deepEqual(out.events, []);
   }
   const end = node.step({ kind: 'tick', nowMs: 6_010 });
-  assert.deepEqual(end.events.map((e) => [e.kind, e.member.name, e.from]), [['died', 'm1', 'm0']]);
+  assert.deepEqual(
+    end.events.map((e) => [e.kind, e.member.name, e.from]),
+    [['died', 'm1', 'm0']],
+  );
   const deliveredTo = end.send.filter((s) => s.msgs[0]?.kind === 'deliver' && s.msgs.some((m) => m.kind === 'dead')).map((s) => s.to);
   assert.deepEqual(deliveredTo.sort(), [addrOf(2), addrOf(3)]);
 });
@@ -226,7 +251,10 @@ test('suspicion with K independent confirmations: dead after the min timeout', (
   const out = node.step({ kind: 'tick', nowMs: 1_000 });
   assert.equal(node.localHealth(), 0);
   assert.equal(node.member('m1')?.state, 'dead');
-  assert.deepEqual(out.events.map((e) => e.kind), ['died']);
+  assert.deepEqual(
+    out.events.map((e) => e.kind),
+    ['died'],
+  );
 });
 
 test('set-tags bumps the incarnation and sends the alive to every member directly; oversized tags are refused', () => {
@@ -268,10 +296,19 @@ test('direct delivery is retried every gossip interval until acked, at most deli
 
 test('a delivery is acked after the rest of its packet has been applied', () => {
   const node = setup(2);
-  const out = recv(node, 5, addrOf(1), { kind: 'deliver', seq: 77, from: 'm1' }, { kind: 'alive', name: 'm1', bootId: BOOT, addr: addrOf(1), incarnation: 3, tags: { v: '2' } });
+  const out = recv(
+    node,
+    5,
+    addrOf(1),
+    { kind: 'deliver', seq: 77, from: 'm1' },
+    { kind: 'alive', name: 'm1', bootId: BOOT, addr: addrOf(1), incarnation: 3, tags: { v: '2' } },
+  );
   assert.equal(node.member('m1')?.incarnation, 3);
   assert.deepEqual(sent(out, 'ack', addrOf(1)), [{ kind: 'ack', seq: 77, from: 'm0' }]);
-  assert.deepEqual(out.events.map((e) => e.kind), ['updated']);
+  assert.deepEqual(
+    out.events.map((e) => e.kind),
+    ['updated'],
+  );
 });
 
 test('a graceful leave sends a dead from itself to every member and stops probing', () => {
@@ -290,7 +327,10 @@ test('a graceful leave sends a dead from itself to every member and stops probin
 test('others see a leave as left, never as dead', () => {
   const node = setup(3);
   const out = recv(node, 5, addrOf(1), { kind: 'dead', name: 'm1', bootId: BOOT, incarnation: 0, from: 'm1' });
-  assert.deepEqual(out.events.map((e) => e.kind), ['left']);
+  assert.deepEqual(
+    out.events.map((e) => e.kind),
+    ['left'],
+  );
   recv(node, 6, addrOf(2), { kind: 'dead', name: 'm1', bootId: BOOT, incarnation: 0, from: 'm2' });
   assert.equal(node.member('m1')?.state, 'left');
   for (let t = 10; t < 20_000; t += 100) assert.deepEqual(sent(node.step({ kind: 'tick', nowMs: t }), 'ping', addrOf(1)), [], 'a left member is never probed');
@@ -308,15 +348,33 @@ test('join: push-pull (join=true) to the seeds, retried until a reply is merged;
   assert.equal(sent(node.step({ kind: 'tick', nowMs: 999 }), 'push-pull').length, 0);
   assert.equal(sent(node.step({ kind: 'tick', nowMs: 1_000 }), 'push-pull', addrOf(1)).length, 1, 'retried after joinRetryMs');
   const reply = recv(node, 1_010, addrOf(1), { kind: 'push-pull', from: 'm1', join: true, reply: true, members: [snapshot(1), snapshot(2)] });
-  assert.deepEqual(reply.events.map((e) => [e.kind, e.member.name]), [['joined', 'm1'], ['joined', 'm2']]);
+  assert.deepEqual(
+    reply.events.map((e) => [e.kind, e.member.name]),
+    [
+      ['joined', 'm1'],
+      ['joined', 'm2'],
+    ],
+  );
   // Joined: our alive goes to each member directly; no more join retries.
-  assert.deepEqual(reply.send.filter((s) => s.msgs[0]?.kind === 'deliver').map((s) => s.to).sort(), [addrOf(1), addrOf(2)]);
+  assert.deepEqual(
+    reply.send
+      .filter((s) => s.msgs[0]?.kind === 'deliver')
+      .map((s) => s.to)
+      .sort(),
+    [addrOf(1), addrOf(2)],
+  );
   for (let t = 1_010; t < 2_500; t += 100) assert.ok(sent(node.step({ kind: 'tick', nowMs: t }), 'push-pull').every((p) => !p.join));
 });
 
 test('push-pull: merges the remote state (a remote dead as suspect), then answers with its own', () => {
   const node = setup(2);
-  const out = recv(node, 10, addrOf(1), { kind: 'push-pull', from: 'm1', join: false, reply: false, members: [snapshot(1), snapshot(2, { state: 'dead' }), snapshot(3)] });
+  const out = recv(node, 10, addrOf(1), {
+    kind: 'push-pull',
+    from: 'm1',
+    join: false,
+    reply: false,
+    members: [snapshot(1), snapshot(2, { state: 'dead' }), snapshot(3)],
+  });
   assert.equal(node.member('m2')?.state, 'suspect');
   assert.equal(node.member('m3')?.state, 'alive');
   const [reply] = sent(out, 'push-pull', addrOf(1));
@@ -341,7 +399,10 @@ test('a new boot of a member replaces it at once, even while it is suspect or de
   const node = setup(3);
   recv(node, 0, addrOf(2), { kind: 'dead', name: 'm1', bootId: BOOT, incarnation: 7, from: 'm2' });
   const out = recv(node, 10, addrOf(1), { kind: 'alive', name: 'm1', bootId: '2-cccccccc', addr: addrOf(1), incarnation: 0, tags: {} });
-  assert.deepEqual(out.events.map((e) => [e.kind, e.member.state, e.otherBootId]), [['restarted', 'alive', BOOT]]);
+  assert.deepEqual(
+    out.events.map((e) => [e.kind, e.member.state, e.otherBootId]),
+    [['restarted', 'alive', BOOT]],
+  );
   // Leftovers of the old boot change nothing.
   const late = recv(node, 20, addrOf(2), { kind: 'dead', name: 'm1', bootId: BOOT, incarnation: 99, from: 'm2' });
   assert.deepEqual(late.events, []);
@@ -368,14 +429,20 @@ test('a suspicion deadline handled late waits one probe timeout more, for a refu
   assert.deepEqual(late.events, []);
   // ...then the refutation that had been waiting in the socket.
   const refuted = recv(node, 7_000, addrOf(1), { kind: 'alive', name: 'm1', bootId: BOOT, addr: addrOf(1), incarnation: 1, tags: {} });
-  assert.deepEqual(refuted.events.map((e) => e.kind), ['refuted']);
+  assert.deepEqual(
+    refuted.events.map((e) => e.kind),
+    ['refuted'],
+  );
 
   const other = setup(3);
   answer(other, recv(other, 0, addrOf(2), { kind: 'suspect', name: 'm1', bootId: BOOT, incarnation: 0, from: 'm2' }), 5, []);
   other.step({ kind: 'tick', nowMs: 7_000 });
   other.step({ kind: 'tick', nowMs: 7_499 });
   assert.equal(other.member('m1')?.state, 'suspect');
-  assert.deepEqual(other.step({ kind: 'tick', nowMs: 7_500 }).events.map((e) => e.kind), ['died']);
+  assert.deepEqual(
+    other.step({ kind: 'tick', nowMs: 7_500 }).events.map((e) => e.kind),
+    ['died'],
+  );
 });
 
 // Digest anti-entropy (small clusters). Full push-pulls pushed far out, so that only digests run.
@@ -383,7 +450,12 @@ const DIGEST_CFG: Partial<SwimConfig> = { pushPullIntervalMs: 1e9 };
 const entry = (i: number, o: Partial<DigestEntry> = {}): DigestEntry => ({ name: `m${i}`, bootId: BOOT, incarnation: 0, state: 'alive', ...o });
 const digestFrom = (i: number, members: DigestEntry[]): Digest => ({ kind: 'digest', from: `m${i}`, fromAddr: addrOf(i), members });
 /** Updates and syncs in an output: what a digest may cause. */
-const repairs = (out: Output, to?: Addr): SwimMessage[] => [...sent(out, 'alive', to), ...sent(out, 'suspect', to), ...sent(out, 'dead', to), ...sent(out, 'push-pull', to)];
+const repairs = (out: Output, to?: Addr): SwimMessage[] => [
+  ...sent(out, 'alive', to),
+  ...sent(out, 'suspect', to),
+  ...sent(out, 'dead', to),
+  ...sent(out, 'push-pull', to),
+];
 
 /** Ticks every 10 ms to `untilMs`, every ping acked, so that the broadcast queue drains. */
 function settle(node: SwimNode, fromMs: number, untilMs: number): Output[] {
@@ -459,7 +531,11 @@ test('digest: two nodes repair a lost update through one digest and the push-pul
   const [a, b] = [make(0), make(1)];
   // a heard m2's tags change; b missed it.
   recv(a, 0, addrOf(2), { kind: 'alive', name: 'm2', bootId: BOOT, addr: addrOf(2), incarnation: 1, tags: { v: '1' } });
-  const digestOf = (node: SwimNode): Digest => digestFrom(Number(node.name.slice(1)), node.members().map((m) => ({ name: m.name, bootId: m.bootId, incarnation: m.incarnation, state: m.state })));
+  const digestOf = (node: SwimNode): Digest =>
+    digestFrom(
+      Number(node.name.slice(1)),
+      node.members().map((m) => ({ name: m.name, bootId: m.bootId, incarnation: m.incarnation, state: m.state })),
+    );
   // a's digest to b: b pulls from a; a answers; b merges.
   const pull = sent(recv(b, 10, addrOf(0), digestOf(a)), 'push-pull', addrOf(0));
   assert.equal(pull.length, 1);
@@ -493,7 +569,10 @@ test('digest: a view too large for one packet (mtu by estimateSize) is synced wi
   // 4 members' entries take 44 bytes each by estimateSize: 150 bytes holds the rest of the traffic but no digest.
   const node = setup(3, { ...DIGEST_CFG, mtu: 150 });
   const outs = settle(node, 0, 12_000);
-  assert.deepEqual(outs.flatMap((o) => sent(o, 'digest')), []);
+  assert.deepEqual(
+    outs.flatMap((o) => sent(o, 'digest')),
+    [],
+  );
   assert.ok(outs.flatMap((o) => sent(o, 'push-pull')).length >= 2);
   assert.equal(node.stats().digests, 0);
 });
@@ -501,5 +580,8 @@ test('digest: a view too large for one packet (mtu by estimateSize) is synced wi
 test('digest: none above smallClusterMax, where push-pull keeps its period', () => {
   const node = setup(3, { smallClusterMax: 2 });
   const outs = settle(node, 0, 12_000);
-  assert.deepEqual(outs.flatMap((o) => sent(o, 'digest')), []);
+  assert.deepEqual(
+    outs.flatMap((o) => sent(o, 'digest')),
+    [],
+  );
 });

@@ -7,7 +7,15 @@ test('probe order visits every member once per pass, in the same shuffled order 
   const rng = seededRng(4);
   let names = ['a', 'b', 'c', 'd', 'e'];
   const order = new ProbeOrder();
-  const pass = (): string[] => names.map(() => order.next(rng, () => [...names], () => true) as string);
+  const pass = (): string[] =>
+    names.map(
+      () =>
+        order.next(
+          rng,
+          () => [...names],
+          () => true,
+        ) as string,
+    );
   const first = pass();
   assert.deepEqual([...first].sort(), names);
   assert.deepEqual(pass(), first, 'each member exactly every n − 1 rounds');
@@ -26,7 +34,17 @@ test('probe order visits every member once per pass, in the same shuffled order 
   for (let seed = 0; seed < 10; seed++) {
     const o = new ProbeOrder();
     const r = seededRng(seed);
-    seen.add(['a', 'b', 'c', 'd'].map(() => o.next(r, () => ['a', 'b', 'c', 'd'], () => true)).join());
+    seen.add(
+      ['a', 'b', 'c', 'd']
+        .map(() =>
+          o.next(
+            r,
+            () => ['a', 'b', 'c', 'd'],
+            () => true,
+          ),
+        )
+        .join(),
+    );
   }
   assert.ok(seen.size > 1, 'shuffled');
 });
@@ -35,10 +53,31 @@ test('probe order skips members no longer eligible and returns undefined when no
   const rng = seededRng(1);
   const order = new ProbeOrder();
   const seen = new Set<string>();
-  for (let i = 0; i < 6; i++) seen.add(order.next(rng, () => ['a', 'b', 'c'], (n) => n !== 'b') as string);
+  for (let i = 0; i < 6; i++)
+    seen.add(
+      order.next(
+        rng,
+        () => ['a', 'b', 'c'],
+        (n) => n !== 'b',
+      ) as string,
+    );
   assert.deepEqual([...seen].sort(), ['a', 'c']);
-  assert.equal(order.next(rng, () => ['a'], () => false), undefined);
-  assert.equal(order.next(rng, () => [], () => true), undefined);
+  assert.equal(
+    order.next(
+      rng,
+      () => ['a'],
+      () => false,
+    ),
+    undefined,
+  );
+  assert.equal(
+    order.next(
+      rng,
+      () => [],
+      () => true,
+    ),
+    undefined,
+  );
 });
 
 test('a deadline handled more than half a probe timeout late means we stalled', () => {

@@ -7,15 +7,33 @@ import type { DigestEntry, MemberSnapshot, MemberState, SwimMessage, Tags } from
  * fast-check's unit 'binary': it builds a map of all of Unicode, 1.3 s.)
  */
 const codePoint = fc
-  .oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0xffff }), fc.integer({ min: 0x1_0000, max: 0x10_ffff }))
+  .oneof(
+    fc.integer({ min: 0, max: 0x7f }),
+    fc.integer({ min: 0x80, max: 0x7ff }),
+    fc.integer({ min: 0x800, max: 0xd7ff }),
+    fc.integer({ min: 0xe000, max: 0xffff }),
+    fc.integer({ min: 0x1_0000, max: 0x10_ffff }),
+  )
   .map((c) => String.fromCodePoint(c));
 const text = (maxLength: number, minLength = 1): fc.Arbitrary<string> => fc.string({ unit: codePoint, minLength, maxLength });
 const name = text(60);
-const addr = fc.oneof(fc.tuple(fc.ipV4(), fc.nat({ max: 65535 })).map(([h, p]) => `${h}:${p}`), text(60));
-const seq = fc.oneof(fc.constantFrom(0, 0xffff_ffff), fc.maxSafeNat().map((n) => n % 2 ** 32));
+const addr = fc.oneof(
+  fc.tuple(fc.ipV4(), fc.nat({ max: 65535 })).map(([h, p]) => `${h}:${p}`),
+  text(60),
+);
+const seq = fc.oneof(
+  fc.constantFrom(0, 0xffff_ffff),
+  fc.maxSafeNat().map((n) => n % 2 ** 32),
+);
 const incarnation = fc.oneof(fc.constantFrom(0, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
 const tags: fc.Arbitrary<Tags> = fc
-  .array(fc.tuple(text(60, 0).filter((k) => k !== '__proto__'), text(200, 0)), { maxLength: 8 })
+  .array(
+    fc.tuple(
+      text(60, 0).filter((k) => k !== '__proto__'),
+      text(200, 0),
+    ),
+    { maxLength: 8 },
+  )
   .map((entries) => Object.fromEntries(entries));
 /** Plain objects, as the core makes (fast-check also tries null prototypes, which deepEqual tells apart). */
 const rec = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> => fc.record(model, { noNullPrototype: true });

@@ -94,9 +94,17 @@ describe('decode refuses', () => {
       [{ alive: { ...alive, tags: { k: 'v'.repeat(1024) } } }, { alive: { ...alive, tags: { k: 'v'.repeat(1025) } } }, 'too-long'],
       [{ alive: { ...alive, tags: { ['k'.repeat(253)]: '' } } }, { alive: { ...alive, tags: { ['k'.repeat(254)]: '' } } }, 'too-long'],
       [{ alive: { ...alive, tags: tagsOf(64) } }, { alive: { ...alive, tags: tagsOf(65) } }, 'too-many-tags'],
-      [{ pushPull: { from: 'm1', members: [{ ...member, tags: tagsOf(64) }] } }, { pushPull: { from: 'm1', members: [{ ...member, tags: tagsOf(65) }] } }, 'too-many-tags'],
+      [
+        { pushPull: { from: 'm1', members: [{ ...member, tags: tagsOf(64) }] } },
+        { pushPull: { from: 'm1', members: [{ ...member, tags: tagsOf(65) }] } },
+        'too-many-tags',
+      ],
       [{ digest: { ...digest, fromAddr: 'a'.repeat(300) } }, { digest: { ...digest, fromAddr: 'a'.repeat(301) } }, 'too-long'],
-      [{ digest: { ...digest, members: [{ ...entry, name: 'n'.repeat(253) }] } }, { digest: { ...digest, members: [{ ...entry, name: 'n'.repeat(254) }] } }, 'too-long'],
+      [
+        { digest: { ...digest, members: [{ ...entry, name: 'n'.repeat(253) }] } },
+        { digest: { ...digest, members: [{ ...entry, name: 'n'.repeat(254) }] } },
+        'too-long',
+      ],
     ];
     for (const [atBound, over, reason] of cases) {
       assert.equal(decodePacket(rawPacket([atBound])).length, 1);
@@ -181,7 +189,14 @@ describe('packMessages', () => {
   });
 
   test('splits into as few packets as fit: 30 updates of ~180 bytes under 508 make 15 packets of two', () => {
-    const msgs: SwimMessage[] = Array.from({ length: 30 }, (_, i) => ({ kind: 'alive', name: `m${i}`, bootId: 'b', addr: '10.0.0.1:7946', incarnation: i, tags: { t: 'x'.repeat(150) } }));
+    const msgs: SwimMessage[] = Array.from({ length: 30 }, (_, i) => ({
+      kind: 'alive',
+      name: `m${i}`,
+      bootId: 'b',
+      addr: '10.0.0.1:7946',
+      incarnation: i,
+      tags: { t: 'x'.repeat(150) },
+    }));
     const { packets, dropped } = packMessages(msgs, 508, overhead);
     assert.deepEqual(dropped, []);
     assert.equal(packets.length, 15);
@@ -190,7 +205,13 @@ describe('packMessages', () => {
 
   test('the probe stays first in the first packet', () => {
     const probe: SwimMessage = { kind: 'ping', seq: 9, target: 'm2', from: 'm1', fromAddr: '10.0.0.1:7946' };
-    const updates: SwimMessage[] = Array.from({ length: 10 }, (_, i) => ({ kind: 'suspect', name: `m${i}`.padEnd(100, 'x'), bootId: 'b', incarnation: 1, from: 'm1' }));
+    const updates: SwimMessage[] = Array.from({ length: 10 }, (_, i) => ({
+      kind: 'suspect',
+      name: `m${i}`.padEnd(100, 'x'),
+      bootId: 'b',
+      incarnation: 1,
+      from: 'm1',
+    }));
     const { packets } = packMessages([probe, ...updates], 508, overhead);
     assert.ok(packets.length > 1);
     assert.deepEqual(decodePacket(packets[0] as Uint8Array)[0], probe);
@@ -216,7 +237,10 @@ describe('packMessages', () => {
   test('at most 256 messages per packet, however small', () => {
     const acks: SwimMessage[] = Array.from({ length: 600 }, (_, i) => ({ kind: 'ack', seq: i, from: 'm' }));
     const { packets } = packMessages(acks, 65_507, overhead);
-    assert.deepEqual(packets.map((p) => decodePacket(p).length), [256, 256, 88]);
+    assert.deepEqual(
+      packets.map((p) => decodePacket(p).length),
+      [256, 256, 88],
+    );
     assert.equal(CODEC_LIMITS.maxMessagesPerPacket, 256);
   });
 

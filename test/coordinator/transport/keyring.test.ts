@@ -52,7 +52,11 @@ describe('keys', () => {
   });
 
   test('a key of the wrong length or not base64 is refused, naming the field and the length', () => {
-    throwsOperator(() => parseKey(Buffer.alloc(16).toString('base64'), 'gossip.key'), 'GOSSIP_KEY_INVALID', /^gossip\.key: decodes to 16 bytes, a gossip key is 32$/);
+    throwsOperator(
+      () => parseKey(Buffer.alloc(16).toString('base64'), 'gossip.key'),
+      'GOSSIP_KEY_INVALID',
+      /^gossip\.key: decodes to 16 bytes, a gossip key is 32$/,
+    );
     throwsOperator(() => parseKey(Buffer.alloc(33).toString('base64')), 'GOSSIP_KEY_INVALID', /33 bytes/);
     throwsOperator(() => parseKey(''), 'GOSSIP_KEY_INVALID', /0 bytes/);
     throwsOperator(() => parseKey('not base64 at all!'), 'GOSSIP_KEY_INVALID', /not base64/);

@@ -73,7 +73,14 @@ describe('seal and open', () => {
 
   test('a packet that just fits 64 KiB opens; the overhead bound holds for it too', () => {
     const big: SwimMessage = { ...(EXAMPLES[8] as SwimMessage & { kind: 'push-pull' }) };
-    const members = Array.from({ length: 600 }, (_, i) => ({ name: `m${i}`, bootId: 'b', addr: '10.0.0.1:7946', incarnation: i, state: 'alive' as const, tags: { zone: 'z'.repeat(60) } }));
+    const members = Array.from({ length: 600 }, (_, i) => ({
+      name: `m${i}`,
+      bootId: 'b',
+      addr: '10.0.0.1:7946',
+      incarnation: i,
+      state: 'alive' as const,
+      tags: { zone: 'z'.repeat(60) },
+    }));
     const p = encodePacket([{ ...big, members }]);
     const d = seal(ring, p, NOW);
     assert.ok(d.length > 50_000 && d.length <= MAX_DATAGRAM_BYTES, String(d.length));
@@ -116,7 +123,26 @@ describe('open drops, never throws', () => {
   test('oversized: over 64 KiB unless the caller allows more (push-pull over gRPC)', () => {
     assert.equal(dropped(openSafely(Buffer.alloc(MAX_DATAGRAM_BYTES + 1, 1))), 'oversize');
     assert.equal(dropped(openSafely(Buffer.alloc(MAX_DATAGRAM_BYTES, 1))), 'auth');
-    const huge = seal(ring, encodePacket([{ kind: 'push-pull', from: 'm1', join: false, reply: true, members: Array.from({ length: 1_000 }, (_, i) => ({ name: `m${i}`.padEnd(100, 'x'), bootId: 'b', addr: 'a:1', incarnation: 1, state: 'alive' as const, tags: {} })) }]), NOW);
+    const huge = seal(
+      ring,
+      encodePacket([
+        {
+          kind: 'push-pull',
+          from: 'm1',
+          join: false,
+          reply: true,
+          members: Array.from({ length: 1_000 }, (_, i) => ({
+            name: `m${i}`.padEnd(100, 'x'),
+            bootId: 'b',
+            addr: 'a:1',
+            incarnation: 1,
+            state: 'alive' as const,
+            tags: {},
+          })),
+        },
+      ]),
+      NOW,
+    );
     assert.equal(dropped(openSafely(huge)), 'oversize');
     assert.equal(dropped(openSafely(huge, { maxBytes: 4 << 20 })), 'ok');
   });
@@ -153,20 +179,24 @@ describe('open drops, never throws', () => {
 
   test('property: any interleaving of fresh datagrams and their duplicates: each opens once, every duplicate is a replay', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: -WINDOW, max: WINDOW }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 30 }), fc.infiniteStream(fc.nat()), (sends, order) => {
-        const replay = cache();
-        // Copies of one seal are the same bytes: shuffle them all and count.
-        const originals = sends.map(([offset, copies]) => ({ d: seal(ring, packet, NOW + offset), copies }));
-        const all = originals.flatMap((o) => Array.from({ length: o.copies + 1 }, () => o.d));
-        const it = order[Symbol.iterator]();
-        for (let i = all.length - 1; i > 0; i--) {
-          const j = (it.next().value as number) % (i + 1);
-          [all[i], all[j]] = [all[j] as Buffer, all[i] as Buffer];
-        }
-        const results = all.map((d) => dropped(openSafely(d, { replay })));
-        assert.equal(results.filter((r) => r === 'ok').length, originals.length);
-        assert.equal(results.filter((r) => r === 'replay').length, all.length - originals.length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -WINDOW, max: WINDOW }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 30 }),
+        fc.infiniteStream(fc.nat()),
+        (sends, order) => {
+          const replay = cache();
+          // Copies of one seal are the same bytes: shuffle them all and count.
+          const originals = sends.map(([offset, copies]) => ({ d: seal(ring, packet, NOW + offset), copies }));
+          const all = originals.flatMap((o) => Array.from({ length: o.copies + 1 }, () => o.d));
+          const it = order[Symbol.iterator]();
+          for (let i = all.length - 1; i > 0; i--) {
+            const j = (it.next().value as number) % (i + 1);
+            [all[i], all[j]] = [all[j] as Buffer, all[i] as Buffer];
+          }
+          const results = all.map((d) => dropped(openSafely(d, { replay })));
+          assert.equal(results.filter((r) => r === 'ok').length, originals.length);
+          assert.equal(results.filter((r) => r === 'replay').length, all.length - originals.length);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -194,7 +224,14 @@ describe('open drops, never throws', () => {
     const cases: [Uint8Array, string][] = [
       [rawPayload({ sentAtMs: NOW, packetId: id(), packet: { messages: [{ ping: { seq: 1, target: 'm2', from: '', fromAddr: 'a:1' } }] } }), 'missing-field'],
       [rawPayload({ sentAtMs: NOW, packetId: id(), packet: { messages: [{}] } }), 'empty-message'],
-      [rawPayload({ sentAtMs: NOW, packetId: id(), packet: { messages: [{ pushPull: { from: 'm1', members: [{ name: 'm', bootId: 'b', addr: 'a:1', state: 'gone' }] } }] } }), 'bad-state'],
+      [
+        rawPayload({
+          sentAtMs: NOW,
+          packetId: id(),
+          packet: { messages: [{ pushPull: { from: 'm1', members: [{ name: 'm', bootId: 'b', addr: 'a:1', state: 'gone' }] } }] },
+        }),
+        'bad-state',
+      ],
       [rawPayload({ sentAtMs: NOW, packetId: id() }), 'missing-field'],
       [rawPayload({ sentAtMs: NOW, packetId: crypto.randomBytes(7), packet: {} }), 'bad-packet-id'],
       [rawPayload({ sentAtMs: NOW, packet: {} }), 'bad-packet-id'],
@@ -209,7 +246,13 @@ describe('open drops, never throws', () => {
   });
 
   test('fuzzed plaintext: valid payloads with random bytes spliced in, under a valid seal', () => {
-    const base = Buffer.from(rawPayload({ sentAtMs: NOW, packetId: crypto.randomBytes(8), packet: { messages: [{ alive: { name: 'm1', bootId: 'b', addr: 'a:1', incarnation: 3, tags: { k: 'v' } } }] } }));
+    const base = Buffer.from(
+      rawPayload({
+        sentAtMs: NOW,
+        packetId: crypto.randomBytes(8),
+        packet: { messages: [{ alive: { name: 'm1', bootId: 'b', addr: 'a:1', incarnation: 3, tags: { k: 'v' } } }] },
+      }),
+    );
     fc.assert(
       fc.property(fc.nat({ max: base.length }), fc.nat({ max: base.length }), fc.uint8Array({ maxLength: 16 }), (at, cut, insert) => {
         const plain = Buffer.concat([base.subarray(0, at), insert, base.subarray(Math.max(at, cut))]);

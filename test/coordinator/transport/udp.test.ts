@@ -105,7 +105,14 @@ describe('GossipSocket', () => {
     const raw = await rawListener();
     const msgs: SwimMessage[] = [
       { kind: 'ping', seq: 1, target: 'm2', from: 'm1', fromAddr: '127.0.0.1:7946' },
-      ...Array.from({ length: 40 }, (_, i): SwimMessage => ({ kind: 'alive', name: `master-${i}.example.internal`, bootId: `lx3k2-${i}`, addr: `10.0.0.${i}:7946`, incarnation: i, tags: { role: 'master', zone: `zone-${i % 3}` } })),
+      ...Array.from({ length: 40 }, (_, i): SwimMessage => ({
+        kind: 'alive',
+        name: `master-${i}.example.internal`,
+        bootId: `lx3k2-${i}`,
+        addr: `10.0.0.${i}:7946`,
+        incarnation: i,
+        tags: { role: 'master', zone: `zone-${i % 3}` },
+      })),
     ];
     a.send(raw.addr, msgs);
     const ring = new Keyring(key);
@@ -198,8 +205,14 @@ describe('GossipSocket', () => {
   test('bind refuses a port in use and an impossible MTU, with what to do', async () => {
     const a = await bind({ keyring: new Keyring(generateKey()) });
     const port = Number(a.addr.split(':')[1]);
-    await assert.rejects(() => bind({ keyring: new Keyring(generateKey()), port }), (err: unknown) => err instanceof OperatorError && err.code === 'LISTEN_FAILED' && err.hint.includes('ss -lunp'));
-    await assert.rejects(() => bind({ keyring: new Keyring(generateKey()), mtu: 100 }), (err: unknown) => err instanceof OperatorError && err.code === 'GOSSIP_MTU_INVALID');
+    await assert.rejects(
+      () => bind({ keyring: new Keyring(generateKey()), port }),
+      (err: unknown) => err instanceof OperatorError && err.code === 'LISTEN_FAILED' && err.hint.includes('ss -lunp'),
+    );
+    await assert.rejects(
+      () => bind({ keyring: new Keyring(generateKey()), mtu: 100 }),
+      (err: unknown) => err instanceof OperatorError && err.code === 'GOSSIP_MTU_INVALID',
+    );
   });
 
   test('IPv6: addresses are bracketed', async (t) => {

@@ -22,7 +22,7 @@ test('writeFileAtomic: many writes of one file at once all succeed, in the order
   const file = path.join(dir, 'cluster.yaml');
   const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => writeFileAtomic(file, `n: ${i}\n${'x'.repeat(64 * 1024)}\n`, 0o644)));
   assert.deepEqual(
-    results.filter((r) => r.status === 'rejected').map((r) => String((r).reason)),
+    results.filter((r) => r.status === 'rejected').map((r) => String(r.reason)),
     [],
   );
   assert.match(fs.readFileSync(file, 'utf8'), /^n: 19\n/);
