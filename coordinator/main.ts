@@ -11,7 +11,7 @@ import { EventStore } from './reports/events.js';
 import { ReportStore } from './reports/store.js';
 import { coordinatorService } from './rpc/server.js';
 import { LocalClusterStore } from './cluster/store.js';
-import { EtcdService } from './etcd/service.js';
+import { EtcdService } from './leader/service.js';
 
 runDaemon({
   name: 'belay-coordinator',

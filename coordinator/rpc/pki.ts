@@ -7,7 +7,7 @@ import type { ReadPkiResponse__Output } from '../../proto/gen/belay/v1/ReadPkiRe
 import type { WritePkiResponse__Output } from '../../proto/gen/belay/v1/WritePkiResponse.js';
 import { specMaster, type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
-import { CONTROL_PLANE_KEYS } from '../controlplane/deploy.js';
+import { CONTROL_PLANE_KEYS } from '../leader/control-plane-deploy.js';
 import { shortError, type EtcdCluster } from '../etcd/client.js';
 import { etcdPkiFor, loadEtcdCa } from '../etcd/pki.js';
 import { masterOf } from '../etcd/plan.js';

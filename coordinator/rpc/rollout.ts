@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { ETCD_KEYS } from '../cluster/store.js';
-import { readRolloutHistory } from '../controlplane/rollout.js';
+import { readRolloutHistory } from '../leader/rollouts.js';
 import {
   activeRollout,
   pauseRollout,
@@ -10,7 +10,7 @@ import {
   type RolloutComponent,
   type RolloutRecord,
 } from '../controlplane/rollout-plan.js';
-import type { EtcdService } from '../etcd/service.js';
+import type { EtcdService } from '../leader/service.js';
 import type { Gossip } from '../gossip/service.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';

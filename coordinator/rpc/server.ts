@@ -11,7 +11,7 @@ import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
 import type { Gossip } from '../gossip/service.js';
 import type { LocalClusterStore } from '../cluster/store.js';
 import type { HostPaths } from '../../proto/common/paths.js';
-import type { EtcdService } from '../etcd/service.js';
+import type { EtcdService } from '../leader/service.js';
 import { clusterHandlers, leaderRelay } from './cluster.js';
 import { rolloutHandlers } from './rollout.js';
 import { pkiHandlers } from './pki.js';

@@ -6,15 +6,15 @@ import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js'
 import { parseClusterSpec, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import type { MemberView } from '../swim/membership.js';
-import { EtcdCluster, readEtcdTls, shortError } from './client.js';
-import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from './election.js';
-import { EtcdReconciler } from './reconciler.js';
-import { ControlPlaneReconciler } from '../controlplane/deploy.js';
-import { RolloutRunner } from '../controlplane/rollout.js';
-import { BackupScheduler, backupAlert, readJson } from './backups.js';
+import { EtcdCluster, readEtcdTls, shortError } from '../etcd/client.js';
+import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from '../etcd/election.js';
+import { EtcdReconciler } from './etcd-membership.js';
+import { ControlPlaneReconciler } from './control-plane-deploy.js';
+import { RolloutRunner } from './rollouts.js';
+import { BackupScheduler, backupAlert, readJson } from '../etcd/backups.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
-import { clientUrl } from './render.js';
+import { clientUrl } from '../etcd/render.js';
 
 /**
  * Everything this coordinator does with etcd: once there is a spec and this

@@ -8,8 +8,8 @@ import { agentCall, refusalCode } from '../rpc/agent-call.js';
 import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import type { BalancerServersResponse__Output } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
-import type { ControlPlaneDeps } from './deploy.js';
-import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from './render.js';
+import type { ControlPlaneDeps } from './control-plane-deploy.js';
+import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
 import {
   ROLLOUT_DEFAULTS,
   activeRollout,
@@ -24,7 +24,7 @@ import {
   type RolloutComponent,
   type RolloutRecord,
   type RolloutStep,
-} from './rollout-plan.js';
+} from '../controlplane/rollout-plan.js';
 import { durationMs } from '../cluster/spec.js';
 import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
 import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';

@@ -27,7 +27,7 @@ import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import type { SyncBalancerServersResponse__Output } from '../../proto/gen/belay/v1/SyncBalancerServersResponse.js';
-import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from './render.js';
+import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
 
 /**
  * The leader's first deployment of the control plane, master by master, as

@@ -6,12 +6,12 @@ import { ETCD_KEYS } from '../cluster/store.js';
 import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
 import type { MemberView } from '../swim/membership.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';
-import { shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
-import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from './plan.js';
-import { preflight, preflightFailure } from './preflight.js';
-import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
-import { etcdPkiFor, loadEtcdCa } from './pki.js';
-import { FencedWriter } from './fenced.js';
+import { shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from '../etcd/client.js';
+import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from '../etcd/plan.js';
+import { preflight, preflightFailure } from '../etcd/preflight.js';
+import { clientUrl, peerUrl, renderEtcdManifest } from '../etcd/render.js';
+import { etcdPkiFor, loadEtcdCa } from '../etcd/pki.js';
+import { FencedWriter } from '../etcd/fenced.js';
 import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
 
 /**
