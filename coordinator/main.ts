@@ -32,6 +32,7 @@ runDaemon({
     const gossip = await startGossip({ cfg, paths: ctx.paths, tls, log, registry, store });
     const local = new LocalClusterStore(ctx.paths);
     const etcd = new EtcdService({
+      registry,
       me: cfg.node.name,
       paths: ctx.paths,
       local,

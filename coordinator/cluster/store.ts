@@ -45,13 +45,25 @@ export class LocalClusterStore {
     return path.join(this.dir, name);
   }
 
-  /** The stored spec; undefined if none. A copy that no longer parses is reported, not used. */
+  /** The spec in memory: read from disk once, then kept by write(). undefined: not read yet. */
+  private cached: LocalSpec | null | undefined;
+
+  /**
+   * The stored spec; undefined if none. Read from disk the first time only: every later change comes
+   * through write() (an apply, or the copy kept in step with etcd's), so the leader's controllers,
+   * which ask for it on every pass, never touch the disk. A copy that no longer parses is reported,
+   * not used (and read again on the next call).
+   */
   read(): LocalSpec | undefined {
+    if (this.cached !== undefined) return this.cached ?? undefined;
     let text: string;
     try {
       text = fs.readFileSync(this.file('cluster.yaml'), 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.cached = null;
+        return undefined;
+      }
       throw err;
     }
     let appliedAtMs = 0;
@@ -60,7 +72,8 @@ export class LocalClusterStore {
     } catch {
       // the time is for display only
     }
-    return { spec: parseClusterSpec(text, this.file('cluster.yaml')), text, appliedAtMs };
+    this.cached = { spec: parseClusterSpec(text, this.file('cluster.yaml')), text, appliedAtMs };
+    return this.cached;
   }
 
   /** Stores `spec`; false when the same text was already there. */
@@ -68,7 +81,7 @@ export class LocalClusterStore {
     const text = formatClusterSpec(spec);
     let current: string | undefined;
     try {
-      current = fs.readFileSync(this.file('cluster.yaml'), 'utf8');
+      current = this.read()?.text;
     } catch {
       current = undefined;
     }
@@ -76,6 +89,7 @@ export class LocalClusterStore {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.file('state.json'), JSON.stringify({ appliedAtMs }) + '\n', 0o600);
     await writeFileAtomic(this.file('cluster.yaml'), text, 0o600);
+    this.cached = { spec, text, appliedAtMs };
     return true;
   }
 

@@ -5,7 +5,6 @@ import { ETCD_KEYS } from '../cluster/store.js';
 import { BACKEND, backendServerOptions, backendServers, renderHaproxyConfig } from '../balancer/haproxy-config.js';
 import { syncSummary } from '../../proto/common/balancer.js';
 import { HAPROXY_MANIFEST_FILE, renderHaproxyManifest } from '../balancer/haproxy-manifest.js';
-import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
 import { masterOf } from '../etcd/plan.js';
 import { peerUrl } from '../etcd/render.js';
@@ -21,11 +20,10 @@ import {
 import { servedApiserverLacks } from '../pki/check.js';
 import { servedCertificate } from '../pki/served.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';
-import type { MemberView } from '../swim/membership.js';
+import type { Next } from './controller.js';
+import type { ControllerContext } from './context.js';
 import { errorText } from '../../proto/common/errors.js';
-import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
-import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import type { SyncBalancerServersResponse__Output } from '../../proto/gen/belay/v1/SyncBalancerServersResponse.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
 
@@ -40,16 +38,7 @@ import { renderApiserverManifest, renderControllerManagerManifest, renderSchedul
  * one is a rollout's job (one master at a time, behind the balancer).
  */
 
-export interface ControlPlaneDeps {
-  cluster: EtcdCluster;
-  spec: () => ClusterSpec;
-  gossip: () => MemberView[];
-  agent: (master: string) => AgentClient | undefined;
-  report: (master: string) => HostReport__Output | undefined;
-  term: number;
-  signal: AbortSignal;
-  log: Logger;
-  setStatus(line: string): void;
+export interface ControlPlaneDeps extends ControllerContext {
   intervalMs?: number;
   /**
    * Starts `belayctl rollout restart apiserver`'s rollout (the leader's rollout runner); throws
@@ -92,21 +81,21 @@ export class ControlPlaneReconciler {
     this.fenced = new FencedWriter(d.cluster, d.term);
   }
 
-  async run(): Promise<void> {
-    const every = this.d.intervalMs ?? 2_000;
-    while (!this.d.signal.aborted) {
-      try {
-        await this.pass();
-      } catch (err) {
-        this.d.log.warn('control-plane pass failed', { err: errorText(err) });
-      }
-      await new Promise((r) => setTimeout(r, every));
-    }
+  readonly name = 'control-plane';
+
+  async reconcile(): Promise<Next> {
+    await this.pass();
+    return { afterMs: this.d.intervalMs ?? 2_000 };
+  }
+
+  failed(): Next {
+    return { afterMs: this.d.intervalMs ?? 2_000 };
   }
 
   /** Masters whose control plane may be deployed: alive in gossip and a started voting etcd member. */
   async ready(spec: ClusterSpec): Promise<string[]> {
-    const members = await this.d.cluster.members();
+    const { members } = await this.d.observe();
+    if (!members) throw new Error('cannot read the etcd member list');
     const masters = spec.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(spec, m.name) }));
     const voters = new Set(members.filter((m) => !m.isLearner && m.name).map((m) => masterOf(m, masters)));
     const alive = new Set(

@@ -1,18 +1,17 @@
-import { errorText } from '../../proto/common/errors.js';
-import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
-import type { MemberView } from '../swim/membership.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';
-import { shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from '../etcd/client.js';
+import { shortError, type EndpointStatus, type EtcdMemberInfo } from '../etcd/client.js';
 import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from '../etcd/plan.js';
 import { preflight, preflightFailure } from '../etcd/preflight.js';
-import { clientUrl, peerUrl, renderEtcdManifest } from '../etcd/render.js';
+import { peerUrl, renderEtcdManifest } from '../etcd/render.js';
 import { etcdPkiFor, loadEtcdCa } from '../etcd/pki.js';
 import { FencedWriter } from '../etcd/fenced.js';
-import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
+import type { Next } from './controller.js';
+import type { ControllerContext } from './context.js';
+import type { EtcdObservation } from './observation.js';
 
 /**
  * The leader's etcd loop: observe (members, each member's status, gossip,
@@ -22,25 +21,12 @@ import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
  * from etcd's state, so a new leader picks up where the old one stopped.
  */
 
-export interface ReconcilerDeps {
-  cluster: EtcdCluster;
-  spec: () => ClusterSpec;
-  gossip: () => MemberView[];
-  agent: (master: string) => AgentClient | undefined;
-  /** The latest report of a master held here (agents report to their coordinators), if any. */
-  report: (master: string) => HostReport__Output | undefined;
-  term: number;
-  signal: AbortSignal;
-  log: Logger;
-  /** One line for `status`: what the leader is doing or waiting for. */
-  setStatus(line: string): void;
+export interface ReconcilerDeps extends ControllerContext {
+  /** Between passes while nothing changes, ms. */
   intervalMs?: number;
 }
 
-export interface Observed {
-  members: EtcdMemberInfo[] | undefined;
-  statuses: Map<string, EndpointStatus>;
-}
+export type Observed = Pick<EtcdObservation, 'members' | 'statuses'>;
 
 const RETRY_BASE_MS = 10_000;
 /** Passes run this often for QUICK_AFTER_CHANGE_MS after a step changed the membership. */
@@ -70,8 +56,6 @@ export class EtcdReconciler {
   private readonly attempts: Record<string, number> = {};
   private readonly lastFailure: Record<string, string> = {};
   private readonly startedAt = new Map<string, number>();
-  /** Per member id: the last status error logged (logged once per change, not every pass). */
-  private readonly statusError = new Map<string, string>();
   /** Serialises passes with membership changes asked by hand (EtcdAdd/EtcdRemove). */
   private lock: Promise<unknown> = Promise.resolve();
 
@@ -81,30 +65,34 @@ export class EtcdReconciler {
     this.fenced = new FencedWriter(d.cluster, d.term);
   }
 
-  async run(): Promise<void> {
-    const every = this.d.intervalMs ?? 1_000;
-    let changedAtMs = -Infinity;
-    while (!this.d.signal.aborted) {
-      try {
-        const step = await this.exclusive(() => this.pass());
-        if (step.kind !== 'idle' && step.kind !== 'blocked') changedAtMs = Date.now();
-      } catch (err) {
-        this.status(`reconcile failed: ${shortError(err)}`);
-        this.d.log.warn('etcd reconcile pass failed', { err: errorText(err) });
-      }
-      // Right after a membership change the next step is usually seconds away (the new member turning
-      // healthy, etcd's 5 s rule): look more often then, so a restore or a grow does not add a pass
-      // interval per member.
-      const wait = Date.now() - changedAtMs < QUICK_AFTER_CHANGE_MS ? Math.min(every, QUICK_INTERVAL_MS) : every;
-      await this.sleeper.sleep(wait);
-    }
+  readonly name = 'etcd-membership';
+  private changedAtMs = -Infinity;
+
+  /** One pass under the lock (by-hand membership changes take it too). */
+  async reconcile(): Promise<Next> {
+    const step = await this.exclusive(() => this.pass());
+    if (step.kind !== 'idle' && step.kind !== 'blocked') this.changedAtMs = Date.now();
+    return { afterMs: this.nextWait() };
   }
 
-  private readonly sleeper = new WakeableSleep();
+  failed(err: unknown): Next {
+    this.status(`reconcile failed: ${shortError(err)}`);
+    return { afterMs: this.nextWait() };
+  }
+
+  /**
+   * Right after a membership change the next step is usually seconds away (the new member turning
+   * healthy, etcd's 5 s rule): look more often then, so a restore or a grow does not add a pass
+   * interval per member.
+   */
+  private nextWait(): number {
+    const every = this.d.intervalMs ?? 1_000;
+    return Date.now() - this.changedAtMs < QUICK_AFTER_CHANGE_MS ? Math.min(every, QUICK_INTERVAL_MS) : every;
+  }
 
   /** Runs the next pass now (a new spec was stored). */
   wake(): void {
-    this.sleeper.wake();
+    this.d.wake();
   }
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -171,33 +159,9 @@ export class EtcdReconciler {
     if (this.d.signal.aborted) throw new Error('leadership lost: stopping');
   }
 
-  async observe(): Promise<Observed> {
-    const spec = this.d.spec();
-    let members: EtcdMemberInfo[] | undefined;
-    try {
-      members = await this.d.cluster.members();
-    } catch {
-      members = undefined;
-    }
-    const statuses = new Map<string, EndpointStatus>();
-    await Promise.all(
-      (members ?? []).map(async (m) => {
-        const master = masterOf(
-          m,
-          spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })),
-        );
-        const url = m.clientUrls[0] ?? (master ? clientUrl(spec, master) : undefined);
-        if (!url) return;
-        const st = await this.d.cluster.status(url);
-        statuses.set(m.id, st);
-        const was = this.statusError.get(m.id);
-        if (!st.ok && was !== st.error) this.d.log.warn('etcd member does not answer its status', { member: m.name || m.id, url, err: st.error });
-        if (st.ok && was !== undefined) this.d.log.info('etcd member answers its status again', { member: m.name || m.id, url });
-        if (st.ok) this.statusError.delete(m.id);
-        else this.statusError.set(m.id, st.error);
-      }),
-    );
-    return { members, statuses };
+  /** etcd's members and statuses, shared with the other controllers (observation.ts); `maxAgeMs` 0 for a read now. */
+  observe(maxAgeMs?: number): Promise<EtcdObservation> {
+    return this.d.observe(maxAgeMs);
   }
 
   /** One pass: observe, plan, act. Returns the step taken (for tests and the by-hand commands). */
@@ -343,6 +307,7 @@ export class EtcdReconciler {
       this.checkLeading();
       try {
         added = await this.d.cluster.addLearner(peerUrl(spec, master));
+        this.d.invalidate();
         break;
       } catch (err) {
         if (Date.now() > until || !/unhealthy cluster/i.test(shortError(err))) {
@@ -452,6 +417,7 @@ export class EtcdReconciler {
         this.checkLeading();
         try {
           await this.d.cluster.promote(memberId);
+          this.d.invalidate();
           break;
         } catch (err) {
           if (Date.now() > until || !/in sync|not ready|learner/i.test(shortError(err))) throw err;
@@ -486,11 +452,13 @@ export class EtcdReconciler {
       if (target && url && leaderStatus?.ok) {
         this.status(`removing ${who}: moving etcd leadership to ${target.name} first`);
         await this.d.cluster.moveLeader(url, target.id);
+        this.d.invalidate();
       }
     }
     this.checkLeading();
     this.status(`removing ${who}: ${step.reason}`);
     await this.d.cluster.remove(step.memberId);
+    this.d.invalidate();
     this.d.log.warn('etcd member removed', { member: who, memberId: step.memberId, reason: step.reason, term: this.d.term });
     this.startedAt.delete(step.memberId);
     const join = await this.readJoin();

@@ -8,7 +8,8 @@ import { agentCall, refusalCode } from '../rpc/agent-call.js';
 import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import type { BalancerServersResponse__Output } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
-import type { ControlPlaneDeps } from './control-plane-deploy.js';
+import type { Next } from './controller.js';
+import type { ControllerContext } from './context.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
 import {
   ROLLOUT_DEFAULTS,
@@ -27,7 +28,6 @@ import {
 } from '../controlplane/rollout-plan.js';
 import { durationMs } from '../cluster/spec.js';
 import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
-import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
 
 /**
  * The leader's rollout shell around the pure planner (rollout-plan.ts):
@@ -50,8 +50,10 @@ export const MANIFEST_FILE: Record<RolloutComponent, string> = {
   'kube-controller-manager': 'kube-controller-manager.yaml',
 };
 
-/** The leader loops' shared deps (deploy.ts). */
-export type RolloutDeps = ControlPlaneDeps;
+export interface RolloutDeps extends ControllerContext {
+  /** Between passes while no master is mid-way, ms. */
+  intervalMs?: number;
+}
 
 const recordKey = (r: { component: string; revision: number }): string => `${ROLLOUT_PREFIX}${r.component}/${String(r.revision).padStart(6, '0')}`;
 
@@ -110,29 +112,27 @@ export class RolloutRunner {
     return next;
   }
 
-  async run(): Promise<void> {
+  readonly name = 'rollout';
+
+  /** One pass under the lock; the wait before the next depends on where the rollout is. */
+  async reconcile(): Promise<Next> {
     const every = this.d.intervalMs ?? 500;
-    while (!this.d.signal.aborted) {
-      let sleepMs = every;
-      try {
-        const step = await this.exclusive(() => this.pass());
-        // A master mid-way: looked at more often, each look saves the rollout time on every master.
-        if (this.midWay) sleepMs = Math.min(every, ACTIVE_PASS_MS);
-        // After a step, look again at once: the next one (the drain after the mark, the apply after
-        // the drain) is usually due now, and a pass interval per step would add seconds per master.
-        if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') sleepMs = 20;
-        // A wait that ends sooner (the stable window, the drain's settle time) is looked at when it ends.
-        else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) sleepMs = Math.max(20, Math.min(sleepMs, step.wakeAtMs - Date.now() + 5));
-      } catch (err) {
-        this.status(`rollout pass failed: ${errorText(err).split('\n')[0] ?? ''}`);
-        this.d.log.warn('rollout pass failed', { err: errorText(err) });
-      }
-      // Ended early by a report from the master mid-way, also one that came during the pass.
-      await this.sleeper.sleep(sleepMs);
-    }
+    const step = await this.exclusive(() => this.pass());
+    // A master mid-way: looked at more often, each look saves the rollout time on every master.
+    let afterMs = this.midWay ? Math.min(every, ACTIVE_PASS_MS) : every;
+    // After a step, look again at once: the next one (the drain after the mark, the apply after
+    // the drain) is usually due now, and a pass interval per step would add seconds per master.
+    if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') afterMs = 20;
+    // A wait that ends sooner (the stable window, the drain's settle time) is looked at when it ends.
+    else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) afterMs = Math.max(20, Math.min(afterMs, step.wakeAtMs - Date.now() + 5));
+    return { afterMs };
   }
 
-  private readonly sleeper = new WakeableSleep();
+  failed(err: unknown): Next {
+    this.status(`rollout pass failed: ${errorText(err).split('\n')[0] ?? ''}`);
+    return { afterMs: this.d.intervalMs ?? 500 };
+  }
+
   private midWayMaster: string | undefined;
 
   /**
@@ -140,7 +140,8 @@ export class RolloutRunner {
    * once on a change): the next pass runs now rather than after its sleep, which was up to 0.5 s a master.
    */
   reportArrived(node: string): void {
-    if (this.midWay && node === this.midWayMaster) this.sleeper.wake();
+    // Ended early also when it came during the pass (the runner keeps the wake).
+    if (this.midWay && node === this.midWayMaster) this.d.wake();
   }
 
   private status(line: string): void {
@@ -346,14 +347,11 @@ export class RolloutRunner {
       );
     }
     let etcd: { healthy: boolean; reason?: string } = { healthy: true };
-    try {
-      const members = await this.d.cluster.members();
-      const voters = members.filter((m) => !m.isLearner);
-      const down: string[] = [];
-      await Promise.all(voters.map(async (m) => ((await this.d.cluster.status(m.clientUrls[0] ?? '', 2_000)).ok ? undefined : down.push(m.name || m.id))));
+    const { members, statuses } = await this.d.observe();
+    if (!members) etcd = { healthy: false, reason: 'etcd does not answer: cannot read its member list' };
+    else {
+      const down = members.filter((m) => !m.isLearner && !statuses.get(m.id)?.ok).map((m) => m.name || m.id);
       if (down.length > 0) etcd = { healthy: false, reason: `etcd members not healthy: ${down.join(', ')}` };
-    } catch (err) {
-      etcd = { healthy: false, reason: `etcd does not answer: ${errorText(err).split('\n')[0] ?? ''}` };
     }
     return { masters, balancers, etcd };
   }

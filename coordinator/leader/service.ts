@@ -8,10 +8,12 @@ import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import type { MemberView } from '../swim/membership.js';
 import { EtcdCluster, readEtcdTls, shortError } from '../etcd/client.js';
 import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from '../etcd/election.js';
-import { EtcdReconciler } from './etcd-membership.js';
-import { ControlPlaneReconciler } from './control-plane-deploy.js';
-import { RolloutRunner } from './rollouts.js';
-import { BackupScheduler, backupAlert, readJson } from '../etcd/backups.js';
+import type { EtcdReconciler } from './etcd-membership.js';
+import type { RolloutRunner } from './rollouts.js';
+import type { BackupScheduler } from './backup-schedule.js';
+import { backupAlert, readJson } from '../etcd/backups.js';
+import { lead, type Leading } from './leadership.js';
+import type { Registry } from 'prom-client';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { clientUrl } from '../etcd/render.js';
@@ -20,7 +22,7 @@ import { clientUrl } from '../etcd/render.js';
  * Everything this coordinator does with etcd: once there is a spec and this
  * master holds its etcd client certificate, it connects, follows the spec
  * stored in etcd (keeping the local copy true), campaigns for leadership,
- * and while leader runs the reconciler. Any coordinator answers who leads
+ * and while leader runs the leader's controllers (leadership.ts). Any coordinator answers who leads
  * and what the leader is doing (both read from etcd).
  */
 
@@ -37,6 +39,8 @@ export interface EtcdServiceDeps {
   electionTtlSeconds?: number;
   /** false: no scheduled snapshots or drills (on-demand ones still work). */
   backups?: boolean;
+  /** The coordinator's metrics: the leader's controllers count their passes there. */
+  registry?: Registry;
 }
 
 export type EtcdPhase = 'no-spec' | 'awaiting-bootstrap' | 'healthy' | 'degraded' | 'no-quorum';
@@ -58,14 +62,11 @@ const STATUS_KEY = ETCD_KEYS.reconcileStatus;
 export class EtcdService {
   private cluster: EtcdCluster | undefined;
   private election: LeaderElection | undefined;
-  private reconciler: EtcdReconciler | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private summaryCache: EtcdSummary = { phase: 'no-spec', leader: undefined, reconcile: '', alarms: [], backupAlert: '' };
-  private backups: BackupScheduler | undefined;
-  private rollout: RolloutRunner | undefined;
-  private readonly lastStatusLine = new Map<string, string>();
-  private readonly lastLoggedShape = new Map<string, string>();
+  /** The controllers of this coordinator's latest term as leader. */
+  private leading: Leading | undefined;
 
   constructor(private readonly d: EtcdServiceDeps) {}
 
@@ -111,17 +112,17 @@ export class EtcdService {
 
   /** The backup schedule while this coordinator leads. */
   leaderBackups(): BackupScheduler | undefined {
-    return this.isLeader ? this.backups : undefined;
+    return this.isLeader ? this.leading?.backups : undefined;
   }
 
   /** The running reconciler while this coordinator leads. */
   /** The rollout shell while this coordinator leads. */
   leaderRollout(): RolloutRunner | undefined {
-    return this.isLeader ? this.rollout : undefined;
+    return this.isLeader ? this.leading?.rollout : undefined;
   }
 
   leaderReconciler(): EtcdReconciler | undefined {
-    return this.isLeader ? this.reconciler : undefined;
+    return this.isLeader ? this.leading?.reconciler : undefined;
   }
 
   /** Looks at etcd: connects when possible, follows the stored spec, reads leader and phase. */
@@ -198,75 +199,10 @@ export class EtcdService {
       ttlSeconds: this.d.electionTtlSeconds ?? ELECTION_DEFAULTS.ttlSeconds,
       log: this.d.log.child({ component: 'election' }),
       onElected: (term, signal) => {
-        // What every leader loop gets: etcd, the spec, gossip, the agents and their reports, the term, its own log and status line.
-        const deps = (component: string, statusKey: string) => ({
-          cluster,
-          spec: () => {
-            const s = this.spec();
-            if (!s) throw new Error('no spec');
-            return s;
-          },
-          gossip: this.d.gossip,
-          agent: this.d.agent,
-          report: this.d.report,
-          term,
-          signal,
-          log: this.d.log.child({ component, term }),
-          setStatus: (line: string) => this.setStatus(cluster, line, statusKey),
-        });
-        const reconciler = new EtcdReconciler(deps('etcd-reconciler', STATUS_KEY));
-        this.reconciler = reconciler;
-        void reconciler.run();
-        const rollout = new RolloutRunner(deps('rollout', ETCD_KEYS.rolloutStatus));
-        this.rollout = rollout;
-        void rollout.run();
-        void new ControlPlaneReconciler({
-          ...deps('control-plane', ETCD_KEYS.controlPlaneStatus),
-          restartApiservers: async (reason) => {
-            await rollout.exclusive(() =>
-              rollout.start({
-                component: 'kube-apiserver',
-                set: {},
-                undo: false,
-                restart: true,
-                requestedBy: `leader ${this.d.me} (${reason})`,
-                dryRun: false,
-              }),
-            );
-          },
-        }).run();
-        const backups = new BackupScheduler({
-          me: this.d.me,
-          cluster,
-          term,
-          spec: () => {
-            const s = this.spec();
-            if (!s) throw new Error('no spec');
-            return s;
-          },
-          paths: this.d.paths,
-          signal,
-          log: this.d.log.child({ component: 'backups', term }),
-          observe: () => reconciler.observe(),
-        });
-        this.backups = backups;
-        if (this.d.backups !== false) void backups.run();
+        this.leading = lead({ ...this.d, spec: () => this.spec() }, cluster, term, signal);
       },
     });
     election.start();
     return election;
-  }
-
-  private setStatus(cluster: EtcdCluster, line: string, key: string = STATUS_KEY): void {
-    if (line === this.lastStatusLine.get(key)) return;
-    this.lastStatusLine.set(key, line);
-    // Logged when it changes in kind, not when a number in it moves (a learner's raft index, a db size).
-    const shape = line.replace(/\d+/g, '#');
-    if (shape !== this.lastLoggedShape.get(key)) this.d.log.info(key === STATUS_KEY ? 'etcd reconcile' : 'control plane', { status: line });
-    this.lastLoggedShape.set(key, shape);
-    void cluster.kv
-      .put(key)
-      .value(line)
-      .catch(() => undefined);
   }
 }

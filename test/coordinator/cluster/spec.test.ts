@@ -164,6 +164,11 @@ test('the local store keeps the spec 0600 and atomically; the same spec twice wr
       fs.readdirSync(path.dirname(file)).filter((n) => n.startsWith('.')),
       [],
     );
+    // Kept in memory: read on every leader pass, it is not read from disk again.
+    fs.writeFileSync(file, 'not: [a spec');
+    assert.deepEqual(store.read()?.spec, s);
+    // A new store (a restarted coordinator) reads the disk, and reports a copy that does not parse.
+    assert.throws(() => new LocalClusterStore(new HostPaths(root)).read());
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
