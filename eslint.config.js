@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { project: './tsconfig.check.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
-      // STYLE.md: every promise is awaited or owned by a supervisor.
+      // Every promise is awaited or owned by a supervisor (docs/architecture.md, "Pure cores and thin shells").
       '@typescript-eslint/no-floating-promises': [
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] },
@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    // The pure cores (STYLE.md): no clocks, no randomness, no I/O.
+    // The pure cores (docs/architecture.md, "Pure cores and thin shells"): no clocks, no randomness, no I/O.
     files: [
       'coordinator/swim/**',
       'coordinator/render/**',

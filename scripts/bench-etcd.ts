@@ -12,7 +12,7 @@
  *  3. `belayctl etcd restore` after 2 of 3 members were stopped and wiped,
  *     from the command to 3 healthy voters (aim: ≤ 15 s).
  * Both sides start timing only once their 3 members have been healthy for
- * 6 s: etcd refuses `member add` for 5 s after a change (FIELD-NOTES).
+ * 6 s: etcd refuses `member add` for 5 s after a change (docs/measured-behaviour.md).
  * Usage: npm run build && npm run bench:etcd
  *   (BENCH_JOIN_RUNS=3 BENCH_SNAPSHOT_RUNS=3 BENCH_RESTORE_RUNS=2 BENCH_KEYS=200 BENCH_VALUE_KIB=256)
  */

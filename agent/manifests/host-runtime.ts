@@ -8,7 +8,7 @@ import type { InventoryEntry, ManifestInventory } from './inventory.js';
 import { podServices } from './pod-services.js';
 
 /**
- * The `host` runtime (DESIGN.md): runs each valid manifest's containers as
+ * The `host` runtime (docs/architecture.md, "Design"): runs each valid manifest's containers as
  * supervised host processes. A changed manifest restarts its pod gracefully
  * (the old processes get SIGTERM and terminationGracePeriodSeconds, then the
  * new ones start); a removed one is stopped; an invalid one changes nothing:
@@ -136,7 +136,7 @@ export class HostRuntime {
     for (const v of volumes) {
       const hp = v.hostPath;
       if (!hp?.path || (hp.type !== 'DirectoryOrCreate' && hp.type !== 'FileOrCreate')) continue;
-      // A hostPath is a host path as written (DESIGN.md; a rendered manifest has --root in it already).
+      // A hostPath is a host path as written (docs/architecture.md, "Design"; a rendered manifest has --root in it already).
       const real = hp.path;
       try {
         if (hp.type === 'DirectoryOrCreate') await fsp.mkdir(real, { recursive: true, mode: 0o755 });

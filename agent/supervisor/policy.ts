@@ -4,7 +4,7 @@
  * check result, a tick of the clock) and carries out what it returns (start,
  * signal, check). No clocks, timers or I/O here: `nowMs` comes with every input.
  *
- * Compared with monit (FIELD-NOTES.md): a direct child's exit is an event, not
+ * Compared with monit (docs/measured-behaviour.md, "Supervision: monit as the yardstick"): a direct child's exit is an event, not
  * a poll; checks count again as soon as a restarted service first passes one
  * (no 30 s blind window); a hung process is SIGTERMed (with SIGCONT, so a
  * stopped one can act on it) and SIGKILLed after stopTimeoutMs; a crash loop

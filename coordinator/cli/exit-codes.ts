@@ -1,4 +1,4 @@
-/** belayctl exit codes (DESIGN.md, operator contract). */
+/** belayctl exit codes (docs/architecture.md, "Operator contract"). */
 export const EXIT = {
   ok: 0,
   failed: 1,

@@ -6,7 +6,7 @@ import { absPath, ipAddress, nodeName } from '../../proto/common/daemon-config.j
 import { validateExtraArgs } from '../controlplane/flags.js';
 
 /**
- * The Cluster spec (DESIGN.md): what the operator wants, applied with
+ * The Cluster spec (docs/architecture.md, "Design"): what the operator wants, applied with
  * `belayctl apply -f`. Durations are written as Kubernetes writes them
  * ("30m", "5m", "24h", "500ms") and kept in ms. Every default is listed in
  * docs/config.md; keep the two in step.

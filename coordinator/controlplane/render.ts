@@ -65,9 +65,10 @@ const SYSTEM_NODE_CRITICAL_PRIORITY = 2_000_001_000;
  * /readyz but keeps serving this long. haproxy needs up to one check interval
  * until its next check, then `fall` failed checks, to mark it down; only then
  * may it stop serving, or requests in flight through the balancer fail
- * (FIELD-NOTES.md, haproxy: failing /readyz while still serving for longer
- * than the detection window was the one way with no failed request in TCP
- * mode). So (fall + 1) × checkIntervalMs, rounded up.
+ * (docs/measured-behaviour.md, "Taking an apiserver out without a failed
+ * request": failing /readyz while still serving for longer than the detection
+ * window was the one way with no failed request in TCP mode). So
+ * (fall + 1) × checkIntervalMs, rounded up.
  */
 export function shutdownDelaySeconds(spec: ClusterSpec): number {
   const lb = spec.spec.loadBalancer;

@@ -301,8 +301,8 @@ export class EtcdReconciler {
     const pki = this.writePki(master, spec, 'member');
     pki.catch(() => undefined);
     let added: EtcdMemberInfo | undefined;
-    // etcd refuses right after a change until the leader has seen every voter for 5 s (FIELD-NOTES): retry
-    // every 250 ms for up to 8 s here rather than a pass later.
+    // etcd refuses right after a change until the leader has seen every voter for 5 s (docs/measured-behaviour.md,
+    // "Member add right after a change"): retry every 250 ms for up to 8 s here rather than a pass later.
     for (const until = Date.now() + 8_000; ;) {
       this.checkLeading();
       try {
@@ -412,7 +412,7 @@ export class EtcdReconciler {
   private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }, windowMs = PROMOTE_WINDOW_MS): Promise<void> {
     try {
       // etcd accepts a promote only once the learner is in sync: retrying every 100 ms is the catch-up
-      // wait at its finest (FIELD-NOTES); past the window, the next pass tries again.
+      // wait at its finest (docs/measured-behaviour.md, "Promote only when in sync"); past the window, the next pass tries again.
       for (const until = Date.now() + windowMs; ;) {
         this.checkLeading();
         try {

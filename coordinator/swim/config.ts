@@ -1,5 +1,5 @@
 // SWIM + Lifeguard settings. Reference: HashiCorp memberlist's
-// DefaultLANConfig / DefaultWANConfig (FIELD-NOTES "Gossip"), tuned for
+// DefaultLANConfig / DefaultWANConfig (docs/measured-behaviour.md, "Gossip"), tuned for
 // belay's common case of 3–7 coordinators. `n` below is the number of live
 // (alive or suspect) members including ourselves.
 
@@ -68,7 +68,7 @@ export interface SwimConfig {
    */
   readonly smallClusterMax: number;
   /**
-   * Digest period at n ≤ smallClusterMax (FIELD-NOTES: waiting 30 s for a
+   * Digest period at n ≤ smallClusterMax (docs/measured-behaviour.md, "Gossip": waiting 30 s for a
    * lost update is the slow tail). A digest lists every member's boot,
    * incarnation and state, without addresses or tags, and rides on the next
    * regular probe's ping to its target; the receiver sends back what it knows

@@ -1,4 +1,4 @@
-// Small clusters (FIELD-NOTES "Gossip"): a membership change a node makes is
+// Small clusters (docs/measured-behaviour.md, "Gossip"): a membership change a node makes is
 // also sent straight to every live member, in a packet led by deliver{seq},
 // and resent every gossip interval until that member acks, so that no update
 // waits for the next full sync because a few piggybacked copies were lost.

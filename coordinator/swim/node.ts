@@ -1,11 +1,11 @@
-// One SWIM + Lifeguard member as a pure state machine (STYLE.md "The core is
-// a state machine"): time arrives as nowMs, randomness from the injected Rng,
+// One SWIM + Lifeguard member as a pure state machine (docs/architecture.md, "Pure
+// cores and thin shells"): time arrives as nowMs, randomness from the injected Rng,
 // and every effect is returned as packets to send, events to report and the
 // next time to be woken. transport/driver.ts owns sockets and the timer.
 //
 // References: Das, Gupta, Motivala, "SWIM" (DSN 2002); Dadgar, Phillips,
 // Currey, "Lifeguard" (2018); HashiCorp memberlist. belay additions for small
-// clusters (FIELD-NOTES "Gossip"): changes sent directly to every member with
+// clusters (docs/measured-behaviour.md, "Gossip"): changes sent directly to every member with
 // retries, confirmation probes, frequent digest anti-entropy.
 import { OperatorError } from '../../proto/common/errors.js';
 import type { Rng } from '../../proto/common/rng.js';

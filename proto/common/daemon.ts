@@ -23,7 +23,7 @@ export interface RunningDaemon {
 }
 
 /**
- * The shared shell of belay-agent and belay-coordinator: flags from DESIGN.md
+ * The shared shell of belay-agent and belay-coordinator: the flags of the operator contract (docs/architecture.md)
  * (--config, --root, --log-format), a bad config exits 2 with one line per
  * problem, SIGTERM/SIGINT stop cleanly, anything else fatal exits 1.
  */

@@ -112,7 +112,7 @@ export function tempDir(t: TestContext, prefix = 'belay-'): string {
 }
 
 /**
- * STYLE.md: locally a missing dependency skips the test with the package to
+ * Locally a missing dependency skips the test with the package to
  * install; under CI=true it fails it, so a CI image without it cannot pass
  * by skipping.
  */

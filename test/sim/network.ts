@@ -1,5 +1,5 @@
-// A discrete-event network for the SWIM core (STYLE.md "The core is a state
-// machine"): every node is a SwimNode fed through step(); packets, timers and
+// A discrete-event network for the SWIM core (docs/architecture.md, "Pure cores
+// and thin shells"): every node is a SwimNode fed through step(); packets, timers and
 // slow event loops are events in one queue ordered by (time, insertion), so a
 // run is a function of its seed. UDP packets suffer random loss, latency,
 // partitions and dead receivers; push-pull models TCP: no random loss, but a
