@@ -1,11 +1,11 @@
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
 import type { MemberView } from '../swim/membership.js';
-import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import type { AgentApi } from '../agents/client.js';
+import { refusalCode } from '../agents/errors.js';
 import { shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
 import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from './plan.js';
 import { preflight, preflightFailure } from './preflight.js';
@@ -26,7 +26,7 @@ export interface ReconcilerDeps {
   cluster: EtcdCluster;
   spec: () => ClusterSpec;
   gossip: () => MemberView[];
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   /** The latest report of a master held here (agents report to their coordinators), if any. */
   report: (master: string) => HostReport__Output | undefined;
   term: number;
@@ -280,7 +280,7 @@ export class EtcdReconciler {
     }
   }
 
-  private agentOf(master: string): AgentClient {
+  private agentOf(master: string): AgentApi {
     const a = this.d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
     return a;
@@ -289,7 +289,7 @@ export class EtcdReconciler {
   private async freshReport(master: string): Promise<{ report: HostReport__Output | undefined; askedAtMs: number; answeredAtMs: number; error?: string }> {
     const askedAtMs = Date.now();
     try {
-      const report = await agentCall<HostReport__Output>((opts, cb) => this.agentOf(master).GetReport({ refresh: true }, opts, cb), 10_000);
+      const report = await this.agentOf(master).GetReport({ refresh: true });
       return { report, askedAtMs, answeredAtMs: Date.now() };
     } catch (err) {
       return { report: undefined, askedAtMs, answeredAtMs: Date.now(), error: shortError(err) };
@@ -368,7 +368,7 @@ export class EtcdReconciler {
     const m = specMaster(spec, master);
     if (!m) throw new Error(`${master} is not in the spec`);
     const files = await etcdPkiFor(ca, m, kind);
-    await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+    await this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term });
   }
 
   private async startLearner(
@@ -392,9 +392,7 @@ export class EtcdReconciler {
       .filter((x) => x.name === master || members.some((m) => m.name && masterOf(m, masters) === x.name))
       .map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
     const content = renderEtcdManifest({ spec, master, root: report.root || '/', state: 'existing', initialCluster });
-    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb), 30_000, master).catch(
-      () => undefined,
-    );
+    const current = await agent.GetManifest({ name: 'etcd.yaml' }).catch(() => undefined);
     if (current?.content === content) {
       if (startedAt === undefined) {
         // Applied by an earlier leader: give it the same grace before touching it.
@@ -407,23 +405,18 @@ export class EtcdReconciler {
     this.checkLeading();
     if (current) {
       this.status(`joining ${master}: stopping its old etcd`);
-      await agentCall(
-        (opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
-        30_000,
-        master,
-      );
+      await agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term });
     }
     // A data dir left from an earlier membership would make etcd start as the old member: move it aside (never deleted).
     for (let i = 0; ; i++) {
       this.checkLeading();
       try {
-        const res = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
-          agent.ArchiveEtcdData(
-            { dataDir: spec.spec.etcd.dataDir, reason: `${master} joins etcd as a new member`, requestedBy: 'leader', term: this.d.term },
-            opts,
-            cb,
-          ),
-        );
+        const res = await agent.ArchiveEtcdData({
+          dataDir: spec.spec.etcd.dataDir,
+          reason: `${master} joins etcd as a new member`,
+          requestedBy: 'leader',
+          term: this.d.term,
+        });
         if (res.existed) this.d.log.warn('old etcd data dir kept aside', { master, archivedTo: res.archivedTo });
         break;
       } catch (err) {
@@ -435,11 +428,7 @@ export class EtcdReconciler {
     if (!o.pkiWritten) await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: starting its etcd as a learner`);
-    await agentCall(
-      (opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
-      30_000,
-      master,
-    );
+    await agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term });
     this.startedAt.set(memberId, Date.now());
     this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
   }
@@ -505,11 +494,8 @@ export class EtcdReconciler {
       // Its etcd must not go on as a removed member: stop it (best effort; the master may be down).
       const agent = this.d.agent(step.master);
       if (agent && specMaster(spec, step.master)) {
-        await agentCall(
-          (opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
-          5_000,
-          step.master,
-        ).catch((err: unknown) => {
+        // 5 s rather than the table's 30: best effort, and its master may be down.
+        await agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, { timeoutMs: 5_000 }).catch((err: unknown) => {
           this.d.log.info("could not stop the removed member's etcd (its master may be down)", { master: step.master, err: shortError(err) });
         });
       }

@@ -4,7 +4,6 @@ import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
 import type { Logger } from '../../proto/common/log.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { ApplyClusterResponse__Output } from '../../proto/gen/belay/v1/ApplyClusterResponse.js';
 import type { CoordinatorClient, CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
@@ -25,6 +24,7 @@ import { defragCluster } from '../etcd/defrag.js';
 import { restoreEtcd } from '../etcd/restore.js';
 import { listSnapshots } from '../etcd/snapshot.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
+import type { AgentApi } from '../agents/client.js';
 
 type ClusterHandlers = Pick<
   CoordinatorHandlers,
@@ -37,7 +37,7 @@ export interface ClusterHandlerDeps {
   local: LocalClusterStore;
   etcd: EtcdService;
   gossip: Gossip | undefined;
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   log: Logger;
   caller(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string;
 }

@@ -4,7 +4,6 @@ import { toServiceError } from '../../proto/common/grpc.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { PkiCheckResponse } from '../../proto/gen/belay/v1/PkiCheckResponse.js';
 import type { ReadPkiResponse__Output } from '../../proto/gen/belay/v1/ReadPkiResponse.js';
-import type { WritePkiResponse__Output } from '../../proto/gen/belay/v1/WritePkiResponse.js';
 import { specMaster, type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { CONTROL_PLANE_KEYS } from '../controlplane/deploy.js';
@@ -15,23 +14,12 @@ import { peerUrl } from '../etcd/render.js';
 import { checkMasterPki, PKI_CHECK_DEFAULTS, type MasterPkiCheck, type PublicPkiFile } from '../pki/check.js';
 import { servedCertificate } from '../pki/served.js';
 import { apiserverSans, masterControlPlaneFiles, sharedPkiFromFiles, type ControlPlanePki } from '../pki/control-plane.js';
-import { agentCall } from './agent-call.js';
 import { leaderRelay, type ClusterHandlerDeps, type ProgressLine } from './cluster.js';
 
 type PkiHandlers = Pick<CoordinatorHandlers, 'PkiCheck' | 'PkiIssue'>;
 
 export type PkiIssueTarget = 'apiserver' | 'kubeconfigs' | 'etcd';
 export const PKI_ISSUE_TARGETS: readonly PkiIssueTarget[] = ['apiserver', 'kubeconfigs', 'etcd'];
-
-export const PKI_RPC_DEFAULTS = {
-  /**
-   * One master's ReadPki: a few dozen small files, read in milliseconds; longer means the agent or its disk is stuck,
-   * and the master is reported unreachable. Under belayctl's default --timeout (10 s), so that the others are still reported.
-   */
-  readTimeoutMs: 5_000,
-  /** One master's WritePki. */
-  writeTimeoutMs: 30_000,
-} as const;
 
 export type PkiHandlerDeps = Pick<ClusterHandlerDeps, 'node' | 'local' | 'etcd' | 'gossip' | 'agent' | 'log' | 'caller'>;
 
@@ -104,7 +92,7 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
             if (!agent) return { name: m.name, unreachable: `${m.name}: no agent address known for it` };
             let res: ReadPkiResponse__Output;
             try {
-              res = await agentCall<ReadPkiResponse__Output>((opts, cb) => agent.ReadPki({}, opts, cb), PKI_RPC_DEFAULTS.readTimeoutMs, m.name);
+              res = await agent.ReadPki({});
             } catch (err) {
               return { name: m.name, unreachable: `${m.name}: ${(err instanceof OperatorError ? err.message : shortError(err)).trim()}` };
             }
@@ -187,11 +175,7 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
           });
         const written: string[] = [];
         for (const w of plan.writes) {
-          const res = await agentCall<WritePkiResponse__Output>(
-            (opts, cb) => agent.WritePki({ dir: w.dir, files: w.files, requestedBy: by, term }, opts, cb),
-            PKI_RPC_DEFAULTS.writeTimeoutMs,
-            master.name,
-          );
+          const res = await agent.WritePki({ dir: w.dir, files: w.files, requestedBy: by, term });
           written.push(...res.written);
           progress('write', `wrote ${res.written.join(', ') || 'nothing (the files were already these)'} on ${master.name}`);
         }
