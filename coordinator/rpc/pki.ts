@@ -1,6 +1,5 @@
-import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
-import { toServiceError } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { PkiCheckResponse } from '../../proto/gen/belay/v1/PkiCheckResponse.js';
 import type { ReadPkiResponse__Output } from '../../proto/gen/belay/v1/ReadPkiResponse.js';
@@ -32,7 +31,7 @@ export type PkiHandlerDeps = Pick<ClusterHandlerDeps, 'node' | 'local' | 'etcd' 
  * the agent with the leader's term, like every other leader write.
  */
 export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
-  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
+  const ctx = { node: d.node, log: d.log };
   const { onLeader } = leaderRelay(d);
 
   const specOf = (): ClusterSpec => {
@@ -77,65 +76,60 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
   };
 
   return {
-    PkiCheck(call, callback) {
-      const { node, warnDays } = call.request;
-      void (async (): Promise<PkiCheckResponse> => {
-        const spec = specOf();
-        const masters = node ? [masterOfSpec(spec, node)] : spec.spec.masters;
-        const cluster = clientOf();
-        const trusted = await trustedCas(cluster);
-        const members = await etcdMembers(cluster, spec);
-        const now = new Date();
-        const results = await Promise.all(
-          masters.map(async (m): Promise<{ name: string; findings?: Awaited<ReturnType<typeof checkMasterPki>>; unreachable?: string }> => {
-            const agent = d.agent(m.name);
-            if (!agent) return { name: m.name, unreachable: `${m.name}: no agent address known for it` };
-            let res: ReadPkiResponse__Output;
-            try {
-              res = await agent.ReadPki({});
-            } catch (err) {
-              return { name: m.name, unreachable: `${m.name}: ${(err instanceof OperatorError ? err.message : shortError(err)).trim()}` };
-            }
-            const files: Record<string, PublicPkiFile> = Object.fromEntries(
-              res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]),
-            );
-            // Without etcd's member list, a master holding an etcd server certificate is taken for a member.
-            const etcdMember = members ? members.has(m.name) : files['pki/etcd/server.crt'] !== undefined || files['pki/etcd/peer.crt'] !== undefined;
-            const served = spec.spec.controlPlane.enabled ? await servedCertificate(m.address, spec.spec.apiserver.securePort) : undefined;
-            const input: MasterPkiCheck = {
-              spec,
-              master: m.name,
-              files,
-              trusted,
-              now,
-              warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays,
-              etcdMember,
-              servedApiserverPem: served,
-            };
-            return { name: m.name, findings: await checkMasterPki(input) };
-          }),
-        );
-        const unreachable = results.flatMap((r) => (r.unreachable ? [r.unreachable] : []));
-        if (unreachable.length > 0) d.log.warn('pki check: masters not reached', { unreachable });
-        return {
-          findings: results.flatMap((r) =>
-            (r.findings ?? []).map((f) => ({
-              master: f.master,
-              file: f.file,
-              severity: f.severity,
-              message: f.message,
-              fix: f.fix,
-              ...(f.daysLeft === undefined ? {} : { daysLeft: f.daysLeft }),
-            })),
-          ),
-          checked: results.filter((r) => r.findings).map((r) => r.name),
-          unreachable,
-        };
-      })().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(fail('PkiCheck', err)),
+    PkiCheck: unary(ctx, 'PkiCheck', async (request): Promise<PkiCheckResponse> => {
+      const { node, warnDays } = request;
+      const spec = specOf();
+      const masters = node ? [masterOfSpec(spec, node)] : spec.spec.masters;
+      const cluster = clientOf();
+      const trusted = await trustedCas(cluster);
+      const members = await etcdMembers(cluster, spec);
+      const now = new Date();
+      const results = await Promise.all(
+        masters.map(async (m): Promise<{ name: string; findings?: Awaited<ReturnType<typeof checkMasterPki>>; unreachable?: string }> => {
+          const agent = d.agent(m.name);
+          if (!agent) return { name: m.name, unreachable: `${m.name}: no agent address known for it` };
+          let res: ReadPkiResponse__Output;
+          try {
+            res = await agent.ReadPki({});
+          } catch (err) {
+            return { name: m.name, unreachable: `${m.name}: ${(err instanceof OperatorError ? err.message : shortError(err)).trim()}` };
+          }
+          const files: Record<string, PublicPkiFile> = Object.fromEntries(
+            res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]),
+          );
+          // Without etcd's member list, a master holding an etcd server certificate is taken for a member.
+          const etcdMember = members ? members.has(m.name) : files['pki/etcd/server.crt'] !== undefined || files['pki/etcd/peer.crt'] !== undefined;
+          const served = spec.spec.controlPlane.enabled ? await servedCertificate(m.address, spec.spec.apiserver.securePort) : undefined;
+          const input: MasterPkiCheck = {
+            spec,
+            master: m.name,
+            files,
+            trusted,
+            now,
+            warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays,
+            etcdMember,
+            servedApiserverPem: served,
+          };
+          return { name: m.name, findings: await checkMasterPki(input) };
+        }),
       );
-    },
+      const unreachable = results.flatMap((r) => (r.unreachable ? [r.unreachable] : []));
+      if (unreachable.length > 0) d.log.warn('pki check: masters not reached', { unreachable });
+      return {
+        findings: results.flatMap((r) =>
+          (r.findings ?? []).map((f) => ({
+            master: f.master,
+            file: f.file,
+            severity: f.severity,
+            message: f.message,
+            fix: f.fix,
+            ...(f.daysLeft === undefined ? {} : { daysLeft: f.daysLeft }),
+          })),
+        ),
+        checked: results.filter((r) => r.findings).map((r) => r.name),
+        unreachable,
+      };
+    }),
 
     PkiIssue(call) {
       const { target, node, dryRun } = call.request;
