@@ -6,7 +6,7 @@ import { createRegistry } from '../proto/common/metrics.js';
 import { daemonTls, serve } from '../proto/common/serve.js';
 import { loadCoordinatorConfig } from './config.js';
 import { startGossip } from './gossip/service.js';
-import { AgentClients } from './rpc/agent-clients.js';
+import { AgentClients } from './agents/clients.js';
 import { EventStore } from './reports/events.js';
 import { ReportStore } from './reports/store.js';
 import { coordinatorService } from './rpc/server.js';
@@ -37,7 +37,7 @@ runDaemon({
       paths: ctx.paths,
       local,
       gossip: () => gossip?.members() ?? [],
-      agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address),
+      agent: (n) => agents.of(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address),
       report: (n) => store.latest(n),
       log: log.child({ component: 'etcd' }),
     });
@@ -46,7 +46,7 @@ runDaemon({
       node: cfg.node.name,
       store,
       events,
-      agent: (n) => agents.get(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address),
+      agent: (n) => agents.of(n, local.read()?.spec.spec.masters.find((m) => m.name === n)?.address),
       log: rpcLog,
       registry,
       insecure: cfg.insecure,

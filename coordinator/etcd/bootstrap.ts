@@ -1,12 +1,11 @@
 import net from 'node:net';
 import { OperatorError } from '../../proto/common/errors.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import { caFromPem, issueCert, type Ca } from '../pki/ca.js';
 import { createEtcdCa } from '../pki/etcd.js';
 import { formatClusterSpec, specMaster, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
-import { agentCall } from '../rpc/agent-call.js';
+import type { AgentApi } from '../agents/client.js';
 import { EtcdCluster, shortError } from './client.js';
 import { preflight, preflightFailure } from './preflight.js';
 import { etcdPkiFor, storeEtcdCa } from './pki.js';
@@ -22,7 +21,7 @@ import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
 export interface BootstrapDeps {
   me: string;
   local: LocalClusterStore;
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   requestedBy: string;
   progress(step: string, message: string, planned?: boolean): void;
   /** How long a failing preflight is looked at again before bootstrap gives up, ms (default 30 s). */
@@ -44,9 +43,9 @@ function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean
   });
 }
 
-async function report(agent: AgentClient): Promise<{ report: HostReport__Output; askedAtMs: number; answeredAtMs: number }> {
+async function report(agent: AgentApi): Promise<{ report: HostReport__Output; askedAtMs: number; answeredAtMs: number }> {
   const askedAtMs = Date.now();
-  const r = await agentCall<HostReport__Output>((opts, cb) => agent.GetReport({ refresh: true }, opts, cb), 10_000);
+  const r = await agent.GetReport({ refresh: true });
   return { report: r, askedAtMs, answeredAtMs: Date.now() };
 }
 
@@ -158,7 +157,7 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
   if (!kept) await d.local.writeEtcdCa({ certPem: ca.certPem, keyPem: ca.keyPem });
   d.progress('pki', kept ? 'using the etcd CA kept from an earlier bootstrap attempt' : 'made the etcd CA');
   const memberFiles = await etcdPkiFor(ca, m, 'member');
-  await agentCall((opts, cb) => agent.WritePki({ files: memberFiles, requestedBy: d.requestedBy, term: 0 }, opts, cb), 30_000, node);
+  await agent.WritePki({ files: memberFiles, requestedBy: d.requestedBy, term: 0 });
   d.progress('pki', `wrote ${node}'s etcd certificates`);
   for (const x of spec.spec.masters) {
     if (x.name === node) continue;
@@ -166,25 +165,21 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
     if (!a || !reports.has(x.name)) continue;
     try {
       const files = await etcdPkiFor(ca, x, 'client');
-      await agentCall((opts, cb) => a.WritePki({ files, requestedBy: d.requestedBy, term: 0 }, opts, cb), 30_000, x.name);
+      await a.WritePki({ files, requestedBy: d.requestedBy, term: 0 });
       d.progress('pki', `wrote ${x.name}'s etcd client certificate`);
     } catch (err) {
       d.progress('pki', `could not give ${x.name} its etcd client certificate (${shortError(err)}): it gets it when it joins`);
     }
   }
 
-  const archived = await agentCall<{ existed: boolean; archivedTo: string }>(
-    (opts, cb) =>
-      agent.ArchiveEtcdData(
-        { dataDir: spec.spec.etcd.dataDir, reason: `bootstrap of a new etcd cluster on ${node}`, requestedBy: d.requestedBy, term: 0 },
-        opts,
-        cb,
-      ),
-    30_000,
-    node,
-  );
+  const archived = await agent.ArchiveEtcdData({
+    dataDir: spec.spec.etcd.dataDir,
+    reason: `bootstrap of a new etcd cluster on ${node}`,
+    requestedBy: d.requestedBy,
+    term: 0,
+  });
   if (archived.existed) d.progress('data', `an old data dir was on ${node}: kept at ${archived.archivedTo}`);
-  await agentCall((opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb), 30_000, node);
+  await agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 });
   d.progress('manifest', `applied etcd.yaml on ${node} (initial-cluster-state new)`);
 
   // Talk to the new member with a client certificate issued for this call: this coordinator may not hold its own yet.

@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { OperatorError } from '../../proto/common/errors.js';
 import type { HostPaths } from '../../proto/common/paths.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
-import type { RestoreEtcdSnapshotResponse__Output } from '../../proto/gen/belay/v1/RestoreEtcdSnapshotResponse.js';
 import { formatClusterSpec, specMaster } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
-import { agentCall, agentError, refusalCode } from '../rpc/agent-call.js';
+import type { AgentApi } from '../agents/client.js';
+import { refusalCode } from '../agents/errors.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { restoreDrill } from './drill.js';
 import { quorumOf } from './plan.js';
@@ -26,7 +25,7 @@ export interface RestoreDeps {
   me: string;
   paths: HostPaths;
   local: LocalClusterStore;
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   requestedBy: string;
   progress: (step: string, message: string, planned?: boolean) => void;
   /** How long to wait for every master of the spec to be a voting member again, ms. */
@@ -105,7 +104,7 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   const target = d.agent(node);
   if (!target)
     throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
-  const targetReport = await agentCall<{ root: string }>((opts, cb) => target.GetReport({ refresh: false }, opts, cb), 10_000, node);
+  const targetReport = await target.GetReport({ refresh: false });
   {
     const cluster = new EtcdCluster(
       spec.spec.masters.map((m) => clientUrl(spec, m.name)),
@@ -145,20 +144,14 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     return 'dry run: nothing was changed';
   }
 
-  const call = <T>(
-    master: string,
-    fn: (a: AgentClient, opts: import('@grpc/grpc-js').CallOptions, cb: (err: import('@grpc/grpc-js').ServiceError | null, res?: T) => void) => unknown,
-    timeoutMs = 30_000,
-  ): Promise<T> => {
+  const agentOf = (master: string): AgentApi => {
     const a = d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
-    return agentCall<T>((opts, cb) => fn(a, opts, cb), timeoutMs, master);
+    return a;
   };
   for (const m of spec.spec.masters) {
     try {
-      const res = await call<{ changed: boolean }>(m.name, (a, opts, cb) =>
-        a.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb),
-      );
+      const res = await agentOf(m.name).RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 });
       d.progress('stop', res.changed ? `stopped etcd on ${m.name}` : `${m.name} runs no etcd.yaml`);
     } catch (err) {
       if (refusalCode(err) === 'NO_SUCH_MANIFEST') d.progress('stop', `${m.name} runs no etcd.yaml`);
@@ -172,9 +165,12 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   }
   for (let i = 0; ; i++) {
     try {
-      const res = await call<{ existed: boolean; archivedTo: string }>(node, (a, opts, cb) =>
-        a.ArchiveEtcdData({ dataDir: spec.spec.etcd.dataDir, reason: `etcd restore from ${o.snapshot}`, requestedBy: d.requestedBy, term: 0 }, opts, cb),
-      );
+      const res = await agentOf(node).ArchiveEtcdData({
+        dataDir: spec.spec.etcd.dataDir,
+        reason: `etcd restore from ${o.snapshot}`,
+        requestedBy: d.requestedBy,
+        term: 0,
+      });
       d.progress('data', res.existed ? `kept ${node}'s old data dir at ${res.archivedTo}` : `${node} had no data dir`);
       break;
     } catch (err) {
@@ -189,10 +185,7 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
   const agent = target;
   // The agent beside this coordinator reads the file itself: streaming tens of MB through gRPC costs seconds.
   const localFile = node === d.me && path.resolve(targetReport.root || '/') === d.paths.root ? o.snapshot : '';
-  const restored = await new Promise<RestoreEtcdSnapshotResponse__Output>((resolve, reject) => {
-    const up = agent.RestoreEtcdSnapshot({ deadline: new Date(Date.now() + 600_000) }, (err, res) =>
-      err ? reject(agentError(err, node)) : !res ? reject(new Error('empty answer')) : resolve(res),
-    );
+  const restored = await agent.RestoreEtcdSnapshot((up) => {
     up.write({
       header: {
         dataDir: spec.spec.etcd.dataDir,
@@ -239,7 +232,7 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     state: 'new',
     initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }],
   });
-  await call(node, (a, opts, cb) => a.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 }, opts, cb));
+  await agentOf(node).ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 });
   d.progress('start', `started etcd on ${node}`);
 
   const cluster = new EtcdCluster(

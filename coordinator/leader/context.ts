@@ -1,6 +1,6 @@
 import type { Logger } from '../../proto/common/log.js';
 import type { HostPaths } from '../../proto/common/paths.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { AgentApi } from '../agents/client.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ClusterSpec } from '../cluster/spec.js';
 import type { EtcdCluster } from '../etcd/client.js';
@@ -24,7 +24,7 @@ export interface LeaderContext {
   /** The current Cluster spec (this coordinator's in-memory copy, kept in step with etcd's). */
   spec: () => ClusterSpec;
   gossip: () => MemberView[];
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   /** The latest report of a master held here (agents report to every coordinator), if any. */
   report: (master: string) => HostReport__Output | undefined;
   paths: HostPaths;

@@ -19,12 +19,11 @@ import {
 } from '../pki/control-plane.js';
 import { servedApiserverLacks } from '../pki/check.js';
 import { servedCertificate } from '../pki/served.js';
-import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import type { AgentApi } from '../agents/client.js';
+import { refusalCode } from '../agents/errors.js';
 import type { Next } from './controller.js';
 import type { ControllerContext } from './context.js';
 import { errorText } from '../../proto/common/errors.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
-import type { SyncBalancerServersResponse__Output } from '../../proto/gen/belay/v1/SyncBalancerServersResponse.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
 
 /**
@@ -173,17 +172,15 @@ export class ControlPlaneReconciler {
   }
 
   /** The master's haproxy's servers made the spec's masters (added checked and READY; removed once drained of sessions). */
-  private async syncBalancer(spec: ClusterSpec, master: string, agent: AgentClient): Promise<void> {
-    const res = await agentCall<SyncBalancerServersResponse__Output>(
-      (opts, cb) =>
-        agent.SyncBalancerServers(
-          { socket: '', backend: BACKEND, servers: backendServers(spec), serverOptions: backendServerOptions(spec), requestedBy: 'leader', term: this.d.term },
-          opts,
-          cb,
-        ),
-      10_000,
-      master,
-    );
+  private async syncBalancer(spec: ClusterSpec, master: string, agent: AgentApi): Promise<void> {
+    const res = await agent.SyncBalancerServers({
+      socket: '',
+      backend: BACKEND,
+      servers: backendServers(spec),
+      serverOptions: backendServerOptions(spec),
+      requestedBy: 'leader',
+      term: this.d.term,
+    });
     const line = syncSummary(res);
     if (line) this.d.log.info('balancer servers synced', { master, changes: line });
     // Not recorded as done while a removed server still has sessions: the next pass tries the delete again.
@@ -262,16 +259,15 @@ export class ControlPlaneReconciler {
     const key = sha256(JSON.stringify({ wanted, master, socket, options }));
     if (this.externalSynced === key) return;
     const agent = this.agentOf(master);
-    const res = await agentCall<SyncBalancerServersResponse__Output>(
-      (opts, cb) =>
-        agent.SyncBalancerServers(
-          { socket, backend: BACKEND, servers: wanted, serverOptions: options, requestedBy: 'leader', term: this.d.term, addOnly: true },
-          opts,
-          cb,
-        ),
-      10_000,
-      master,
-    );
+    const res = await agent.SyncBalancerServers({
+      socket,
+      backend: BACKEND,
+      servers: wanted,
+      serverOptions: options,
+      requestedBy: 'leader',
+      term: this.d.term,
+      addOnly: true,
+    });
     this.externalSynced = key;
     if (res.added.length === 0) return;
     const lines = res.added.map((n) => `server ${n} ${wanted[n] ?? ''} ${options}`);
@@ -284,7 +280,7 @@ export class ControlPlaneReconciler {
     this.d.setStatus(`external haproxy (via ${master}): added ${res.added.join(', ')} at run time; add them to its haproxy.cfg too`);
   }
 
-  private agentOf(master: string): AgentClient {
+  private agentOf(master: string): AgentApi {
     const a = this.d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
     return a;
@@ -311,7 +307,7 @@ export class ControlPlaneReconciler {
       .catch(() => null)) as MasterRecord | null;
     const agent = this.agentOf(master);
     const write = (dir: string, files: { path: string; content: string; mode: number }[]): Promise<unknown> =>
-      agentCall((opts, cb) => agent.WritePki({ dir, files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+      agent.WritePki({ dir, files, requestedBy: 'leader', term: this.d.term });
 
     if (!recorded || recorded.sansSha256 !== sansSha256) {
       this.d.setStatus(`control plane on ${master}: issuing its certificates and kubeconfigs`);
@@ -338,7 +334,7 @@ export class ControlPlaneReconciler {
       this.checkLeading();
       const content = render(file, { spec, master, root, haproxyCfgSha256 });
       try {
-        await agentCall((opts, cb) => agent.ApplyManifest({ file, content, force: false, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+        await agent.ApplyManifest({ file, content, force: false, requestedBy: 'leader', term: this.d.term });
       } catch (err) {
         // Written by someone else since the report: theirs stands; a rollout changes it, not this.
         if (refusalCode(err) === 'MANIFEST_DRIFTED') continue;

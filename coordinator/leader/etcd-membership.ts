@@ -1,8 +1,8 @@
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
-import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import type { AgentApi } from '../agents/client.js';
+import { refusalCode } from '../agents/errors.js';
 import { shortError, type EndpointStatus, type EtcdMemberInfo } from '../etcd/client.js';
 import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from '../etcd/plan.js';
 import { preflight, preflightFailure } from '../etcd/preflight.js';
@@ -244,7 +244,7 @@ export class EtcdReconciler {
     }
   }
 
-  private agentOf(master: string): AgentClient {
+  private agentOf(master: string): AgentApi {
     const a = this.d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
     return a;
@@ -253,7 +253,7 @@ export class EtcdReconciler {
   private async freshReport(master: string): Promise<{ report: HostReport__Output | undefined; askedAtMs: number; answeredAtMs: number; error?: string }> {
     const askedAtMs = Date.now();
     try {
-      const report = await agentCall<HostReport__Output>((opts, cb) => this.agentOf(master).GetReport({ refresh: true }, opts, cb), 10_000);
+      const report = await this.agentOf(master).GetReport({ refresh: true });
       return { report, askedAtMs, answeredAtMs: Date.now() };
     } catch (err) {
       return { report: undefined, askedAtMs, answeredAtMs: Date.now(), error: shortError(err) };
@@ -333,7 +333,7 @@ export class EtcdReconciler {
     const m = specMaster(spec, master);
     if (!m) throw new Error(`${master} is not in the spec`);
     const files = await etcdPkiFor(ca, m, kind);
-    await agentCall((opts, cb) => this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+    await this.agentOf(master).WritePki({ files, requestedBy: 'leader', term: this.d.term });
   }
 
   private async startLearner(
@@ -357,9 +357,7 @@ export class EtcdReconciler {
       .filter((x) => x.name === master || members.some((m) => m.name && masterOf(m, masters) === x.name))
       .map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) }));
     const content = renderEtcdManifest({ spec, master, root: report.root || '/', state: 'existing', initialCluster });
-    const current = await agentCall<{ content: string }>((opts, cb) => agent.GetManifest({ name: 'etcd.yaml' }, opts, cb), 30_000, master).catch(
-      () => undefined,
-    );
+    const current = await agent.GetManifest({ name: 'etcd.yaml' }).catch(() => undefined);
     if (current?.content === content) {
       if (startedAt === undefined) {
         // Applied by an earlier leader: give it the same grace before touching it.
@@ -372,23 +370,18 @@ export class EtcdReconciler {
     this.checkLeading();
     if (current) {
       this.status(`joining ${master}: stopping its old etcd`);
-      await agentCall(
-        (opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
-        30_000,
-        master,
-      );
+      await agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term });
     }
     // A data dir left from an earlier membership would make etcd start as the old member: move it aside (never deleted).
     for (let i = 0; ; i++) {
       this.checkLeading();
       try {
-        const res = await agentCall<{ existed: boolean; archivedTo: string }>((opts, cb) =>
-          agent.ArchiveEtcdData(
-            { dataDir: spec.spec.etcd.dataDir, reason: `${master} joins etcd as a new member`, requestedBy: 'leader', term: this.d.term },
-            opts,
-            cb,
-          ),
-        );
+        const res = await agent.ArchiveEtcdData({
+          dataDir: spec.spec.etcd.dataDir,
+          reason: `${master} joins etcd as a new member`,
+          requestedBy: 'leader',
+          term: this.d.term,
+        });
         if (res.existed) this.d.log.warn('old etcd data dir kept aside', { master, archivedTo: res.archivedTo });
         break;
       } catch (err) {
@@ -400,11 +393,7 @@ export class EtcdReconciler {
     if (!o.pkiWritten) await this.writePki(master, spec, 'member');
     this.checkLeading();
     this.status(`joining ${master}: starting its etcd as a learner`);
-    await agentCall(
-      (opts, cb) => agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
-      30_000,
-      master,
-    );
+    await agent.ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: 'leader', term: this.d.term });
     this.startedAt.set(memberId, Date.now());
     this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
   }
@@ -473,11 +462,8 @@ export class EtcdReconciler {
       // Its etcd must not go on as a removed member: stop it (best effort; the master may be down).
       const agent = this.d.agent(step.master);
       if (agent && specMaster(spec, step.master)) {
-        await agentCall(
-          (opts, cb) => agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, opts, cb),
-          5_000,
-          step.master,
-        ).catch((err: unknown) => {
+        // 5 s rather than the table's 30: best effort, and its master may be down.
+        await agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, { timeoutMs: 5_000 }).catch((err: unknown) => {
           this.d.log.info("could not stop the removed member's etcd (its master may be down)", { master: step.master, err: shortError(err) });
         });
       }

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../proto/common/log.js';
 import type { HostPaths } from '../../proto/common/paths.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
+import type { AgentApi } from '../agents/client.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
@@ -33,7 +33,7 @@ export interface LeadershipDeps {
   /** The in-memory spec; undefined before one is applied. */
   spec: () => ClusterSpec | undefined;
   gossip: () => MemberView[];
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   report: (master: string) => HostReport__Output | undefined;
   log: Logger;
   registry?: Registry | undefined;

@@ -4,10 +4,9 @@ import { ETCD_KEYS } from '../cluster/store.js';
 import { BACKEND } from '../balancer/haproxy-config.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
-import { agentCall, refusalCode } from '../rpc/agent-call.js';
+import { refusalCode } from '../agents/errors.js';
 import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
-import type { BalancerServersResponse__Output } from '../../proto/gen/belay/v1/BalancerServersResponse.js';
 import type { Next } from './controller.js';
 import type { ControllerContext } from './context.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
@@ -323,11 +322,7 @@ export class RolloutRunner {
           const agent = this.d.agent(h.master);
           if (!agent) return;
           try {
-            const res = await agentCall<BalancerServersResponse__Output>(
-              (opts, cb) => agent.BalancerServers({ socket: h.socket, backend: BACKEND }, opts, cb),
-              5_000,
-              h.master,
-            );
+            const res = await agent.BalancerServers({ socket: h.socket, backend: BACKEND });
             view.servers = Object.fromEntries(
               res.servers.map((s) => [
                 s.name,
@@ -396,11 +391,7 @@ export class RolloutRunner {
       const socket = lb.mode === 'static-pod' ? '' : (lb.runtimeApi?.socket ?? '');
       const agent = this.d.agent(host);
       if (!agent) throw new Error(`no agent client for ${host}`);
-      await agentCall(
-        (opts, cb) => agent.SetBalancerServer({ socket, backend: BACKEND, server: master, state, requestedBy: 'leader', term: this.d.term }, opts, cb),
-        10_000,
-        host,
-      );
+      await agent.SetBalancerServer({ socket, backend: BACKEND, server: master, state, requestedBy: 'leader', term: this.d.term });
     }
   }
 
@@ -415,11 +406,7 @@ export class RolloutRunner {
     const rendered = renderComponent(record.component, withSettings(spec, record.component, record.settings), master, root);
     if (sha256(rendered) === sha) {
       try {
-        await agentCall(
-          (opts, cb) => agent.ApplyManifest({ file, content: rendered, force: false, requestedBy: 'leader', term: this.d.term }, opts, cb),
-          30_000,
-          master,
-        );
+        await agent.ApplyManifest({ file, content: rendered, force: false, requestedBy: 'leader', term: this.d.term });
       } catch (err) {
         if (refusalCode(err) !== 'MANIFEST_DRIFTED') throw err;
         throw new OperatorError({
@@ -430,6 +417,6 @@ export class RolloutRunner {
       }
       return;
     }
-    await agentCall((opts, cb) => agent.RollbackManifest({ file, toSha256: sha, requestedBy: 'leader', term: this.d.term }, opts, cb), 30_000, master);
+    await agent.RollbackManifest({ file, toSha256: sha, requestedBy: 'leader', term: this.d.term });
   }
 }

@@ -1,11 +1,11 @@
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { HostPaths } from '../../proto/common/paths.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import { parseClusterSpec, type ClusterSpec } from '../cluster/spec.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import type { MemberView } from '../swim/membership.js';
+import type { AgentApi } from '../agents/client.js';
 import { EtcdCluster, readEtcdTls, shortError } from '../etcd/client.js';
 import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from '../etcd/election.js';
 import type { EtcdReconciler } from './etcd-membership.js';
@@ -31,7 +31,7 @@ export interface EtcdServiceDeps {
   paths: HostPaths;
   local: LocalClusterStore;
   gossip: () => MemberView[];
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   report: (master: string) => HostReport__Output | undefined;
   log: Logger;
   /** Between looks at etcd (spec, leader, phase), ms. */

@@ -3,8 +3,8 @@ import { Metadata } from '@grpc/grpc-js';
 import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
+import { serverStream, unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { ApplyClusterResponse__Output } from '../../proto/gen/belay/v1/ApplyClusterResponse.js';
 import type { CoordinatorClient, CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
@@ -25,6 +25,7 @@ import { defragCluster } from '../etcd/defrag.js';
 import { restoreEtcd } from '../etcd/restore.js';
 import { listSnapshots } from '../etcd/snapshot.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
+import type { AgentApi } from '../agents/client.js';
 
 type ClusterHandlers = Pick<
   CoordinatorHandlers,
@@ -37,7 +38,7 @@ export interface ClusterHandlerDeps {
   local: LocalClusterStore;
   etcd: EtcdService;
   gossip: Gossip | undefined;
-  agent: (master: string) => AgentClient | undefined;
+  agent: (master: string) => AgentApi | undefined;
   log: Logger;
   caller(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string;
 }
@@ -63,21 +64,23 @@ export function leaderRelay(d: Pick<ClusterHandlerDeps, 'node' | 'etcd' | 'gossi
   streamed: (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: StreamedWork) => void;
   onLeader: <Req>(method: ProgressMethod, call: grpc.ServerWritableStream<Req, Progress>, work: StreamedWork, o?: { exclusive?: boolean }) => void;
 } {
-  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err instanceof ConfigError ? specInvalid(err) : err, d.log, d.node, method);
+  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(asSpecInvalid(err), d.log, d.node, method);
 
   /** Runs a long operation on a server stream: progress lines, then done, or the error. */
   const streamed = (method: string, call: grpc.ServerWritableStream<unknown, Progress>, work: StreamedWork): void => {
     const progress = (step: string, message: string, planned = false): void => {
       call.write({ atMs: Date.now(), step, message, done: false, planned });
     };
-    work(progress).then(
-      (last) => {
-        const { message, result } = typeof last === 'string' ? { message: last, result: undefined } : last;
-        call.write({ atMs: Date.now(), step: 'done', message, done: true, planned: false, resultJson: result === undefined ? '' : JSON.stringify(result) });
-        call.end();
-      },
-      (err: unknown) => call.emit('error', fail(method, err)),
-    );
+    serverStream({ node: d.node, log: d.log }, method, async () => {
+      let last: Awaited<ReturnType<StreamedWork>>;
+      try {
+        last = await work(progress);
+      } catch (err) {
+        throw asSpecInvalid(err);
+      }
+      const { message, result } = typeof last === 'string' ? { message: last, result: undefined } : last;
+      call.write({ atMs: Date.now(), step: 'done', message, done: true, planned: false, resultJson: result === undefined ? '' : JSON.stringify(result) });
+    })(call);
   };
 
   /** Who leads now: its coordinator's gRPC address from gossip. */
@@ -135,8 +138,19 @@ export function leaderRelay(d: Pick<ClusterHandlerDeps, 'node' | 'etcd' | 'gossi
  * turn with its reconcile passes, so there is never more than one at a time.
  */
 export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
-  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err instanceof ConfigError ? specInvalid(err) : err, d.log, d.node, method);
   const { streamed, onLeader } = leaderRelay(d);
+  /** The shared adapter, a spec that does not parse (ConfigError) answered as SPEC_INVALID. */
+  const specUnary = <Req, Res>(
+    method: string,
+    fn: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+  ): grpc.handleUnaryCall<Req, Res> =>
+    unary({ node: d.node, log: d.log }, method, async (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => {
+      try {
+        return await fn(request, call);
+      } catch (err) {
+        throw asSpecInvalid(err);
+      }
+    });
 
   const parse = (text: string): ClusterSpec => {
     try {
@@ -246,86 +260,81 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
   };
 
   return {
-    ApplyCluster(call, callback) {
-      const { spec: text, dryRun, localOnly } = call.request;
-      void (async (): Promise<ApplyClusterResponse__Output> => {
-        const next = parse(text);
-        const formatted = formatClusterSpec(next);
-        const cluster = d.etcd.client();
-        if (localOnly) {
-          const changed = await d.local.write(next, Date.now());
-          d.etcd.leaderReconciler()?.wake();
-          return { spec: formatted, changed, storedIn: 'state-dir', warnings: [], coordinators: [d.node], errors: [], changes: [] };
-        }
-        let prev = d.local.read()?.spec;
-        let storedIn = 'state-dir';
-        // etcd runs somewhere but this coordinator cannot reach it: its copy would be overwritten from etcd, unchecked.
-        const etcdElsewhere = d.gossip?.members().find((m) => m.tags.etcd === 'healthy');
-        if (!cluster && etcdElsewhere && prev) {
-          throw new OperatorError({
-            code: 'NO_ETCD_CLIENT',
-            message: `${d.node} has no etcd client yet, but etcd runs (on ${etcdElsewhere.name}): the spec must be applied where it can be checked against etcd`,
-            hint: `apply through another coordinator, e.g. belayctl --endpoint ${etcdElsewhere.tags.api ?? `${etcdElsewhere.name}:7702`} apply -f ...`,
-            retryable: true,
-          });
-        }
-        if (cluster) {
-          const inEtcd = await cluster.kv
-            .get(ETCD_KEYS.spec)
-            .string()
-            .catch(() => undefined);
-          if (inEtcd) {
-            prev = parseClusterSpec(inEtcd, ETCD_KEYS.spec);
-            storedIn = 'etcd';
-          }
-        }
-        if (prev) await refuseUnsafeChange(prev, next);
-        const changes = specChanges(prev, next);
-        const same = prev !== undefined && formatClusterSpec(prev) === formatted;
-        // A master nobody hears from is likely a wrong address (or belay is not running there yet): say so, it cannot join.
-        const heard = d.gossip?.members() ?? [];
-        const unheard = d.gossip
-          ? next.spec.masters.filter((m) => {
-              const g = heard.find((x) => x.name === m.name);
-              return !g || g.state !== 'alive' || hostOf(g.addr) !== m.address;
-            })
-          : [];
-        const warnings = [
-          ...specWarnings(next),
-          ...(prev ? balancerChangeWarnings(prev, next) : []),
-          ...unheard.map((m) => {
-            const g = heard.find((x) => x.name === m.name);
-            return g && hostOf(g.addr) !== m.address
-              ? `master ${m.name}: its coordinator gossips from ${hostOf(g.addr)}, not ${m.address}: check the address`
-              : `master ${m.name} (${m.address}) is not alive in gossip${g ? ` (${g.state})` : ''}: is belay running there, and is the address right? It joins etcd once it is`;
-          }),
-        ];
-        const base = { spec: formatted, changed: !same, storedIn, warnings, changes: same ? [] : changes };
-        if (dryRun) return { ...base, coordinators: [], errors: [] };
-        const now = Date.now();
-        if (storedIn === 'etcd' && cluster) {
-          await cluster.kv.put(ETCD_KEYS.spec).value(formatted);
-          await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(now));
-          // A master dropped from the spec is no longer held out of joins.
-          for (const k of await cluster.kv.getAll().prefix(ETCD_KEYS.heldOut).keys()) {
-            if (!next.spec.masters.some((m) => ETCD_KEYS.heldOut + m.name === k)) await cluster.kv.delete().key(k);
-          }
-        }
-        await d.local.write(next, now);
-        const out = await fanOut(text);
+    ApplyCluster: specUnary('ApplyCluster', async (request, call): Promise<ApplyClusterResponse__Output> => {
+      const { spec: text, dryRun, localOnly } = request;
+      const next = parse(text);
+      const formatted = formatClusterSpec(next);
+      const cluster = d.etcd.client();
+      if (localOnly) {
+        const changed = await d.local.write(next, Date.now());
         d.etcd.leaderReconciler()?.wake();
-        d.log.info('cluster spec applied', { by: d.caller(call), storedIn, changes });
-        return { ...base, coordinators: [d.node, ...out.ok], errors: out.errors };
-      })().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(fail('ApplyCluster', err)),
-      );
-    },
+        return { spec: formatted, changed, storedIn: 'state-dir', warnings: [], coordinators: [d.node], errors: [], changes: [] };
+      }
+      let prev = d.local.read()?.spec;
+      let storedIn = 'state-dir';
+      // etcd runs somewhere but this coordinator cannot reach it: its copy would be overwritten from etcd, unchecked.
+      const etcdElsewhere = d.gossip?.members().find((m) => m.tags.etcd === 'healthy');
+      if (!cluster && etcdElsewhere && prev) {
+        throw new OperatorError({
+          code: 'NO_ETCD_CLIENT',
+          message: `${d.node} has no etcd client yet, but etcd runs (on ${etcdElsewhere.name}): the spec must be applied where it can be checked against etcd`,
+          hint: `apply through another coordinator, e.g. belayctl --endpoint ${etcdElsewhere.tags.api ?? `${etcdElsewhere.name}:7702`} apply -f ...`,
+          retryable: true,
+        });
+      }
+      if (cluster) {
+        const inEtcd = await cluster.kv
+          .get(ETCD_KEYS.spec)
+          .string()
+          .catch(() => undefined);
+        if (inEtcd) {
+          prev = parseClusterSpec(inEtcd, ETCD_KEYS.spec);
+          storedIn = 'etcd';
+        }
+      }
+      if (prev) await refuseUnsafeChange(prev, next);
+      const changes = specChanges(prev, next);
+      const same = prev !== undefined && formatClusterSpec(prev) === formatted;
+      // A master nobody hears from is likely a wrong address (or belay is not running there yet): say so, it cannot join.
+      const heard = d.gossip?.members() ?? [];
+      const unheard = d.gossip
+        ? next.spec.masters.filter((m) => {
+            const g = heard.find((x) => x.name === m.name);
+            return !g || g.state !== 'alive' || hostOf(g.addr) !== m.address;
+          })
+        : [];
+      const warnings = [
+        ...specWarnings(next),
+        ...(prev ? balancerChangeWarnings(prev, next) : []),
+        ...unheard.map((m) => {
+          const g = heard.find((x) => x.name === m.name);
+          return g && hostOf(g.addr) !== m.address
+            ? `master ${m.name}: its coordinator gossips from ${hostOf(g.addr)}, not ${m.address}: check the address`
+            : `master ${m.name} (${m.address}) is not alive in gossip${g ? ` (${g.state})` : ''}: is belay running there, and is the address right? It joins etcd once it is`;
+        }),
+      ];
+      const base = { spec: formatted, changed: !same, storedIn, warnings, changes: same ? [] : changes };
+      if (dryRun) return { ...base, coordinators: [], errors: [] };
+      const now = Date.now();
+      if (storedIn === 'etcd' && cluster) {
+        await cluster.kv.put(ETCD_KEYS.spec).value(formatted);
+        await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(now));
+        // A master dropped from the spec is no longer held out of joins.
+        for (const k of await cluster.kv.getAll().prefix(ETCD_KEYS.heldOut).keys()) {
+          if (!next.spec.masters.some((m) => ETCD_KEYS.heldOut + m.name === k)) await cluster.kv.delete().key(k);
+        }
+      }
+      await d.local.write(next, now);
+      const out = await fanOut(text);
+      d.etcd.leaderReconciler()?.wake();
+      d.log.info('cluster spec applied', { by: d.caller(call), storedIn, changes });
+      return { ...base, coordinators: [d.node, ...out.ok], errors: out.errors };
+    }),
 
-    GetCluster(_call, callback) {
+    GetCluster: specUnary('GetCluster', () => {
       const local = d.local.read();
-      callback(null, { spec: local?.text ?? '', storedIn: local ? (d.etcd.client() ? 'etcd' : 'state-dir') : '', appliedAtMs: local?.appliedAtMs ?? 0 });
-    },
+      return { spec: local?.text ?? '', storedIn: local ? (d.etcd.client() ? 'etcd' : 'state-dir') : '', appliedAtMs: local?.appliedAtMs ?? 0 };
+    }),
 
     Bootstrap(call) {
       const { node, dryRun } = call.request;
@@ -339,60 +348,55 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       });
     },
 
-    EtcdMembers(_call, callback) {
-      void (async () => {
-        const cluster = d.etcd.client();
-        const leader = d.etcd.summary().leader;
-        const base = { coordinator: d.node, leader: leader?.name ?? '', term: leader?.term ?? 0 };
-        if (!cluster)
-          return { ...base, members: [], clusterId: '', error: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
-        let list;
-        try {
-          list = await cluster.members();
-        } catch (err) {
-          return { ...base, members: [], clusterId: '', error: `cannot list members: ${shortError(err)}` };
-        }
-        const spec = d.local.read()?.spec;
-        const alarms = await cluster.alarms().catch(() => []);
-        const rows: EtcdMember[] = await Promise.all(
-          list.map(async (m) => {
-            const master = spec
-              ? masterOf(
-                  m,
-                  spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })),
-                )
-              : undefined;
-            const url = m.clientUrls[0] ?? (spec && master ? clientUrl(spec, master) : undefined);
-            const s = url ? await cluster.status(url, 1_500) : undefined;
-            const role = m.isLearner ? 'learner' : s?.ok && s.memberId === s.leaderId ? 'leader' : 'follower';
-            return {
-              name: m.name || (master ? `${master} (not started)` : ''),
-              id: hexId(m.id),
-              peerUrls: m.peerUrls,
-              clientUrls: m.clientUrls,
-              role,
-              healthy: Boolean(s?.ok),
-              dbSizeBytes: s?.dbSizeBytes ?? 0,
-              dbSizeInUseBytes: s?.dbSizeInUseBytes ?? 0,
-              raftIndex: s?.raftIndex ?? 0,
-              raftTerm: s?.raftTerm ?? 0,
-              version: s?.version ?? '',
-              alarms: alarms.filter((a) => a.memberId === m.id).map((a) => a.alarm),
-              error: s?.ok ? '' : (s?.error ?? 'not started: no client URL yet'),
-            };
-          }),
-        );
-        const clusterId = await cluster.kv.maintenance
-          .status()
-          .then((s) => hexId(s.header.cluster_id))
-          .catch(() => '');
-        rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
-        return { ...base, members: rows, clusterId, error: '' };
-      })().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(fail('EtcdMembers', err)),
+    EtcdMembers: specUnary('EtcdMembers', async () => {
+      const cluster = d.etcd.client();
+      const leader = d.etcd.summary().leader;
+      const base = { coordinator: d.node, leader: leader?.name ?? '', term: leader?.term ?? 0 };
+      if (!cluster)
+        return { ...base, members: [], clusterId: '', error: 'no etcd yet (or this master has no etcd client certificate): belayctl bootstrap --node NAME' };
+      let list;
+      try {
+        list = await cluster.members();
+      } catch (err) {
+        return { ...base, members: [], clusterId: '', error: `cannot list members: ${shortError(err)}` };
+      }
+      const spec = d.local.read()?.spec;
+      const alarms = await cluster.alarms().catch(() => []);
+      const rows: EtcdMember[] = await Promise.all(
+        list.map(async (m) => {
+          const master = spec
+            ? masterOf(
+                m,
+                spec.spec.masters.map((x) => ({ name: x.name, peerUrl: peerUrl(spec, x.name) })),
+              )
+            : undefined;
+          const url = m.clientUrls[0] ?? (spec && master ? clientUrl(spec, master) : undefined);
+          const s = url ? await cluster.status(url, 1_500) : undefined;
+          const role = m.isLearner ? 'learner' : s?.ok && s.memberId === s.leaderId ? 'leader' : 'follower';
+          return {
+            name: m.name || (master ? `${master} (not started)` : ''),
+            id: hexId(m.id),
+            peerUrls: m.peerUrls,
+            clientUrls: m.clientUrls,
+            role,
+            healthy: Boolean(s?.ok),
+            dbSizeBytes: s?.dbSizeBytes ?? 0,
+            dbSizeInUseBytes: s?.dbSizeInUseBytes ?? 0,
+            raftIndex: s?.raftIndex ?? 0,
+            raftTerm: s?.raftTerm ?? 0,
+            version: s?.version ?? '',
+            alarms: alarms.filter((a) => a.memberId === m.id).map((a) => a.alarm),
+            error: s?.ok ? '' : (s?.error ?? 'not started: no client URL yet'),
+          };
+        }),
       );
-    },
+      const clusterId = await cluster.kv.maintenance
+        .status()
+        .then((s) => hexId(s.header.cluster_id))
+        .catch(() => '');
+      rows.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+      return { ...base, members: rows, clusterId, error: '' };
+    }),
 
     EtcdRemove(call) {
       const { name, dryRun } = call.request;
@@ -479,29 +483,24 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       });
     },
 
-    EtcdSnapshots(_call, callback) {
-      void (async () => {
-        const spec = d.local.read()?.spec;
-        if (!spec) return { node: d.node, snapshots: [], lastDrill: null, error: 'no Cluster spec yet' };
-        const dirs = [spec.spec.backup.dir, ...(spec.spec.backup.secondaryDir ? [spec.spec.backup.secondaryDir] : [])];
-        const errors: string[] = [];
-        const snapshots = dirs.flatMap((dir) => {
-          try {
-            return listSnapshots(d.paths.host(dir)).map((m) => snapshotInfo(m, d.paths));
-          } catch (err) {
-            errors.push(`${dir}: ${shortError(err)}`);
-            return [];
-          }
-        });
-        snapshots.sort((a, b) => Number(b.takenAtMs) - Number(a.takenAtMs));
-        const cluster = d.etcd.client();
-        const lastDrill = cluster ? ((await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill).catch(() => undefined)) ?? null) : null;
-        return { node: d.node, snapshots, lastDrill, error: errors.join('; ') };
-      })().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(fail('EtcdSnapshots', err)),
-      );
-    },
+    EtcdSnapshots: specUnary('EtcdSnapshots', async () => {
+      const spec = d.local.read()?.spec;
+      if (!spec) return { node: d.node, snapshots: [], lastDrill: null, error: 'no Cluster spec yet' };
+      const dirs = [spec.spec.backup.dir, ...(spec.spec.backup.secondaryDir ? [spec.spec.backup.secondaryDir] : [])];
+      const errors: string[] = [];
+      const snapshots = dirs.flatMap((dir) => {
+        try {
+          return listSnapshots(d.paths.host(dir)).map((m) => snapshotInfo(m, d.paths));
+        } catch (err) {
+          errors.push(`${dir}: ${shortError(err)}`);
+          return [];
+        }
+      });
+      snapshots.sort((a, b) => Number(b.takenAtMs) - Number(a.takenAtMs));
+      const cluster = d.etcd.client();
+      const lastDrill = cluster ? ((await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill).catch(() => undefined)) ?? null) : null;
+      return { node: d.node, snapshots, lastDrill, error: errors.join('; ') };
+    }),
 
     EtcdRestore(call) {
       const { snapshot, node, dryRun, force } = call.request;
@@ -567,6 +566,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       });
     },
   };
+}
+
+/** A ConfigError (the spec does not parse) as the operator sees it; anything else as it is. */
+function asSpecInvalid(err: unknown): unknown {
+  return err instanceof ConfigError ? specInvalid(err) : err;
 }
 
 function specInvalid(err: ConfigError): OperatorError {

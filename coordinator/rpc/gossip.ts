@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
-import { peerName, toServiceError } from '../../proto/common/grpc.js';
+import { peerName } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { GossipKeyResult } from '../../proto/gen/belay/v1/GossipKeyResult.js';
@@ -26,7 +27,7 @@ const gossipOff = (node: string): OperatorError =>
 
 /** belay.v1.Coordinator's gossip methods: push-pull between coordinators, the member list, and the keyring. */
 export function gossipHandlers(d: { node: string; gossip: Gossip | undefined; log: Logger; insecure: boolean; nowMs: () => number }): GossipHandlers {
-  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
+  const ctx = { node: d.node, log: d.log };
 
   const localKeys = async (action: string, keyText: string): Promise<GossipKeyResult> => {
     const g = d.gossip;
@@ -88,88 +89,69 @@ export function gossipHandlers(d: { node: string; gossip: Gossip | undefined; lo
   };
 
   return {
-    PushPull(call, callback) {
+    PushPull: unary(ctx, 'PushPull', (request, call) => {
       const g = d.gossip;
-      if (!g) {
-        callback(fail('PushPull', gossipOff(d.node)));
-        return;
-      }
+      if (!g) throw gossipOff(d.node);
       try {
         const caller = d.insecure ? undefined : peerName(call);
-        callback(null, { sealed: g.driver.answerPushPull(call.request.sealed, caller) });
+        return { sealed: g.driver.answerPushPull(request.sealed, caller) };
       } catch (err) {
-        if (err instanceof PushPullRefused) {
-          const auth = err.reason === 'auth';
-          d.log.warn('push-pull refused', { peer: call.getPeer(), reason: err.reason });
-          callback(
-            fail(
-              'PushPull',
-              new OperatorError({
-                code: auth ? 'GOSSIP_KEY_MISMATCH' : 'GOSSIP_PUSH_PULL_REFUSED',
-                message: auth ? 'push-pull sealed with a key this coordinator does not have' : `push-pull refused: ${err.reason}`,
-                hint: auth ? 'install the cluster gossip key on the caller (belayctl gossip keys)' : 'see the log of both coordinators',
-              }),
-            ),
-          );
-          return;
-        }
-        callback(fail('PushPull', err));
-      }
-    },
-
-    Members(_call, callback) {
-      const g = d.gossip;
-      if (!g) {
-        callback(fail('Members', gossipOff(d.node)));
-        return;
-      }
-      callback(null, { coordinator: d.node, nowMs: d.nowMs(), members: g.members().map(memberOf), localHealth: g.localHealth() });
-    },
-
-    GossipKeys(call, callback) {
-      const { action, key, localOnly } = call.request;
-      void (async () => {
-        // A key change on every member: check first that it is safe, as Serf does not.
-        if (!localOnly && (action === 'use' || action === 'remove')) {
-          const now = summarizeKeys([await localKeys('list', ''), ...(await fanOut('list', ''))]);
-          const fp = fingerprint(parseKey(key, 'key'));
-          const unreachable = now.members.filter((m) => !m.ok).map((m) => m.node);
-          if (unreachable.length > 0) {
-            throw new OperatorError({
-              code: 'GOSSIP_MEMBERS_UNREACHABLE',
-              message: `cannot ${action} a key while ${unreachable.join(', ')} cannot be asked`,
-              hint: 'bring them back (belayctl members) or remove them first',
-              unsafe: true,
-            });
-          }
-          const k = now.keys.find((x) => x.fingerprint === fp);
-          if (action === 'use' && (k?.installedOn ?? 0) < now.members.length) {
-            throw new OperatorError({
-              code: 'GOSSIP_KEY_NOT_EVERYWHERE',
-              message: `key ${fp} is installed on ${k?.installedOn ?? 0} of ${now.members.length} members: members without it could not read the others`,
-              hint: 'belayctl gossip keys install KEY first, then use it',
-              unsafe: true,
-            });
-          }
-          if (action === 'remove' && (k?.primaryOn ?? 0) > 0) {
-            throw new OperatorError({
-              code: 'GOSSIP_KEY_IS_PRIMARY',
-              message: `key ${fp} is the primary key on ${k?.primaryOn ?? 0} members`,
-              hint: 'belayctl gossip keys use ANOTHER_KEY first, then remove this one',
-              unsafe: true,
-            });
-          }
-        }
-        const mine = await localKeys(action, key).catch((err: unknown) => {
-          if (localOnly) throw err;
-          return { node: d.node, ok: false, error: err instanceof OperatorError ? err.message : errorText(err), fingerprints: [] };
+        if (!(err instanceof PushPullRefused)) throw err;
+        const auth = err.reason === 'auth';
+        d.log.warn('push-pull refused', { peer: call.getPeer(), reason: err.reason });
+        throw new OperatorError({
+          code: auth ? 'GOSSIP_KEY_MISMATCH' : 'GOSSIP_PUSH_PULL_REFUSED',
+          message: auth ? 'push-pull sealed with a key this coordinator does not have' : `push-pull refused: ${err.reason}`,
+          hint: auth ? 'install the cluster gossip key on the caller (belayctl gossip keys)' : 'see the log of both coordinators',
         });
-        const results = localOnly ? [mine] : [mine, ...(await fanOut(action, key))];
-        return summarizeKeys(results);
-      })().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(fail('GossipKeys', err)),
-      );
-    },
+      }
+    }),
+
+    Members: unary(ctx, 'Members', () => {
+      const g = d.gossip;
+      if (!g) throw gossipOff(d.node);
+      return { coordinator: d.node, nowMs: d.nowMs(), members: g.members().map(memberOf), localHealth: g.localHealth() };
+    }),
+
+    GossipKeys: unary(ctx, 'GossipKeys', async (request) => {
+      const { action, key, localOnly } = request;
+      // A key change on every member: check first that it is safe, as Serf does not.
+      if (!localOnly && (action === 'use' || action === 'remove')) {
+        const now = summarizeKeys([await localKeys('list', ''), ...(await fanOut('list', ''))]);
+        const fp = fingerprint(parseKey(key, 'key'));
+        const unreachable = now.members.filter((m) => !m.ok).map((m) => m.node);
+        if (unreachable.length > 0) {
+          throw new OperatorError({
+            code: 'GOSSIP_MEMBERS_UNREACHABLE',
+            message: `cannot ${action} a key while ${unreachable.join(', ')} cannot be asked`,
+            hint: 'bring them back (belayctl members) or remove them first',
+            unsafe: true,
+          });
+        }
+        const k = now.keys.find((x) => x.fingerprint === fp);
+        if (action === 'use' && (k?.installedOn ?? 0) < now.members.length) {
+          throw new OperatorError({
+            code: 'GOSSIP_KEY_NOT_EVERYWHERE',
+            message: `key ${fp} is installed on ${k?.installedOn ?? 0} of ${now.members.length} members: members without it could not read the others`,
+            hint: 'belayctl gossip keys install KEY first, then use it',
+            unsafe: true,
+          });
+        }
+        if (action === 'remove' && (k?.primaryOn ?? 0) > 0) {
+          throw new OperatorError({
+            code: 'GOSSIP_KEY_IS_PRIMARY',
+            message: `key ${fp} is the primary key on ${k?.primaryOn ?? 0} members`,
+            hint: 'belayctl gossip keys use ANOTHER_KEY first, then remove this one',
+            unsafe: true,
+          });
+        }
+      }
+      const mine = await localKeys(action, key).catch((err: unknown) => {
+        if (localOnly) throw err;
+        return { node: d.node, ok: false, error: err instanceof OperatorError ? err.message : errorText(err), fingerprints: [] };
+      });
+      const results = localOnly ? [mine] : [mine, ...(await fanOut(action, key))];
+      return summarizeKeys(results);
+    }),
   };
 }

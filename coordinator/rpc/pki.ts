@@ -1,10 +1,8 @@
-import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
-import { toServiceError } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { PkiCheckResponse } from '../../proto/gen/belay/v1/PkiCheckResponse.js';
 import type { ReadPkiResponse__Output } from '../../proto/gen/belay/v1/ReadPkiResponse.js';
-import type { WritePkiResponse__Output } from '../../proto/gen/belay/v1/WritePkiResponse.js';
 import { specMaster, type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
 import { ETCD_KEYS } from '../cluster/store.js';
 import { CONTROL_PLANE_KEYS } from '../leader/control-plane-deploy.js';
@@ -15,23 +13,12 @@ import { peerUrl } from '../etcd/render.js';
 import { checkMasterPki, PKI_CHECK_DEFAULTS, type MasterPkiCheck, type PublicPkiFile } from '../pki/check.js';
 import { servedCertificate } from '../pki/served.js';
 import { apiserverSans, masterControlPlaneFiles, sharedPkiFromFiles, type ControlPlanePki } from '../pki/control-plane.js';
-import { agentCall } from './agent-call.js';
 import { leaderRelay, type ClusterHandlerDeps, type ProgressLine } from './cluster.js';
 
 type PkiHandlers = Pick<CoordinatorHandlers, 'PkiCheck' | 'PkiIssue'>;
 
 export type PkiIssueTarget = 'apiserver' | 'kubeconfigs' | 'etcd';
 export const PKI_ISSUE_TARGETS: readonly PkiIssueTarget[] = ['apiserver', 'kubeconfigs', 'etcd'];
-
-export const PKI_RPC_DEFAULTS = {
-  /**
-   * One master's ReadPki: a few dozen small files, read in milliseconds; longer means the agent or its disk is stuck,
-   * and the master is reported unreachable. Under belayctl's default --timeout (10 s), so that the others are still reported.
-   */
-  readTimeoutMs: 5_000,
-  /** One master's WritePki. */
-  writeTimeoutMs: 30_000,
-} as const;
 
 export type PkiHandlerDeps = Pick<ClusterHandlerDeps, 'node' | 'local' | 'etcd' | 'gossip' | 'agent' | 'log' | 'caller'>;
 
@@ -44,7 +31,7 @@ export type PkiHandlerDeps = Pick<ClusterHandlerDeps, 'node' | 'local' | 'etcd' 
  * the agent with the leader's term, like every other leader write.
  */
 export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
-  const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
+  const ctx = { node: d.node, log: d.log };
   const { onLeader } = leaderRelay(d);
 
   const specOf = (): ClusterSpec => {
@@ -89,65 +76,60 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
   };
 
   return {
-    PkiCheck(call, callback) {
-      const { node, warnDays } = call.request;
-      void (async (): Promise<PkiCheckResponse> => {
-        const spec = specOf();
-        const masters = node ? [masterOfSpec(spec, node)] : spec.spec.masters;
-        const cluster = clientOf();
-        const trusted = await trustedCas(cluster);
-        const members = await etcdMembers(cluster, spec);
-        const now = new Date();
-        const results = await Promise.all(
-          masters.map(async (m): Promise<{ name: string; findings?: Awaited<ReturnType<typeof checkMasterPki>>; unreachable?: string }> => {
-            const agent = d.agent(m.name);
-            if (!agent) return { name: m.name, unreachable: `${m.name}: no agent address known for it` };
-            let res: ReadPkiResponse__Output;
-            try {
-              res = await agentCall<ReadPkiResponse__Output>((opts, cb) => agent.ReadPki({}, opts, cb), PKI_RPC_DEFAULTS.readTimeoutMs, m.name);
-            } catch (err) {
-              return { name: m.name, unreachable: `${m.name}: ${(err instanceof OperatorError ? err.message : shortError(err)).trim()}` };
-            }
-            const files: Record<string, PublicPkiFile> = Object.fromEntries(
-              res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]),
-            );
-            // Without etcd's member list, a master holding an etcd server certificate is taken for a member.
-            const etcdMember = members ? members.has(m.name) : files['pki/etcd/server.crt'] !== undefined || files['pki/etcd/peer.crt'] !== undefined;
-            const served = spec.spec.controlPlane.enabled ? await servedCertificate(m.address, spec.spec.apiserver.securePort) : undefined;
-            const input: MasterPkiCheck = {
-              spec,
-              master: m.name,
-              files,
-              trusted,
-              now,
-              warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays,
-              etcdMember,
-              servedApiserverPem: served,
-            };
-            return { name: m.name, findings: await checkMasterPki(input) };
-          }),
-        );
-        const unreachable = results.flatMap((r) => (r.unreachable ? [r.unreachable] : []));
-        if (unreachable.length > 0) d.log.warn('pki check: masters not reached', { unreachable });
-        return {
-          findings: results.flatMap((r) =>
-            (r.findings ?? []).map((f) => ({
-              master: f.master,
-              file: f.file,
-              severity: f.severity,
-              message: f.message,
-              fix: f.fix,
-              ...(f.daysLeft === undefined ? {} : { daysLeft: f.daysLeft }),
-            })),
-          ),
-          checked: results.filter((r) => r.findings).map((r) => r.name),
-          unreachable,
-        };
-      })().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(fail('PkiCheck', err)),
+    PkiCheck: unary(ctx, 'PkiCheck', async (request): Promise<PkiCheckResponse> => {
+      const { node, warnDays } = request;
+      const spec = specOf();
+      const masters = node ? [masterOfSpec(spec, node)] : spec.spec.masters;
+      const cluster = clientOf();
+      const trusted = await trustedCas(cluster);
+      const members = await etcdMembers(cluster, spec);
+      const now = new Date();
+      const results = await Promise.all(
+        masters.map(async (m): Promise<{ name: string; findings?: Awaited<ReturnType<typeof checkMasterPki>>; unreachable?: string }> => {
+          const agent = d.agent(m.name);
+          if (!agent) return { name: m.name, unreachable: `${m.name}: no agent address known for it` };
+          let res: ReadPkiResponse__Output;
+          try {
+            res = await agent.ReadPki({});
+          } catch (err) {
+            return { name: m.name, unreachable: `${m.name}: ${(err instanceof OperatorError ? err.message : shortError(err)).trim()}` };
+          }
+          const files: Record<string, PublicPkiFile> = Object.fromEntries(
+            res.files.map((f) => [f.path, { content: f.content, publicKeySha256: f.publicKeySha256, error: f.error }]),
+          );
+          // Without etcd's member list, a master holding an etcd server certificate is taken for a member.
+          const etcdMember = members ? members.has(m.name) : files['pki/etcd/server.crt'] !== undefined || files['pki/etcd/peer.crt'] !== undefined;
+          const served = spec.spec.controlPlane.enabled ? await servedCertificate(m.address, spec.spec.apiserver.securePort) : undefined;
+          const input: MasterPkiCheck = {
+            spec,
+            master: m.name,
+            files,
+            trusted,
+            now,
+            warnDays: warnDays || PKI_CHECK_DEFAULTS.warnDays,
+            etcdMember,
+            servedApiserverPem: served,
+          };
+          return { name: m.name, findings: await checkMasterPki(input) };
+        }),
       );
-    },
+      const unreachable = results.flatMap((r) => (r.unreachable ? [r.unreachable] : []));
+      if (unreachable.length > 0) d.log.warn('pki check: masters not reached', { unreachable });
+      return {
+        findings: results.flatMap((r) =>
+          (r.findings ?? []).map((f) => ({
+            master: f.master,
+            file: f.file,
+            severity: f.severity,
+            message: f.message,
+            fix: f.fix,
+            ...(f.daysLeft === undefined ? {} : { daysLeft: f.daysLeft }),
+          })),
+        ),
+        checked: results.filter((r) => r.findings).map((r) => r.name),
+        unreachable,
+      };
+    }),
 
     PkiIssue(call) {
       const { target, node, dryRun } = call.request;
@@ -187,11 +169,7 @@ export function pkiHandlers(d: PkiHandlerDeps): PkiHandlers {
           });
         const written: string[] = [];
         for (const w of plan.writes) {
-          const res = await agentCall<WritePkiResponse__Output>(
-            (opts, cb) => agent.WritePki({ dir: w.dir, files: w.files, requestedBy: by, term }, opts, cb),
-            PKI_RPC_DEFAULTS.writeTimeoutMs,
-            master.name,
-          );
+          const res = await agent.WritePki({ dir: w.dir, files: w.files, requestedBy: by, term });
           written.push(...res.written);
           progress('write', `wrote ${res.written.join(', ') || 'nothing (the files were already these)'} on ${master.name}`);
         }

@@ -13,7 +13,7 @@ import {
 import type { EtcdService } from '../leader/service.js';
 import type { Gossip } from '../gossip/service.js';
 import { OperatorError } from '../../proto/common/errors.js';
-import { toServiceError } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { Progress } from '../../proto/gen/belay/v1/Progress.js';
@@ -79,12 +79,7 @@ export function rolloutHandlers(d: RolloutHandlerDeps): RolloutHandlers {
     const step = (await client().kv.get(ETCD_KEYS.rolloutStatus).string()) ?? '';
     return { recordJson: JSON.stringify(r), summary: rolloutSummary(r), step: r.state === 'running' || r.state === 'paused' ? step : '' };
   };
-  const unary = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
-    work().then(
-      (res) => cb(null, res),
-      (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
-    );
-  };
+  const ctx = { node: d.node, log: d.log };
 
   /** pause / resume reach the leader, which writes the record in turn with its passes. */
   const relayControl = (call: grpc.ServerUnaryCall<RolloutControlRequest__Output, RolloutStatusResponse>): Promise<RolloutStatusResponse> => {
@@ -160,41 +155,35 @@ export function rolloutHandlers(d: RolloutHandlerDeps): RolloutHandlers {
       );
     },
 
-    RolloutStatus(call, cb) {
-      unary('RolloutStatus', cb, () => statusOf(call.request.component));
-    },
+    RolloutStatus: unary(ctx, 'RolloutStatus', (request) => statusOf(request.component)),
 
-    RolloutControl(call, cb) {
-      unary('RolloutControl', cb, async () => {
-        const { action } = call.request;
-        const name = call.request.component;
-        if (action !== 'pause' && action !== 'resume')
-          throw new OperatorError({
-            code: 'ROLLOUT_BAD_REQUEST',
-            message: `action ${JSON.stringify(action)} is not pause or resume`,
-            hint: 'belayctl rollout pause|resume COMPONENT',
-          });
-        const runner = d.etcd.leaderRollout();
-        if (!runner) return relayControl(call);
-        await runner.exclusive(async () => {
-          const r: RolloutRecord | undefined = rolloutHistory(await readRolloutHistory(client()), component(name)).at(-1);
-          if (!r)
-            throw new OperatorError({
-              code: 'ROLLOUT_NOT_ACTIVE',
-              message: `${component(name)} has no rollout`,
-              hint: 'belayctl rollout history shows the revisions',
-            });
-          const next = action === 'pause' ? pauseRollout(r, Date.now()) : resumeRollout(r, Date.now());
-          if (next !== r) await runner.store(next);
+    RolloutControl: unary(ctx, 'RolloutControl', async (request, call) => {
+      const { action } = request;
+      const name = request.component;
+      if (action !== 'pause' && action !== 'resume')
+        throw new OperatorError({
+          code: 'ROLLOUT_BAD_REQUEST',
+          message: `action ${JSON.stringify(action)} is not pause or resume`,
+          hint: 'belayctl rollout pause|resume COMPONENT',
         });
-        return statusOf(name);
+      const runner = d.etcd.leaderRollout();
+      if (!runner) return relayControl(call);
+      await runner.exclusive(async () => {
+        const r: RolloutRecord | undefined = rolloutHistory(await readRolloutHistory(client()), component(name)).at(-1);
+        if (!r)
+          throw new OperatorError({
+            code: 'ROLLOUT_NOT_ACTIVE',
+            message: `${component(name)} has no rollout`,
+            hint: 'belayctl rollout history shows the revisions',
+          });
+        const next = action === 'pause' ? pauseRollout(r, Date.now()) : resumeRollout(r, Date.now());
+        if (next !== r) await runner.store(next);
       });
-    },
+      return statusOf(name);
+    }),
 
-    RolloutHistory(call, cb) {
-      unary('RolloutHistory', cb, async () => ({
-        recordsJson: rolloutHistory(await readRolloutHistory(client()), component(call.request.component)).map((r) => JSON.stringify(r)),
-      }));
-    },
+    RolloutHistory: unary(ctx, 'RolloutHistory', async (request) => ({
+      recordsJson: rolloutHistory(await readRolloutHistory(client()), component(request.component)).map((r) => JSON.stringify(r)),
+    })),
   };
 }

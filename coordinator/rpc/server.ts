@@ -4,7 +4,6 @@ import { OperatorError, errorText } from '../../proto/common/errors.js';
 import { peerName, toServiceError } from '../../proto/common/grpc.js';
 import type { Logger } from '../../proto/common/log.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
-import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { AgentMessage__Output } from '../../proto/gen/belay/v1/AgentMessage.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { ReportAck } from '../../proto/gen/belay/v1/ReportAck.js';
@@ -18,13 +17,15 @@ import { pkiHandlers } from './pki.js';
 import { matches, type EventStore } from '../reports/events.js';
 import { gossipHandlers, memberOf } from './gossip.js';
 import type { ReportStore } from '../reports/store.js';
+import type { AgentApi } from '../agents/client.js';
+import { unary } from '../../proto/common/handlers.js';
 
 export interface CoordinatorServiceDeps {
   node: string;
   store: ReportStore;
   events: EventStore;
   /** A client for the agent of a known master, or undefined for an unknown one. */
-  agent: (node: string) => AgentClient | undefined;
+  agent: (node: string) => AgentApi | undefined;
   log: Logger;
   registry: Registry;
   /** Plaintext server: there is no certificate to tell who is calling. */
@@ -43,19 +44,14 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
   /** Open report streams, ended at shutdown so that draining does not wait out the grace period on them. */
   const open = new Set<grpc.ServerDuplexStream<AgentMessage__Output, ReportAck>>();
   const followers = new Set<() => void>();
-  /** The agent's own refusal (unknown service, ...) passes through with its code and hint; anything else means it could not be reached. */
-  const forwardError = (method: string, node: string, err: grpc.ServiceError): grpc.ServiceError =>
-    err.metadata?.get('belay-code')[0]
-      ? err
-      : fail(
-          method,
-          new OperatorError({
-            code: 'AGENT_UNREACHABLE',
-            message: `cannot reach the agent of ${node}: ${err.details}`,
-            hint: `is belay-agent running on ${node}? (journalctl -u belay-agent there)`,
-            retryable: true,
-          }),
-        );
+  /**
+   * The agent's own refusal (unknown service, ...) passes through as the agent sent it (status, details, code and
+   * hint); anything else is the client's AGENT_UNREACHABLE.
+   */
+  const forwardError = (method: string, err: unknown): grpc.ServiceError => {
+    const sent = err instanceof OperatorError ? (err.cause as Partial<grpc.ServiceError> | undefined) : undefined;
+    return sent?.metadata?.get('belay-code')[0] ? (sent as grpc.ServiceError) : fail(method, err);
+  };
   const eventsReceived = new Counter({
     name: 'belay_events_received_total',
     help: 'Agent events stored (resends not counted), by master and severity',
@@ -89,6 +85,7 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
     },
   });
 
+  const ctx = { node: d.node, log: d.log };
   const fail = (method: string, err: unknown): grpc.ServiceError => toServiceError(err, d.log, d.node, method);
   /** Who asked, for the agent's event and log: the caller's certificate name and this coordinator. */
   const caller = (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): string => {
@@ -98,22 +95,20 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
     if (behalf && !d.insecure && d.agent(peer) !== undefined) return behalf.slice(0, 200);
     return `${peer} via ${d.node}`;
   };
-  /** One call to one master's agent, its refusals passed through with their code and hint. */
-  const toAgent = <T>(
-    method: string,
-    node: string,
-    callback: grpc.sendUnaryData<T>,
-    call: (agent: AgentClient, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: T) => void) => void,
-  ): void => {
+  /**
+   * One call to one master's agent, its refusals passed through unchanged (not `unary`: that would answer
+   * with the client's OperatorError, its message prefixed with the master's name).
+   */
+  const toAgent = <T>(method: string, node: string, callback: grpc.sendUnaryData<T>, call: (agent: AgentApi) => Promise<T>): void => {
     const agent = d.agent(node);
     if (!agent) {
       callback(fail(method, new OperatorError({ code: 'NO_SUCH_NODE', message: `no master named "${node}"`, hint: 'belayctl status lists the masters' })));
       return;
     }
-    call(agent, { deadline: new Date(d.nowMs() + 30_000) }, (err, res) => {
-      if (err) callback(forwardError(method, node, err));
-      else callback(null, res);
-    });
+    call(agent).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(forwardError(method, err)),
+    );
   };
 
   const handlers: CoordinatorHandlers = {
@@ -199,34 +194,30 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
       call.on('close', close);
     },
 
-    Status(_call, callback) {
-      try {
-        const members = d.gossip?.members() ?? [];
-        const nodes = d.store.status(d.nowMs()).map((n) => {
-          const m = members.find((x) => x.name === n.name);
-          const { api: _api, ...summary } = m?.tags ?? {};
-          return { ...n, member: m ? memberOf(m) : null, summary };
-        });
-        const etcd = d.etcd.summary();
-        callback(null, {
-          coordinator: d.node,
-          nowMs: d.nowMs(),
-          nodes,
-          version: BELAY_VERSION,
-          leader: etcd.leader?.name ?? '',
-          leaderTerm: etcd.leader?.term ?? 0,
-          reconcile: etcd.reconcile,
-          etcdPhase: etcd.phase,
-          etcdAlarms: etcd.alarms,
-          lastSnapshot: etcd.lastSnapshot ?? null,
-          lastDrill: etcd.lastDrill ?? null,
-          backupAlert: etcd.backupAlert,
-          controlPlane: etcd.controlPlane ?? '',
-        });
-      } catch (err) {
-        callback(fail('Status', err));
-      }
-    },
+    Status: unary(ctx, 'Status', () => {
+      const members = d.gossip?.members() ?? [];
+      const nodes = d.store.status(d.nowMs()).map((n) => {
+        const m = members.find((x) => x.name === n.name);
+        const { api: _api, ...summary } = m?.tags ?? {};
+        return { ...n, member: m ? memberOf(m) : null, summary };
+      });
+      const etcd = d.etcd.summary();
+      return {
+        coordinator: d.node,
+        nowMs: d.nowMs(),
+        nodes,
+        version: BELAY_VERSION,
+        leader: etcd.leader?.name ?? '',
+        leaderTerm: etcd.leader?.term ?? 0,
+        reconcile: etcd.reconcile,
+        etcdPhase: etcd.phase,
+        etcdAlarms: etcd.alarms,
+        lastSnapshot: etcd.lastSnapshot ?? null,
+        lastDrill: etcd.lastDrill ?? null,
+        backupAlert: etcd.backupAlert,
+        controlPlane: etcd.controlPlane ?? '',
+      };
+    }),
 
     Events(call) {
       const { node, service, follow, limit } = call.request;
@@ -260,44 +251,40 @@ export function coordinatorService(d: CoordinatorServiceDeps): { handlers: Coord
         return;
       }
       const by = caller(call);
-      toAgent('Supervise', node, callback, (agent, opts, cb) => agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }, opts, cb));
+      toAgent('Supervise', node, callback, (agent) => agent.SetSupervision({ service, paused: action === 'pause', requestedBy: by }));
     },
 
     GetManifest(call, callback) {
       const { node, name } = call.request;
-      toAgent('GetManifest', node, callback, (agent, opts, cb) => agent.GetManifest({ name }, opts, cb));
+      toAgent('GetManifest', node, callback, (agent) => agent.GetManifest({ name }));
     },
 
     ManifestHistory(call, callback) {
       const { node, name } = call.request;
-      toAgent('ManifestHistory', node, callback, (agent, opts, cb) => agent.ManifestHistory({ file: name }, opts, cb));
+      toAgent('ManifestHistory', node, callback, (agent) => agent.ManifestHistory({ file: name }));
     },
 
     ApplyManifest(call, callback) {
       const { node, request } = call.request;
       const by = caller(call);
-      toAgent('ApplyManifest', node, callback, (agent, opts, cb) =>
-        agent.ApplyManifest(
-          { ...request, file: request?.file ?? '', content: request?.content ?? '', force: request?.force ?? false, requestedBy: by },
-          opts,
-          cb,
-        ),
+      toAgent('ApplyManifest', node, callback, (agent) =>
+        agent.ApplyManifest({ ...request, file: request?.file ?? '', content: request?.content ?? '', force: request?.force ?? false, requestedBy: by }),
       );
     },
 
     RemoveManifest(call, callback) {
       const { node, request } = call.request;
       const by = caller(call);
-      toAgent('RemoveManifest', node, callback, (agent, opts, cb) =>
-        agent.RemoveManifest({ file: request?.file ?? '', force: request?.force ?? false, requestedBy: by }, opts, cb),
+      toAgent('RemoveManifest', node, callback, (agent) =>
+        agent.RemoveManifest({ file: request?.file ?? '', force: request?.force ?? false, requestedBy: by }),
       );
     },
 
     RollbackManifest(call, callback) {
       const { node, request } = call.request;
       const by = caller(call);
-      toAgent('RollbackManifest', node, callback, (agent, opts, cb) =>
-        agent.RollbackManifest({ file: request?.file ?? '', toSha256: request?.toSha256 ?? '', requestedBy: by }, opts, cb),
+      toAgent('RollbackManifest', node, callback, (agent) =>
+        agent.RollbackManifest({ file: request?.file ?? '', toSha256: request?.toSha256 ?? '', requestedBy: by }),
       );
     },
   };

@@ -2,25 +2,12 @@ import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
 
 /**
- * One unary call to an agent as a promise, with a deadline. A refusal by
- * the agent comes back as an OperatorError with its code, hint and unsafe
- * flag (so that the operator sees the agent's reason); anything else as
- * AGENT_UNREACHABLE naming the master.
+ * An agent's error as the coordinator sees it. A refusal by the agent (it
+ * carries belay-code) keeps its code, hint and unsafe flag, so that the
+ * operator sees the agent's reason, with the master named; anything else
+ * (no answer, deadline, TLS) is AGENT_UNREACHABLE naming the master. The
+ * gRPC error stays the cause.
  */
-export function agentCall<Res>(
-  fn: (opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
-  timeoutMs = 30_000,
-  master = 'a master',
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    fn({ deadline: new Date(Date.now() + timeoutMs) }, (err, res) => {
-      if (err) reject(agentError(err, master));
-      else if (res === undefined) reject(new Error('empty answer'));
-      else resolve(res);
-    });
-  });
-}
-
 export function agentError(err: grpc.ServiceError, master: string): OperatorError {
   const md = err.metadata;
   const code = md?.get('belay-code')[0]?.toString();
