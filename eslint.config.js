@@ -40,6 +40,7 @@ export default tseslint.config(
       'coordinator/balancer/haproxy-config.ts',
       'coordinator/balancer/haproxy-manifest.ts',
       'coordinator/controlplane/rollout-plan.ts',
+      'coordinator/etcd/removal.ts',
     ],
     rules: {
       'no-restricted-syntax': [

@@ -10,7 +10,7 @@ import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { agentCall, agentError, refusalCode } from '../rpc/agent-call.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { restoreDrill } from './drill.js';
-import { quorumOf } from './plan.js';
+import { quorumOf } from './removal.js';
 import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
 import { checkSnapshotFile } from './snapshot.js';
 

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { ConfigError } from '../../proto/common/config-file.js';
-import { OperatorError } from '../../proto/common/errors.js';
+import { OperatorError, unsafeError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
@@ -15,7 +15,8 @@ import { readRolloutHistory } from '../controlplane/rollout.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
 import { hexId, shortError } from '../etcd/client.js';
-import { masterOf, quorumOf } from '../etcd/plan.js';
+import { masterOf } from '../etcd/plan.js';
+import { canRemoveMember } from '../etcd/removal.js';
 import { clientUrl, peerUrl } from '../etcd/render.js';
 import type { EtcdService } from '../etcd/service.js';
 import type { Gossip } from '../gossip/service.js';
@@ -419,27 +420,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
             message: `${name} is not an etcd member (members: ${members.map((m) => m.name || hexId(m.id)).join(', ')})`,
             hint: 'belayctl etcd members lists them',
           });
-        const voters = members.filter((m) => !m.isLearner);
-        if (!target.isLearner) {
-          const staying = voters.filter((m) => m.id !== target.id);
-          const healthy = staying.filter((m) => statuses.get(m.id)?.ok).length;
-          if (staying.length === 0)
-            throw new OperatorError({
-              code: 'LAST_MEMBER',
-              message: `${name} is the only voting member: removing it would delete the cluster`,
-              hint: 'to start over, take a snapshot (belayctl etcd snapshot) and restore it',
-              unsafe: true,
-            });
-          if (healthy < quorumOf(staying.length)) {
-            const down = staying.filter((m) => !statuses.get(m.id)?.ok).map((m) => m.name || hexId(m.id));
-            throw new OperatorError({
-              code: 'WOULD_LOSE_QUORUM',
-              message: `removing ${name} would leave ${staying.length} voting members of which ${healthy} are healthy, under their quorum of ${quorumOf(staying.length)} (down: ${down.join(', ') || 'none'}): etcd would stop accepting writes`,
-              hint: `bring ${down.join(', ') || 'the down members'} back first; if a member is gone for good, remove that one instead`,
-              unsafe: true,
-            });
-          }
-        }
+        const removal = canRemoveMember(
+          members.map((m) => ({ id: m.id, name: m.name || hexId(m.id), isLearner: m.isLearner, healthy: statuses.get(m.id)?.ok === true })),
+          { id: target.id, name, isLearner: target.isLearner },
+        );
+        if (!removal.ok) throw unsafeError(removal);
         const isLeader = statuses.get(target.id)?.ok === true && statuses.get(target.id)?.memberId === statuses.get(target.id)?.leaderId;
         const plan = [
           ...(isLeader ? [`move etcd leadership away from ${name}`] : []),
