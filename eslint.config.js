@@ -41,6 +41,7 @@ export default tseslint.config(
       'coordinator/balancer/haproxy-manifest.ts',
       'coordinator/controlplane/rollout-plan.ts',
       'coordinator/etcd/removal.ts',
+      'coordinator/cluster/spec-change.ts',
     ],
     rules: {
       'no-restricted-syntax': [

@@ -11,6 +11,7 @@ import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
 import { balancerChanged, balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
 import { activeRollout } from '../controlplane/rollout-plan.js';
+import { unsafeSpecChange } from '../cluster/spec-change.js';
 import { readRolloutHistory } from '../controlplane/rollout.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
@@ -148,7 +149,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
     }
   };
 
-  /** Changes the spec may not make while etcd holds data under it. */
+  /** Refuses, as unsafe, a change the spec may not make while etcd holds data under it (cluster/spec-change.ts). */
   const refuseUnsafeChange = async (prev: ClusterSpec, next: ClusterSpec): Promise<void> => {
     const cluster = d.etcd.client();
     if (!cluster) return;
@@ -164,56 +165,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       });
     }
     const masters = prev.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(prev, m.name) }));
-    for (const m of members) {
-      const name = masterOf(m, masters);
-      if (!name) continue;
-      const after = next.spec.masters.find((x) => x.name === name);
-      if (!after) {
-        throw new OperatorError({
-          code: 'SPEC_REMOVES_MEMBER',
-          message: `the spec drops ${name}, which is an etcd member`,
-          hint: `remove it from etcd first (belayctl etcd remove ${name}, which checks quorum), then apply`,
-          unsafe: true,
-        });
-      }
-      if (after.address !== prev.spec.masters.find((x) => x.name === name)?.address) {
-        throw new OperatorError({
-          code: 'SPEC_MOVES_MEMBER',
-          message: `the spec moves etcd member ${name} to ${after.address}`,
-          hint: `remove it from etcd first (belayctl etcd remove ${name}), apply the new address, then belayctl etcd add ${name}`,
-          unsafe: true,
-        });
-      }
-    }
-    for (const f of ['clientPort', 'peerPort', 'metricsPort', 'dataDir'] as const) {
-      if (prev.spec.etcd[f] !== next.spec.etcd[f])
-        throw new OperatorError({
-          code: 'SPEC_CHANGE_UNSUPPORTED',
-          message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`,
-          hint: 'keep the current value',
-          unsafe: true,
-        });
-    }
-    if (prev.metadata.name !== next.metadata.name)
-      throw new OperatorError({
-        code: 'SPEC_CHANGE_UNSUPPORTED',
-        message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`,
-        hint: 'keep the current name',
-        unsafe: true,
-      });
-    if (balancerChanged(prev, next)) {
-      // A rollout drains and enables each master in the balancers it observes: changing them under it could leave
-      // a master drained in a balancer it no longer looks at while it takes the next one out.
-      const active = activeRollout(await readRolloutHistory(cluster));
-      if (active?.component === 'kube-apiserver') {
-        throw new OperatorError({
-          code: 'SPEC_BALANCER_DURING_ROLLOUT',
-          message: `spec.loadBalancer cannot change while the kube-apiserver rollout (revision ${active.revision}, ${active.state}) works through the balancers`,
-          hint: 'let it finish (belayctl rollout status apiserver) or undo it, then apply',
-          unsafe: true,
-        });
-      }
-    }
+    const etcdMembers = members.map((m) => masterOf(m, masters)).filter((n): n is string => n !== undefined);
+    // The rollout history is read only when the rule needs it.
+    const rollout = balancerChanged(prev, next) ? activeRollout(await readRolloutHistory(cluster)) : undefined;
+    const refusal = unsafeSpecChange({ prev, next, etcdMembers, activeRollout: rollout });
+    if (refusal) throw unsafeError(refusal);
   };
 
   const fanOut = async (text: string): Promise<{ ok: string[]; errors: string[] }> => {
