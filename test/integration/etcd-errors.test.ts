@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { EtcdCluster, EtcdError, type EtcdErrorCode } from '../../coordinator/etcd/client.js';
+import { startTlsEtcd } from '../harness/tls-etcd.js';
+
+test("the client's membership calls throw etcd's refusals as EtcdError with belay's code (real etcd)", async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-etcd-errors-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const etcd = await startTlsEtcd(t, dir);
+  const cluster = new EtcdCluster([etcd.endpoint], {
+    ca: fs.readFileSync(etcd.files.ca),
+    cert: fs.readFileSync(etcd.files.client),
+    key: fs.readFileSync(etcd.files.clientKey),
+  });
+  t.after(() => cluster.close());
+  const refused = async (code: EtcdErrorCode, call: () => Promise<unknown>): Promise<void> => {
+    await assert.rejects(call, (err) => err instanceof EtcdError && err.code === code && err.message.includes('etcdserver: '));
+  };
+  const [voter] = await cluster.members();
+  assert.ok(voter);
+  // given a learner that never started (a peer URL nothing listens on)
+  const learner = await cluster.addLearner('https://127.0.0.1:1');
+  await refused('LEARNER_NOT_READY', () => cluster.promote(learner.id));
+  await refused('MEMBER_NOT_LEARNER', () => cluster.promote(voter.id));
+  await refused('TOO_MANY_LEARNERS', () => cluster.addLearner('https://127.0.0.1:2'));
+  await refused('BAD_LEADER_TRANSFEREE', () => cluster.moveLeader(etcd.endpoint, learner.id));
+  await cluster.remove(learner.id);
+});
