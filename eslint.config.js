@@ -42,6 +42,7 @@ export default tseslint.config(
       'coordinator/controlplane/rollout-plan.ts',
       'coordinator/etcd/removal.ts',
       'coordinator/cluster/spec-change.ts',
+      'coordinator/controlplane/deploy-plan.ts',
     ],
     rules: {
       'no-restricted-syntax': [
