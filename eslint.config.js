@@ -40,6 +40,9 @@ export default tseslint.config(
       'coordinator/balancer/haproxy-config.ts',
       'coordinator/balancer/haproxy-manifest.ts',
       'coordinator/controlplane/rollout-plan.ts',
+      'coordinator/etcd/removal.ts',
+      'coordinator/cluster/spec-change.ts',
+      'coordinator/controlplane/deploy-plan.ts',
     ],
     rules: {
       'no-restricted-syntax': [

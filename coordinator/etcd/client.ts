@@ -106,7 +106,7 @@ export class EtcdCluster {
   }
 
   async members(): Promise<EtcdMemberInfo[]> {
-    const res = await this.kv.cluster.memberList({ linearizable: true });
+    const res = await translated(this.kv.cluster.memberList({ linearizable: true }));
     return res.members.map((m) => ({ id: m.ID, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: Boolean(m.isLearner) }));
   }
 
@@ -148,17 +148,17 @@ export class EtcdCluster {
   }
 
   async alarms(): Promise<{ memberId: string; alarm: string }[]> {
-    const res = await this.kv.maintenance.alarm({ action: 'Get', memberID: '0', alarm: 'None' } as never);
+    const res = await translated(this.kv.maintenance.alarm({ action: 'Get', memberID: '0', alarm: 'None' } as never));
     return (res.alarms ?? []).map((a) => ({ memberId: a.memberID, alarm: String(a.alarm) }));
   }
 
   async addLearner(peerUrl: string): Promise<EtcdMemberInfo> {
-    const res = await this.kv.cluster.memberAdd({ peerURLs: [peerUrl], isLearner: true });
+    const res = await translated(this.kv.cluster.memberAdd({ peerURLs: [peerUrl], isLearner: true }));
     return { id: res.member.ID, name: res.member.name, peerUrls: res.member.peerURLs, clientUrls: res.member.clientURLs, isLearner: true };
   }
 
   async promote(id: string): Promise<void> {
-    await this.kv.cluster.memberPromote({ ID: id });
+    await translated(this.kv.cluster.memberPromote({ ID: id }));
   }
 
   /**
@@ -168,22 +168,90 @@ export class EtcdCluster {
    */
   async remove(id: string): Promise<void> {
     try {
-      await this.kv.cluster.memberRemove({ ID: id });
+      await translated(this.kv.cluster.memberRemove({ ID: id }));
     } catch (err) {
-      if (!/member not found/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      if (!(err instanceof EtcdError && err.code === 'MEMBER_NOT_FOUND')) throw err;
       if ((await this.members()).some((m) => m.id === id)) throw err;
     }
   }
 
   /** Asks the leader (at `leaderUrl`) to hand leadership to member `to`. */
   async moveLeader(leaderUrl: string, to: string): Promise<void> {
-    await this.endpoint(leaderUrl).maintenance.moveLeader({ targetID: to });
+    await translated(this.endpoint(leaderUrl).maintenance.moveLeader({ targetID: to }));
   }
 
   close(): void {
     this.kv.close();
     for (const c of this.single.values()) c.close();
     this.single.clear();
+  }
+}
+
+/**
+ * etcd's refusals that belay acts on: belay's code → the description etcd
+ * sends (etcd's api/v3rpc/rpctypes/error.go; its names in the comments).
+ * etcd3 types only a few errors (auth, leases), so this table is the one
+ * place where etcd's error text is read: the client's membership calls
+ * throw an EtcdError with the code, and callers decide on the code.
+ */
+export const ETCD_ERRORS = {
+  /** ErrGRPCUnhealthy: a member change before the leader has been connected to every member for 5 s (right after a change, or with one down). */
+  UNHEALTHY_CLUSTER: 'etcdserver: unhealthy cluster',
+  /** ErrGRPCLearnerNotReady: a promote before the learner caught up with the leader. */
+  LEARNER_NOT_READY: 'etcdserver: can only promote a learner member which is in sync with leader',
+  /** ErrGRPCMemberNotLearner: a promote of a voter. */
+  MEMBER_NOT_LEARNER: 'etcdserver: can only promote a learner member',
+  /** ErrGRPCTooManyLearners */
+  TOO_MANY_LEARNERS: 'etcdserver: too many learner members in cluster',
+  /** ErrGPRCNotSupportedForLearner: the call reached a learner, which serves almost nothing. */
+  NOT_SUPPORTED_FOR_LEARNER: 'etcdserver: rpc not supported for learner',
+  /** ErrGRPCMemberNotFound */
+  MEMBER_NOT_FOUND: 'etcdserver: member not found',
+  /** ErrGRPCMemberExist */
+  MEMBER_EXISTS: 'etcdserver: member ID already exist',
+  /** ErrGRPCPeerURLExist */
+  PEER_URL_EXISTS: 'etcdserver: Peer URLs already exists',
+  /** ErrGRPCMemberNotEnoughStarted */
+  NOT_ENOUGH_STARTED_MEMBERS: 'etcdserver: re-configuration failed due to not enough started members',
+  /** ErrGRPCMemberBadURLs */
+  BAD_PEER_URLS: 'etcdserver: given member URLs are invalid',
+  /** ErrGRPCBadLeaderTransferee: leadership moved to a learner or an unknown member. */
+  BAD_LEADER_TRANSFEREE: 'etcdserver: bad leader transferee',
+} as const;
+
+export type EtcdErrorCode = keyof typeof ETCD_ERRORS;
+
+const CODE_OF = new Map(Object.entries(ETCD_ERRORS).map(([code, description]) => [description as string, code as EtcdErrorCode]));
+
+/** A refusal by etcd that belay knows, with its code; the message is etcd's error as it came. */
+export class EtcdError extends Error {
+  constructor(
+    readonly code: EtcdErrorCode,
+    message: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EtcdError';
+  }
+}
+
+/** The code of an etcd error in the table, or undefined (not etcd's refusal, or one belay does not act on). */
+export function etcdErrorCode(err: unknown): EtcdErrorCode | undefined {
+  if (err instanceof EtcdError) return err.code;
+  return CODE_OF.get(shortError(err));
+}
+
+/** `err` as an EtcdError when it is one of the table's, else as it is. */
+export function translateEtcdError(err: unknown): unknown {
+  const code = etcdErrorCode(err);
+  return code && !(err instanceof EtcdError) ? new EtcdError(code, errorText(err), { cause: err }) : err;
+}
+
+async function translated<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw translateEtcdError(err);
   }
 }
 

@@ -1,3 +1,5 @@
+import { canRemoveMember, quorumOf } from './removal.js';
+
 /**
  * The etcd reconcile planner: observed members + spec + gossip → the one
  * next safe membership step. Pure (no clock, no I/O: `nowMs` comes in), so
@@ -17,8 +19,9 @@
  *     or whose master is alive but whose etcd has not run for that long (no
  *     etcd.yaml: a fresh host with the same name; its pod failed: e.g. a lost
  *     data dir), is removed, but only if the
- *     members that stay keep a quorum of healthy voters; it is re-added as a
- *     learner by rule 5 when its master is back.
+ *     members that stay keep a quorum of healthy voters (removal.ts, the
+ *     rule every removal goes through); it is re-added as a learner by rule
+ *     5 when its master is back.
  *  4. Any other unhealthy voter: wait (a membership change now could cost quorum).
  *  5. The first master of the spec that is alive in gossip, not a member,
  *     not in retry backoff and not removed by hand: add it as a learner
@@ -79,10 +82,6 @@ export type Step =
   | { kind: 'start-learner'; master: string; memberId: string }
   | { kind: 'promote'; master: string; memberId: string }
   | { kind: 'remove-member'; master: string | undefined; memberId: string; isLearner: boolean; isLeader: boolean; reason: string };
-
-export function quorumOf(voters: number): number {
-  return Math.floor(voters / 2) + 1;
-}
 
 /** Which master a member is: by name once started, by peer URL before. */
 export function masterOf(m: Pick<ObservedMember, 'name' | 'peerUrls'>, masters: Pick<MasterObservation, 'name' | 'peerUrl'>[]): string | undefined {
@@ -164,12 +163,14 @@ export function planEtcd(i: PlanInput): Step {
           ? `its master ${master ?? ''} is up but its etcd is not running (no etcd.yaml: a fresh host; or crash-looping: a lost data dir) and the member has been down ${secs(unhealthyFor)}`
           : undefined;
     if (!why) continue;
-    const staying = voters.filter((x) => x.id !== v.id);
-    const healthyStaying = staying.filter((x) => x.healthy).length;
-    if (healthyStaying < quorumOf(staying.length)) {
+    const removal = canRemoveMember(
+      voters.map((x) => ({ ...x, name: x.name || x.id })),
+      v,
+    );
+    if (!removal.ok) {
       return {
         kind: 'blocked',
-        reason: `member ${v.name || v.id} should be replaced (${why}), but the ${staying.length} that stay have ${healthyStaying} healthy, under their quorum of ${quorumOf(staying.length)}: nothing is changed`,
+        reason: `member ${v.name || v.id} should be replaced (${why}), but the ${removal.staying} that stay have ${removal.healthyStaying} healthy, under their quorum of ${removal.quorum}: nothing is changed`,
       };
     }
     return { kind: 'remove-member', master, memberId: v.id, isLearner: false, isLeader: v.isLeader, reason: `replacing it: ${why}` };

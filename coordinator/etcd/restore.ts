@@ -9,7 +9,7 @@ import type { AgentApi } from '../agents/client.js';
 import { refusalCode } from '../agents/errors.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { restoreDrill } from './drill.js';
-import { quorumOf } from './plan.js';
+import { quorumOf } from './removal.js';
 import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
 import { checkSnapshotFile } from './snapshot.js';
 

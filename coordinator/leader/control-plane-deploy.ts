@@ -25,6 +25,7 @@ import type { Next } from './controller.js';
 import type { ControllerContext } from './context.js';
 import { errorText } from '../../proto/common/errors.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
+import { deployStatus, planApiserverRestart, planMasterDeploy, readyMasters, type MasterRecord, type StaleApiserver } from '../controlplane/deploy-plan.js';
 
 /**
  * The leader's first deployment of the control plane, master by master, as
@@ -46,23 +47,12 @@ export interface ControlPlaneDeps extends ControllerContext {
   restartApiservers?: (reason: string) => Promise<void>;
 }
 
-/** What the leader recorded of a master's control-plane files (etcd, under CONTROL_PLANE_KEYS.master). */
-interface MasterRecord {
-  /** sha256 of the apiserver SANs the certificates were issued for: a change (a balancer address added) reissues them. */
-  sansSha256: string;
-  /** sha256 of the haproxy.cfg written (static-pod mode). */
-  haproxyCfgSha256: string;
-  issuedAtMs: number;
-}
-
 export const CONTROL_PLANE_KEYS = {
   /** The shared control-plane PKI (ca, front-proxy-ca, sa), as pki/control-plane.ts stores it. */
   pki: '/belay/pki/control-plane',
   /** Prefix: per master, its MasterRecord. */
   master: '/belay/controlplane/master/',
 } as const;
-
-export const CONTROL_PLANE_MANIFESTS = ['kube-apiserver.yaml', 'kube-controller-manager.yaml', 'kube-scheduler.yaml'] as const;
 
 export class ControlPlaneReconciler {
   private readonly fenced: FencedWriter;
@@ -96,14 +86,23 @@ export class ControlPlaneReconciler {
     const { members } = await this.d.observe();
     if (!members) throw new Error('cannot read the etcd member list');
     const masters = spec.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(spec, m.name) }));
-    const voters = new Set(members.filter((m) => !m.isLearner && m.name).map((m) => masterOf(m, masters)));
+    const voters = new Set(
+      members
+        .filter((m) => !m.isLearner && m.name)
+        .map((m) => masterOf(m, masters))
+        .filter((n): n is string => n !== undefined),
+    );
     const alive = new Set(
       this.d
         .gossip()
         .filter((g) => g.state === 'alive')
         .map((g) => g.name),
     );
-    return spec.spec.masters.map((m) => m.name).filter((n) => voters.has(n) && alive.has(n));
+    return readyMasters(
+      spec.spec.masters.map((m) => m.name),
+      voters,
+      alive,
+    );
   }
 
   async pass(): Promise<void> {
@@ -114,14 +113,14 @@ export class ControlPlaneReconciler {
     const pki = await this.sharedPki(spec);
     // A new leader does not know what the last one reissued: every apiserver is looked at once.
     this.servingToCheck ??= new Set(spec.spec.masters.map((m) => m.name));
-    let complete = masters.length === spec.spec.masters.length;
+    let failedNow = false;
     for (const master of masters) {
       this.checkLeading();
       try {
         await this.deploy(spec, pki, master);
         this.failures.delete(master);
       } catch (err) {
-        complete = false;
+        failedNow = true;
         const line = `control plane on ${master}: ${errorText(err).split('\n')[0] ?? ''}`;
         if (this.failures.get(master) !== line) this.d.log.warn('control-plane deploy failed', { master, err: errorText(err) });
         this.failures.set(master, line);
@@ -138,14 +137,8 @@ export class ControlPlaneReconciler {
       },
     );
     await this.restartStaleApiservers(spec, pki, masters);
-    if (complete) this.d.setStatus(`every master (${masters.length}) has its control-plane pods`);
-    else if (this.failures.size === 0)
-      this.d.setStatus(
-        `control plane on ${masters.join(', ')}; waiting for ${spec.spec.masters
-          .map((m) => m.name)
-          .filter((n) => !masters.includes(n))
-          .join(', ')} to be etcd voters`,
-      );
+    const line = deployStatus({ specMasters: spec.spec.masters.map((m) => m.name), ready: masters, failedNow, failing: this.failures.size });
+    if (line) this.d.setStatus(line);
   }
 
   private checkLeading(): void {
@@ -197,7 +190,7 @@ export class ControlPlaneReconciler {
   private async restartStaleApiservers(spec: ClusterSpec, pki: ControlPlanePki, masters: string[]): Promise<void> {
     const toCheck = this.servingToCheck;
     if (!toCheck || toCheck.size === 0) return;
-    const stale: { master: string; lacks: string[]; sans: string }[] = [];
+    const stale: StaleApiserver[] = [];
     for (const master of [...toCheck]) {
       const m = specMaster(spec, master);
       if (!m) {
@@ -216,21 +209,18 @@ export class ControlPlaneReconciler {
       }
       stale.push({ master, lacks: lacks.map((l) => l.san), sans: sha256(JSON.stringify(apiserverSans(spec, m))) });
     }
-    const fresh = stale.filter((s) => this.restartedFor.get(s.master) !== s.sans);
-    if (stale.length > 0 && fresh.length === 0) {
-      // Restarted once for these SANs and still served without them: not a restart's to fix.
-      for (const s of stale) toCheck.delete(s.master);
+    const allReady = spec.spec.masters.every((m) => this.d.report(m.name)?.manifests.find((x) => x.file === 'kube-apiserver.yaml')?.podReady);
+    const plan = planApiserverRestart({ stale, restartedFor: this.restartedFor, allReady, canRestart: this.d.restartApiservers !== undefined });
+    if (plan.kind === 'give-up') {
+      for (const s of plan.stale) toCheck.delete(s.master);
       this.d.log.warn('apiservers still serve certificates without SANs after a restart', {
-        masters: stale.map((s) => `${s.master} lacks ${s.lacks.join(', ')}`),
+        masters: plan.stale.map((s) => `${s.master} lacks ${s.lacks.join(', ')}`),
         hint: 'belayctl pki check; belayctl pki issue apiserver --node NAME',
       });
       return;
     }
-    if (fresh.length === 0 || !this.d.restartApiservers) return;
-    // A master still coming up (the one that joined) is waited for: the restart goes through every master.
-    const waiting = spec.spec.masters.filter((m) => !this.d.report(m.name)?.manifests.find((x) => x.file === 'kube-apiserver.yaml')?.podReady);
-    if (waiting.length > 0) return;
-    const reason = `certificates reissued: ${fresh.map((s) => `${s.master}'s apiserver serves one without ${s.lacks.join(', ')}`).join('; ')}`;
+    if (plan.kind !== 'restart' || !this.d.restartApiservers) return;
+    const { fresh, reason } = plan;
     try {
       await this.d.restartApiservers(reason);
     } catch (err) {
@@ -286,16 +276,14 @@ export class ControlPlaneReconciler {
     return a;
   }
 
+  /** One master's deploy: observe, plan (deploy-plan.ts), act in the plan's order. */
   private async deploy(spec: ClusterSpec, pki: ControlPlanePki, master: string): Promise<void> {
     const m = specMaster(spec, master);
     if (!m) return;
     const report = this.d.report(master);
     if (!report) throw new Error(`no report from ${master}'s agent yet`);
     const root = report.root || '/';
-    const present = new Set(report.manifests.map((x) => x.file));
     const staticPodLb = spec.spec.loadBalancer.mode === 'static-pod';
-    const wanted = [...(staticPodLb ? [HAPROXY_MANIFEST_FILE] : []), ...CONTROL_PLANE_MANIFESTS];
-    const missing = wanted.filter((f) => !present.has(f));
 
     const sansSha256 = sha256(JSON.stringify(apiserverSans(spec, m)));
     const haproxyCfg = staticPodLb ? renderHaproxyConfig({ spec, master, root }) : '';
@@ -309,38 +297,49 @@ export class ControlPlaneReconciler {
     const write = (dir: string, files: { path: string; content: string; mode: number }[]): Promise<unknown> =>
       agent.WritePki({ dir, files, requestedBy: 'leader', term: this.d.term });
 
-    if (!recorded || recorded.sansSha256 !== sansSha256) {
-      this.d.setStatus(`control plane on ${master}: issuing its certificates and kubeconfigs`);
-      const own = await masterControlPlaneFiles(pki, spec, master);
-      await write('pki', [...sharedFiles(pki), ...own.pki]);
-      await write('kubernetes', own.kubeconfigs);
-      // kube-apiserver reads its certificate at start only: a running one serves the old one until restarted.
-      if (present.has('kube-apiserver.yaml')) this.servingToCheck?.add(master);
-    }
-    if (staticPodLb && recorded?.haproxyCfgSha256 !== haproxyCfgSha256) {
-      await write('haproxy', [{ path: 'haproxy.cfg', content: haproxyCfg, mode: 0o644 }]);
-      // haproxy reads its config at start only: a running one gets the new servers (a master joined or
-      // was removed) through its runtime API, without a restart that would drop its connections.
-      if (recorded && present.has(HAPROXY_MANIFEST_FILE)) await this.syncBalancer(spec, master, agent);
-    }
-    if (!recorded || recorded.sansSha256 !== sansSha256 || recorded.haproxyCfgSha256 !== haproxyCfgSha256) {
-      this.checkLeading();
-      await this.fenced.put(recordKey, JSON.stringify({ sansSha256, haproxyCfgSha256, issuedAtMs: Date.now() } satisfies MasterRecord));
-    }
-    if (missing.length === 0) return;
-
-    this.d.setStatus(`control plane on ${master}: starting ${missing.join(', ')}`);
-    for (const file of missing) {
-      this.checkLeading();
-      const content = render(file, { spec, master, root, haproxyCfgSha256 });
-      try {
-        await agent.ApplyManifest({ file, content, force: false, requestedBy: 'leader', term: this.d.term });
-      } catch (err) {
-        // Written by someone else since the report: theirs stands; a rollout changes it, not this.
-        if (refusalCode(err) === 'MANIFEST_DRIFTED') continue;
-        throw err;
+    const actions = planMasterDeploy({
+      staticPodBalancer: staticPodLb,
+      present: report.manifests.map((x) => x.file),
+      recorded: recorded ?? undefined,
+      sansSha256,
+      haproxyCfgSha256,
+    });
+    for (const action of actions) {
+      switch (action.kind) {
+        case 'issue-certificates': {
+          this.d.setStatus(`control plane on ${master}: issuing its certificates and kubeconfigs`);
+          const own = await masterControlPlaneFiles(pki, spec, master);
+          await write('pki', [...sharedFiles(pki), ...own.pki]);
+          await write('kubernetes', own.kubeconfigs);
+          if (action.recheckServing) this.servingToCheck?.add(master);
+          break;
+        }
+        case 'write-haproxy-config':
+          await write('haproxy', [{ path: 'haproxy.cfg', content: haproxyCfg, mode: 0o644 }]);
+          break;
+        case 'sync-balancer':
+          await this.syncBalancer(spec, master, agent);
+          break;
+        case 'record':
+          this.checkLeading();
+          await this.fenced.put(recordKey, JSON.stringify({ sansSha256, haproxyCfgSha256, issuedAtMs: Date.now() } satisfies MasterRecord));
+          break;
+        case 'start-pods':
+          this.d.setStatus(`control plane on ${master}: starting ${action.files.join(', ')}`);
+          for (const file of action.files) {
+            this.checkLeading();
+            const content = render(file, { spec, master, root, haproxyCfgSha256 });
+            try {
+              await agent.ApplyManifest({ file, content, force: false, requestedBy: 'leader', term: this.d.term });
+            } catch (err) {
+              // Written by someone else since the report: theirs stands; a rollout changes it, not this.
+              if (refusalCode(err) === 'MANIFEST_DRIFTED') continue;
+              throw err;
+            }
+            this.d.log.info('control-plane pod started', { master, file });
+          }
+          break;
       }
-      this.d.log.info('control-plane pod started', { master, file });
     }
   }
 }

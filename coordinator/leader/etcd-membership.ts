@@ -3,7 +3,7 @@ import { ETCD_KEYS } from '../cluster/store.js';
 import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
 import type { AgentApi } from '../agents/client.js';
 import { refusalCode } from '../agents/errors.js';
-import { shortError, type EndpointStatus, type EtcdMemberInfo } from '../etcd/client.js';
+import { etcdErrorCode, shortError, type EndpointStatus, type EtcdErrorCode, type EtcdMemberInfo } from '../etcd/client.js';
 import { masterOf, planEtcd, type JoinRecord, type ObservedMember, type Step } from '../etcd/plan.js';
 import { preflight, preflightFailure } from '../etcd/preflight.js';
 import { peerUrl, renderEtcdManifest } from '../etcd/render.js';
@@ -36,6 +36,12 @@ const QUICK_AFTER_CHANGE_MS = 10_000;
 const PROMOTE_WINDOW_MS = 3_000;
 /** The same right after a join started the learner: it publishes itself and catches up within seconds. */
 const JOIN_PROMOTE_WINDOW_MS = 10_000;
+/**
+ * etcd's answers to a promote that are retried within that window: the learner is not in sync yet; the
+ * call reached the learner itself; or the member is no longer a learner (a promote applied whose answer
+ * was lost), which the next pass sees.
+ */
+const PROMOTE_NOT_YET = new Set<EtcdErrorCode | undefined>(['LEARNER_NOT_READY', 'NOT_SUPPORTED_FOR_LEARNER', 'MEMBER_NOT_LEARNER']);
 /** A failed preflight is looked at again this soon (the agent re-measures a slow disk when asked). */
 const PREFLIGHT_RETRY_MS = 5_000;
 const RETRY_MAX_MS = 300_000;
@@ -310,7 +316,7 @@ export class EtcdReconciler {
         this.d.invalidate();
         break;
       } catch (err) {
-        if (Date.now() > until || !/unhealthy cluster/i.test(shortError(err))) {
+        if (Date.now() > until || etcdErrorCode(err) !== 'UNHEALTHY_CLUSTER') {
           this.status(`joining ${master}: etcd refused the learner for now (${shortError(err)}); retrying`);
           this.d.log.info('member add refused, will retry', { master, err: shortError(err) });
           return;
@@ -409,7 +415,7 @@ export class EtcdReconciler {
           this.d.invalidate();
           break;
         } catch (err) {
-          if (Date.now() > until || !/in sync|not ready|learner/i.test(shortError(err))) throw err;
+          if (Date.now() > until || !PROMOTE_NOT_YET.has(etcdErrorCode(err))) throw err;
           await new Promise((r) => setTimeout(r, 100));
         }
       }

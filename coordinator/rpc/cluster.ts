@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { ConfigError } from '../../proto/common/config-file.js';
-import { OperatorError } from '../../proto/common/errors.js';
+import { OperatorError, unsafeError } from '../../proto/common/errors.js';
 import { toServiceError } from '../../proto/common/grpc.js';
 import { serverStream, unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
@@ -11,11 +11,13 @@ import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
 import { balancerChanged, balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
 import { activeRollout } from '../controlplane/rollout-plan.js';
+import { unsafeSpecChange } from '../cluster/spec-change.js';
 import { readRolloutHistory } from '../leader/rollouts.js';
 import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
 import { hexId, shortError } from '../etcd/client.js';
-import { masterOf, quorumOf } from '../etcd/plan.js';
+import { masterOf } from '../etcd/plan.js';
+import { canRemoveMember } from '../etcd/removal.js';
 import { clientUrl, peerUrl } from '../etcd/render.js';
 import type { EtcdService } from '../leader/service.js';
 import type { Gossip } from '../gossip/service.js';
@@ -161,7 +163,7 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
     }
   };
 
-  /** Changes the spec may not make while etcd holds data under it. */
+  /** Refuses, as unsafe, a change the spec may not make while etcd holds data under it (cluster/spec-change.ts). */
   const refuseUnsafeChange = async (prev: ClusterSpec, next: ClusterSpec): Promise<void> => {
     const cluster = d.etcd.client();
     if (!cluster) return;
@@ -177,56 +179,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
       });
     }
     const masters = prev.spec.masters.map((m) => ({ name: m.name, peerUrl: peerUrl(prev, m.name) }));
-    for (const m of members) {
-      const name = masterOf(m, masters);
-      if (!name) continue;
-      const after = next.spec.masters.find((x) => x.name === name);
-      if (!after) {
-        throw new OperatorError({
-          code: 'SPEC_REMOVES_MEMBER',
-          message: `the spec drops ${name}, which is an etcd member`,
-          hint: `remove it from etcd first (belayctl etcd remove ${name}, which checks quorum), then apply`,
-          unsafe: true,
-        });
-      }
-      if (after.address !== prev.spec.masters.find((x) => x.name === name)?.address) {
-        throw new OperatorError({
-          code: 'SPEC_MOVES_MEMBER',
-          message: `the spec moves etcd member ${name} to ${after.address}`,
-          hint: `remove it from etcd first (belayctl etcd remove ${name}), apply the new address, then belayctl etcd add ${name}`,
-          unsafe: true,
-        });
-      }
-    }
-    for (const f of ['clientPort', 'peerPort', 'metricsPort', 'dataDir'] as const) {
-      if (prev.spec.etcd[f] !== next.spec.etcd[f])
-        throw new OperatorError({
-          code: 'SPEC_CHANGE_UNSUPPORTED',
-          message: `spec.etcd.${f} cannot change on a running cluster (${String(prev.spec.etcd[f])} → ${String(next.spec.etcd[f])})`,
-          hint: 'keep the current value',
-          unsafe: true,
-        });
-    }
-    if (prev.metadata.name !== next.metadata.name)
-      throw new OperatorError({
-        code: 'SPEC_CHANGE_UNSUPPORTED',
-        message: `metadata.name is etcd's cluster token and cannot change (${prev.metadata.name} → ${next.metadata.name})`,
-        hint: 'keep the current name',
-        unsafe: true,
-      });
-    if (balancerChanged(prev, next)) {
-      // A rollout drains and enables each master in the balancers it observes: changing them under it could leave
-      // a master drained in a balancer it no longer looks at while it takes the next one out.
-      const active = activeRollout(await readRolloutHistory(cluster));
-      if (active?.component === 'kube-apiserver') {
-        throw new OperatorError({
-          code: 'SPEC_BALANCER_DURING_ROLLOUT',
-          message: `spec.loadBalancer cannot change while the kube-apiserver rollout (revision ${active.revision}, ${active.state}) works through the balancers`,
-          hint: 'let it finish (belayctl rollout status apiserver) or undo it, then apply',
-          unsafe: true,
-        });
-      }
-    }
+    const etcdMembers = members.map((m) => masterOf(m, masters)).filter((n): n is string => n !== undefined);
+    // The rollout history is read only when the rule needs it.
+    const rollout = balancerChanged(prev, next) ? activeRollout(await readRolloutHistory(cluster)) : undefined;
+    const refusal = unsafeSpecChange({ prev, next, etcdMembers, activeRollout: rollout });
+    if (refusal) throw unsafeError(refusal);
   };
 
   const fanOut = async (text: string): Promise<{ ok: string[]; errors: string[] }> => {
@@ -423,27 +380,11 @@ export function clusterHandlers(d: ClusterHandlerDeps): ClusterHandlers {
             message: `${name} is not an etcd member (members: ${members.map((m) => m.name || hexId(m.id)).join(', ')})`,
             hint: 'belayctl etcd members lists them',
           });
-        const voters = members.filter((m) => !m.isLearner);
-        if (!target.isLearner) {
-          const staying = voters.filter((m) => m.id !== target.id);
-          const healthy = staying.filter((m) => statuses.get(m.id)?.ok).length;
-          if (staying.length === 0)
-            throw new OperatorError({
-              code: 'LAST_MEMBER',
-              message: `${name} is the only voting member: removing it would delete the cluster`,
-              hint: 'to start over, take a snapshot (belayctl etcd snapshot) and restore it',
-              unsafe: true,
-            });
-          if (healthy < quorumOf(staying.length)) {
-            const down = staying.filter((m) => !statuses.get(m.id)?.ok).map((m) => m.name || hexId(m.id));
-            throw new OperatorError({
-              code: 'WOULD_LOSE_QUORUM',
-              message: `removing ${name} would leave ${staying.length} voting members of which ${healthy} are healthy, under their quorum of ${quorumOf(staying.length)} (down: ${down.join(', ') || 'none'}): etcd would stop accepting writes`,
-              hint: `bring ${down.join(', ') || 'the down members'} back first; if a member is gone for good, remove that one instead`,
-              unsafe: true,
-            });
-          }
-        }
+        const removal = canRemoveMember(
+          members.map((m) => ({ id: m.id, name: m.name || hexId(m.id), isLearner: m.isLearner, healthy: statuses.get(m.id)?.ok === true })),
+          { id: target.id, name, isLearner: target.isLearner },
+        );
+        if (!removal.ok) throw unsafeError(removal);
         const isLeader = statuses.get(target.id)?.ok === true && statuses.get(target.id)?.memberId === statuses.get(target.id)?.leaderId;
         const plan = [
           ...(isLeader ? [`move etcd leadership away from ${name}`] : []),

@@ -21,6 +21,17 @@ export class OperatorError extends Error {
   }
 }
 
+/** A safety rule's "no" as data: pure rules return it, the shell throws it with `unsafeError` (belayctl exits 3). */
+export interface Refusal {
+  code: string;
+  message: string;
+  hint: string;
+}
+
+export function unsafeError(r: Refusal): OperatorError {
+  return new OperatorError({ code: r.code, message: r.message, hint: r.hint, unsafe: true });
+}
+
 /** The message of anything thrown, for logs; never sent to a peer. */
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planEtcd, quorumOf, type MasterObservation, type ObservedMember, type PlanInput } from '../../../coordinator/etcd/plan.js';
+import { planEtcd, type MasterObservation, type ObservedMember, type PlanInput } from '../../../coordinator/etcd/plan.js';
 
 const url = (n: number): string => `https://127.0.1.${n}:2380`;
 const master = (n: number, o: Partial<MasterObservation> = {}): MasterObservation => ({
@@ -28,10 +28,6 @@ const input = (o: Partial<PlanInput>): PlanInput => ({
   learnerCatchUpTimeoutMs: 300_000,
   replaceAfterMs: 300_000,
   ...o,
-});
-
-test('quorum of 1..7 voters', () => {
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(quorumOf), [1, 2, 2, 3, 3, 4, 4]);
 });
 
 test('all masters healthy members: idle', () => {
