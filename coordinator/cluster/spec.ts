@@ -3,7 +3,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, validate } from '../../proto/common/config-file.js';
 import { absPath, ipAddress, nodeName } from '../../proto/common/daemon-config.js';
-import { validateExtraArgs } from '../controlplane/flags.js';
+import { validateExtraArgs } from '../kube/flags.js';
 
 /**
  * The Cluster spec (DESIGN.md): what the operator wants, applied with

@@ -3,7 +3,8 @@ import { CONTROL_PLANE_DEFAULTS, componentAnnotations, componentImage as specIma
 import { clientUrl } from '../etcd/render.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { underRoot, urlHost } from '../render/host-paths.js';
-import { describeExtraArgProblem, validateExtraArgs, type ControlPlaneComponent } from './flags.js';
+import type { ControlPlaneComponent } from '../kube/flag-names.js';
+import { describeExtraArgProblem, validateExtraArgs } from '../kube/flags.js';
 
 /**
  * kube-apiserver, kube-scheduler and kube-controller-manager static Pods for
