@@ -13,6 +13,7 @@ module.exports = [
   'proto/common/backoff.ts',
   'proto/common/diff.ts',
   'proto/common/closest.ts',
+  'coordinator/cluster/etcd-keys.ts',
   'proto/common/errors.ts',
   'proto/common/rng.ts',
   'coordinator/reports/store.ts',

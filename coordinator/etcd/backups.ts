@@ -7,7 +7,7 @@ import type { HostPaths } from '../../proto/common/paths.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { durationMs, type ClusterSpec } from '../cluster/spec.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { ETCD_PKI, hexId, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from './client.js';
 import { restoreDrill, type DrillResult } from './drill.js';
 import { FencedWriter } from './fenced.js';

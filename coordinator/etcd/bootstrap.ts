@@ -5,7 +5,8 @@ import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js'
 import { caFromPem, issueCert, type Ca } from '../pki/ca.js';
 import { createEtcdCa } from '../pki/etcd.js';
 import { formatClusterSpec, specMaster, type ClusterSpec } from '../cluster/spec.js';
-import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
+import type { LocalClusterStore } from '../cluster/store.js';
 import { agentCall } from '../rpc/agent-call.js';
 import { EtcdCluster, shortError } from './client.js';
 import { preflight, preflightFailure } from './preflight.js';

@@ -2,7 +2,7 @@ import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { AgentClient } from '../../proto/gen/belay/v1/Agent.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
 import type { MemberView } from '../swim/membership.js';
 import { agentCall, refusalCode } from '../rpc/agent-call.js';

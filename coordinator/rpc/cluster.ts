@@ -12,7 +12,8 @@ import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progre
 import { balancerChanged, balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
 import { activeRollout } from '../controlplane/rollout-plan.js';
 import { readRolloutHistory } from '../controlplane/rollout.js';
-import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
+import type { LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
 import { hexId, shortError } from '../etcd/client.js';
 import { masterOf, quorumOf } from '../etcd/plan.js';
