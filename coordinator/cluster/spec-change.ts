@@ -1,5 +1,6 @@
 import type { Refusal } from '../../proto/common/errors.js';
-import { balancerChanged, type ClusterSpec } from './spec.js';
+import { balancerChanged } from './spec-fields.js';
+import type { ClusterSpec } from './spec.js';
 
 /**
  * The changes a new Cluster spec may not make while etcd holds data under

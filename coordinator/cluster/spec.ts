@@ -3,7 +3,8 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, validate } from '../../proto/common/config-file.js';
 import { absPath, ipAddress, nodeName } from '../../proto/common/daemon-config.js';
-import { validateExtraArgs } from '../controlplane/flags.js';
+import { validateExtraArgs } from '../kube/flags.js';
+import { BACKUP_DEFAULTS, CONTROL_PLANE_DEFAULTS, DURATION, ETCD_DEFAULTS, PREFLIGHT_DEFAULTS, durationMs } from './defaults.js';
 
 /**
  * The Cluster spec (docs/architecture.md, "Design"): what the operator wants, applied with
@@ -12,60 +13,13 @@ import { validateExtraArgs } from '../controlplane/flags.js';
  * docs/config.md; keep the two in step.
  */
 
+// Read everywhere through this file too.
+export { BACKUP_DEFAULTS, CONTROL_PLANE_DEFAULTS, ETCD_DEFAULTS, PREFLIGHT_DEFAULTS, durationMs } from './defaults.js';
+
 export const SPEC_API_VERSION = 'belay.dev/v1alpha1';
 export const SPEC_KIND = 'Cluster';
 /** Largest spec accepted, bytes: a spec is a few KiB. */
 export const MAX_SPEC_BYTES = 256 * 1024;
-
-export const ETCD_DEFAULTS = {
-  image: 'registry.k8s.io/etcd:3.5.15-0',
-  clientPort: 2379,
-  peerPort: 2380,
-  /** /health and /metrics, plain HTTP, on the master's address (kubeadm: 127.0.0.1:2381; several masters share one host in tests). */
-  metricsPort: 2381,
-  dataDir: '/var/lib/etcd',
-  /** etcd's own default backend quota. */
-  quotaBackendBytes: 2 * 1024 ** 3,
-  /** kubeadm's value. */
-  snapshotCount: 10_000,
-  heartbeatIntervalMs: 100,
-  electionTimeoutMs: 1_000,
-  /** A learner not caught up by then is removed and the join retried with backoff. */
-  learnerCatchUpTimeout: '5m',
-  /** A member whose master stays dead in gossip this long (or is up without a running etcd this long) is removed if the rest keep quorum, and joined again as a new member once its master is back. */
-  replaceAfter: '5m',
-} as const;
-
-export const PREFLIGHT_DEFAULTS = {
-  /** Free space where the data dir lives, bytes (at least the quota is wise; 2 GiB by default). */
-  minFreeBytes: 2 * 1024 ** 3,
-  minFreeInodes: 10_000,
-  /** etcd's hardware guide: fdatasync p99 under 10 ms. */
-  maxFsyncP99Ms: 10,
-  /** Largest db size as a fraction of the quota before a join is refused. */
-  maxDbQuotaFraction: 0.8,
-  /** Largest clock difference between masters, ms. */
-  maxClockSkewMs: 1_000,
-  /** A host report older than this is no evidence, ms. */
-  maxReportAgeMs: 30_000,
-} as const;
-
-export const BACKUP_DEFAULTS = {
-  dir: '/var/lib/belay/backups/etcd',
-  interval: '30m',
-  retain: 48,
-  drillInterval: '24h',
-} as const;
-
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** "30m" → 1800000. */
-export function durationMs(text: string): number {
-  const m = DURATION.exec(text.trim());
-  if (!m) throw new Error(`not a duration: ${text}`);
-  return Math.round(Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] ?? 1));
-}
 
 const duration = (min: string) =>
   z
@@ -131,26 +85,6 @@ const backupSchema = z.strictObject({
   retain: z.number().int().min(1).max(10_000).default(BACKUP_DEFAULTS.retain),
   drillInterval: duration('1m').default(BACKUP_DEFAULTS.drillInterval),
 });
-
-export const CONTROL_PLANE_DEFAULTS = {
-  /** The Kubernetes version whose images and flags are used when a component names no image. */
-  kubernetesVersion: 'v1.31.0',
-  apiserverSecurePort: 6443,
-  schedulerSecurePort: 10259,
-  controllerManagerSecurePort: 10257,
-  serviceSubnet: '10.96.0.0/12',
-  dnsDomain: 'cluster.local',
-  /** The balancer's port on each master: not 6443, which the apiserver on the same address holds (kubeadm's HA guide uses 8443 too). */
-  loadBalancerPort: 8443,
-  /** haproxy's health checks: kubeadm's HA guide checks every 2 s; faster so a failing apiserver is out within about a second. */
-  checkIntervalMs: 500,
-  fall: 2,
-  rise: 2,
-  /** A restarted component must stay ready this long before the rollout moves on. */
-  stableWindow: '2s',
-  /** A restarted component not ready by then is rolled back and the rollout halts. */
-  readyTimeout: '2m',
-} as const;
 
 /** kube-apiserver, kube-scheduler, kube-controller-manager: the image (registry.k8s.io/kube-NAME:kubernetesVersion if unset) and flags added to what belay renders. */
 const componentSchema = z.strictObject({
@@ -401,30 +335,9 @@ export function balancerChangeWarnings(prev: ClusterSpec, next: ClusterSpec): st
   return w;
 }
 
-/** The spec.loadBalancer fields a running apiserver rollout works through. */
-export function balancerChanged(prev: ClusterSpec, next: ClusterSpec): boolean {
-  return JSON.stringify(prev.spec.loadBalancer) !== JSON.stringify(next.spec.loadBalancer);
-}
-
 /** The spec as stored and shown: every default filled in, keys in schema order. */
 export function formatClusterSpec(s: ClusterSpec): string {
   return YAML.stringify(s, { lineWidth: 0 });
-}
-
-/** A control-plane component's image: the spec's, or registry.k8s.io/NAME:kubernetesVersion. */
-export function componentImage(s: ClusterSpec, component: 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'): string {
-  const c = component === 'kube-apiserver' ? s.spec.apiserver : component === 'kube-scheduler' ? s.spec.scheduler : s.spec.controllerManager;
-  return c.image ?? `registry.k8s.io/${component}:${s.spec.kubernetesVersion}`;
-}
-
-/** The pod annotations a component's spec section adds: kubectl rollout restart's restartedAt, when set. */
-export function componentAnnotations(s: ClusterSpec, component: 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager'): Record<string, string> {
-  const c = component === 'kube-apiserver' ? s.spec.apiserver : component === 'kube-scheduler' ? s.spec.scheduler : s.spec.controllerManager;
-  return c.restartedAt ? { 'kubectl.kubernetes.io/restartedAt': c.restartedAt } : {};
-}
-
-export function specMaster(s: ClusterSpec, name: string): SpecMaster | undefined {
-  return s.spec.masters.find((m) => m.name === name);
 }
 
 /** Human lines: what `next` changes against `prev`. */

@@ -11,23 +11,6 @@ import { formatClusterSpec, parseClusterSpec, type ClusterSpec } from './spec.js
  * this copy tells a starting coordinator where etcd is. Written atomically.
  */
 
-export const ETCD_KEYS = {
-  spec: '/belay/cluster/spec',
-  specAppliedAt: '/belay/cluster/spec-applied-at',
-  etcdCa: '/belay/pki/etcd-ca',
-  leader: '/belay/leader',
-  join: '/belay/etcd/join',
-  bootstrap: '/belay/cluster/bootstrap',
-  /** Prefix: masters removed by hand, kept out of automatic joins. */
-  heldOut: '/belay/etcd/held-out/',
-  reconcileStatus: '/belay/status/reconcile',
-  controlPlaneStatus: '/belay/status/control-plane',
-  rolloutStatus: '/belay/status/rollout',
-  lastSnapshot: '/belay/backup/last-snapshot',
-  lastDrill: '/belay/backup/last-drill',
-  lastSnapshotError: '/belay/backup/last-snapshot-error',
-} as const;
-
 export interface LocalSpec {
   spec: ClusterSpec;
   text: string;

@@ -1,9 +1,12 @@
 import YAML from 'yaml';
-import { CONTROL_PLANE_DEFAULTS, componentAnnotations, componentImage as specImage, type ClusterSpec } from '../cluster/spec.js';
+import { CONTROL_PLANE_DEFAULTS } from '../cluster/defaults.js';
+import { componentAnnotations, componentImage as specImage } from '../cluster/spec-fields.js';
+import type { ClusterSpec } from '../cluster/spec.js';
 import { clientUrl } from '../etcd/render.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { underRoot, urlHost } from '../render/host-paths.js';
-import { describeExtraArgProblem, validateExtraArgs, type ControlPlaneComponent } from './flags.js';
+import type { ControlPlaneComponent } from '../kube/flag-names.js';
+import { describeExtraArgProblem, validateExtraArgs } from '../kube/flags.js';
 
 /**
  * kube-apiserver, kube-scheduler and kube-controller-manager static Pods for

@@ -1,6 +1,6 @@
 import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
 import { OperatorError } from '../../proto/common/errors.js';
-import type { ControlPlaneComponent } from './flags.js';
+import type { ControlPlaneComponent } from '../kube/flag-names.js';
 
 /**
  * The control-plane rollout planner: the rollout record the leader keeps in

@@ -11,7 +11,6 @@ import { isRunning, readProcStat } from '../../proto/common/proc.js';
 import type { StatusResponse__Output } from '../../proto/gen/belay/v1/StatusResponse.js';
 import type { EtcdMembersResponse__Output } from '../../proto/gen/belay/v1/EtcdMembersResponse.js';
 import type { Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
-import type { AgentConfigFile } from '../../agent/config.js';
 import type { CoordinatorConfigFile } from '../config.js';
 import { COORDINATOR_DEFAULTS } from '../config.js';
 import { initPki } from '../pki/init.js';
@@ -47,6 +46,21 @@ export interface DevState {
   env: { BELAY_ENDPOINT: string; BELAY_CA: string; BELAY_CERT: string; BELAY_KEY: string };
 }
 
+/**
+ * The agent.yaml dev up writes for each master: the fields it sets, as
+ * docs/config.md describes them. The coordinator does not import the agent's
+ * code (.dependency-cruiser.cjs): the agent validates this file when it starts.
+ */
+interface DevAgentFile {
+  node: { name: string; address: string };
+  coordinators: string[];
+  /** Supervised services by name (docs/config.md, `services`). */
+  services: Record<string, Record<string, unknown>>;
+  runtime: 'host' | 'kubelet';
+  kubelet?: { podsUrl: string };
+  report?: { intervalMs: number };
+}
+
 export interface DevUpOptions {
   masters: number;
   dir: string;
@@ -63,7 +77,7 @@ export interface DevUpOptions {
   /** How agents run static pods: host (default: a dev machine has no kubelet) or kubelet (written for a kubelet to run). */
   runtime?: 'host' | 'kubelet';
   /** Services each master's agent supervises (tests); none by default, as a dev machine has no kubelet. */
-  agentServices?: (m: { name: string; address: string; root: string }) => AgentConfigFile['services'];
+  agentServices?: (m: { name: string; address: string; root: string }) => DevAgentFile['services'];
   /** false: masters up, no Cluster spec applied and no etcd (for trying `belayctl apply` and `bootstrap` by hand). Default: true with the host runtime. */
   bootstrap?: boolean;
   /** Masters of the spec (default: all); the rest run but wait outside etcd (tests grow the cluster with them). */
@@ -252,7 +266,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
 
       const node = { name: m.name, address: m.address };
       const coordinator: CoordinatorConfigFile = { node, nodes: masters.map(({ name, address }) => ({ name, address })) };
-      const agent: AgentConfigFile = {
+      const agent: DevAgentFile = {
         node,
         coordinators: o.agentReportsTo === 'own' ? [`${m.address}:${COORDINATOR_DEFAULTS.port}`] : coordinatorEndpoints,
         services: o.agentServices?.(m) ?? {},

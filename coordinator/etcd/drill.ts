@@ -9,7 +9,7 @@ import { noop } from 'cockatiel';
 import { Etcd3 } from 'etcd3';
 import YAML from 'yaml';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { shortError } from './client.js';
 import { etcdFreeEnv, etcdctl, toolError, type SnapshotMeta } from './snapshot.js';
 

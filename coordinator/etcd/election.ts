@@ -1,5 +1,5 @@
 import type { Logger } from '../../proto/common/log.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { shortError, type EtcdCluster } from './client.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import type { EtcdCluster } from './client.js';
 
 /**

@@ -1,6 +1,6 @@
 import { caFromPem, type Ca } from '../pki/ca.js';
 import { etcdClientFiles, etcdMemberFiles } from '../pki/etcd.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import type { PkiFile } from '../../proto/gen/belay/v1/PkiFile.js';
 import type { EtcdCluster } from './client.js';
 

@@ -5,7 +5,7 @@ import { errorText } from '../../proto/common/errors.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { durationMs } from '../cluster/spec.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { drillInfo, readJson, snapshotInfo } from '../etcd/backups.js';
 import { ETCD_PKI, hexId } from '../etcd/client.js';
 import { restoreDrill, type DrillResult } from '../etcd/drill.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterSpec } from '../cluster/spec.js';
-import { specMaster } from '../cluster/spec.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { specMaster } from '../cluster/spec-fields.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { BACKEND, backendServerOptions, backendServers, renderHaproxyConfig } from '../balancer/haproxy-config.js';
 import { syncSummary } from '../../proto/common/balancer.js';
 import { HAPROXY_MANIFEST_FILE, renderHaproxyManifest } from '../balancer/haproxy-manifest.js';
@@ -46,13 +46,6 @@ export interface ControlPlaneDeps extends ControllerContext {
    */
   restartApiservers?: (reason: string) => Promise<void>;
 }
-
-export const CONTROL_PLANE_KEYS = {
-  /** The shared control-plane PKI (ca, front-proxy-ca, sa), as pki/control-plane.ts stores it. */
-  pki: '/belay/pki/control-plane',
-  /** Prefix: per master, its MasterRecord. */
-  master: '/belay/controlplane/master/',
-} as const;
 
 export class ControlPlaneReconciler {
   private readonly fenced: FencedWriter;
@@ -148,17 +141,17 @@ export class ControlPlaneReconciler {
   /** The shared PKI from etcd, made once by the first leader that needs it (a create-if-absent write, fenced). */
   private async sharedPki(spec: ClusterSpec): Promise<ControlPlanePki> {
     if (this.pki) return this.pki;
-    let text = await this.d.cluster.kv.get(CONTROL_PLANE_KEYS.pki).string();
+    let text = await this.d.cluster.kv.get(ETCD_KEYS.controlPlanePki).string();
     if (!text) {
       const made = await createControlPlanePki(spec.metadata.name);
       const res = await this.d.cluster.kv
         .if(ETCD_KEYS.leader, 'Create', '==', this.d.term)
-        .and(CONTROL_PLANE_KEYS.pki, 'Create', '==', 0)
-        .then(this.d.cluster.kv.put(CONTROL_PLANE_KEYS.pki).value(JSON.stringify(toStored(made))))
+        .and(ETCD_KEYS.controlPlanePki, 'Create', '==', 0)
+        .then(this.d.cluster.kv.put(ETCD_KEYS.controlPlanePki).value(JSON.stringify(toStored(made))))
         .commit();
       if (res.succeeded) this.d.log.info('control-plane PKI created', { cluster: spec.metadata.name });
-      text = await this.d.cluster.kv.get(CONTROL_PLANE_KEYS.pki).string();
-      if (!text) throw new Error(`the control-plane PKI could not be stored in etcd (${CONTROL_PLANE_KEYS.pki})`);
+      text = await this.d.cluster.kv.get(ETCD_KEYS.controlPlanePki).string();
+      if (!text) throw new Error(`the control-plane PKI could not be stored in etcd (${ETCD_KEYS.controlPlanePki})`);
     }
     this.pki = await sharedPkiFromFiles(JSON.parse(text) as Record<string, string>);
     return this.pki;
@@ -288,7 +281,7 @@ export class ControlPlaneReconciler {
     const sansSha256 = sha256(JSON.stringify(apiserverSans(spec, m)));
     const haproxyCfg = staticPodLb ? renderHaproxyConfig({ spec, master, root }) : '';
     const haproxyCfgSha256 = sha256(haproxyCfg);
-    const recordKey = CONTROL_PLANE_KEYS.master + master;
+    const recordKey = ETCD_KEYS.controlPlaneMaster + master;
     const recorded = (await this.d.cluster.kv
       .get(recordKey)
       .json()

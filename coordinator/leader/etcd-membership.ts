@@ -1,6 +1,7 @@
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
-import { ETCD_KEYS } from '../cluster/store.js';
-import { durationMs, specMaster, type ClusterSpec } from '../cluster/spec.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
+import { durationMs, type ClusterSpec } from '../cluster/spec.js';
+import { specMaster } from '../cluster/spec-fields.js';
 import type { AgentApi } from '../agents/client.js';
 import { refusalCode } from '../agents/errors.js';
 import { etcdErrorCode, shortError, type EndpointStatus, type EtcdErrorCode, type EtcdMemberInfo } from '../etcd/client.js';

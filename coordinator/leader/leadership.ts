@@ -4,7 +4,7 @@ import type { HostPaths } from '../../proto/common/paths.js';
 import type { AgentApi } from '../agents/client.js';
 import type { HostReport__Output } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ClusterSpec } from '../cluster/spec.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import type { MemberView } from '../swim/membership.js';
 import { BackupScheduler } from './backup-schedule.js';

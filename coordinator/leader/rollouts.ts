@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatClusterSpec, parseClusterSpec, type ClusterSpec } from '../cluster/spec.js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { BACKEND } from '../balancer/haproxy-config.js';
 import type { EtcdCluster } from '../etcd/client.js';
 import { FencedWriter } from '../etcd/fenced.js';
@@ -37,7 +37,6 @@ import type { AdminState, OperationalState } from '../../proto/common/balancer.j
  * one left it.
  */
 
-export const ROLLOUT_PREFIX = '/belay/rollout/';
 /** Between passes while a master is mid-way: readiness pushed by its agent is acted on within this. */
 const ACTIVE_PASS_MS = 200;
 /** A master whose agent's latest report here is older than this is not alive to a rollout. */
@@ -54,11 +53,11 @@ export interface RolloutDeps extends ControllerContext {
   intervalMs?: number;
 }
 
-const recordKey = (r: { component: string; revision: number }): string => `${ROLLOUT_PREFIX}${r.component}/${String(r.revision).padStart(6, '0')}`;
+const recordKey = (r: { component: string; revision: number }): string => `${ETCD_KEYS.rollouts}${r.component}/${String(r.revision).padStart(6, '0')}`;
 
 /** Every rollout record in etcd, oldest first per component. */
 export async function readRolloutHistory(cluster: EtcdCluster): Promise<RolloutRecord[]> {
-  const all = await cluster.kv.getAll().prefix(ROLLOUT_PREFIX).strings();
+  const all = await cluster.kv.getAll().prefix(ETCD_KEYS.rollouts).strings();
   return Object.keys(all)
     .sort()
     .map((k) => JSON.parse(all[k] ?? '{}') as RolloutRecord);

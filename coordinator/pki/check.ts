@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import YAML from 'yaml';
 import { OperatorError } from '../../proto/common/errors.js';
-import { specMaster, type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
+import { type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
+import { specMaster } from '../cluster/spec-fields.js';
 import { checkCert, normalizeIp, type CertCheck } from './ca.js';
 import { apiserverSans } from './control-plane.js';
 

@@ -3,7 +3,8 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { OperatorError } from '../../proto/common/errors.js';
-import { specMaster, type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
+import { type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
+import { specMaster } from '../cluster/spec-fields.js';
 import { caFromPem, createCa, issueCert, normalizeIp, type Ca, type IssuedCert, type LeafParams } from './ca.js';
 import type { PkiFileSpec } from './etcd.js';
 

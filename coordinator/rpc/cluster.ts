@@ -9,11 +9,13 @@ import type { ApplyClusterResponse__Output } from '../../proto/gen/belay/v1/Appl
 import type { CoordinatorClient, CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
-import { balancerChanged, balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
+import { balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
+import { balancerChanged } from '../cluster/spec-fields.js';
 import { activeRollout } from '../controlplane/rollout-plan.js';
 import { unsafeSpecChange } from '../cluster/spec-change.js';
 import { readRolloutHistory } from '../leader/rollouts.js';
-import { ETCD_KEYS, type LocalClusterStore } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
+import type { LocalClusterStore } from '../cluster/store.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
 import { hexId, shortError } from '../etcd/client.js';
 import { masterOf } from '../etcd/plan.js';

@@ -3,9 +3,9 @@ import { unary } from '../../proto/common/handlers.js';
 import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.js';
 import type { PkiCheckResponse } from '../../proto/gen/belay/v1/PkiCheckResponse.js';
 import type { ReadPkiResponse__Output } from '../../proto/gen/belay/v1/ReadPkiResponse.js';
-import { specMaster, type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
-import { ETCD_KEYS } from '../cluster/store.js';
-import { CONTROL_PLANE_KEYS } from '../leader/control-plane-deploy.js';
+import { type ClusterSpec, type SpecMaster } from '../cluster/spec.js';
+import { specMaster } from '../cluster/spec-fields.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { shortError, type EtcdCluster } from '../etcd/client.js';
 import { etcdPkiFor, loadEtcdCa } from '../etcd/pki.js';
 import { masterOf } from '../etcd/plan.js';
@@ -189,7 +189,7 @@ async function trustedCas(cluster: EtcdCluster): Promise<MasterPkiCheck['trusted
   let shared: string | null;
   let etcdCa: string | null;
   try {
-    [shared, etcdCa] = await Promise.all([cluster.kv.get(CONTROL_PLANE_KEYS.pki).string(), cluster.kv.get(ETCD_KEYS.etcdCa).string()]);
+    [shared, etcdCa] = await Promise.all([cluster.kv.get(ETCD_KEYS.controlPlanePki).string(), cluster.kv.get(ETCD_KEYS.etcdCa).string()]);
   } catch (err) {
     throw new OperatorError({
       code: 'ETCD_UNAVAILABLE',
@@ -207,7 +207,7 @@ async function trustedCas(cluster: EtcdCluster): Promise<MasterPkiCheck['trusted
   if (!shared) {
     throw new OperatorError({
       code: 'PKI_NOT_IN_ETCD',
-      message: `there is no control-plane PKI in etcd yet (${CONTROL_PLANE_KEYS.pki})`,
+      message: `there is no control-plane PKI in etcd yet (${ETCD_KEYS.controlPlanePki})`,
       hint: 'the leader makes it when it deploys the control plane (spec.controlPlane.enabled): belayctl status shows its progress',
       retryable: true,
     });
@@ -224,11 +224,11 @@ async function trustedCas(cluster: EtcdCluster): Promise<MasterPkiCheck['trusted
 
 /** The shared control-plane PKI with its keys, for issuing; only ever on the leader. */
 async function sharedPki(cluster: EtcdCluster): Promise<ControlPlanePki> {
-  const text = await cluster.kv.get(CONTROL_PLANE_KEYS.pki).string();
+  const text = await cluster.kv.get(ETCD_KEYS.controlPlanePki).string();
   if (!text)
     throw new OperatorError({
       code: 'PKI_NOT_IN_ETCD',
-      message: `there is no control-plane PKI in etcd yet (${CONTROL_PLANE_KEYS.pki}): nothing to issue from`,
+      message: `there is no control-plane PKI in etcd yet (${ETCD_KEYS.controlPlanePki}): nothing to issue from`,
       hint: 'the leader makes it when it deploys the control plane (spec.controlPlane.enabled): belayctl status shows its progress',
       retryable: true,
     });

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { ETCD_KEYS } from '../cluster/store.js';
+import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { readRolloutHistory } from '../leader/rollouts.js';
 import {
   activeRollout,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { closest } from './closest.js';
 
 /**
  * A config that could not be loaded. `problems` holds one line per bad field,
@@ -91,32 +92,4 @@ function knownKeysAt(schema: z.ZodType, p: PropertyKey[]): string[] {
   }
   s = unwrap(s);
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
-}
-
-/** The known key within edit distance 2 of `k`, for "did you mean". */
-export function closest(k: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const c of known) {
-    const d = editDistance(k.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] ?? 0;
 }

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import YAML from 'yaml';
 import { silentLogger } from '../../proto/common/log.js';
 import { parseClusterSpec } from '../../coordinator/cluster/spec.js';
-import { ETCD_KEYS } from '../../coordinator/cluster/store.js';
+import { ETCD_KEYS } from '../../coordinator/cluster/etcd-keys.js';
 import { EtcdCluster } from '../../coordinator/etcd/client.js';
 import { LeaderElection } from '../../coordinator/etcd/election.js';
 import { FencedWriter, NotLeader } from '../../coordinator/etcd/fenced.js';

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { knownFlags } from '../../coordinator/controlplane/flags.js';
+import { knownFlags } from '../../coordinator/kube/flags.js';
 import { fail, parseDurationMs, parseFlags } from './stand-in-flags.js';
 
 /** Between background etcd health checks, as the brief of /readyz wants it prompt. */

@@ -22,7 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
-import { knownFlags, type ControlPlaneComponent } from '../../coordinator/controlplane/flags.js';
+import type { ControlPlaneComponent } from '../../coordinator/kube/flag-names.js';
+import { knownFlags } from '../../coordinator/kube/flags.js';
 import { createCa, issueCert } from '../../coordinator/pki/ca.js';
 import { fail, parseDurationMs, parseFlags } from './stand-in-flags.js';
 

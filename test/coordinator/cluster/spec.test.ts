@@ -6,15 +6,8 @@ import { test } from 'node:test';
 import { ConfigError } from '../../../proto/common/config-file.js';
 import { HostPaths } from '../../../proto/common/paths.js';
 import { LocalClusterStore } from '../../../coordinator/cluster/store.js';
-import {
-  balancerChanged,
-  balancerChangeWarnings,
-  durationMs,
-  formatClusterSpec,
-  parseClusterSpec,
-  specChanges,
-  specWarnings,
-} from '../../../coordinator/cluster/spec.js';
+import { balancerChangeWarnings, durationMs, formatClusterSpec, parseClusterSpec, specChanges, specWarnings } from '../../../coordinator/cluster/spec.js';
+import { balancerChanged } from '../../../coordinator/cluster/spec-fields.js';
 
 const spec = (masters: string, extra = ''): string => `apiVersion: belay.dev/v1alpha1
 kind: Cluster

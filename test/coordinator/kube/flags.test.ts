@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  CONTROL_PLANE_COMPONENTS,
-  OWNED_FLAGS,
-  describeExtraArgProblem,
-  knownFlags,
-  resolveFlags,
-  validateExtraArgs,
-  type ExtraArgProblem,
-} from '../../../coordinator/controlplane/flags.js';
+import { CONTROL_PLANE_COMPONENTS } from '../../../coordinator/kube/flag-names.js';
+import { OWNED_FLAGS, describeExtraArgProblem, knownFlags, resolveFlags, validateExtraArgs, type ExtraArgProblem } from '../../../coordinator/kube/flags.js';
 
 describe('knownFlags', () => {
   test('knows the flags belay relies on', () => {

@@ -1,4 +1,7 @@
-import type { ControlPlaneComponent } from './flags.js';
+/** The control-plane components whose flags belay checks. */
+export type ControlPlaneComponent = 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager';
+
+export const CONTROL_PLANE_COMPONENTS: readonly ControlPlaneComponent[] = ['kube-apiserver', 'kube-scheduler', 'kube-controller-manager'];
 
 /**
  * The command-line flags of kube-apiserver, kube-scheduler and

@@ -1,5 +1,5 @@
-import { closest } from '../../proto/common/config-file.js';
-import { FLAG_NAMES } from './flag-names.js';
+import { closest } from '../../proto/common/closest.js';
+import { FLAG_NAMES, type ControlPlaneComponent } from './flag-names.js';
 
 /**
  * Which command-line flags each control-plane component accepts, so that a
@@ -7,10 +7,6 @@ import { FLAG_NAMES } from './flag-names.js';
  * component on every master (kube-* exit on an unknown flag). The names are
  * the components' own, per minor version, in flag-names.ts.
  */
-
-export type ControlPlaneComponent = 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager';
-
-export const CONTROL_PLANE_COMPONENTS: readonly ControlPlaneComponent[] = ['kube-apiserver', 'kube-scheduler', 'kube-controller-manager'];
 
 /**
  * Flags belay sets from the spec (render.ts): addresses, ports, etcd, TLS
