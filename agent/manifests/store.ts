@@ -4,7 +4,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { OperatorError } from '../../proto/common/errors.js';
 import { unifiedDiff } from '../../proto/common/diff.js';
-import { MAX_MANIFEST_BYTES, validManifestName } from './parse.js';
+import { validManifestName } from './manifest-name.js';
+import { MAX_MANIFEST_BYTES } from './parse.js';
 import { confine } from '../../proto/common/paths.js';
 
 export interface StoreOptions {
