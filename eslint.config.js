@@ -38,6 +38,7 @@ export default tseslint.config(
       'agent/manifests/pod-summary.ts',
       'agent/manifests/problems.ts',
       'agent/manifests/static-pod-rules.ts',
+      'agent/manifests/history-index.ts',
       'coordinator/etcd/render.ts',
       'coordinator/etcd/preflight.ts',
       'coordinator/controlplane/render.ts',
