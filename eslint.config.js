@@ -25,6 +25,8 @@ export default tseslint.config(
       'coordinator/swim/**',
       'coordinator/render/**',
       '**/policy.ts',
+      '**/policy-config.ts',
+      '**/policy-io.ts',
       '**/plan.ts',
       '**/join-plan.ts',
       'proto/common/backoff.ts',
