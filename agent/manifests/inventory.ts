@@ -4,7 +4,8 @@ import path from 'node:path';
 import { errorText } from '../../proto/common/errors.js';
 import type { ManifestInfo__Output as ManifestInfo } from '../../proto/gen/belay/v1/ManifestInfo.js';
 import type { RaisedEvent } from '../report/events.js';
-import { MAX_MANIFEST_BYTES, isManifestFileName, parseManifest, type ParsedManifest } from './parse.js';
+import { isManifestFileName } from './manifest-name.js';
+import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from './parse.js';
 import type { ManifestStore } from './store.js';
 
 export interface InventoryEntry {

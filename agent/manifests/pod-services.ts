@@ -1,4 +1,4 @@
-import { POLICY_DEFAULTS, type PolicyConfig } from '../supervisor/policy.js';
+import { POLICY_DEFAULTS, type PolicyConfig } from '../supervisor/policy-config.js';
 import { SUPERVISOR_DEFAULTS, type ServiceDef } from '../supervisor/config.js';
 import type { HealthCheck } from '../supervisor/probes.js';
 

@@ -4,8 +4,11 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { OperatorError } from '../../proto/common/errors.js';
 import { unifiedDiff } from '../../proto/common/diff.js';
-import { MAX_MANIFEST_BYTES, validManifestName } from './parse.js';
+import { parseIndex, pickVersion, type IndexEntry, type Version } from './history-index.js';
+import { validManifestName } from './manifest-name.js';
+import { MAX_MANIFEST_BYTES } from './parse.js';
 import { confine } from '../../proto/common/paths.js';
+import { syncDir, writeFileAtomic } from '../../proto/common/atomic-file.js';
 
 export interface StoreOptions {
   /** The static pod dir kubelet reads (staticPodPath), e.g. <root>/etc/kubernetes/manifests. */
@@ -22,28 +25,12 @@ export const STORE_DEFAULTS = {
   keep: 10,
 } as const;
 
-/** Lines of unified diff drift() returns at most, headers included. */
-
-/** Above this many LCS cells (old lines × new lines, after trimming the common ends) the diff is "all old out, all new in". */
-
 export interface WriteResult {
   changed: boolean;
   /** sha256 of the content replaced or removed; '' if there was none. */
   previousSha256: string;
   /** sha256 of the content now on disk; '' after a remove. */
   sha256: string;
-}
-
-export interface Version {
-  sha256: string;
-  savedAtMs: number;
-  reason: 'replaced' | 'removed';
-  sizeBytes: number;
-}
-
-interface IndexEntry extends Version {
-  /** The version's file in the history dir of its manifest. */
-  name: string;
 }
 
 interface LastApplied {
@@ -170,7 +157,7 @@ export class ManifestStore {
         });
       }
       const cur = await this.current(file);
-      const target = this.pickVersion(file, versions, cur.sha256, toSha256);
+      const target = pickVersion(file, versions, cur.sha256, toSha256);
       const data = await this.readVersion(file, target);
       if (cur.content !== undefined && cur.sha256 === target.sha256) {
         return { changed: false, previousSha256: cur.sha256, sha256: cur.sha256 };
@@ -409,50 +396,7 @@ export class ManifestStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new Error(`reading ${p}`, { cause: err });
     }
-    const idx = parseJson(text) as { versions?: unknown } | undefined;
-    if (!idx || !Array.isArray(idx.versions)) {
-      throw new OperatorError({
-        code: 'MANIFEST_HISTORY_CORRUPT',
-        message: `cannot read the kept versions of manifest ${file}: ${p} is not a history index`,
-        hint: `look at ${p}; the versions themselves are the *.yaml files beside it`,
-      });
-    }
-    return (idx.versions as Partial<IndexEntry>[]).filter(
-      (v): v is IndexEntry =>
-        typeof v.name === 'string' &&
-        /^\d+-[0-9a-f]{12}\.yaml$/.test(v.name) &&
-        typeof v.sha256 === 'string' &&
-        typeof v.savedAtMs === 'number' &&
-        (v.reason === 'replaced' || v.reason === 'removed') &&
-        typeof v.sizeBytes === 'number',
-    );
-  }
-
-  private pickVersion(file: string, versions: IndexEntry[], curSha: string, toSha256: string | undefined): IndexEntry {
-    if (toSha256 === undefined || toSha256 === '') {
-      const v = versions.find((x) => x.sha256 !== curSha);
-      if (!v) {
-        throw new OperatorError({
-          code: 'MANIFEST_NO_HISTORY',
-          message: `cannot roll back manifest ${file}: every kept version (${versions.length}) is the content on disk now (sha256 ${curSha})`,
-          hint: 'belayctl manifests history shows the kept versions',
-        });
-      }
-      return v;
-    }
-    const want = toSha256.toLowerCase();
-    const matches = new Set(versions.filter((x) => (want.length >= 6 ? x.sha256.startsWith(want) : false)).map((x) => x.sha256));
-    const [only, ...more] = [...matches];
-    if (only === undefined || more.length > 0) {
-      throw new OperatorError({
-        code: 'MANIFEST_VERSION_NOT_FOUND',
-        message: `cannot roll back manifest ${file} to ${toSha256}: ${only === undefined ? 'no kept version has that sha256' : `${matches.size} kept versions start with it`}`,
-        hint: `give more of the sha256 (6 characters at least); kept: ${versions.map((x) => x.sha256.slice(0, 12)).join(', ')}`,
-      });
-    }
-    const v = versions.find((x) => x.sha256 === only);
-    if (!v) throw new Error('unreachable: matched sha not in versions');
-    return v;
+    return parseIndex(text, file, p);
   }
 
   private async readVersion(file: string, v: IndexEntry): Promise<Buffer> {
@@ -481,42 +425,6 @@ export class ManifestStore {
   }
 }
 
-/**
- * Replaces `dir/name` with `data` so that a reader (kubelet, inotify) sees the
- * old file or the new one and never a partial one: write `.name.tmp` in the
- * same dir (same filesystem, so rename is atomic), fsync it, rename. The
- * caller fsyncs the dir. The temp file never outlives a failure.
- */
-async function replaceFile(dir: string, name: string, data: Buffer): Promise<void> {
-  const target = confine(dir, name);
-  const tmp = confine(dir, `.${name}.tmp`);
-  await fsp.rm(tmp, { force: true });
-  let fh: fsp.FileHandle | undefined;
-  try {
-    fh = await fsp.open(tmp, 'wx', 0o600);
-    await fh.chmod(0o600);
-    await fh.writeFile(data);
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
-    await fsp.rename(tmp, target);
-  } catch (err) {
-    await fh?.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Makes a rename or unlink in `dir` durable: fsync of the dir itself. */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /** A plain file name kubelet would read: no path, no dot-file, a manifest extension. Mirrors parse.ts validManifestName. */
 function checkName(file: string): void {
   const v = validManifestName(file);
@@ -527,6 +435,16 @@ function checkName(file: string): void {
       hint: 'give a plain file name such as etcd.yaml (.yaml, .yml or .json; no "/", no "..", no leading "."); nothing was written',
     });
   }
+}
+
+/**
+ * Replaces `dir/name` so that a reader (kubelet, inotify) sees the old file
+ * or the new one, never a partial one (atomic-file.ts). The caller fsyncs
+ * the dir: after a manifest's rename the store records it as applied even
+ * if that fsync fails.
+ */
+function replaceFile(dir: string, name: string, data: Buffer): Promise<void> {
+  return writeFileAtomic(confine(dir, name), data, 0o600, { syncDir: false });
 }
 
 function sha256(b: Buffer): string {

@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { ManifestInventory } from './inventory.js';
-import { isManifestFileName } from './parse.js';
+import { isManifestFileName } from './manifest-name.js';
 
 /**
  * Watches the manifests dir with chokidar and refreshes the inventory on every

@@ -1,6 +1,5 @@
-import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
-import { toServiceError } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { HostPaths } from '../../proto/common/paths.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
@@ -43,52 +42,36 @@ export function balancerHandlers(d: { node: string; paths: HostPaths; fence: Ter
       currentSessions: s.currentSessions,
     })),
   });
-  const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
-    // Inside the chain: a synchronous throw (socketOf refusing a path) must reach the caller as its
-    // OperatorError, not escape the handler and leave grpc-js to answer "Unknown error".
-    Promise.resolve()
-      .then(work)
-      .then(
-        (res) => cb(null, res),
-        (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
-      );
-  };
   return {
-    BalancerServers(call, cb) {
-      answer('BalancerServers', cb, () => servers(socketOf(call.request.socket), call.request.backend));
-    },
-    SetBalancerServer(call, cb) {
-      answer('SetBalancerServer', cb, async () => {
-        const { socket, backend, server, state, requestedBy, term } = call.request;
-        await d.fence.admit(term, { method: 'SetBalancerServer', by: requestedBy });
-        if (state !== 'ready' && state !== 'drain' && state !== 'maint')
-          throw new OperatorError({
-            code: 'BALANCER_BAD_STATE',
-            message: `server state ${JSON.stringify(state)} is not ready, drain or maint`,
-            hint: 'nothing was changed',
-          });
-        const real = socketOf(socket);
-        await setServerState(real, backend, server, state);
-        d.raise({
-          kind: 'BalancerServerState',
-          severity: 'info',
-          message: `set ${backend}/${server} to ${state} in the balancer for ${requestedBy || 'someone'}`,
-          fields: { backend, server, state },
+    BalancerServers: unary(d, 'BalancerServers', (req) => servers(socketOf(req.socket), req.backend)),
+    SetBalancerServer: unary(d, 'SetBalancerServer', async (req) => {
+      const { socket, backend, server, state, requestedBy, term } = req;
+      await d.fence.admit(term, { method: 'SetBalancerServer', by: requestedBy });
+      if (state !== 'ready' && state !== 'drain' && state !== 'maint')
+        throw new OperatorError({
+          code: 'BALANCER_BAD_STATE',
+          message: `server state ${JSON.stringify(state)} is not ready, drain or maint`,
+          hint: 'nothing was changed',
         });
-        return servers(real, backend);
+      const real = socketOf(socket);
+      await setServerState(real, backend, server, state);
+      d.raise({
+        kind: 'BalancerServerState',
+        severity: 'info',
+        message: `set ${backend}/${server} to ${state} in the balancer for ${requestedBy || 'someone'}`,
+        fields: { backend, server, state },
       });
-    },
-    SyncBalancerServers(call, cb) {
-      answer('SyncBalancerServers', cb, async () => {
-        const { socket, backend, servers: wanted, serverOptions, requestedBy, term, addOnly } = call.request;
-        await d.fence.admit(term, { method: 'SyncBalancerServers', by: requestedBy });
-        const real = socketOf(socket);
-        const r = await syncServers(real, backend, wanted, serverOptions, { addOnly });
-        const summary = syncSummary(r);
-        if (summary)
-          d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${summary} for ${requestedBy || 'someone'}`, fields: { backend } });
-        return { ...r, servers: (await servers(real, backend)).servers };
-      });
-    },
+      return servers(real, backend);
+    }),
+    SyncBalancerServers: unary(d, 'SyncBalancerServers', async (req) => {
+      const { socket, backend, servers: wanted, serverOptions, requestedBy, term, addOnly } = req;
+      await d.fence.admit(term, { method: 'SyncBalancerServers', by: requestedBy });
+      const real = socketOf(socket);
+      const r = await syncServers(real, backend, wanted, serverOptions, { addOnly });
+      const summary = syncSummary(r);
+      if (summary)
+        d.raise({ kind: 'BalancerServersSynced', severity: 'info', message: `${backend}: ${summary} for ${requestedBy || 'someone'}`, fields: { backend } });
+      return { ...r, servers: (await servers(real, backend)).servers };
+    }),
   };
 }

@@ -1,11 +1,11 @@
-import type * as grpc from '@grpc/grpc-js';
 import { OperatorError } from '../../proto/common/errors.js';
-import { toServiceError } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { ApplyManifestResponse } from '../../proto/gen/belay/v1/ApplyManifestResponse.js';
 import type { ManifestInventory } from '../manifests/inventory.js';
-import { MAX_MANIFEST_BYTES, parseManifest, validManifestName } from '../manifests/parse.js';
+import { validManifestName } from '../manifests/manifest-name.js';
+import { MAX_MANIFEST_BYTES, parseManifest } from '../manifests/parse.js';
 import type { ManifestStore } from '../manifests/store.js';
 import type { RaisedEvent } from '../report/events.js';
 import type { TermFence } from './fencing.js';
@@ -29,12 +29,6 @@ export function manifestHandlers(d: {
   /** Told after the agent wrote or removed a manifest (the host runtime acts on it without its settle wait). */
   written?: (file: string) => void;
 }): ManifestHandlers {
-  const answer = <T>(method: string, cb: grpc.sendUnaryData<T>, work: () => Promise<T>): void => {
-    work().then(
-      (res) => cb(null, res),
-      (err: unknown) => cb(toServiceError(err, d.log, d.node, method)),
-    );
-  };
   const checkName = (file: string): void => {
     const v = validManifestName(file);
     if (!v.ok) throw new OperatorError({ code: 'MANIFEST_BAD_NAME', message: v.reason, hint: 'give a plain file name such as etcd.yaml' });
@@ -46,94 +40,84 @@ export function manifestHandlers(d: {
   };
 
   return {
-    GetManifest(call, cb) {
-      answer('GetManifest', cb, async () => {
-        const entry = d.inventory.get(call.request.name);
-        if (!entry) {
-          throw new OperatorError({
-            code: 'NO_SUCH_MANIFEST',
-            message: `no manifest "${call.request.name}" on ${d.node}`,
-            hint: `belayctl manifests list ${d.node} shows them`,
-          });
-        }
-        const content = await d.store.read(entry.info.file);
-        return { info: entry.info, content: content?.toString('utf8') ?? '' };
-      });
-    },
+    GetManifest: unary(d, 'GetManifest', async (req) => {
+      const entry = d.inventory.get(req.name);
+      if (!entry) {
+        throw new OperatorError({
+          code: 'NO_SUCH_MANIFEST',
+          message: `no manifest "${req.name}" on ${d.node}`,
+          hint: `belayctl manifests list ${d.node} shows them`,
+        });
+      }
+      const content = await d.store.read(entry.info.file);
+      return { info: entry.info, content: content?.toString('utf8') ?? '' };
+    }),
 
-    ApplyManifest(call, cb) {
-      answer('ApplyManifest', cb, async () => {
-        const { file, content, force, requestedBy, term } = call.request;
-        await d.fence.admit(term, { method: 'ApplyManifest', by: requestedBy });
-        checkName(file);
-        if (Buffer.byteLength(content) > MAX_MANIFEST_BYTES) {
-          throw new OperatorError({
-            code: 'MANIFEST_TOO_LARGE',
-            message: `manifest ${file} is ${Buffer.byteLength(content)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`,
-            hint: 'a static pod manifest is a few KiB: check what is being sent',
-          });
-        }
-        const parsed = parseManifest(file, content);
-        if (!parsed.valid) {
-          const p = parsed.problems[0];
-          throw new OperatorError({
-            code: 'MANIFEST_INVALID',
-            message: `manifest ${file} is not a valid static pod: ${parsed.problems.map((x) => `${x.line}:${x.column}: ${x.message}`).join('; ')}`,
-            hint: p ? `fix line ${p.line} column ${p.column}; nothing was written` : 'nothing was written',
-          });
-        }
-        const r = await d.store.apply(file, content, { force, by: requestedBy });
-        if (r.changed)
-          d.raise({
-            kind: 'ManifestApplied',
-            severity: 'info',
-            message: `wrote ${file} (pod ${parsed.podName}) for ${requestedBy || 'someone'}`,
-            fields: { file, sha256: r.sha256, previous: r.previousSha256 },
-          });
-        return after(file, r.changed, r.previousSha256);
-      });
-    },
+    ApplyManifest: unary(d, 'ApplyManifest', async (req) => {
+      const { file, content, force, requestedBy, term } = req;
+      await d.fence.admit(term, { method: 'ApplyManifest', by: requestedBy });
+      checkName(file);
+      if (Buffer.byteLength(content) > MAX_MANIFEST_BYTES) {
+        throw new OperatorError({
+          code: 'MANIFEST_TOO_LARGE',
+          message: `manifest ${file} is ${Buffer.byteLength(content)} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`,
+          hint: 'a static pod manifest is a few KiB: check what is being sent',
+        });
+      }
+      const parsed = parseManifest(file, content);
+      if (!parsed.valid) {
+        const p = parsed.problems[0];
+        throw new OperatorError({
+          code: 'MANIFEST_INVALID',
+          message: `manifest ${file} is not a valid static pod: ${parsed.problems.map((x) => `${x.line}:${x.column}: ${x.message}`).join('; ')}`,
+          hint: p ? `fix line ${p.line} column ${p.column}; nothing was written` : 'nothing was written',
+        });
+      }
+      const r = await d.store.apply(file, content, { force, by: requestedBy });
+      if (r.changed)
+        d.raise({
+          kind: 'ManifestApplied',
+          severity: 'info',
+          message: `wrote ${file} (pod ${parsed.podName}) for ${requestedBy || 'someone'}`,
+          fields: { file, sha256: r.sha256, previous: r.previousSha256 },
+        });
+      return after(file, r.changed, r.previousSha256);
+    }),
 
-    RemoveManifest(call, cb) {
-      answer('RemoveManifest', cb, async () => {
-        const { file, force, requestedBy, term } = call.request;
-        await d.fence.admit(term, { method: 'RemoveManifest', by: requestedBy });
-        checkName(file);
-        const r = await d.store.remove(file, { force, by: requestedBy });
-        if (r.changed)
-          d.raise({
-            kind: 'ManifestRemovedByAgent',
-            severity: 'info',
-            message: `removed ${file} for ${requestedBy || 'someone'} (kept for rollback)`,
-            fields: { file, previous: r.previousSha256 },
-          });
-        return after(file, r.changed, r.previousSha256);
-      });
-    },
+    RemoveManifest: unary(d, 'RemoveManifest', async (req) => {
+      const { file, force, requestedBy, term } = req;
+      await d.fence.admit(term, { method: 'RemoveManifest', by: requestedBy });
+      checkName(file);
+      const r = await d.store.remove(file, { force, by: requestedBy });
+      if (r.changed)
+        d.raise({
+          kind: 'ManifestRemovedByAgent',
+          severity: 'info',
+          message: `removed ${file} for ${requestedBy || 'someone'} (kept for rollback)`,
+          fields: { file, previous: r.previousSha256 },
+        });
+      return after(file, r.changed, r.previousSha256);
+    }),
 
-    RollbackManifest(call, cb) {
-      answer('RollbackManifest', cb, async () => {
-        const { file, toSha256, requestedBy, term } = call.request;
-        await d.fence.admit(term, { method: 'RollbackManifest', by: requestedBy });
-        checkName(file);
-        const r = await d.store.rollback(file, toSha256 || undefined, { by: requestedBy });
-        if (r.changed)
-          d.raise({
-            kind: 'ManifestRolledBack',
-            severity: 'warning',
-            message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`,
-            fields: { file, sha256: r.sha256, previous: r.previousSha256 },
-          });
-        return after(file, r.changed, r.previousSha256);
-      });
-    },
+    RollbackManifest: unary(d, 'RollbackManifest', async (req) => {
+      const { file, toSha256, requestedBy, term } = req;
+      await d.fence.admit(term, { method: 'RollbackManifest', by: requestedBy });
+      checkName(file);
+      const r = await d.store.rollback(file, toSha256 || undefined, { by: requestedBy });
+      if (r.changed)
+        d.raise({
+          kind: 'ManifestRolledBack',
+          severity: 'warning',
+          message: `rolled ${file} back to ${r.sha256.slice(0, 12)} for ${requestedBy || 'someone'}`,
+          fields: { file, sha256: r.sha256, previous: r.previousSha256 },
+        });
+      return after(file, r.changed, r.previousSha256);
+    }),
 
-    ManifestHistory(call, cb) {
-      answer('ManifestHistory', cb, () => {
-        const { file } = call.request;
-        checkName(file);
-        return Promise.resolve({ versions: d.store.history(file) });
-      });
-    },
+    ManifestHistory: unary(d, 'ManifestHistory', (req) => {
+      const { file } = req;
+      checkName(file);
+      return { versions: d.store.history(file) };
+    }),
   };
 }

@@ -1,4 +1,4 @@
-import { toServiceError } from '../../proto/common/grpc.js';
+import { unary } from '../../proto/common/handlers.js';
 import type { Logger } from '../../proto/common/log.js';
 import type { AgentHandlers } from '../../proto/gen/belay/v1/Agent.js';
 import type { Reporter } from '../report/reporter.js';
@@ -34,28 +34,19 @@ export function agentService(d: {
     ...d.etcdData,
     ...d.etcdRestore,
     ...d.balancer,
-    GetReport(call, callback) {
+    GetReport: unary(d, 'GetReport', async (req) => {
       const latest = d.reporter.latest;
-      const report = call.request.refresh || !latest ? (d.beforeRefresh?.() ?? Promise.resolve()).then(() => d.reporter.collectNow()) : Promise.resolve(latest);
-      report.then(
-        (r) => callback(null, r),
-        (err: unknown) => callback(toServiceError(err, d.log, d.node, 'GetReport')),
-      );
-    },
+      if (!req.refresh && latest) return latest;
+      await d.beforeRefresh?.();
+      return d.reporter.collectNow();
+    }),
 
-    SetSupervision(call, callback) {
-      const { service, paused, requestedBy, term } = call.request;
-      d.fence
-        .admit(term, { method: 'SetSupervision', by: requestedBy })
-        .then(() => {
-          const status = d.supervisor.setPaused(service, paused, requestedBy || 'unknown');
-          d.reporter.republish();
-          return status;
-        })
-        .then(
-          (status) => callback(null, status),
-          (err: unknown) => callback(toServiceError(err, d.log, d.node, 'SetSupervision')),
-        );
-    },
+    SetSupervision: unary(d, 'SetSupervision', async (req) => {
+      const { service, paused, requestedBy, term } = req;
+      await d.fence.admit(term, { method: 'SetSupervision', by: requestedBy });
+      const status = d.supervisor.setPaused(service, paused, requestedBy || 'unknown');
+      d.reporter.republish();
+      return status;
+    }),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { absPath } from '../../proto/common/daemon-config.js';
-import { POLICY_DEFAULTS, type PolicyConfig } from './policy.js';
+import { POLICY_DEFAULTS, type PolicyConfig } from './policy-config.js';
 import { CONTAINERD_CHECK, DOCKER_CHECK, KUBELET_CHECK, type HealthCheck } from './probes.js';
 import type { ReadinessProbe } from './readiness.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { matchProcessName } from '../host/report.js';
 import { readProcStat } from '../../proto/common/proc.js';
-import type { Proc } from './policy.js';
+import type { Proc } from './policy-io.js';
 
 /**
  * How a supervised process is found when it is not the agent's own child.

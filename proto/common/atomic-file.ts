@@ -9,13 +9,18 @@ import path from 'node:path';
  * the rename itself survives a crash. A reader sees the old file or the
  * whole new one. Writes of one target in this process go one at a time: two
  * at once would share the temp file, one removing or renaming the other's.
+ *
+ * With `syncDir: false` the directory is left for the caller to fsync: one
+ * that writes several files there syncs once, and one that must act on a
+ * rename that happened (the manifest store records what it wrote) is not
+ * told of a failed fsync as if the write had not happened.
  */
-export function writeFileAtomic(target: string, data: string | Buffer, mode: number): Promise<void> {
+export function writeFileAtomic(target: string, data: string | Buffer, mode: number, o: { syncDir?: boolean } = {}): Promise<void> {
   const key = path.resolve(target);
   const before = writing.get(key) ?? Promise.resolve();
   const mine = before.then(
-    () => writeNow(target, data, mode),
-    () => writeNow(target, data, mode),
+    () => writeNow(target, data, mode, o.syncDir !== false),
+    () => writeNow(target, data, mode, o.syncDir !== false),
   );
   const tail = mine.catch(() => undefined);
   writing.set(key, tail);
@@ -28,7 +33,7 @@ export function writeFileAtomic(target: string, data: string | Buffer, mode: num
 /** Target path → the last write queued for it. */
 const writing = new Map<string, Promise<unknown>>();
 
-async function writeNow(target: string, data: string | Buffer, mode: number): Promise<void> {
+async function writeNow(target: string, data: string | Buffer, mode: number, durable: boolean): Promise<void> {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.tmp`);
   await fsp.rm(tmp, { force: true });
@@ -47,7 +52,7 @@ async function writeNow(target: string, data: string | Buffer, mode: number): Pr
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
 }
 
 /** Makes renames and creations in `dir` durable: they live in its entries. */

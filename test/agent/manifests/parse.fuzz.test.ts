@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isManifestFileName, parseManifest, validManifestName } from '../../../agent/manifests/parse.js';
+import { isManifestFileName, validManifestName } from '../../../agent/manifests/manifest-name.js';
+import { parseManifest } from '../../../agent/manifests/parse.js';
 
 /**
  * Whatever the bytes, parseManifest answers, quickly, one of two ways: valid

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { etcdDataDirOf, etcdDataHandlers, isEtcd } from '../../../agent/rpc/etcd-data.js';
+import { etcdDataHandlers } from '../../../agent/rpc/etcd-data.js';
 import { TermFence } from '../../../agent/rpc/fencing.js';
 import type { RaisedEvent } from '../../../agent/report/events.js';
 import { silentLogger } from '../../../proto/common/log.js';
@@ -231,34 +231,5 @@ describe('ArchiveEtcdData', () => {
     fs.symlinkSync(path.join(a.root, 'real-etcd'), a.dataDir);
     await assert.rejects(archive(a), refused(grpc.status.FAILED_PRECONDITION, 'ETCD_DATA_DIR_NOT_A_DIR', /symlink/));
     assert.ok(fs.lstatSync(a.dataDir).isSymbolicLink());
-  });
-});
-
-describe('etcdDataDirOf', () => {
-  const env = new Map([['PATH', '/bin']]);
-  test("reads the flag in each of Go's forms, the last one winning", () => {
-    assert.equal(etcdDataDirOf(['etcd', '--data-dir=/a'], env, '/'), '/a');
-    assert.equal(etcdDataDirOf(['etcd', '-data-dir=/a/'], env, '/'), '/a');
-    assert.equal(etcdDataDirOf(['etcd', '--data-dir', '/a', '--name', 'm1'], env, '/'), '/a');
-    assert.equal(etcdDataDirOf(['etcd', '--data-dir=/a', '-data-dir', '/b'], env, '/'), '/b');
-  });
-  test('then ETCD_DATA_DIR, then <name>.etcd in the working dir', () => {
-    assert.equal(etcdDataDirOf(['etcd'], new Map([['ETCD_DATA_DIR', '/var/lib/etcd']]), '/'), '/var/lib/etcd');
-    assert.equal(etcdDataDirOf(['etcd', '--data-dir=/a'], new Map([['ETCD_DATA_DIR', '/b']]), '/'), '/a');
-    assert.equal(etcdDataDirOf(['etcd', '--name=m2'], env, '/srv'), '/srv/m2.etcd');
-    assert.equal(etcdDataDirOf(['etcd'], new Map([['ETCD_NAME', 'm3']]), '/srv'), '/srv/m3.etcd');
-    assert.equal(etcdDataDirOf(['etcd', '--data-dir', 'data'], env, '/srv'), '/srv/data');
-  });
-  test('cannot tell with a config file, an unreadable environment or working dir', () => {
-    assert.equal(typeof etcdDataDirOf(['etcd', '--config-file=/etc/etcd.yaml', '--data-dir=/a'], env, '/'), 'object');
-    assert.equal(typeof etcdDataDirOf(['etcd'], undefined, '/'), 'object');
-    assert.equal(typeof etcdDataDirOf(['etcd', '--data-dir=data'], env, undefined), 'object');
-  });
-  test('etcd is argv[0] or argv[1] by basename', () => {
-    assert.equal(isEtcd(['/usr/local/bin/etcd', '--name=m1']), true);
-    assert.equal(isEtcd(['/bin/sh', '/opt/etcd', '--data-dir=/x']), true);
-    assert.equal(isEtcd(['etcdctl', 'member', 'list']), false);
-    assert.equal(isEtcd(['/bin/sh', '-c', 'exec etcd']), false);
-    assert.equal(isEtcd(['etcd-wrapper', 'x', 'etcd']), false);
   });
 });

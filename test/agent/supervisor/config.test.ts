@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAgentConfig } from '../../../agent/config.js';
 import { resolveServices } from '../../../agent/supervisor/config.js';
-import { POLICY_DEFAULTS } from '../../../agent/supervisor/policy.js';
+import { POLICY_DEFAULTS } from '../../../agent/supervisor/policy-config.js';
 import { ConfigError } from '../../../proto/common/config-file.js';
 
 const node = { name: 'm1', address: '127.0.1.1' };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { POLICY_DEFAULTS, SupervisionPolicy, sameProc, type Output, type Proc } from '../../../agent/supervisor/policy.js';
+import { POLICY_DEFAULTS } from '../../../agent/supervisor/policy-config.js';
+import type { Output, Proc } from '../../../agent/supervisor/policy-io.js';
+import { SupervisionPolicy, sameProc } from '../../../agent/supervisor/policy.js';
 
 /**
  * Properties over random histories: the world does whatever it likes (exits,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { POLICY_DEFAULTS, SupervisionPolicy, type Input, type Output, type PolicyConfig, type Proc } from '../../../agent/supervisor/policy.js';
+import { POLICY_DEFAULTS, type PolicyConfig } from '../../../agent/supervisor/policy-config.js';
+import type { Input, Output, Proc } from '../../../agent/supervisor/policy-io.js';
+import { SupervisionPolicy } from '../../../agent/supervisor/policy.js';
 
 /** An input without its clock: the simulation adds it. */
 type WithoutNow<T> = T extends unknown ? Omit<T, 'nowMs'> : never;
