@@ -12,6 +12,7 @@ import { restoreDrill, type DrillResult } from '../etcd/drill.js';
 import { FencedWriter } from '../etcd/fenced.js';
 import { listSnapshots, pruneSnapshots, takeSnapshot, type SnapshotMeta } from '../etcd/snapshot.js';
 import type { Next } from './controller.js';
+import { LEADER_TIMINGS } from './timings.js';
 import type { ControllerContext } from './context.js';
 
 /**
@@ -24,9 +25,7 @@ import type { ControllerContext } from './context.js';
 
 export type BackupDeps = ControllerContext;
 
-const SNAPSHOT_RETRY_MS = 60_000;
-/** Between looks at what is due. */
-const BACKUP_PASS_MS = 5_000;
+const T = LEADER_TIMINGS.backups;
 
 export class BackupScheduler {
   private busy: Promise<unknown> = Promise.resolve();
@@ -46,11 +45,11 @@ export class BackupScheduler {
 
   async reconcile(): Promise<Next> {
     await this.due();
-    return { afterMs: BACKUP_PASS_MS };
+    return { afterMs: T.passMs };
   }
 
   failed(): Next {
-    return { afterMs: BACKUP_PASS_MS };
+    return { afterMs: T.passMs };
   }
 
   /** Takes what is due: a snapshot, then a drill. */
@@ -60,7 +59,7 @@ export class BackupScheduler {
     const last = await readJson<SnapshotInfo>(this.d.cluster, ETCD_KEYS.lastSnapshot);
     const failed = await readJson<{ atMs: number; error: string }>(this.d.cluster, ETCD_KEYS.lastSnapshotError);
     // After a failure, try again a minute later, not every pass.
-    const retryDue = !failed || now - failed.atMs >= SNAPSHOT_RETRY_MS || (last !== undefined && Number(last.takenAtMs) > failed.atMs);
+    const retryDue = !failed || now - failed.atMs >= T.snapshotRetryMs || (last !== undefined && Number(last.takenAtMs) > failed.atMs);
     if ((!last || now - Number(last.takenAtMs) >= durationMs(spec.spec.backup.interval)) && retryDue) {
       try {
         await this.snapshot();
@@ -137,7 +136,7 @@ export class BackupScheduler {
       newest ??= await this.takeSnapshot();
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-drill-'));
       // A minute, plus time to restore and read a big db (about 5 s per 100 MiB on these disks, with room).
-      const timeoutMs = 60_000 + Math.ceil(newest.sizeBytes / (100 * 1024 ** 2)) * 15_000;
+      const timeoutMs = T.drillBaseTimeoutMs + Math.ceil(newest.sizeBytes / (100 * 1024 ** 2)) * T.drillPer100MiBMs;
       const r: DrillResult = newest.verified
         ? await restoreDrill({ file: newest.file, meta: newest, scratchDir: scratch, timeoutMs })
         : {

@@ -22,6 +22,7 @@ import { servedCertificate } from '../pki/served.js';
 import type { AgentApi } from '../agents/client.js';
 import { refusalCode } from '../agents/errors.js';
 import type { Next } from './controller.js';
+import { LEADER_TIMINGS } from './timings.js';
 import type { ControllerContext } from './context.js';
 import { errorText } from '../../proto/common/errors.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
@@ -67,11 +68,11 @@ export class ControlPlaneReconciler {
 
   async reconcile(): Promise<Next> {
     await this.pass();
-    return { afterMs: this.d.intervalMs ?? 2_000 };
+    return { afterMs: this.d.intervalMs ?? LEADER_TIMINGS.controlPlane.passMs };
   }
 
   failed(): Next {
-    return { afterMs: this.d.intervalMs ?? 2_000 };
+    return { afterMs: this.d.intervalMs ?? LEADER_TIMINGS.controlPlane.passMs };
   }
 
   /** Masters whose control plane may be deployed: alive in gossip and a started voting etcd member. */

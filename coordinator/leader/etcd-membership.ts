@@ -11,6 +11,7 @@ import { peerUrl, renderEtcdManifest } from '../etcd/render.js';
 import { etcdPkiFor, loadEtcdCa } from '../etcd/pki.js';
 import { FencedWriter } from '../etcd/fenced.js';
 import type { Next } from './controller.js';
+import { LEADER_TIMINGS } from './timings.js';
 import type { ControllerContext } from './context.js';
 import type { EtcdObservation } from './observation.js';
 
@@ -29,25 +30,13 @@ export interface ReconcilerDeps extends ControllerContext {
 
 export type Observed = Pick<EtcdObservation, 'members' | 'statuses'>;
 
-const RETRY_BASE_MS = 10_000;
-/** Passes run this often for QUICK_AFTER_CHANGE_MS after a step changed the membership. */
-const QUICK_INTERVAL_MS = 200;
-const QUICK_AFTER_CHANGE_MS = 10_000;
-/** How long one pass retries a promote that etcd refuses because the learner is not in sync yet. */
-const PROMOTE_WINDOW_MS = 3_000;
-/** The same right after a join started the learner: it publishes itself and catches up within seconds. */
-const JOIN_PROMOTE_WINDOW_MS = 10_000;
+const T = LEADER_TIMINGS.etcdMembership;
 /**
  * etcd's answers to a promote that are retried within that window: the learner is not in sync yet; the
  * call reached the learner itself; or the member is no longer a learner (a promote applied whose answer
  * was lost), which the next pass sees.
  */
 const PROMOTE_NOT_YET = new Set<EtcdErrorCode | undefined>(['LEARNER_NOT_READY', 'NOT_SUPPORTED_FOR_LEARNER', 'MEMBER_NOT_LEARNER']);
-/** A failed preflight is looked at again this soon (the agent re-measures a slow disk when asked). */
-const PREFLIGHT_RETRY_MS = 5_000;
-const RETRY_MAX_MS = 300_000;
-/** A learner whose etcd.yaml was applied this long ago and which still has not published itself is started again. */
-const START_GRACE_MS = 60_000;
 
 /** From a master's report: false when it has no etcd.yaml or its pod failed; undefined when the runtime does not say (kubelet). */
 function etcdRunning(r: HostReport__Output): boolean | undefined {
@@ -93,8 +82,8 @@ export class EtcdReconciler {
    * interval per member.
    */
   private nextWait(): number {
-    const every = this.d.intervalMs ?? 1_000;
-    return Date.now() - this.changedAtMs < QUICK_AFTER_CHANGE_MS ? Math.min(every, QUICK_INTERVAL_MS) : every;
+    const every = this.d.intervalMs ?? T.passMs;
+    return Date.now() - this.changedAtMs < T.quickAfterChangeMs ? Math.min(every, T.quickPassMs) : every;
   }
 
   /** Runs the next pass now (a new spec was stored). */
@@ -134,7 +123,7 @@ export class EtcdReconciler {
   /** belayctl etcd add: passes until `master` is a healthy voter; call inside exclusive(). */
   async joinByHand(master: string, progress: (step: string, message: string) => void): Promise<string> {
     const spec = this.d.spec();
-    const deadline = Date.now() + durationMs(spec.spec.etcd.learnerCatchUpTimeout) + 60_000;
+    const deadline = Date.now() + durationMs(spec.spec.etcd.learnerCatchUpTimeout) + T.byHandJoinExtraMs;
     let last = '';
     this.tap = (line) => {
       if (line !== last) progress('join', line);
@@ -148,7 +137,7 @@ export class EtcdReconciler {
         if (mine && statuses.get(mine.id)?.ok) return `${master} is a healthy voting member`;
         if (Date.now() > deadline) throw new Error(`${master} did not become a healthy voting member in time; last: ${last}`);
         await this.pass();
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, T.byHandJoinPollMs));
       }
     } finally {
       this.tap = undefined;
@@ -296,7 +285,7 @@ export class EtcdReconciler {
   private async addLearner(master: string, spec: ClusterSpec, o: { statuses: Map<string, EndpointStatus> }): Promise<void> {
     const pf = await this.preflightOk(master, spec, o.statuses);
     if (!pf.ok) {
-      this.retryAtMs[master] = Date.now() + PREFLIGHT_RETRY_MS;
+      this.retryAtMs[master] = Date.now() + T.preflightRetryMs;
       this.lastFailure[master] = pf.line;
       this.status(`joining ${master}: ${pf.line}`);
       this.d.log.warn('join blocked by preflight', { master, why: pf.line });
@@ -310,7 +299,7 @@ export class EtcdReconciler {
     let added: EtcdMemberInfo | undefined;
     // etcd refuses right after a change until the leader has seen every voter for 5 s (docs/measured-behaviour.md,
     // "Member add right after a change"): retry every 250 ms for up to 8 s here rather than a pass later.
-    for (const until = Date.now() + 8_000; ;) {
+    for (const until = Date.now() + T.memberAddRetryWindowMs; ;) {
       this.checkLeading();
       try {
         added = await this.d.cluster.addLearner(peerUrl(spec, master));
@@ -323,7 +312,7 @@ export class EtcdReconciler {
           return;
         }
         this.status(`joining ${master}: etcd refuses a new member for now (${shortError(err)}): retrying`);
-        await new Promise((r) => setTimeout(r, 250));
+        await new Promise((r) => setTimeout(r, T.memberAddRetryMs));
       }
     }
     await this.writeJoin({ master, memberId: added.id, addedAtMs: Date.now() });
@@ -332,7 +321,7 @@ export class EtcdReconciler {
     await this.startLearner(master, added.id, spec, await this.d.cluster.members(), { pkiWritten: true, report: pf.report });
     // Promote at once, retried while etcd says the learner is not in sync: a pass later would add a
     // pass interval to every join.
-    await this.promote(master, added.id, o, JOIN_PROMOTE_WINDOW_MS);
+    await this.promote(master, added.id, o, T.joinPromoteWindowMs);
   }
 
   private async writePki(master: string, spec: ClusterSpec, kind: 'member' | 'client'): Promise<void> {
@@ -351,7 +340,7 @@ export class EtcdReconciler {
     o: { pkiWritten?: boolean; report?: HostReport__Output | undefined } = {},
   ): Promise<void> {
     const startedAt = this.startedAt.get(memberId);
-    if (startedAt !== undefined && Date.now() - startedAt < START_GRACE_MS) {
+    if (startedAt !== undefined && Date.now() - startedAt < T.learnerStartGraceMs) {
       this.status(`joining ${master}: learner started ${Math.round((Date.now() - startedAt) / 1000)} s ago, waiting for it to publish itself`);
       return;
     }
@@ -392,8 +381,8 @@ export class EtcdReconciler {
         if (res.existed) this.d.log.warn('old etcd data dir kept aside', { master, archivedTo: res.archivedTo });
         break;
       } catch (err) {
-        if (refusalCode(err) !== 'ETCD_DATA_IN_USE' || i >= 40) throw err;
-        await new Promise((r) => setTimeout(r, 250));
+        if (refusalCode(err) !== 'ETCD_DATA_IN_USE' || i >= T.archiveRetries) throw err;
+        await new Promise((r) => setTimeout(r, T.archiveRetryMs));
       }
     }
     // Written just before the member add when this pass added it; a resumed join writes them again.
@@ -405,7 +394,7 @@ export class EtcdReconciler {
     this.d.log.info('learner started', { master, memberId, initialCluster: initialCluster.map((x) => x.name) });
   }
 
-  private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }, windowMs = PROMOTE_WINDOW_MS): Promise<void> {
+  private async promote(master: string, memberId: string, o: { statuses: Map<string, EndpointStatus> }, windowMs = T.promoteWindowMs): Promise<void> {
     try {
       // etcd accepts a promote only once the learner is in sync: retrying every 100 ms is the catch-up
       // wait at its finest (docs/measured-behaviour.md, "Promote only when in sync"); past the window, the next pass tries again.
@@ -417,7 +406,7 @@ export class EtcdReconciler {
           break;
         } catch (err) {
           if (Date.now() > until || !PROMOTE_NOT_YET.has(etcdErrorCode(err))) throw err;
-          await new Promise((r) => setTimeout(r, 100));
+          await new Promise((r) => setTimeout(r, T.promoteRetryMs));
         }
       }
     } catch (err) {
@@ -463,16 +452,18 @@ export class EtcdReconciler {
       if (step.isLearner) {
         const n = (this.attempts[step.master] ?? 0) + 1;
         this.attempts[step.master] = n;
-        this.retryAtMs[step.master] = Date.now() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1));
+        this.retryAtMs[step.master] = Date.now() + Math.min(T.joinRetryMaxMs, T.joinRetryBaseMs * 2 ** (n - 1));
         this.lastFailure[step.master] = `join ${n} failed: ${step.reason}`;
       }
       // Its etcd must not go on as a removed member: stop it (best effort; the master may be down).
       const agent = this.d.agent(step.master);
       if (agent && specMaster(spec, step.master)) {
         // 5 s rather than the table's 30: best effort, and its master may be down.
-        await agent.RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, { timeoutMs: 5_000 }).catch((err: unknown) => {
-          this.d.log.info("could not stop the removed member's etcd (its master may be down)", { master: step.master, err: shortError(err) });
-        });
+        await agent
+          .RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: 'leader', term: this.d.term }, { timeoutMs: T.stopRemovedMemberTimeoutMs })
+          .catch((err: unknown) => {
+            this.d.log.info("could not stop the removed member's etcd (its master may be down)", { master: step.master, err: shortError(err) });
+          });
       }
     }
   }

@@ -3,6 +3,7 @@ import type { ClusterSpec } from '../cluster/spec.js';
 import type { EndpointStatus, EtcdCluster, EtcdMemberInfo } from '../etcd/client.js';
 import { masterOf } from '../etcd/plan.js';
 import { clientUrl, peerUrl } from '../etcd/render.js';
+import { LEADER_TIMINGS } from './timings.js';
 
 /**
  * What the leader's controllers know of etcd at one moment: the member list,
@@ -23,8 +24,8 @@ export interface EtcdObservation {
   atMs: number;
 }
 
-/** Two controllers' passes within this share one read: below the quickest pass interval (200 ms). */
-export const OBSERVATION_MAX_AGE_MS = 150;
+/** Two controllers' passes within this share one read (timings.ts). */
+export const OBSERVATION_MAX_AGE_MS = LEADER_TIMINGS.observationMaxAgeMs;
 
 export class EtcdObserver {
   private last: EtcdObservation | undefined;

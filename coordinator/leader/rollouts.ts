@@ -8,6 +8,7 @@ import { refusalCode } from '../agents/errors.js';
 import { ConfigError } from '../../proto/common/config-file.js';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import type { Next } from './controller.js';
+import { LEADER_TIMINGS } from './timings.js';
 import type { ControllerContext } from './context.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
 import {
@@ -37,10 +38,7 @@ import type { AdminState, OperationalState } from '../../proto/common/balancer.j
  * one left it.
  */
 
-/** Between passes while a master is mid-way: readiness pushed by its agent is acted on within this. */
-const ACTIVE_PASS_MS = 200;
-/** A master whose agent's latest report here is older than this is not alive to a rollout. */
-const REPORT_FRESH_MS = 15_000;
+const T = LEADER_TIMINGS.rollout;
 
 export const MANIFEST_FILE: Record<RolloutComponent, string> = {
   'kube-apiserver': 'kube-apiserver.yaml',
@@ -114,21 +112,21 @@ export class RolloutRunner {
 
   /** One pass under the lock; the wait before the next depends on where the rollout is. */
   async reconcile(): Promise<Next> {
-    const every = this.d.intervalMs ?? 500;
+    const every = this.d.intervalMs ?? T.passMs;
     const step = await this.exclusive(() => this.pass());
     // A master mid-way: looked at more often, each look saves the rollout time on every master.
-    let afterMs = this.midWay ? Math.min(every, ACTIVE_PASS_MS) : every;
+    let afterMs = this.midWay ? Math.min(every, T.activePassMs) : every;
     // After a step, look again at once: the next one (the drain after the mark, the apply after
     // the drain) is usually due now, and a pass interval per step would add seconds per master.
-    if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') afterMs = 20;
+    if (step !== undefined && step.kind !== 'idle' && step.kind !== 'wait' && step.kind !== 'blocked') afterMs = T.afterStepMs;
     // A wait that ends sooner (the stable window, the drain's settle time) is looked at when it ends.
-    else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) afterMs = Math.max(20, Math.min(afterMs, step.wakeAtMs - Date.now() + 5));
+    else if (step?.kind === 'wait' && step.wakeAtMs !== undefined) afterMs = Math.max(T.afterStepMs, Math.min(afterMs, step.wakeAtMs - Date.now() + 5));
     return { afterMs };
   }
 
   failed(err: unknown): Next {
     this.status(`rollout pass failed: ${errorText(err).split('\n')[0] ?? ''}`);
-    return { afterMs: this.d.intervalMs ?? 500 };
+    return { afterMs: this.d.intervalMs ?? T.passMs };
   }
 
   private midWayMaster: string | undefined;
@@ -297,7 +295,7 @@ export class RolloutRunner {
         name,
         // Its agent reporting is what counts: the component runs under the agent, whatever its coordinator does
         // (a killed leader's master keeps serving).
-        alive: r !== undefined && now - reportAt < REPORT_FRESH_MS,
+        alive: r !== undefined && now - reportAt < T.reportFreshMs,
         manifestSha: m?.sha256 ?? '',
         ...(m?.runningSha256 ? { runningSha: m.runningSha256 } : {}),
         ready: Boolean(m?.podReady),

@@ -3,6 +3,7 @@ import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import { WakeableSleep } from '../../proto/common/wakeable-sleep.js';
 import type { Controller, Next } from './controller.js';
+import { LEADER_TIMINGS } from './timings.js';
 
 /**
  * Runs the leader's controllers until leadership ends (the signal): each in
@@ -92,7 +93,7 @@ export class ControllerRunner {
         const text = errorText(err);
         if (text !== lastError) this.o.log.warn('leader controller pass failed', { controller: c.name, err: text });
         lastError = text;
-        next = c.failed?.(err) ?? { afterMs: this.o.retryMs ?? 1_000 };
+        next = c.failed?.(err) ?? { afterMs: this.o.retryMs ?? LEADER_TIMINGS.runnerRetryMs };
       }
       this.o.metrics?.seconds.observe({ controller: c.name }, (performance.now() - started) / 1000);
       if (this.o.signal.aborted) break;
