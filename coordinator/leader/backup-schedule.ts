@@ -10,7 +10,9 @@ import { drillInfo, readJson, snapshotInfo } from '../etcd/backups.js';
 import { ETCD_PKI, hexId } from '../etcd/client.js';
 import { restoreDrill, type DrillResult } from '../etcd/drill.js';
 import { FencedWriter } from '../etcd/fenced.js';
-import { listSnapshots, pruneSnapshots, takeSnapshot, type SnapshotMeta } from '../etcd/snapshot.js';
+import { listSnapshots, pruneSnapshots } from '../etcd/snapshot-list.js';
+import { type SnapshotMeta } from '../etcd/snapshot-meta.js';
+import { takeSnapshot } from '../etcd/snapshot.js';
 import type { Next } from './controller.js';
 import type { ControllerContext } from './context.js';
 

@@ -27,7 +27,7 @@ import type { HostPaths } from '../../proto/common/paths.js';
 import { readJson, snapshotInfo } from '../etcd/backups.js';
 import { defragCluster } from '../etcd/defrag.js';
 import { restoreEtcd } from '../etcd/restore.js';
-import { listSnapshots } from '../etcd/snapshot.js';
+import { listSnapshots } from '../etcd/snapshot-list.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { AgentApi } from '../agents/client.js';
 
