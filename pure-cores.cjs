@@ -37,6 +37,7 @@ module.exports = [
   'coordinator/controlplane/rollout-plan.ts',
   'coordinator/controlplane/deploy-plan.ts',
   'coordinator/etcd/removal.ts',
+  'coordinator/etcd/snapshot-names.ts',
   'coordinator/cluster/spec-change.ts',
   'coordinator/cluster/defaults.ts',
   'coordinator/cluster/spec-fields.ts',

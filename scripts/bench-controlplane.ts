@@ -31,7 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { startLoad, type LoadResult } from '../test/harness/apiserver-load.js';
-import type { DevState } from '../coordinator/dev/cluster.js';
+import type { DevState } from '../coordinator/dev/state.js';
 
 type Cluster = typeof import('../coordinator/dev/cluster.js');
 const NAME = 'bench:controlplane';

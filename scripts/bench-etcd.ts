@@ -43,7 +43,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { CoordinatorClient } from '../proto/gen/belay/v1/Coordinator.js';
 import type { StatusResponse__Output } from '../proto/gen/belay/v1/StatusResponse.js';
-import type { DevState } from '../coordinator/dev/cluster.js';
+import type { DevState } from '../coordinator/dev/state.js';
 import type { EtcdCluster as EtcdClusterT, EtcdMemberInfo } from '../coordinator/etcd/client.js';
 
 type Cluster = typeof import('../coordinator/dev/cluster.js');

@@ -4,7 +4,7 @@ import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { durationMs, type ClusterSpec } from '../cluster/spec.js';
 import { type EtcdCluster } from './client.js';
 import { type DrillResult } from './drill.js';
-import { type SnapshotMeta } from './snapshot.js';
+import { type SnapshotMeta } from './snapshot-meta.js';
 
 /**
  * The leader's backups: a verified snapshot every spec.backup.interval into

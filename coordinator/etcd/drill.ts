@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { shortError } from './client.js';
-import { etcdFreeEnv, etcdctl, toolError, type SnapshotMeta } from './snapshot.js';
+import { etcdFreeEnv, etcdctl, toolError } from './etcdctl.js';
+import { type SnapshotMeta } from './snapshot-meta.js';
 
 /**
  * A restore drill: proves a snapshot restores by doing it. `etcdctl

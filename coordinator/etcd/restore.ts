@@ -13,7 +13,7 @@ import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { restoreDrill } from './drill.js';
 import { quorumOf } from './removal.js';
 import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
-import { checkSnapshotFile } from './snapshot.js';
+import { checkSnapshotFile } from './snapshot-check.js';
 
 /**
  * `belayctl etcd restore --snapshot FILE`: disaster recovery when quorum is

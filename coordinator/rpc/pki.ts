@@ -13,7 +13,8 @@ import { peerUrl } from '../etcd/render.js';
 import { checkMasterPki, PKI_CHECK_DEFAULTS, type MasterPkiCheck, type PublicPkiFile } from '../pki/check.js';
 import { servedCertificate } from '../pki/served.js';
 import { apiserverSans, masterControlPlaneFiles, sharedPkiFromFiles, type ControlPlanePki } from '../pki/control-plane.js';
-import { leaderRelay, type ClusterHandlerDeps, type ProgressLine } from './cluster.js';
+import type { ClusterHandlerDeps } from './deps.js';
+import { leaderRelay, type ProgressLine } from './leader-relay.js';
 
 type PkiHandlers = Pick<CoordinatorHandlers, 'PkiCheck' | 'PkiIssue'>;
 

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { belayProto, channelOptions, clientCredentials, DEFAULT_MAX_MESSAGE_BYTES, readTls } from '../../proto/common/grpc.js';
 import type { CoordinatorClient } from '../../proto/gen/belay/v1/Coordinator.js';
 import { COORDINATOR_DEFAULTS } from '../../coordinator/config.js';
-import { devDown, devUp, startDaemon, tail, type DevProcess, type DevState, type DevUpOptions, type Role } from '../../coordinator/dev/cluster.js';
+import { devDown, devUp, type DevUpOptions } from '../../coordinator/dev/cluster.js';
+import { startDaemon, tail } from '../../coordinator/dev/launch.js';
+import type { DevProcess, DevState, Role } from '../../coordinator/dev/state.js';
 
 /**
  * The e2e harness: N masters started by the same code as `belayctl dev up`,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { daemonCommand } from '../../coordinator/dev/cluster.js';
+import { daemonCommand } from '../../coordinator/dev/launch.js';
 import { belayctl, runBin } from '../harness/belayctl.js';
 import { eventually } from '../harness/cluster.js';
 

@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { devDown, devPs, devUp, exportLine, readState } from '../../dev/cluster.js';
+import { devDown, devUp } from '../../dev/cluster.js';
+import { devPs } from '../../dev/processes.js';
+import { exportLine, readState } from '../../dev/state.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseOutputFormat, print, renderTable } from '../output.js';
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { daemonCommand, masterAddresses, shebangNodeFlags } from '../../../coordinator/dev/cluster.js';
+import { masterAddresses } from '../../../coordinator/dev/cluster.js';
+import { daemonCommand, shebangNodeFlags } from '../../../coordinator/dev/launch.js';
 
 test('masters count up from the base address', () => {
   assert.deepEqual(masterAddresses('127.0.1.1', 3), ['127.0.1.1', '127.0.1.2', '127.0.1.3']);
