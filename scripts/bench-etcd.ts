@@ -33,8 +33,10 @@ import {
   type Run,
   type TlsFiles,
 } from './bench/common.js';
+import { SETTLE_MS, loadData, readTlsBuffers, settle } from './bench/etcd-data.js';
+import { joinSteps } from './bench/etcd-logs.js';
+import { manualJoin } from './bench/etcd-manual-join.js';
 import { printEtcdReport, type JoinResult, type RestoreRow, type SnapshotRow } from './bench/etcd-report.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -64,8 +66,6 @@ const SNAPSHOT_RUNS = Number(process.env.BENCH_SNAPSHOT_RUNS ?? 3);
 const RESTORE_RUNS = Number(process.env.BENCH_RESTORE_RUNS ?? 2);
 const KEYS = Number(process.env.BENCH_KEYS ?? 200);
 const VALUE_BYTES = Number(process.env.BENCH_VALUE_KIB ?? 256) * 1024;
-/** etcd refuses member add until its leader has seen every voter for 5 s: both sides wait this long healthy before timing. */
-const SETTLE_MS = 6_000;
 const PREFIX = '/bench/';
 /** The same random values for every cluster (random: nothing compresses them). */
 const VALUES = Array.from({ length: KEYS }, () => randomBytes(VALUE_BYTES));
@@ -76,41 +76,6 @@ cleanupOnSignals();
 function belayctl(state: DevState, endpoint: string, args: string[], timeoutMs = 120_000): Promise<Run> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BELAY_')));
   return run(process.execPath, [...cluster.shebangNodeFlags(CLI), CLI, ...args], { ...env, ...state.env, BELAY_ENDPOINT: endpoint }, timeoutMs);
-}
-
-function readTlsBuffers(t: TlsFiles): { ca: Buffer; cert: Buffer; key: Buffer } {
-  return { ca: fs.readFileSync(t.ca), cert: fs.readFileSync(t.cert), key: fs.readFileSync(t.key) };
-}
-
-/** ~50 MB under /bench/, 4 puts in flight. */
-async function loadData(c: EtcdClusterT): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < KEYS) {
-        const i = next++;
-        await c.kv.put(`${PREFIX}k${String(i).padStart(5, '0')}`).value(VALUES[i] ?? Buffer.alloc(0));
-      }
-    }),
-  );
-}
-
-/** Waits until every member answers status with one common leader, continuously for SETTLE_MS. */
-async function settle(c: EtcdClusterT, urls: string[], timeoutMs = 90_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  let since: number | undefined;
-  for (;;) {
-    const st = await Promise.all(urls.map((u) => c.status(u)));
-    const ok = st.every((x) => x.ok) && new Set(st.map((x) => x.leaderId)).size === 1;
-    if (!ok) since = undefined;
-    else since ??= performance.now();
-    if (since !== undefined && performance.now() - since >= SETTLE_MS) return Math.max(...st.map((x) => x.dbSizeBytes));
-    if (performance.now() > deadline)
-      throw new Error(
-        `etcd members ${urls.join(', ')} not healthy together for ${SETTLE_MS} ms within ${timeoutMs} ms: ${st.map((x) => `${x.url} ${x.ok ? 'ok' : x.error}`).join('; ')}`,
-      );
-    await sleep(200);
-  }
 }
 
 // ---- belay ------------------------------------------------------------------
@@ -206,7 +171,7 @@ async function waitFirstBackup(b: Belay): Promise<string> {
 
 async function loadAndSettle(b: Belay, masters: string[]): Promise<number> {
   const t0 = performance.now();
-  await loadData(b.etcd);
+  await loadData(b.etcd, VALUES, PREFIX);
   progress(
     `belay: ${KEYS} keys × ${VALUE_BYTES / 1024} KiB put in ${s(performance.now() - t0)} s; waiting until ${masters.join(', ')} have been healthy for ${SETTLE_MS / 1000} s`,
   );
@@ -230,51 +195,6 @@ function logErrors(file: string, n = 3): string {
     }
   }
   return out.slice(-n).join(' | ');
-}
-
-interface LogLine {
-  timestamp?: string;
-  message?: string;
-  [k: string]: unknown;
-}
-
-/**
- * Every coordinator's and m4 agent's log lines while the join ran, as offsets (s) from the apply:
- * the leader before the apply is not always the one that joins m4.
- */
-function joinSteps(b: Belay, fromWallMs: number, toWallMs: number, agents = ['m4']): string[] {
-  const files = [
-    ...b.state.masters.map((m) => ({ who: `${m.name} coordinator`, file: path.join(b.dir, m.name, 'var/log/belay/coordinator.log') })),
-    ...agents.map((a) => ({ who: `${a} agent`, file: path.join(b.dir, a, 'var/log/belay/agent.log') })),
-  ];
-  const out: { at: number; line: string }[] = [];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(f.file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const raw of text.split('\n')) {
-      let j: LogLine;
-      try {
-        j = JSON.parse(raw) as LogLine;
-      } catch {
-        continue;
-      }
-      const at = Date.parse(j.timestamp ?? '');
-      if (!Number.isFinite(at) || at < fromWallMs - 50 || at > toWallMs + 200) continue;
-      const { timestamp: _t, level: _l, message, component: _c, ...rest } = j;
-      // Logged after each of the leader's calls to the agent and each Status poll, and gossip: noise here.
-      if (message === 'call cut' || message === 'member updated') continue;
-      const fields = Object.entries(rest)
-        .filter(([k]) => !['term', 'memberId', 'node', 'paths', 'sha256', 'hint'].includes(k))
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-        .join(' ');
-      out.push({ at, line: `${f.who}: ${String(message)}${fields ? ` ${fields}` : ''}` });
-    }
-  }
-  return out.sort((a, b2) => a.at - b2.at).map((x) => `+${((x.at - fromWallMs) / 1000).toFixed(2)} s  ${x.line.slice(0, 220)}`);
 }
 
 async function belayJoin(runNo: number): Promise<JoinResult> {
@@ -331,122 +251,6 @@ async function belayJoin(runNo: number): Promise<JoinResult> {
 }
 
 // ---- plain etcd -------------------------------------------------------------
-
-async function manualJoin(runNo: number): Promise<JoinResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belay-bench-etcd-manual-'));
-  const procs: ChildProcess[] = [];
-  const stop = async (): Promise<void> => {
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
-    const deadline = performance.now() + 5_000;
-    while (procs.some((p) => p.exitCode === null && p.signalCode === null) && performance.now() < deadline) await sleep(50);
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  return withCleanup(stop, async () => {
-    const b = octet();
-    const names = ['e1', 'e2', 'e3', 'e4'];
-    const addr = (n: string): string => `127.8.${b}.${names.indexOf(n) + 1}`;
-    const peer = (n: string): string => `https://${addr(n)}:2380`;
-    const client = (n: string): string => `https://${addr(n)}:2379`;
-    const pkiDir = (n: string): string => path.join(dir, n, 'pki');
-    // Certificates as belay issues them (kubeadm's layout), from a CA of this cluster's own.
-    const ca = await pki.createEtcdCa('bench-manual');
-    for (const n of names) {
-      for (const f of await pki.etcdMemberFiles(ca, { name: n, address: addr(n) })) {
-        const file = path.join(pkiDir(n), f.path);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, f.content, { mode: f.mode });
-      }
-    }
-    const tls = (n: string): TlsFiles => ({
-      ca: path.join(pkiDir(n), 'etcd/ca.crt'),
-      cert: path.join(pkiDir(n), 'etcd/healthcheck-client.crt'),
-      key: path.join(pkiDir(n), 'etcd/healthcheck-client.key'),
-    });
-    /** The flags belay renders into etcd.yaml (render.ts, spec defaults), so that only the procedure differs. */
-    const start = (n: string, state: 'new' | 'existing', initialCluster: string): void => {
-      const p = path.join(pkiDir(n), 'etcd');
-      const log = fs.openSync(path.join(dir, `${n}.log`), 'a');
-      const child = spawn(
-        'etcd',
-        [
-          `--name=${n}`,
-          `--data-dir=${path.join(dir, n, 'data')}`,
-          `--listen-client-urls=${client(n)}`,
-          `--advertise-client-urls=${client(n)}`,
-          `--listen-peer-urls=${peer(n)}`,
-          `--initial-advertise-peer-urls=${peer(n)}`,
-          `--initial-cluster=${initialCluster}`,
-          `--initial-cluster-state=${state}`,
-          '--initial-cluster-token=bench-manual',
-          `--listen-metrics-urls=http://${addr(n)}:2381`,
-          '--client-cert-auth=true',
-          '--peer-client-cert-auth=true',
-          `--cert-file=${p}/server.crt`,
-          `--key-file=${p}/server.key`,
-          `--peer-cert-file=${p}/peer.crt`,
-          `--peer-key-file=${p}/peer.key`,
-          `--trusted-ca-file=${p}/ca.crt`,
-          `--peer-trusted-ca-file=${p}/ca.crt`,
-          '--snapshot-count=10000',
-          `--quota-backend-bytes=${2 * 1024 ** 3}`,
-          '--heartbeat-interval=100',
-          '--election-timeout=1000',
-          '--experimental-initial-corrupt-check=true',
-        ],
-        { stdio: ['ignore', log, log] },
-      );
-      fs.closeSync(log);
-      procs.push(child);
-    };
-    const first = names.slice(0, 3);
-    progress(`manual join ${runNo}: plain etcd ${first.join(', ')} on 127.8.${b}.1-3 (TLS, belay's flags) in ${dir}`);
-    for (const n of first) start(n, 'new', first.map((x) => `${x}=${peer(x)}`).join(','));
-    const c = new EtcdCluster(first.map(client), readTlsBuffers(tls('e1')), 30_000);
-    try {
-      await settle(c, first.map(client), 60_000);
-      const t1 = performance.now();
-      await loadData(c);
-      progress(`manual join ${runNo}: ${KEYS} keys put in ${s(performance.now() - t1)} s; waiting until the 3 have been healthy for ${SETTLE_MS / 1000} s`);
-      const dbBytes = await settle(c, first.map(client));
-      progress(`manual join ${runNo}: db ${mb(dbBytes)} MB; member add e4 --learner, start it, retry promote, endpoint health`);
-      const eps = first.map(client);
-      const t0 = performance.now();
-      let add: Run;
-      for (;;) {
-        add = await etcdctl(tls('e1'), eps, ['member', 'add', 'e4', '--learner', `--peer-urls=${peer('e4')}`]);
-        if (add.code === 0) break;
-        if (!/unhealthy cluster/.test(add.stderr) || performance.now() - t0 > 60_000) throw new Error(`member add e4: ${add.stderr.trim()}`);
-        await sleep(200);
-      }
-      const addedMs = performance.now() - t0;
-      const id = /Member\s+([0-9a-f]+)\s+added/.exec(add.stdout)?.[1];
-      const initial = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(add.stdout)?.[1];
-      if (!id || !initial) throw new Error(`member add e4 printed no member id or initial cluster: ${add.stdout}`);
-      start('e4', 'existing', initial);
-      let tries = 0;
-      for (;;) {
-        tries++;
-        const pr = await etcdctl(tls('e1'), eps, ['member', 'promote', id]);
-        if (pr.code === 0) break;
-        if (performance.now() - t0 > 300_000) throw new Error(`member promote ${id}: ${pr.stderr.trim()}`);
-        await sleep(100);
-      }
-      const promotedMs = performance.now() - t0;
-      while (!(await endpointHealthy(tls('e4'), client('e4')))) {
-        if (performance.now() - t0 > 300_000) throw new Error('e4 never answered endpoint health');
-        await sleep(50);
-      }
-      const healthyMs = performance.now() - t0;
-      progress(
-        `manual join ${runNo}: learner added ${s(addedMs)} s, promoted ${s(promotedMs)} s (${tries} promote calls), e4 healthy ${s(healthyMs)} s after member add`,
-      );
-      return { addedMs, promotedMs, healthyMs, dbBytes, promoteTries: tries };
-    } finally {
-      c.close();
-    }
-  });
-}
 
 // ---- snapshot and restore ---------------------------------------------------
 
@@ -612,7 +416,13 @@ try {
     // Alternate, one cluster at a time, so that both see the same machine.
     // A failed run is reported in the table; the others still run.
     belayJoins.push(await belayJoin(i).catch((err: unknown) => ({ healthyMs: NaN, dbBytes: NaN, failure: errorLine(err) })));
-    manualJoins.push(await manualJoin(i).catch((err: unknown) => ({ healthyMs: NaN, dbBytes: NaN, failure: errorLine(err) })));
+    manualJoins.push(
+      await manualJoin(i, { pki, EtcdCluster, values: VALUES, prefix: PREFIX }).catch((err: unknown) => ({
+        healthyMs: NaN,
+        dbBytes: NaN,
+        failure: errorLine(err),
+      })),
+    );
   }
   for (let i = 1; i <= RESTORE_RUNS; i++) {
     const r = await restoreRun(i, i === 1).catch((err: unknown) => ({
