@@ -11,7 +11,7 @@ import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import type { Progress, Progress__Output } from '../../proto/gen/belay/v1/Progress.js';
 import { balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
 import { balancerChanged } from '../cluster/spec-fields.js';
-import { activeRollout } from '../controlplane/rollout-plan.js';
+import { activeRollout } from '../controlplane/rollout-requests.js';
 import { unsafeSpecChange } from '../cluster/spec-change.js';
 import { readRolloutHistory } from '../leader/rollouts.js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
