@@ -38,6 +38,7 @@ module.exports = [
   'coordinator/controlplane/rollout-record.ts',
   'coordinator/controlplane/rollout-requests.ts',
   'coordinator/controlplane/rollout-summary.ts',
+  'coordinator/transport/message-checks.ts',
   'coordinator/controlplane/deploy-plan.ts',
   'coordinator/etcd/removal.ts',
   'coordinator/cluster/spec-change.ts',
