@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SWIM_LAN, type SwimConfig } from '../../../coordinator/swim/config.js';
 import type { Addr, Digest, DigestEntry, MemberSnapshot, SwimMessage } from '../../../coordinator/swim/messages.js';
-import { SwimNode, type Output } from '../../../coordinator/swim/node.js';
+import type { Output } from '../../../coordinator/swim/node-io.js';
+import { SwimNode } from '../../../coordinator/swim/node.js';
 import { OperatorError } from '../../../proto/common/errors.js';
 import { seededRng } from '../../../proto/common/rng.js';
 
