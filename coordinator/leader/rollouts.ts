@@ -11,13 +11,9 @@ import type { Next } from './controller.js';
 import { LEADER_TIMINGS } from './timings.js';
 import type { ControllerContext } from './context.js';
 import { renderApiserverManifest, renderControllerManagerManifest, renderSchedulerManifest } from '../controlplane/render.js';
+import { planRollout } from '../controlplane/rollout-plan.js';
 import {
   ROLLOUT_DEFAULTS,
-  activeRollout,
-  planRollout,
-  rolloutHistory,
-  rolloutSummary,
-  startRollout,
   stepRecord,
   type BalancerView,
   type ComponentSettings,
@@ -25,7 +21,9 @@ import {
   type RolloutComponent,
   type RolloutRecord,
   type RolloutStep,
-} from '../controlplane/rollout-plan.js';
+} from '../controlplane/rollout-record.js';
+import { activeRollout, rolloutHistory, startRollout } from '../controlplane/rollout-requests.js';
+import { rolloutSummary } from '../controlplane/rollout-summary.js';
 import { durationMs } from '../cluster/spec.js';
 import type { AdminState, OperationalState } from '../../proto/common/balancer.js';
 

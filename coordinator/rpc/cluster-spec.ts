@@ -7,7 +7,7 @@ import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { unsafeSpecChange } from '../cluster/spec-change.js';
 import { balancerChanged } from '../cluster/spec-fields.js';
 import { balancerChangeWarnings, formatClusterSpec, parseClusterSpec, specChanges, specWarnings, type ClusterSpec } from '../cluster/spec.js';
-import { activeRollout } from '../controlplane/rollout-plan.js';
+import { activeRollout } from '../controlplane/rollout-requests.js';
 import { shortError } from '../etcd/client.js';
 import { masterOf } from '../etcd/plan.js';
 import { peerUrl } from '../etcd/render.js';

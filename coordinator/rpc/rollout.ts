@@ -1,15 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { readRolloutHistory } from '../leader/rollouts.js';
-import {
-  activeRollout,
-  pauseRollout,
-  resumeRollout,
-  rolloutHistory,
-  rolloutSummary,
-  type RolloutComponent,
-  type RolloutRecord,
-} from '../controlplane/rollout-plan.js';
+import { activeRollout, pauseRollout, resumeRollout, rolloutHistory } from '../controlplane/rollout-requests.js';
+import type { RolloutComponent, RolloutRecord } from '../controlplane/rollout-record.js';
+import { rolloutSummary } from '../controlplane/rollout-summary.js';
 import type { EtcdService } from '../leader/service.js';
 import type { Gossip } from '../gossip/service.js';
 import { OperatorError } from '../../proto/common/errors.js';

@@ -12,7 +12,8 @@
 // key well before that (a 7-master cluster sends ~10^2 packets/s).
 import crypto from 'node:crypto';
 import type { SwimMessage } from '../swim/messages.js';
-import { CODEC_LIMITS, DecodeError, SEALED_PAYLOAD_OVERHEAD_BYTES, decodeSealedPayload, encodeSealedPayload, type DecodeReason } from './codec.js';
+import { SEALED_PAYLOAD_OVERHEAD_BYTES, decodeSealedPayload, encodeSealedPayload } from './codec.js';
+import { CODEC_LIMITS, DecodeError, type DecodeReason } from './message-checks.js';
 import type { Keyring } from './keyring.js';
 
 export const SEAL_VERSION = 1;

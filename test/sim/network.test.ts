@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MemberView } from '../../coordinator/swim/membership.js';
 import type { Addr, SwimMessage } from '../../coordinator/swim/messages.js';
-import type { Input, Output } from '../../coordinator/swim/node.js';
+import type { Input, Output } from '../../coordinator/swim/node-io.js';
 import { SimNetwork, type SimNode } from './network.js';
 
 /** A stand-in node: records what it is fed, sends what it is told to, wakes when told to. */

@@ -6,7 +6,8 @@
 // partition or a dead receiver makes it fail back to the sender (send-failed).
 import type { MemberView } from '../../coordinator/swim/membership.js';
 import { estimateSize, isReliable, type Addr, type MemberSnapshot, type MemberState, type SwimMessage } from '../../coordinator/swim/messages.js';
-import type { Input, MemberEvent, Output, SwimNode } from '../../coordinator/swim/node.js';
+import type { Input, MemberEvent, Output } from '../../coordinator/swim/node-io.js';
+import type { SwimNode } from '../../coordinator/swim/node.js';
 import { seededRng, type Rng } from '../../proto/common/rng.js';
 import { EventHeap } from './heap.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { CODEC_LIMITS, DecodeError, decodePacket, encodeMessage, encodePacket, packMessages, type DecodeReason } from '../../../coordinator/transport/codec.js';
+import { decodePacket, encodeMessage, encodePacket, packMessages } from '../../../coordinator/transport/codec.js';
+import { CODEC_LIMITS, DecodeError, type DecodeReason } from '../../../coordinator/transport/message-checks.js';
 import { SEAL_OVERHEAD_BYTES } from '../../../coordinator/transport/seal.js';
 import { estimateSize, type SwimMessage } from '../../../coordinator/swim/messages.js';
 import { EXAMPLES, datagramMessageArb, swimMessageArb } from './arbitraries.js';
