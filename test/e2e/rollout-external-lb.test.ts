@@ -242,10 +242,16 @@ test(
           },
           { timeoutMs: 240_000, intervalMs: 1_000 },
         );
-        // and says what to write in that haproxy's config, which is the operator's
-        const said = c.state.masters.map((m) => c.log(m.name, 'coordinator')).join('\n');
-        const warning = said.split('\n').find((l) => l.includes('servers added to the external haproxy at run time'));
-        assert.match(warning ?? '', /add to backend kube-apiserver in its haproxy\.cfg: server m4 127\.\d+\.\d+\.4:6443 check/, said.slice(-2000));
+        // and says what to write in that haproxy's config, which is the operator's. haproxy shows a server it was just
+        // given at once, before the leader has its answer and logs it: the line is looked for until it comes.
+        await eventually(
+          () => {
+            const said = c.state.masters.map((m) => c.log(m.name, 'coordinator')).join('\n');
+            const warning = said.split('\n').find((l) => l.includes('servers added to the external haproxy at run time'));
+            assert.match(warning ?? '', /add to backend kube-apiserver in its haproxy\.cfg: server m4 127\.\d+\.\d+\.4:6443 check/, said.slice(-2000));
+          },
+          { timeoutMs: 15_000, intervalMs: 250 },
+        );
         assert.equal(haproxy.child.exitCode, null, `the external haproxy kept running:\n${haproxy.output()}`);
       } finally {
         await haproxy.stop();
