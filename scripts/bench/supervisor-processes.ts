@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCheck, type HealthCheck } from '../../agent/supervisor/probes.js';
 import { readProcStat } from '../../proto/common/proc.js';
+import { readCmdline } from '../../test/harness/runtimes.js';
 import { sleep } from './common.js';
 
 const SCAN_MS = 5;
@@ -31,17 +32,6 @@ export function isAlive(id: Ident): boolean {
 export function identOf(pid: number): Ident | undefined {
   const st = readProcStat(pid);
   return st === undefined || st.state === 'Z' || st.state === 'X' ? undefined : { pid, startTicks: st.startTicks };
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .split('\0')
-      .filter((a) => a !== '');
-  } catch {
-    return [];
-  }
 }
 
 export function signal(id: Ident, sig: NodeJS.Signals): void {
@@ -87,7 +77,7 @@ export class DaemonFinder {
       if (k && k.startTicks === st.startTicks && k.match) {
         match = true;
       } else {
-        const argv = cmdline(pid);
+        const argv = readCmdline(pid);
         match = path.basename(argv[0] ?? '') === 'containerd' && argv.includes(this.config);
         if (k && k.startTicks === st.startTicks) k.match = match;
         else this.known.set(pid, { startTicks: st.startTicks, match, seenAt: t });
@@ -163,7 +153,7 @@ export async function sweep(tmp: string, first: 'SIGKILL' | 'SIGTERM', graceMs =
     const found: Ident[] = [];
     for (const e of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-      if (!cmdline(Number(e)).some((a) => a.includes(tmp))) continue;
+      if (!readCmdline(Number(e)).some((a) => a.includes(tmp))) continue;
       const id = identOf(Number(e));
       if (id) found.push(id);
     }

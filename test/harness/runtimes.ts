@@ -418,7 +418,8 @@ function run(file: string, args: string[]): Promise<string> {
   });
 }
 
-function readCmdline(pid: number): string[] {
+/** A process's argv from /proc; empty when it is gone. */
+export function readCmdline(pid: number): string[] {
   try {
     return fs
       .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
