@@ -28,8 +28,6 @@ export interface ReconcilerDeps extends ControllerContext {
   intervalMs?: number;
 }
 
-export type Observed = Pick<EtcdObservation, 'members' | 'statuses'>;
-
 const T = LEADER_TIMINGS.etcdMembership;
 /**
  * etcd's answers to a promote that are retried within that window: the learner is not in sync yet; the
@@ -264,10 +262,8 @@ export class EtcdReconciler {
   ): Promise<{ ok: boolean; line: string; report: HostReport__Output | undefined }> {
     const r = await this.freshReport(master);
     const leader = [...statuses.values()].find((s) => s.ok && s.memberId === s.leaderId) ?? [...statuses.values()].find((s) => s.ok);
-    const alarms = await this.d.cluster.alarms().then(
-      (list) => list.map((a) => a.alarm),
-      () => [],
-    );
+    // The pass's shared observation holds them (read with the member list, [] when unreadable).
+    const alarms = (await this.d.observe()).alarms.map((a) => a.alarm);
     const checks = preflight({
       master,
       report: r.report,
