@@ -15,6 +15,8 @@ import { daemonTls, serve } from '../proto/common/serve.js';
 import type { ServiceStatus } from '../proto/gen/belay/v1/ServiceStatus.js';
 import { loadAgentConfig } from './config.js';
 import { DiskLatencySampler } from './host/disk-latency.js';
+import { EtcdDataGuard } from './etcd/data-guard.js';
+import { errorText } from '../proto/common/errors.js';
 import { HostCollector } from './host/facts.js';
 import { EventLog, type RaisedEvent } from './report/events.js';
 import { Reporter } from './report/reporter.js';
@@ -83,6 +85,13 @@ runDaemon({
         raise: (e) => events.raise(e),
       },
     );
+    const etcdData = new EtcdDataGuard({
+      dataDir: cfg.etcdDataDir,
+      realDataDir: ctx.paths.host(cfg.etcdDataDir),
+      recordFile: path.join(ctx.paths.varLibBelay, 'agent', 'etcd-member.json'),
+      log: log.child({ component: 'etcd-data' }),
+      raise: (e) => events.raise(e),
+    });
     const etcdDisk = new DiskLatencySampler({ etcdDataDir: cfg.etcdDataDir, host: (p) => ctx.paths.host(p), log: log.child({ component: 'disk' }) });
     /** Made once the supervisor runs; until then the report carries the inventory alone. */
     const pods: { runtime?: { podStatus(file: string, services: ServiceStatus[]): PodStatus; applyNow(file: string): void } } = {};
@@ -103,6 +112,7 @@ runDaemon({
         return inventory.list().map((m) => ({ ...m, ...rt.podStatus(m.file, services) }));
       },
       etcdDisk: () => etcdDisk.latest,
+      etcdData: () => etcdData.status(),
       agentInstance,
     });
     // A state change shows in `belayctl status` at once, not a report interval later.
@@ -128,7 +138,7 @@ runDaemon({
         manifests: manifestHandlers({ node: cfg.node.name, store, inventory, fence, log: rpcLog, raise, written: (file) => pods.runtime?.applyNow(file) }),
         pki: pkiHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
         pkiRead: pkiReadHandlers({ node: cfg.node.name, paths: ctx.paths, log: rpcLog }),
-        etcdData: etcdDataHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
+        etcdData: etcdDataHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise, guard: etcdData }),
         etcdRestore: etcdRestoreHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
         balancer: balancerHandlers({ node: cfg.node.name, paths: ctx.paths, fence, log: rpcLog, raise }),
       }),
@@ -136,6 +146,9 @@ runDaemon({
       grpcErrors,
       log: rpcLog,
     });
+    // Before any pod starts: the host runtime asks it before every start of etcd.
+    await etcdData.check().catch((err: unknown) => log.warn('etcd data dir check failed', { err: errorText(err) }));
+    etcdData.start();
     await watcher.start();
     streams.forEach((s) => s.start());
     etcdDisk.start();
@@ -150,6 +163,7 @@ runDaemon({
             podLogDir: path.join(ctx.paths.logDir, 'pods'),
             log: log.child({ component: 'host-runtime' }),
             raise: (e) => events.raise(e),
+            etcdStartGate: () => etcdData.startBlocker(),
           })
         : undefined;
     const kubeletPods =
@@ -193,6 +207,7 @@ runDaemon({
         await watcher.stop();
         reporter.stop();
         etcdDisk.stop();
+        etcdData.stop();
         streams.forEach((s) => s.stop());
         await serving.stop();
         watchdog.close();

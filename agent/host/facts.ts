@@ -126,9 +126,10 @@ export class HostCollector {
       collectErrors: errors,
       agentVersion: BELAY_VERSION,
       etcdDataDir: o.etcdDataDir,
-      // Filled in by the reporter from its config, the disk latency sampler, the supervisor and the manifests inventory.
+      // Filled in by the reporter from its config, the disk latency sampler, the etcd data dir guard, the supervisor and the manifests inventory.
       root: '',
       etcdDisk: null,
+      etcdData: null,
       services: [],
       manifests: [],
     };

@@ -6,6 +6,7 @@ import type { RaisedEvent } from '../report/events.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { InventoryEntry, ManifestInventory } from './inventory.js';
 import { podServices } from './pod-services.js';
+import { isEtcd } from '../etcd/etcd-process.js';
 
 /**
  * The `host` runtime (docs/architecture.md, "Design"): runs each valid manifest's containers as
@@ -35,6 +36,8 @@ export class HostRuntime {
       raise(e: RaisedEvent): void;
       /** Quiet time before a change is acted on, ms (default 250). */
       settleMs?: number;
+      /** Asked before every start of an etcd container: a reason holds it back (agent/etcd/data-guard.ts). */
+      etcdStartGate?: () => Promise<string | undefined>;
     },
   ) {}
 
@@ -120,7 +123,8 @@ export class HostRuntime {
     await this.makeHostPaths(file, entry.parsed.pod);
     const { defs, problems } = podServices(entry.parsed.pod, { host: (p) => this.d.host(p), logDir: this.d.podLogDir });
     for (const p of problems) this.d.raise({ kind: 'PodProblem', severity: 'warning', message: `${file}: ${p}`, fields: { file } });
-    for (const def of defs) this.d.supervisor.add(def);
+    const gate = this.d.etcdStartGate;
+    for (const def of defs) this.d.supervisor.add(gate && isEtcd(def.command ?? []) ? { ...def, startGate: gate } : def);
     this.running.set(file, { sha256: entry.info.sha256, services: defs.map((x) => x.name), graceMs: defs[0]?.policy.stopTimeoutMs ?? 30_000 });
     this.d.raise({
       kind: current ? 'PodRestarted' : 'PodStarted',

@@ -3,6 +3,7 @@ import { errorText } from '../../proto/common/errors.js';
 import type { Logger } from '../../proto/common/log.js';
 import { BELAY_VERSION } from '../../proto/common/version.js';
 import type { DiskLatency } from '../../proto/gen/belay/v1/DiskLatency.js';
+import type { EtcdDataStatus } from '../../proto/gen/belay/v1/EtcdDataStatus.js';
 import type { HostReport } from '../../proto/gen/belay/v1/HostReport.js';
 import type { ManifestInfo } from '../../proto/gen/belay/v1/ManifestInfo.js';
 import type { ServiceStatus } from '../../proto/gen/belay/v1/ServiceStatus.js';
@@ -25,6 +26,8 @@ export interface ReporterDeps {
   manifests(): ManifestInfo[];
   /** The latest fdatasync measurement of the etcd data dir's disk; never waited for. */
   etcdDisk(): DiskLatency;
+  /** The etcd data dir guard's latest reading (agent/etcd/data-guard.ts). */
+  etcdData?(): EtcdDataStatus;
   agentInstance: string;
 }
 
@@ -60,6 +63,7 @@ export class Reporter {
       services: this.d.services(),
       manifests: this.d.manifests(),
       etcdDisk: this.d.etcdDisk(),
+      etcdData: this.d.etcdData?.(),
       publishedAtMs: Date.now(),
     };
     this.d.publish(this.latest);
@@ -85,6 +89,7 @@ export class Reporter {
           agentVersion: BELAY_VERSION,
           root: this.d.root,
           etcdDisk: this.d.etcdDisk(),
+          etcdData: this.d.etcdData?.(),
           services: this.d.services(),
           manifests: this.d.manifests(),
           publishedAtMs: Date.now(),

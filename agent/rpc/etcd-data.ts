@@ -6,6 +6,7 @@ import type { ArchiveEtcdDataResponse } from '../../proto/gen/belay/v1/ArchiveEt
 import { archiveDataDir } from '../etcd/data-dir.js';
 import type { RaisedEvent } from '../report/events.js';
 import type { TermFence } from './fencing.js';
+import type { EtcdDataGuard } from '../etcd/data-guard.js';
 
 type EtcdDataHandlers = Pick<AgentHandlers, 'ArchiveEtcdData'>;
 
@@ -18,6 +19,8 @@ export function etcdDataHandlers(d: {
   raise(e: RaisedEvent): void;
   nowMs?: () => number;
   procDir?: string;
+  /** Forgets the recorded membership when its data dir is archived: etcd may then start there as a new member. */
+  guard?: Pick<EtcdDataGuard, 'watches' | 'forget'>;
 }): EtcdDataHandlers {
   const nowMs = d.nowMs ?? Date.now;
   let chain: Promise<unknown> = Promise.resolve();
@@ -28,6 +31,9 @@ export function etcdDataHandlers(d: {
       const work = async (): Promise<ArchiveEtcdDataResponse> => {
         await d.fence.admit(term, { method: 'ArchiveEtcdData', by });
         const r = await archiveDataDir({ paths: d.paths, log: d.log, nowMs, procDir: d.procDir }, { dataDir, reason, by });
+        // After the move (a refusal, e.g. etcd still running, forgets nothing); also when there was nothing to move:
+        // the caller says this master starts over as a new member.
+        if (d.guard?.watches(r.dataDir)) await d.guard.forget(`${by}: ${reason || 'data dir archived'}`);
         if (!r.existed) return { existed: false, archivedTo: '' };
         d.raise({
           kind: 'EtcdDataArchived',

@@ -138,6 +138,11 @@ export interface ServiceDef {
   pollIntervalMs: number;
   /** Where a child's stdout and stderr go; default <logDir>/<name>.log. */
   logFile?: string;
+  /**
+   * Asked before every start: a reason makes the start fail with it (and back off, as a failed start does).
+   * The host runtime gives etcd's containers the etcd data dir guard (agent/etcd/data-guard.ts).
+   */
+  startGate?: () => Promise<string | undefined>;
 }
 
 type Parsed = z.output<typeof serviceSchema>;

@@ -261,6 +261,22 @@ export class ServiceRunner {
   }
 
   private startService(): void {
+    const gate = this.d.def.startGate;
+    if (!gate) {
+      this.spawnService();
+      return;
+    }
+    void gate().then(
+      (held) => {
+        if (held === undefined) this.spawnService();
+        else this.feed({ kind: 'startFailed', nowMs: Date.now(), reason: `held back: ${held}` });
+      },
+      (err: unknown) => this.feed({ kind: 'startFailed', nowMs: Date.now(), reason: `held back: its start check failed: ${errorText(err)}` }),
+    );
+  }
+
+  private spawnService(): void {
+    if (this.stopped) return;
     const def = this.d.def;
     this.fastPollUntilMs = Date.now() + def.policy.startTimeoutMs;
     if (def.mode === 'systemd') {

@@ -12,6 +12,7 @@ import type { BalancerServersRequest as _belay_v1_BalancerServersRequest, Balanc
 import type { BalancerServersResponse as _belay_v1_BalancerServersResponse, BalancerServersResponse__Output as _belay_v1_BalancerServersResponse__Output } from './belay/v1/BalancerServersResponse.js';
 import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as _belay_v1_ContainerInfo__Output } from './belay/v1/ContainerInfo.js';
 import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from './belay/v1/DiskLatency.js';
+import type { EtcdDataStatus as _belay_v1_EtcdDataStatus, EtcdDataStatus__Output as _belay_v1_EtcdDataStatus__Output } from './belay/v1/EtcdDataStatus.js';
 import type { Filesystem as _belay_v1_Filesystem, Filesystem__Output as _belay_v1_Filesystem__Output } from './belay/v1/Filesystem.js';
 import type { GetManifestRequest as _belay_v1_GetManifestRequest, GetManifestRequest__Output as _belay_v1_GetManifestRequest__Output } from './belay/v1/GetManifestRequest.js';
 import type { GetReportRequest as _belay_v1_GetReportRequest, GetReportRequest__Output as _belay_v1_GetReportRequest__Output } from './belay/v1/GetReportRequest.js';
@@ -60,6 +61,7 @@ export interface ProtoGrpcType {
       BalancerServersResponse: MessageTypeDefinition<_belay_v1_BalancerServersResponse, _belay_v1_BalancerServersResponse__Output>
       ContainerInfo: MessageTypeDefinition<_belay_v1_ContainerInfo, _belay_v1_ContainerInfo__Output>
       DiskLatency: MessageTypeDefinition<_belay_v1_DiskLatency, _belay_v1_DiskLatency__Output>
+      EtcdDataStatus: MessageTypeDefinition<_belay_v1_EtcdDataStatus, _belay_v1_EtcdDataStatus__Output>
       Filesystem: MessageTypeDefinition<_belay_v1_Filesystem, _belay_v1_Filesystem__Output>
       GetManifestRequest: MessageTypeDefinition<_belay_v1_GetManifestRequest, _belay_v1_GetManifestRequest__Output>
       GetReportRequest: MessageTypeDefinition<_belay_v1_GetReportRequest, _belay_v1_GetReportRequest__Output>

@@ -18,6 +18,7 @@ import type { ContainerInfo as _belay_v1_ContainerInfo, ContainerInfo__Output as
 import type { CoordinatorClient as _belay_v1_CoordinatorClient, CoordinatorDefinition as _belay_v1_CoordinatorDefinition } from './belay/v1/Coordinator.js';
 import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from './belay/v1/DiskLatency.js';
 import type { DrillInfo as _belay_v1_DrillInfo, DrillInfo__Output as _belay_v1_DrillInfo__Output } from './belay/v1/DrillInfo.js';
+import type { EtcdDataStatus as _belay_v1_EtcdDataStatus, EtcdDataStatus__Output as _belay_v1_EtcdDataStatus__Output } from './belay/v1/EtcdDataStatus.js';
 import type { EtcdDefragRequest as _belay_v1_EtcdDefragRequest, EtcdDefragRequest__Output as _belay_v1_EtcdDefragRequest__Output } from './belay/v1/EtcdDefragRequest.js';
 import type { EtcdMember as _belay_v1_EtcdMember, EtcdMember__Output as _belay_v1_EtcdMember__Output } from './belay/v1/EtcdMember.js';
 import type { EtcdMemberChangeRequest as _belay_v1_EtcdMemberChangeRequest, EtcdMemberChangeRequest__Output as _belay_v1_EtcdMemberChangeRequest__Output } from './belay/v1/EtcdMemberChangeRequest.js';
@@ -113,6 +114,7 @@ export interface ProtoGrpcType {
       Coordinator: SubtypeConstructor<typeof grpc.Client, _belay_v1_CoordinatorClient> & { service: _belay_v1_CoordinatorDefinition }
       DiskLatency: MessageTypeDefinition<_belay_v1_DiskLatency, _belay_v1_DiskLatency__Output>
       DrillInfo: MessageTypeDefinition<_belay_v1_DrillInfo, _belay_v1_DrillInfo__Output>
+      EtcdDataStatus: MessageTypeDefinition<_belay_v1_EtcdDataStatus, _belay_v1_EtcdDataStatus__Output>
       EtcdDefragRequest: MessageTypeDefinition<_belay_v1_EtcdDefragRequest, _belay_v1_EtcdDefragRequest__Output>
       EtcdMember: MessageTypeDefinition<_belay_v1_EtcdMember, _belay_v1_EtcdMember__Output>
       EtcdMemberChangeRequest: MessageTypeDefinition<_belay_v1_EtcdMemberChangeRequest, _belay_v1_EtcdMemberChangeRequest__Output>

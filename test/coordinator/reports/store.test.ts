@@ -25,6 +25,7 @@ function report(node: string, seq: number, agentInstance = 'a'): HostReport__Out
     etcdDataDir: '',
     root: '/',
     etcdDisk: null,
+    etcdData: null,
     services: [],
     manifests: [],
   };

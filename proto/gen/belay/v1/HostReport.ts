@@ -6,6 +6,7 @@ import type { ProcessInfo as _belay_v1_ProcessInfo, ProcessInfo__Output as _bela
 import type { ServiceStatus as _belay_v1_ServiceStatus, ServiceStatus__Output as _belay_v1_ServiceStatus__Output } from '../../belay/v1/ServiceStatus.js';
 import type { ManifestInfo as _belay_v1_ManifestInfo, ManifestInfo__Output as _belay_v1_ManifestInfo__Output } from '../../belay/v1/ManifestInfo.js';
 import type { DiskLatency as _belay_v1_DiskLatency, DiskLatency__Output as _belay_v1_DiskLatency__Output } from '../../belay/v1/DiskLatency.js';
+import type { EtcdDataStatus as _belay_v1_EtcdDataStatus, EtcdDataStatus__Output as _belay_v1_EtcdDataStatus__Output } from '../../belay/v1/EtcdDataStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -85,6 +86,11 @@ export interface HostReport {
    * manifests and services (pod_ready_for_ms) are as of this time.
    */
   'publishedAtMs'?: (number | string | Long);
+  /**
+   * What the etcd data dir holds and whether the agent lets etcd start on it
+   * (docs/etcd-data-dir.md).
+   */
+  'etcdData'?: (_belay_v1_EtcdDataStatus | null);
 }
 
 /**
@@ -164,4 +170,9 @@ export interface HostReport__Output {
    * manifests and services (pod_ready_for_ms) are as of this time.
    */
   'publishedAtMs': (number);
+  /**
+   * What the etcd data dir holds and whether the agent lets etcd start on it
+   * (docs/etcd-data-dir.md).
+   */
+  'etcdData': (_belay_v1_EtcdDataStatus__Output | null);
 }
