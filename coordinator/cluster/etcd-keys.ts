@@ -15,8 +15,10 @@ export const ETCD_KEYS = {
   leader: '/belay/leader',
   /** The join in flight (member id, master). Written and deleted by the etcd reconciler, fenced; deleted by restore. Read by the reconciler. */
   join: '/belay/etcd/join',
-  /** Bootstrap done (who, when). Written once by bootstrap (etcd/bootstrap.ts), unfenced. Read by bootstrap, to resume instead of starting over. */
+  /** Bootstrap done (who, when). Written once by bootstrap (etcd/bootstrap.ts), unfenced. Read by bootstrap, to resume instead of starting over, and by backups, as the start of the cluster's lineage (etcd/lineage.ts). */
   bootstrap: '/belay/cluster/bootstrap',
+  /** The last restore (snapshot, its revision, where, when). Written by restore (etcd/restore.ts), unfenced. Read by backups: a cluster restored since the last verified snapshot may have another ID or a lower revision (etcd/lineage.ts). */
+  restored: '/belay/cluster/restored',
   /** Prefix, one key per master removed by hand, kept out of automatic joins. Written by `etcd remove`, deleted by `etcd add` and apply (rpc/cluster.ts), unfenced; deleted by restore. Read by the reconciler. */
   heldOut: '/belay/etcd/held-out/',
   /** The etcd reconciler's status line. Written by the leader when it changes, unfenced (best effort). Read by status (etcd/service.ts) and restore. */

@@ -189,31 +189,42 @@ export async function bootstrapEtcd(d: BootstrapDeps, node: string, dryRun: bool
   const cluster = new EtcdCluster([clientUrl(spec, node)], { ca: Buffer.from(ca.certPem), cert: Buffer.from(me.certPem), key: Buffer.from(me.keyPem) });
   try {
     const deadline = Date.now() + (d.healthyTimeoutMs ?? 60_000);
-    let last = '';
-    for (;;) {
-      const s = await cluster.status(clientUrl(spec, node), 2_000);
-      if (s.ok) break;
-      if (s.error !== last) {
-        last = s.error;
-        d.progress('wait-healthy', `waiting for etcd on ${node}: ${s.error}`);
-      }
-      if (Date.now() > deadline) {
-        throw new OperatorError({
-          code: 'BOOTSTRAP_TIMEOUT',
-          message: `etcd on ${node} is not healthy after ${Math.round((d.healthyTimeoutMs ?? 60_000) / 1000)} s: ${s.error}`,
-          hint: `see its log on ${node} (/var/log/belay/pods/kube-system_etcd_etcd.log) and belayctl events; bootstrap again once fixed`,
-        });
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitHealthy(cluster, clientUrl(spec, node), deadline, (line) => d.progress('wait-healthy', line));
     d.progress('wait-healthy', `etcd on ${node} is healthy`);
     await storeEtcdCa(cluster, ca);
     await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
     await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
     await cluster.kv.put(ETCD_KEYS.bootstrap).value(JSON.stringify({ node, atMs: Date.now(), by: d.requestedBy }));
     d.progress('store', 'stored the spec and the etcd CA in etcd under /belay/');
+    // Bootstrap happens once: from now on no manifest says `new`, so that a lost data dir can never
+    // start an empty cluster under this one's name (docs/etcd-data-dir.md). etcd restarts on its WAL.
+    const existing = renderEtcdManifest({ spec, master: node, root, state: 'existing', initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }] });
+    await agent.ApplyManifest({ file: 'etcd.yaml', content: existing, force: true, requestedBy: d.requestedBy, term: 0 });
+    await waitHealthy(cluster, clientUrl(spec, node), Date.now() + (d.healthyTimeoutMs ?? 60_000), (line) => d.progress('wait-healthy', line));
+    d.progress('manifest', `etcd.yaml on ${node} now says initial-cluster-state existing; etcd is healthy on its data`);
   } finally {
     cluster.close();
+  }
+}
+
+/** Polls `url`'s status until healthy, saying each new error once; throws at `deadline`. */
+async function waitHealthy(cluster: EtcdCluster, url: string, deadline: number, progress: (line: string) => void): Promise<void> {
+  let last = '';
+  for (;;) {
+    const s = await cluster.status(url, 2_000);
+    if (s.ok) return;
+    if (s.error !== last) {
+      last = s.error;
+      progress(`waiting for etcd at ${url}: ${s.error}`);
+    }
+    if (Date.now() > deadline) {
+      throw new OperatorError({
+        code: 'BOOTSTRAP_TIMEOUT',
+        message: `etcd at ${url} is not healthy in time: ${s.error}`,
+        hint: 'see its log (/var/log/belay/pods/kube-system_etcd_etcd.log) and belayctl events; bootstrap again once fixed',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

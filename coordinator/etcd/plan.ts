@@ -15,7 +15,10 @@ import { canRemoveMember, quorumOf } from './removal.js';
  *     promoted by the catch-up deadline; else start it (added, never
  *     started: etcd shows no name) or promote it (started; etcd refuses a
  *     promote until it is in sync, so retrying is the catch-up wait).
- *  3. A voter whose master has been dead in gossip longer than replaceAfter,
+ *  3. A voter whose data is lost (its agent holds etcd back: the data dir is
+ *     gone, empty, another member's or unreadable) is replaced at once: that
+ *     member never comes back, waiting only keeps the cluster a fault from
+ *     losing quorum. A voter whose master has been dead in gossip longer than replaceAfter,
  *     or whose master is alive but whose etcd has not run for that long (no
  *     etcd.yaml: a fresh host with the same name; its pod failed: e.g. a lost
  *     data dir), is removed, but only if the
@@ -50,6 +53,8 @@ export interface MasterObservation {
   gossipSinceMs: number;
   /** Its agent reports its etcd running: false when it has no etcd.yaml or its pod failed (crash-looping); undefined without a fresh report. */
   etcdRunning?: boolean | undefined;
+  /** Its agent holds etcd back because the data dir is lost, foreign or corrupt (docs/etcd-data-dir.md): why; from a fresh report. */
+  dataLoss?: string | undefined;
 }
 
 export interface JoinRecord {
@@ -114,9 +119,10 @@ export function planEtcd(i: PlanInput): Step {
   const quorum = quorumOf(voters.length);
   if (healthyVoters.length < quorum) {
     const down = voters.filter((m) => !m.healthy).map((m) => m.name || m.id);
+    const lost = i.masters.filter((m) => m.dataLoss).map((m) => m.name);
     return {
       kind: 'blocked',
-      reason: `no quorum: ${healthyVoters.length} of ${voters.length} voting members healthy, ${quorum} needed (down: ${down.join(', ')}); membership is not changed (if they do not come back: belayctl etcd restore)`,
+      reason: `no quorum: ${healthyVoters.length} of ${voters.length} voting members healthy, ${quorum} needed (down: ${down.join(', ')}${lost.length ? `; data lost: ${lost.join(', ')}, held back by their agents` : ''}); membership is not changed (if they do not come back: belayctl etcd restore; belayctl status names the snapshot)`,
     };
   }
 
@@ -156,8 +162,9 @@ export function planEtcd(i: PlanInput): Step {
     const unhealthyFor = v.unhealthySinceMs === undefined ? 0 : i.nowMs - v.unhealthySinceMs;
     const deadFor = obs && (obs.gossip === 'dead' || obs.gossip === 'left') ? i.nowMs - obs.gossipSinceMs : 0;
     const noEtcd = obs?.gossip === 'alive' && obs.etcdRunning === false;
-    const why =
-      deadFor > i.replaceAfterMs
+    const why = obs?.dataLoss
+      ? `its data is lost: ${obs.dataLoss}`
+      : deadFor > i.replaceAfterMs
         ? `its master ${master ?? ''} has been ${obs?.gossip ?? 'dead'} for ${secs(deadFor)} (replaceAfter ${secs(i.replaceAfterMs)})`
         : noEtcd && unhealthyFor > i.replaceAfterMs
           ? `its master ${master ?? ''} is up but its etcd is not running (no etcd.yaml: a fresh host; or crash-looping: a lost data dir) and the member has been down ${secs(unhealthyFor)}`

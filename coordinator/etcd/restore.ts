@@ -231,7 +231,9 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     spec,
     master: node,
     root: targetReport.root || '/',
-    state: 'new',
+    // The restored data dir has its WAL: etcd starts from it and ignores the state, and a manifest saying
+    // `new` would start an empty cluster if that data dir were ever lost (docs/etcd-data-dir.md).
+    state: 'existing',
     initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }],
   });
   await agentOf(node).ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 });
@@ -259,6 +261,10 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     await cluster.kv.delete().prefix(ETCD_KEYS.heldOut);
     await cluster.kv.put(ETCD_KEYS.spec).value(formatClusterSpec(spec));
     await cluster.kv.put(ETCD_KEYS.specAppliedAt).value(String(local.appliedAtMs || Date.now()));
+    // The backups' lineage (etcd/lineage.ts): from here on the cluster goes on from this snapshot's revision.
+    await cluster.kv
+      .put(ETCD_KEYS.restored)
+      .value(JSON.stringify({ snapshot: o.snapshot, revision: check.status?.revision ?? 0, node, atMs: Date.now(), by: d.requestedBy }));
     d.progress(
       'start',
       `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${others.map((m) => m.name).join(', ') || 'nobody'}`,

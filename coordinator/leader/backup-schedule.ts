@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errorText } from '../../proto/common/errors.js';
+import { OperatorError, errorText } from '../../proto/common/errors.js';
+import { checkLineage } from '../etcd/lineage.js';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { durationMs } from '../cluster/spec.js';
@@ -90,8 +91,10 @@ export class BackupScheduler {
     const healthy = (members ?? []).filter((m) => !m.isLearner && statuses.get(m.id)?.ok && m.clientUrls[0]);
     const from = healthy.find((m) => m.name === this.d.me) ?? healthy[0];
     if (!from?.clientUrls[0]) throw new Error('no healthy member to take a snapshot from');
-    const clusterId = hexId((await this.d.cluster.kv.maintenance.status()).header.cluster_id);
+    const status = await this.d.cluster.kv.maintenance.status();
+    const clusterId = hexId(status.header.cluster_id);
     const { dir, secondary } = this.dirs();
+    await this.checkLineage(clusterId, Number(status.header.revision), [dir, ...(secondary ? [secondary] : [])]);
     // etcdctl receives the snapshot faster than the grpc-js stream; the same call, with this master's client certificate.
     const etcdctl = {
       endpoint: from.clientUrls[0],
@@ -128,6 +131,22 @@ export class BackupScheduler {
         hint: 'see the error; the previous snapshots are kept',
       });
     return meta;
+  }
+
+  /** Refuses (exit 3 by hand, an alert on schedule) a snapshot of data that replaced the cluster's (etcd/lineage.ts). */
+  private async checkLineage(clusterId: string, revision: number, dirs: string[]): Promise<void> {
+    const last = dirs
+      .flatMap((d) => listSnapshots(d))
+      .filter((m) => m.verified)
+      .sort((a, b) => b.takenAtMs - a.takenAtMs)[0];
+    const started = await Promise.all(
+      [ETCD_KEYS.bootstrap, ETCD_KEYS.restored].map((k) => readJson<{ atMs?: number }>(this.d.cluster, k).then((r) => Number(r?.atMs ?? 0))),
+    );
+    const startedAtMs = Math.max(...started) || undefined;
+    const v = checkLineage({ current: { clusterId, revision }, last, startedAtMs });
+    if (v.ok) return;
+    this.d.log.error('etcd backup refused: the data was replaced', { code: 'BACKUP_LINEAGE', reason: v.reason, clusterId, revision, last: last?.name });
+    throw new OperatorError({ code: 'BACKUP_LINEAGE', message: v.reason, hint: 'belayctl status; belayctl etcd snapshots', unsafe: true });
   }
 
   /** A restore drill of the newest verified snapshot here (one is taken first if there is none). */

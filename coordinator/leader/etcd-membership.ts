@@ -190,6 +190,7 @@ export class EtcdReconciler {
         gossip: g ? g.state : ('unknown' as const),
         gossipSinceMs: g?.stateSinceMs ?? now,
         etcdRunning: fresh ? etcdRunning(r) : undefined,
+        dataLoss: fresh && r.etcdData?.held ? r.etcdData.reason || `its agent holds etcd back (${r.etcdData.verdict})` : undefined,
       };
     });
     const join = await this.readJoin();

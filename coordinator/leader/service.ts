@@ -18,6 +18,9 @@ import type { Registry } from 'prom-client';
 import type { DrillInfo } from '../../proto/gen/belay/v1/DrillInfo.js';
 import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { clientUrl } from '../etcd/render.js';
+import { dataLossLine, type SnapshotRef } from '../etcd/data-loss.js';
+import { listSnapshots } from '../etcd/snapshot-list.js';
+import path from 'node:path';
 
 /**
  * Everything this coordinator does with etcd: once there is a spec and this
@@ -189,8 +192,33 @@ export class EtcdService {
         backupAlert: backupAlert(local.spec, lastSnapshot, lastDrill, Date.now(), failed),
       };
     } catch (err) {
-      this.summaryCache = { phase: 'no-quorum', leader: undefined, reconcile: `etcd does not answer: ${shortError(err)}`, alarms: [], backupAlert: '' };
+      // Without quorum there is no leader to say why: the agents' data dir readings may (docs/etcd-data-dir.md).
+      const lost = this.dataLoss(local.spec);
+      this.summaryCache = {
+        phase: 'no-quorum',
+        leader: undefined,
+        reconcile: lost ?? `etcd does not answer: ${shortError(err)}`,
+        alarms: [],
+        backupAlert: '',
+      };
     }
+  }
+
+  /** The data-loss line (etcd/data-loss.ts) from the latest reports and the newest verified snapshot kept here. */
+  private dataLoss(spec: ClusterSpec): string | undefined {
+    const readings = spec.spec.masters.map((m) => {
+      const d = this.d.report(m.name)?.etcdData;
+      return { name: m.name, held: Boolean(d?.held), verdict: d?.verdict ?? 'unknown', clientUrl: clientUrl(spec, m.name) };
+    });
+    if (!readings.some((r) => r.held)) return undefined;
+    let newest: SnapshotRef | undefined;
+    try {
+      const s = listSnapshots(this.d.paths.host(spec.spec.backup.dir)).find((x) => x.verified);
+      if (s) newest = { file: path.posix.join(spec.spec.backup.dir, s.name), revision: s.revision, takenAtMs: s.takenAtMs };
+    } catch (err) {
+      this.d.log.debug('cannot list snapshots', { err: errorText(err) });
+    }
+    return dataLossLine(readings, newest, this.d.me);
   }
 
   private campaign(cluster: EtcdCluster): LeaderElection {

@@ -154,3 +154,40 @@ test('a master removed by hand is not joined again until added back', () => {
   assert.equal(s.kind, 'blocked');
   assert.match(s.kind === 'blocked' ? s.reason : '', /m3 \(removed by hand: belayctl etcd add m3/);
 });
+
+test('a voter whose agent reports its data lost is replaced at once, not after replaceAfter', () => {
+  const s = planEtcd(
+    input({
+      masters: [master(1), master(2), master(3, { etcdRunning: false, dataLoss: 'etcd data dir /var/lib/etcd is gone' })],
+      members: [voter(1), voter(2), voter(3, { healthy: false, unhealthySinceMs: 999_000 })],
+    }),
+  );
+  assert.equal(s.kind, 'remove-member');
+  assert.match(s.kind === 'remove-member' ? s.reason : '', /replacing it: its data is lost: etcd data dir \/var\/lib\/etcd is gone/);
+});
+
+test('a lost member is not removed while its etcd still answers healthy (its data is open in the running process)', () => {
+  const s = planEtcd(input({ masters: [master(1), master(2), master(3, { dataLoss: 'gone' })] }));
+  assert.equal(s.kind, 'idle');
+});
+
+test('a lost member is replaced only when the members that stay keep their quorum', () => {
+  // 2 of 3 voters lost: no quorum at all; the line says which data is lost.
+  const s = planEtcd(
+    input({
+      masters: [master(1), master(2, { dataLoss: 'gone' }), master(3, { dataLoss: 'gone' })],
+      members: [voter(1), voter(2, { healthy: false }), voter(3, { healthy: false })],
+    }),
+  );
+  assert.equal(s.kind, 'blocked');
+  assert.match(s.kind === 'blocked' ? s.reason : '', /no quorum: .*data lost: m2, m3, held back by their agents/);
+  // 5 voters, one already down for another reason: removing the lost one leaves 3 healthy of 4, quorum 3: done at once.
+  const five = planEtcd(
+    input({
+      masters: [master(1), master(2), master(3, { dataLoss: 'gone' }), master(4), master(5)],
+      members: [voter(1), voter(2), voter(3, { healthy: false }), voter(4, { healthy: false }), voter(5)],
+    }),
+  );
+  assert.equal(five.kind, 'remove-member');
+  assert.equal(five.kind === 'remove-member' ? five.master : '', 'm3');
+});
