@@ -16,6 +16,7 @@ import type { ServiceStatus } from '../proto/gen/belay/v1/ServiceStatus.js';
 import { loadAgentConfig } from './config.js';
 import { DiskLatencySampler } from './host/disk-latency.js';
 import { EtcdDataGuard } from './etcd/data-guard.js';
+import { ETCD_MANIFEST, KubeletEtcdHold } from './etcd/kubelet-hold.js';
 import { errorText } from '../proto/common/errors.js';
 import { HostCollector } from './host/facts.js';
 import { EventLog, type RaisedEvent } from './report/events.js';
@@ -176,10 +177,21 @@ runDaemon({
             raise: (e) => events.raise(e),
           })
         : undefined;
+    const kubeletHold = kubeletPods
+      ? new KubeletEtcdHold({
+          data: () => etcdData.status(),
+          manifestPresent: () => inventory.byFile(ETCD_MANIFEST) !== undefined,
+          podReady: () => kubeletPods.podStatus(ETCD_MANIFEST).podReady,
+          remove: (file) => store.remove(file, { force: true, by: 'etcd data dir guard' }),
+          log: log.child({ component: 'etcd-data' }),
+          raise: (e) => events.raise(e),
+        })
+      : undefined;
     if (hostRuntime) pods.runtime = hostRuntime;
     if (kubeletPods) pods.runtime = { podStatus: (file) => kubeletPods.podStatus(file), applyNow: () => kubeletPods.applyNow() };
     hostRuntime?.start();
     kubeletPods?.start();
+    kubeletHold?.start();
     const logRotator = new LogRotator({
       dirs: [path.join(ctx.paths.logDir, 'services'), path.join(ctx.paths.logDir, 'pods')],
       cfg: cfg.logRotation,
@@ -202,6 +214,7 @@ runDaemon({
         watchdog.stopping();
         hostRuntime?.stop();
         kubeletPods?.stop();
+        kubeletHold?.stop();
         logRotator.stop();
         supervisor.stop();
         await watcher.stop();
