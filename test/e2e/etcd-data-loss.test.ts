@@ -21,6 +21,18 @@ async function loseData(c: TestCluster, m: string): Promise<void> {
   process.kill(etcd.pid, 'SIGKILL');
 }
 
+/** Member name → ID as etcdctl's table prints it (hex; the JSON's numbers lose precision past 2^53). */
+async function hexIds(c: TestCluster): Promise<Map<string, string>> {
+  const r = await etcdctl(c, 'm1', ['member', 'list']);
+  assert.equal(r.code, 0, r.out);
+  return new Map(
+    r.out.split('\n').flatMap((l) => {
+      const [id, , name] = l.split(', ');
+      return id && name ? [[name, id] as const] : [];
+    }),
+  );
+}
+
 interface Status {
   etcdPhase: string;
   reconcile: string;
@@ -36,15 +48,19 @@ async function sampleNoEmptyMember(c: TestCluster, keys: number, forMs: number):
   let samples = 0;
   let answered = 0;
   for (const until = Date.now() + forMs; Date.now() < until;) {
-    for (const m of c.state.masters) {
+    const counts = await Promise.all(
+      c.state.masters.map(async (m) => {
+        const r = await etcdctl(c, m.name, ['get', '/keep/', '--prefix', '--keys-only', '--consistency=s', '-w', 'json'], 2_000);
+        return { m: m.name, count: r.code === 0 ? ((JSON.parse(r.out) as { count?: number }).count ?? 0) : undefined };
+      }),
+    );
+    for (const { m, count } of counts) {
       samples++;
-      const r = await etcdctl(c, m.name, ['get', '/keep/', '--prefix', '--count-only', '--consistency=s', '-w', 'json'], 5_000);
-      if (r.code !== 0) continue;
+      if (count === undefined) continue;
       answered++;
-      const count = (JSON.parse(r.out) as { count?: number }).count ?? 0;
-      assert.ok(count >= keys, `${m.name} serves ${count} keys under /keep/, fewer than the ${keys} written: an empty keyspace`);
+      assert.ok(count >= keys, `${m} serves ${count} keys under /keep/, fewer than the ${keys} written: an empty keyspace`);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 200));
   }
   return { samples, answered };
 }
@@ -56,8 +72,9 @@ test(
     await withCluster({ masters: 3, bootstrap: true }, async (c) => {
       const before = (await memberList(c, 'm1'))?.find((m) => m.name === 'm3');
       assert.ok(before);
+      const beforeHex = (await hexIds(c)).get('m3');
       const writes = startAckedWrites(c);
-      await eventually(() => assert.ok(writes.acked > 100), { timeoutMs: 30_000 });
+      await eventually(() => assert.ok(writes.acked > 100, `${writes.acked} acknowledged; last error: ${writes.lastError}`), { timeoutMs: 30_000 });
 
       // when m3's data dir is removed and its etcd dies
       const t0 = Date.now();
@@ -83,6 +100,9 @@ test(
         { timeoutMs: 120_000, intervalMs: 250 },
       );
       const repairedS = (Date.now() - t0) / 1000;
+      // writes go on through the repaired cluster for a while before they are read back
+      const atRepair = writes.acked;
+      await eventually(() => assert.ok(writes.acked > atRepair + 100), { timeoutMs: 30_000 });
       const r = await writes.stopAndVerify();
       t.diagnostic(
         `lost data dir → 3 healthy voters: ${repairedS.toFixed(1)} s (aim ≤ 30 s); writes attempted ${r.attempted}, acknowledged ${r.acked}, failed ${r.failed}, acknowledged and lost ${r.lost.length}`,
@@ -97,8 +117,8 @@ test(
         member?: { memberId: string };
         forgotten: { memberId: string }[];
       };
-      assert.equal(record.forgotten[0]?.memberId, BigInt(before.ID).toString(16));
-      assert.ok(record.member && record.member.memberId !== record.forgotten[0]?.memberId);
+      assert.equal(record.forgotten[0]?.memberId, beforeHex);
+      assert.equal(record.member?.memberId, (await hexIds(c)).get('m3'));
     });
   },
 );
@@ -121,8 +141,9 @@ test(
       assert.equal(snap.code, 0, snap.stderr);
       const backups = path.join(c.state.masters.find((m) => m.name === leader)?.root ?? '', 'var/lib/belay/backups/etcd');
       const dbs = (): string[] => fs.readdirSync(backups).filter((n) => n.endsWith('.db'));
+      // The leader's first scheduled snapshot and this one.
       const kept = dbs();
-      assert.equal(kept.length, 1);
+      assert.ok(kept.length >= 1);
 
       // 2 of 3 lost: the two empty members are held back, the survivor has the data but no quorum
       const others = c.state.masters.map((m) => m.name).filter((m) => m !== leader);
@@ -157,7 +178,10 @@ test(
 
       // the restore it names runs without --force and brings back every key on every master
       const file = /belayctl etcd restore --snapshot (\S+)/.exec(line)?.[1] ?? '';
-      assert.ok(file.endsWith(kept[0] ?? '?'), line);
+      assert.ok(
+        kept.some((k) => file.endsWith(k)),
+        line,
+      );
       const t0 = Date.now();
       const restore = await runBin(
         'belayctl',
@@ -172,7 +196,7 @@ test(
       for (const m of c.state.masters) {
         await eventually(
           async () => {
-            const r = await etcdctl(c, m.name, ['get', '/keep/', '--prefix', '--count-only', '--consistency=s', '-w', 'json']);
+            const r = await etcdctl(c, m.name, ['get', '/keep/', '--prefix', '--keys-only', '--consistency=s', '-w', 'json']);
             assert.equal((JSON.parse(r.out) as { count?: number }).count, 50, `${m.name}: ${r.out}`);
           },
           { timeoutMs: 60_000, intervalMs: 500 },

@@ -24,6 +24,8 @@ export interface AckedWrites {
   stopAndVerify(): Promise<AckedWritesResult>;
   /** Acknowledged so far. */
   readonly acked: number;
+  /** The last put's error, for a failing test's message. */
+  readonly lastError: string;
 }
 
 /** The etcd client of the test cluster, with master `via`'s healthcheck client certificate. */
@@ -50,6 +52,7 @@ export function startAckedWrites(c: TestCluster, o: { prefix?: string; everyMs?:
   const acked: number[] = [];
   let attempted = 0;
   let failed = 0;
+  let lastError = '';
   let stop = false;
   const loop = (async () => {
     for (let i = 0; i < max && !stop; i++) {
@@ -57,8 +60,9 @@ export function startAckedWrites(c: TestCluster, o: { prefix?: string; everyMs?:
       try {
         await client.kv.put(`${prefix}${String(i).padStart(6, '0')}`).value(`v${i}`);
         acked.push(i);
-      } catch {
+      } catch (err) {
         failed++;
+        lastError = String(err);
       }
       await new Promise((r) => setTimeout(r, o.everyMs ?? 20));
     }
@@ -66,6 +70,9 @@ export function startAckedWrites(c: TestCluster, o: { prefix?: string; everyMs?:
   return {
     get acked() {
       return acked.length;
+    },
+    get lastError() {
+      return lastError;
     },
     async stopAndVerify() {
       stop = true;
