@@ -1,12 +1,9 @@
 // Anti-entropy: full-state push-pull (memberlist) and, in small clusters, the
 // digest of versions that finds what gossip missed (see Digest in
-// messages.ts); joining is a push-pull with a seed. Pure: node.ts acts on
-// what compareDigest and SyncSchedule.due return.
-import type { Rng } from '../../proto/common/rng.js';
-import type { SwimConfig } from './config.js';
+// messages.ts). Pure: sync.ts acts on what compareDigest returns.
 import { accusationOf, aliveOf, updateOf } from './gossip-forms.js';
 import { bootOrder, isLive, overrides, snapshotOf, type Claim, type Member } from './membership.js';
-import type { Addr, Digest, DigestEntry, PushPull, SwimMessage } from './messages.js';
+import type { Digest, DigestEntry, PushPull, SwimMessage } from './messages.js';
 
 /** The members a node knows besides itself (MemberTable, or a Map in tests). */
 export interface KnownMembers {
@@ -112,99 +109,4 @@ export function compareDigest(view: DigestView, d: Digest): DigestComparison {
   }
   for (const e of d.members) if (e.state === 'alive' && e.name !== self.name && !known.has(e.name)) sync = true;
   return { selfClaim, updates, sync };
-}
-
-/** What SyncSchedule.due says to do now. */
-export interface SyncDue {
-  /** Seeds to send a join push-pull to (again, every joinRetryMs until one answers). */
-  readonly joinSeeds: readonly Addr[];
-  /** The periodic full sync with a random alive member. */
-  readonly pushPull: boolean;
-  /** A push-pull with a random dead member: it may be alive behind a healed partition. */
-  readonly reconnect: boolean;
-}
-
-/** When to join, sync in full, send a digest or reconnect; and the digest pulls' rate limit. */
-export class SyncSchedule {
-  private nextPushPullMs: number;
-  private nextDigestMs: number;
-  private nextReconnectMs: number;
-  /** A digest is due: it rides on the next regular probe's ping, saving a datagram's headers and seal. */
-  private digestDue = false;
-  /** Per digest sender, when we last pulled from it: at most one pull per sender per smallClusterPushPullMs. */
-  private readonly lastDigestPullMs = new Map<string, number>();
-  private seeds: Addr[] | undefined;
-  private nextJoinMs = 0;
-
-  constructor(
-    private readonly cfg: Pick<SwimConfig, 'smallClusterPushPullMs' | 'reconnectIntervalMs' | 'joinRetryMs'>,
-    rng: Rng,
-    nowMs: number,
-  ) {
-    // A first full sync early (a joiner's seed answer may be partial), then every pushPullPeriodMs.
-    this.nextPushPullMs = nowMs + cfg.smallClusterPushPullMs / 2 + rng.int(cfg.smallClusterPushPullMs);
-    this.nextDigestMs = nowMs + cfg.smallClusterPushPullMs / 2 + rng.int(cfg.smallClusterPushPullMs);
-    this.nextReconnectMs = nowMs + cfg.reconnectIntervalMs / 2 + rng.int(cfg.reconnectIntervalMs);
-  }
-
-  /** As in a cluster that has run for a while: syncs spread over the period for this size. */
-  bootstrap(nowMs: number, rng: Rng, periodMs: number): void {
-    this.nextPushPullMs = nowMs + rng.int(periodMs);
-    this.nextDigestMs = nowMs + rng.int(this.cfg.smallClusterPushPullMs);
-  }
-
-  /** Join through `seeds` from now until a seed answers (joined) or we leave. */
-  join(nowMs: number, seeds: Addr[]): void {
-    this.seeds = seeds;
-    this.nextJoinMs = nowMs;
-  }
-
-  /** A seed answered, or we leave: no more join retries. */
-  joined(): void {
-    this.seeds = undefined;
-  }
-
-  get joining(): boolean {
-    return this.seeds !== undefined;
-  }
-
-  /** Whether a digest should ride on this regular probe; clears it. */
-  takeDigest(): boolean {
-    const due = this.digestDue;
-    this.digestDue = false;
-    return due;
-  }
-
-  /** Whether we may pull from digest sender `from` now; records the pull if so. */
-  mayPull(from: string, nowMs: number): boolean {
-    const last = this.lastDigestPullMs.get(from);
-    if (last !== undefined && nowMs - last < this.cfg.smallClusterPushPullMs) return false;
-    this.lastDigestPullMs.set(from, nowMs);
-    return true;
-  }
-
-  /** `periodMs`: pushPullPeriodMs for our size; `digests`: whether we compare digests (a small cluster, not leaving). */
-  due(nowMs: number, periodMs: number, digests: boolean): SyncDue {
-    let joinSeeds: readonly Addr[] = [];
-    if (this.seeds !== undefined && this.nextJoinMs <= nowMs) {
-      this.nextJoinMs = nowMs + this.cfg.joinRetryMs;
-      joinSeeds = this.seeds;
-    }
-    const pushPull = this.nextPushPullMs <= nowMs;
-    if (pushPull) this.nextPushPullMs = nowMs + periodMs;
-    if (this.nextDigestMs <= nowMs) {
-      this.nextDigestMs = nowMs + this.cfg.smallClusterPushPullMs;
-      // Sent with the next regular probe (within one probe interval), to its target: a shuffled round-robin.
-      this.digestDue = digests;
-    }
-    const reconnect = this.nextReconnectMs <= nowMs;
-    if (reconnect) this.nextReconnectMs = nowMs + this.cfg.reconnectIntervalMs;
-    return { joinSeeds, pushPull, reconnect };
-  }
-
-  /** The earliest of the timers above. */
-  nextWakeMs(): number {
-    const at = Math.min(this.nextPushPullMs, this.nextDigestMs, this.nextReconnectMs);
-    return this.seeds === undefined ? at : Math.min(at, this.nextJoinMs);
-  }
 }

@@ -9,7 +9,6 @@
 // retries, confirmation probes, frequent digest anti-entropy.
 import { OperatorError } from '../../proto/common/errors.js';
 import type { Rng } from '../../proto/common/rng.js';
-import { compareDigest, digestOf, pushPullOf, pushPullPeriodMs, SyncSchedule } from './anti-entropy.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue, retransmitLimit, type Update } from './broadcast-queue.js';
 import type { SwimConfig } from './config.js';
@@ -30,12 +29,13 @@ import {
   type MemberView,
 } from './membership.js';
 import { estimateSize, type Addr, type Alive, type Digest, type MemberSnapshot, type PushPull, type SwimMessage, type Tags } from './messages.js';
-import type { Input, Output, SwimSelf, SwimStats } from './node-io.js';
+import { zeroCounters, type Input, type Output, type SwimSelf, type SwimStats } from './node-io.js';
 import { Outbox } from './outbox.js';
 import { Prober } from './prober.js';
 import { pickRandom, type Probe } from './probe.js';
 import { suspicionBounds } from './suspicion.js';
 import { SuspicionTimers } from './suspicion-timers.js';
+import { Syncer } from './sync.js';
 
 export class SwimNode {
   private self: Member;
@@ -44,7 +44,7 @@ export class SwimNode {
   private readonly awareness: Awareness;
   private readonly suspicions = new SuspicionTimers();
   private readonly prober: Prober;
-  private readonly sync: SyncSchedule;
+  private readonly sync: Syncer;
   private readonly direct: DirectDelivery;
   private readonly conflictsSeen = new Set<string>();
   private readonly out = new Outbox();
@@ -52,19 +52,7 @@ export class SwimNode {
   private lastNowMs: number;
   private nextGossipMs: number;
   private leaving = false;
-  private readonly counters: Omit<SwimStats, 'deliveriesGivenUp'> = {
-    probes: 0,
-    confirmationProbes: 0,
-    indirectProbes: 0,
-    probesFailed: 0,
-    probesInconclusive: 0,
-    suspicionsRaised: 0,
-    refutations: 0,
-    declaredDead: 0,
-    pushPulls: 0,
-    digests: 0,
-    digestPulls: 0,
-  };
+  private readonly counters = zeroCounters();
 
   constructor(
     private readonly cfg: SwimConfig,
@@ -79,7 +67,20 @@ export class SwimNode {
     // Random phases, so that members started together do not probe and sync in lockstep.
     const firstProbeMs = nowMs + rng.int(cfg.probeIntervalMs);
     this.nextGossipMs = nowMs + rng.int(cfg.gossipIntervalMs);
-    this.sync = new SyncSchedule(cfg, rng, nowMs);
+    this.sync = new Syncer(
+      {
+        cfg,
+        rng,
+        members: this.known,
+        out: this.out,
+        counters: this.counters,
+        self: () => this.self,
+        leaving: () => this.leaving,
+        liveCount: () => this.liveCount(),
+        firstFrom: (name) => this.suspicions.firstFrom(name),
+      },
+      nowMs,
+    );
     this.prober = new Prober(
       {
         cfg,
@@ -159,7 +160,7 @@ export class SwimNode {
       });
       if (s.state === 'suspect') this.startSuspicion(nowMs, s.name, 'bootstrap');
     }
-    this.sync.bootstrap(nowMs, this.rng, this.pushPullPeriodMs());
+    this.sync.bootstrap(nowMs);
   }
 
   step(input: Input): Output {
@@ -271,7 +272,7 @@ export class SwimNode {
   private onPushPull(now: number, from: Addr, pp: PushPull): void {
     for (const s of pp.members) this.applyClaim(now, claimOfSnapshot(s, pp.from), false);
     // Answered after merging, so that the reply carries any refutation the merge caused.
-    if (!pp.reply) this.out.send({ to: from, msgs: [this.pushPullOf(pp.join, true)] });
+    if (!pp.reply) this.sync.reply(from, pp.join);
     if (pp.reply && this.sync.joining) {
       this.sync.joined();
       // Now that we know the members, make sure each hears of us directly (small clusters).
@@ -282,15 +283,10 @@ export class SwimNode {
   /** Small clusters' anti-entropy (anti-entropy.ts compareDigest): answer, or pull when the sender knows more. */
   private onDigest(now: number, from: Addr, d: Digest): void {
     if (d.from === this.self.name) return;
-    const c = compareDigest({ self: this.self, known: this.known, leaving: this.leaving, firstFrom: (name) => this.suspicions.firstFrom(name) }, d);
-    // A newer claim about ourselves is merged as gossip would be: we refute it.
+    const c = this.sync.compare(d);
+    // A newer claim about ourselves is merged as gossip would be (we refute it), before a pull carries our record.
     if (c.selfClaim !== undefined) this.applyClaim(now, c.selfClaim, false, from);
-    if (c.sync && !this.leaving && this.sync.mayPull(d.from, now)) {
-      this.counters.digestPulls++;
-      this.startPushPull(d.fromAddr);
-      return;
-    }
-    if (c.updates.length > 0) this.out.udp(from, ...c.updates);
+    this.sync.answer(now, from, d, c);
   }
 
   // Merging.
@@ -460,55 +456,15 @@ export class SwimNode {
     for (const name of pickRandom(this.rng, this.known.liveNames(), this.cfg.gossipNodes)) this.out.gossip((this.known.get(name) as Member).addr);
   }
 
-  // Anti-entropy and joining.
-
-  private runSync(now: number): void {
-    const due = this.sync.due(now, this.pushPullPeriodMs(), this.liveCount() <= this.cfg.smallClusterMax && !this.leaving);
-    for (const seed of due.joinSeeds) this.out.send({ to: seed, msgs: [this.pushPullOf(true, false)] });
-    if (due.pushPull) {
-      const target = this.known.randomAlive(this.rng);
-      if (target !== undefined && !this.leaving) this.startPushPull(target.addr);
-    }
-    if (due.reconnect) {
-      // A dead member may be alive behind a healed partition; left ones asked not to be bothered.
-      const m = this.known.randomDead(this.rng);
-      if (m !== undefined && !this.leaving) this.startPushPull(m.addr);
-    }
-  }
-
-  private sendDigest(to: Addr): void {
-    const digest = digestOf(this.self, this.known);
-    // One UDP packet or nothing: a view too large for it is synced in full instead.
-    if (estimateSize(digest) <= this.cfg.mtu) {
-      this.counters.digests++;
-      this.out.udp(to, digest);
-    } else {
-      this.startPushPull(to);
-    }
-  }
-
-  private startPushPull(to: Addr): void {
-    this.counters.pushPulls++;
-    this.out.send({ to, msgs: [this.pushPullOf(false, false)] });
-  }
-
-  private pushPullPeriodMs(): number {
-    return pushPullPeriodMs(this.cfg.pushPullIntervalMs, this.liveCount());
-  }
-
-  private pushPullOf(join: boolean, reply: boolean): PushPull {
-    return pushPullOf(this.self, this.known, join, reply);
-  }
-
   // The step's end.
 
   private runDue(now: number): void {
     this.prober.runDue(now);
     this.runSuspicions(now);
     const target = this.prober.runRegular(now, this.leaving);
-    if (target !== undefined && this.sync.takeDigest()) this.sendDigest(target.addr);
+    if (target !== undefined) this.sync.probed(target.addr);
     this.runGossip(now);
-    this.runSync(now);
+    this.sync.runDue(now);
   }
 
   private finishStep(now: number): Output {
