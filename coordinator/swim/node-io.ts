@@ -1,5 +1,5 @@
 // What a SwimNode takes (Input) and returns (Output, MemberEvent), and what it
-// counts (SwimStats): the whole contract between the pure core (node.ts) and
+// counts (SwimStats, from zeroCounters): the whole contract between the pure core (node.ts) and
 // its shell (transport/driver.ts).
 import type { MemberView, TransitionKind } from './membership.js';
 import type { Addr, SwimMessage, Tags } from './messages.js';
@@ -76,4 +76,21 @@ export interface SwimStats {
   digests: number;
   /** Push-pulls started because a digest showed something newer than our view. */
   digestPulls: number;
+}
+
+/** SwimStats at start; deliveriesGivenUp is DirectDelivery's own count. */
+export function zeroCounters(): Omit<SwimStats, 'deliveriesGivenUp'> {
+  return {
+    probes: 0,
+    confirmationProbes: 0,
+    indirectProbes: 0,
+    probesFailed: 0,
+    probesInconclusive: 0,
+    suspicionsRaised: 0,
+    refutations: 0,
+    declaredDead: 0,
+    pushPulls: 0,
+    digests: 0,
+    digestPulls: 0,
+  };
 }
