@@ -181,7 +181,8 @@ async function peerServing(url: string, tls: EtcdTls, timeoutMs: number): Promis
 export async function waitHealthy(d: RunDeps, cluster: EtcdCluster, targets: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await Promise.all(targets.map((n) => cluster.status(clientUrl(d.spec, n), 2_000)));
+    // Short: a starting etcd accepts client connections before it serves them, and a call to it waits out its deadline.
+    const status = await Promise.all(targets.map((n) => cluster.status(clientUrl(d.spec, n), 500)));
     const down = targets.filter((_, i) => !status[i]?.ok);
     let notVoters: string[] = [];
     if (down.length === 0 && targets.length > 1) {

@@ -116,6 +116,7 @@ test(
       assert.equal(restore.code, 0, restore.stderr);
       t.diagnostic(`etcd restore from the command to 3 healthy voters: ${seconds.toFixed(1)} s`);
       for (const line of restore.stderr.trim().split('\n')) t.diagnostic(`  ${line}`);
+      t.diagnostic(`  ${restore.stdout.trim()}`);
       // every master restored from the snapshot at once with the full initial cluster: no learner joins
       assert.match(restore.stdout, /restored \S+ on m1, m2, m3 at once; all 3 masters are voting members again/);
       for (const m of ['m1', 'm2', 'm3']) assert.match(restore.stderr, new RegExp(`restored on ${m} in \\d+ ms`));
