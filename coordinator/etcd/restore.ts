@@ -3,16 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { OperatorError } from '../../proto/common/errors.js';
 import type { HostPaths } from '../../proto/common/paths.js';
-import { formatClusterSpec } from '../cluster/spec.js';
+import { formatClusterSpec, type ClusterSpec } from '../cluster/spec.js';
 import { specMaster } from '../cluster/spec-fields.js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import type { LocalClusterStore } from '../cluster/store.js';
 import type { AgentApi } from '../agents/client.js';
-import { refusalCode } from '../agents/errors.js';
 import { EtcdCluster, readEtcdTls, shortError } from './client.js';
 import { restoreDrill } from './drill.js';
 import { quorumOf } from './removal.js';
-import { clientUrl, peerUrl, renderEtcdManifest } from './render.js';
+import { clientUrl, peerUrl } from './render.js';
+import { planRestore, type RestoreMasterFacts } from './restore-plan.js';
+import { archiveData, restoreSnapshot, startEtcd, stopEtcd, waitHealthy, type RunDeps } from './restore-run.js';
 import { checkSnapshotFile } from './snapshot-check.js';
 
 /**
@@ -20,7 +21,9 @@ import { checkSnapshotFile } from './snapshot-check.js';
  * lost for good. Explicit, never automatic. The snapshot is checked three
  * ways before anything is stopped (sha256 sidecar, `etcdctl snapshot
  * status`, a restore into a scratch etcd that also says which cluster it
- * comes from); old data dirs are renamed aside, never deleted.
+ * comes from); old data dirs are renamed aside, never deleted. Then every
+ * master of the spec is restored and started at once when all can be, else
+ * the one asked for alone (restore-plan.ts decides, restore-run.ts does it).
  */
 
 export interface RestoreDeps {
@@ -34,7 +37,10 @@ export interface RestoreDeps {
   rejoinTimeoutMs?: number;
 }
 
-const CHUNK = 1024 * 1024;
+/** A master whose agent takes longer than this to answer its report is restored later, by the leader. */
+const REPORT_TIMEOUT_MS = 5_000;
+/** Under /etc/kubernetes on each master (ReadPki's paths): what etcd.yaml needs to start a member. */
+const MEMBER_PKI = ['pki/etcd/ca.crt', 'pki/etcd/server.crt', 'pki/etcd/server.key', 'pki/etcd/peer.crt', 'pki/etcd/peer.key'];
 
 export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: string; dryRun: boolean; force: boolean }): Promise<string> {
   const started = Date.now();
@@ -102,11 +108,16 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
       hint: 'run the restore through the coordinator of a master that was an etcd member (belayctl --endpoint MASTER:7702 etcd restore ...)',
     });
   }
-  // The target must answer before anything is stopped.
-  const target = d.agent(node);
-  if (!target)
-    throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
-  const targetReport = await target.GetReport({ refresh: false });
+  // Every master's agent is asked before anything is stopped; the one asked for (--node) must answer.
+  const facts = await masterFacts(d, spec, node);
+  const plan = planRestore({
+    masters: facts.map((f) => f.facts),
+    node,
+    snapshot: o.snapshot,
+    revision: String(check.status?.revision ?? '?'),
+    cluster: spec.metadata.name,
+    dataDir: spec.spec.etcd.dataDir,
+  });
   {
     const cluster = new EtcdCluster(
       spec.spec.masters.map((m) => clientUrl(spec, m.name)),
@@ -133,129 +144,30 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     }
   }
 
-  const others = spec.spec.masters.filter((m) => m.name !== node);
-  const plan = [
-    `stop etcd on every master (remove etcd.yaml: ${spec.spec.masters.map((m) => m.name).join(', ')})`,
-    `move ${node}'s data dir ${spec.spec.etcd.dataDir} aside (kept, never deleted)`,
-    `restore ${o.snapshot} (revision ${check.status?.revision ?? '?'}) on ${node} as a new one-member cluster "${spec.metadata.name}"`,
-    `start it (etcd.yaml, initial-cluster ${node}=${peerUrl(spec, node)}) and store the current spec in it`,
-    `then the leader joins ${others.map((m) => m.name).join(', ') || 'nobody'} again as learners, one at a time (their old data dirs kept aside)`,
-  ];
   if (o.dryRun) {
-    for (const line of plan) d.progress('plan', line, true);
+    for (const line of plan.lines) d.progress('plan', line, true);
     return 'dry run: nothing was changed';
   }
+  if (plan.path === 'one-then-join') d.progress('plan', plan.lines[0] ?? '');
 
   const agentOf = (master: string): AgentApi => {
     const a = d.agent(master);
     if (!a) throw new Error(`no agent client for ${master}`);
     return a;
   };
-  for (const m of spec.spec.masters) {
-    try {
-      const res = await agentOf(m.name).RemoveManifest({ file: 'etcd.yaml', force: true, requestedBy: d.requestedBy, term: 0 });
-      d.progress('stop', res.changed ? `stopped etcd on ${m.name}` : `${m.name} runs no etcd.yaml`);
-    } catch (err) {
-      if (refusalCode(err) === 'NO_SUCH_MANIFEST') d.progress('stop', `${m.name} runs no etcd.yaml`);
-      else if (m.name === node) throw err;
-      else
-        d.progress(
-          'stop',
-          `could not reach ${m.name} (${shortError(err)}): its etcd, if it comes back, belongs to the old cluster and is replaced when it rejoins`,
-        );
-    }
-  }
-  for (let i = 0; ; i++) {
-    try {
-      const res = await agentOf(node).ArchiveEtcdData({
-        dataDir: spec.spec.etcd.dataDir,
-        reason: `etcd restore from ${o.snapshot}`,
-        requestedBy: d.requestedBy,
-        term: 0,
-      });
-      d.progress('data', res.existed ? `kept ${node}'s old data dir at ${res.archivedTo}` : `${node} had no data dir`);
-      break;
-    } catch (err) {
-      if (refusalCode(err) !== 'ETCD_DATA_IN_USE' || i >= 120) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  // The sums checked above travel with the bytes: the agent refuses anything that differs (a file changed since).
-  const bytes = fs.statSync(file).size;
-  const sha256 = check.sha256;
-  const agent = target;
-  // The agent beside this coordinator reads the file itself: streaming tens of MB through gRPC costs seconds.
-  const localFile = node === d.me && path.resolve(targetReport.root || '/') === d.paths.root ? o.snapshot : '';
-  const restored = await agent.RestoreEtcdSnapshot((up) => {
-    up.write({
-      header: {
-        dataDir: spec.spec.etcd.dataDir,
-        name: node,
-        initialAdvertisePeerUrl: peerUrl(spec, node),
-        initialCluster: `${node}=${peerUrl(spec, node)}`,
-        initialClusterToken: spec.metadata.name,
-        sha256,
-        sizeBytes: bytes,
-        requestedBy: d.requestedBy,
-        term: 0,
-        localFile,
-      },
-    });
-    if (localFile) {
-      up.end();
-      return;
-    }
-    const fd = fs.openSync(file, 'r');
-    const pump = (): void => {
-      for (;;) {
-        // A fresh buffer per chunk: a chunk waiting in the stream's queue must not be overwritten by the next read.
-        const buf = Buffer.alloc(CHUNK);
-        const n = fs.readSync(fd, buf, 0, CHUNK, null);
-        if (n === 0) {
-          fs.closeSync(fd);
-          up.end();
-          return;
-        }
-        if (!up.write({ data: buf.subarray(0, n) })) {
-          up.once('drain', pump);
-          return;
-        }
-      }
-    };
-    pump();
-  });
-  d.progress('restore', `restored on ${node} in ${restored.durationMs} ms`);
-
-  const content = renderEtcdManifest({
-    spec,
-    master: node,
-    root: targetReport.root || '/',
-    // The restored data dir has its WAL: etcd starts from it and ignores the state, and a manifest saying
-    // `new` would start an empty cluster if that data dir were ever lost (docs/etcd-data-dir.md).
-    state: 'existing',
-    initialCluster: [{ name: node, peerUrl: peerUrl(spec, node) }],
-  });
-  await agentOf(node).ApplyManifest({ file: 'etcd.yaml', content, force: true, requestedBy: d.requestedBy, term: 0 });
-  d.progress('start', `started etcd on ${node}`);
+  const run: RunDeps = { spec, agent: agentOf, requestedBy: d.requestedBy, progress: (step, message) => d.progress(step, message) };
+  const targets = plan.targets.map((t) => t.name);
+  await stopEtcd(run, targets);
+  await archiveData(run, targets, o.snapshot);
+  await restoreSnapshot(run, plan, { hostPath: o.snapshot, file, sha256: check.sha256, sizeBytes: fs.statSync(file).size });
+  await startEtcd(run, plan, new Map(facts.map((f) => [f.facts.name, f.root])), tls);
 
   const cluster = new EtcdCluster(
     spec.spec.masters.map((m) => clientUrl(spec, m.name)),
     tls,
   );
   try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const s = await cluster.status(clientUrl(spec, node), 2_000);
-      if (s.ok) break;
-      if (Date.now() > deadline)
-        throw new OperatorError({
-          code: 'RESTORE_NOT_HEALTHY',
-          message: `the restored etcd on ${node} is not healthy after 60 s: ${s.error}`,
-          hint: `see its log on ${node}; the snapshot and the old data dirs are untouched`,
-        });
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitHealthy(run, cluster, targets);
     // The snapshot's leader key, join record, reconcile line and held-out marks belong to the old cluster.
     for (const k of [ETCD_KEYS.leader, ETCD_KEYS.join, ETCD_KEYS.reconcileStatus]) await cluster.kv.delete().key(k);
     await cluster.kv.delete().prefix(ETCD_KEYS.heldOut);
@@ -264,30 +176,67 @@ export async function restoreEtcd(d: RestoreDeps, o: { snapshot: string; node: s
     // The backups' lineage (etcd/lineage.ts): from here on the cluster goes on from this snapshot's revision.
     await cluster.kv
       .put(ETCD_KEYS.restored)
-      .value(JSON.stringify({ snapshot: o.snapshot, revision: check.status?.revision ?? 0, node, atMs: Date.now(), by: d.requestedBy }));
-    d.progress(
-      'start',
-      `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${others.map((m) => m.name).join(', ') || 'nobody'}`,
-    );
-    const rejoinBy = Date.now() + (d.rejoinTimeoutMs ?? 180_000);
-    let last = '';
-    for (;;) {
-      const members = await cluster.members().catch(() => []);
-      const voters = members.filter((m) => !m.isLearner && m.name).map((m) => m.name);
-      const missing = spec.spec.masters.map((m) => m.name).filter((n) => !voters.includes(n));
-      if (missing.length === 0) break;
-      const line =
-        (await cluster.kv
-          .get(ETCD_KEYS.reconcileStatus)
-          .string()
-          .catch(() => null)) ?? '';
-      if (line && line !== last) d.progress('rejoin', line);
-      last = line;
-      if (Date.now() > rejoinBy) return `restored on ${node}; still joining ${missing.join(', ')} (belayctl status follows it)`;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      .value(JSON.stringify({ snapshot: o.snapshot, revision: check.status?.revision ?? 0, node, nodes: targets, atMs: Date.now(), by: d.requestedBy }));
+    const seconds = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    if (plan.joinLater.length === 0)
+      return `restored ${o.snapshot} on ${targets.join(', ')} at once; all ${targets.length} masters are voting members again (${seconds})`;
+    d.progress('start', `${node} is healthy at revision ${check.status?.revision ?? '?'}; the leader now joins ${plan.joinLater.join(', ')}`);
+    const missing = await followRejoin(d, spec, cluster);
+    if (missing.length) return `restored on ${node}; still joining ${missing.join(', ')} (belayctl status follows it)`;
   } finally {
     cluster.close();
   }
   return `restored ${o.snapshot} on ${node}; all ${spec.spec.masters.length} masters are voting members again (${((Date.now() - started) / 1000).toFixed(1)} s)`;
+}
+
+/** Follows the leader's status line until every master of the spec is a voting member, or the rejoin timeout; answers those still missing. */
+async function followRejoin(d: RestoreDeps, spec: ClusterSpec, cluster: EtcdCluster): Promise<string[]> {
+  const rejoinBy = Date.now() + (d.rejoinTimeoutMs ?? 180_000);
+  let last = '';
+  for (;;) {
+    const members = await cluster.members().catch(() => []);
+    const voters = members.filter((m) => !m.isLearner && m.name).map((m) => m.name);
+    const missing = spec.spec.masters.map((m) => m.name).filter((n) => !voters.includes(n));
+    if (missing.length === 0) return [];
+    const line =
+      (await cluster.kv
+        .get(ETCD_KEYS.reconcileStatus)
+        .string()
+        .catch(() => null)) ?? '';
+    if (line && line !== last) d.progress('rejoin', line);
+    last = line;
+    if (Date.now() > rejoinBy) return missing;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * What each master of the spec can do for the restore: its agent's report (its --root), and whether it holds
+ * an etcd member certificate (a master that never was a member, or was made a client only, cannot start etcd).
+ */
+async function masterFacts(d: RestoreDeps, spec: ClusterSpec, node: string): Promise<{ facts: RestoreMasterFacts; root: string }[]> {
+  return Promise.all(
+    spec.spec.masters.map(async (m) => {
+      const base = { name: m.name, peerUrl: peerUrl(spec, m.name), holdsSnapshot: false };
+      const agent = d.agent(m.name);
+      if (!agent) {
+        if (m.name === node)
+          throw new OperatorError({ code: 'NO_SUCH_NODE', message: `no agent known for ${node}`, hint: 'its coordinator config must list it under nodes' });
+        return { facts: { ...base, unfit: 'no agent known for it' }, root: '/' };
+      }
+      let root: string;
+      try {
+        root = (await agent.GetReport({ refresh: false }, { timeoutMs: REPORT_TIMEOUT_MS })).root || '/';
+      } catch (err) {
+        if (m.name === node) throw err;
+        return { facts: { ...base, unfit: `its agent does not answer (${shortError(err)})` }, root: '/' };
+      }
+      const holdsSnapshot = m.name === d.me && path.resolve(root) === d.paths.root;
+      const missing = await agent.ReadPki({}).then(
+        (r) => MEMBER_PKI.filter((f) => !r.files.some((x) => x.path === f && !x.error)),
+        (err: unknown) => [`unreadable: ${shortError(err)}`],
+      );
+      return { facts: { ...base, holdsSnapshot, unfit: missing.length ? `no etcd member certificate (${missing.join(', ')})` : '' }, root };
+    }),
+  );
 }

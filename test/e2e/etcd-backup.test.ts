@@ -47,9 +47,9 @@ async function foreignSnapshot(dir: string): Promise<string> {
 }
 
 test(
-  'snapshots are taken and drilled by the leader; after 2 of 3 members are killed and wiped, restore brings back 3 members with every key',
+  'snapshots are taken and drilled by the leader; after 2 of 3 members are killed and wiped, restore brings back 3 members with every key, all restored at once',
   { timeout: 420_000 },
-  async () => {
+  async (t) => {
     await withCluster({ masters: 3, bootstrap: true }, async (c) => {
       // the leader takes a snapshot and a restore drill as soon as it leads (none recorded yet)
       const first = await eventually(
@@ -114,8 +114,13 @@ test(
       const restore = await runBin('belayctl', ['etcd', 'restore', '--snapshot', taken.file], { env: onLeader, timeoutMs: 240_000 });
       const seconds = (Date.now() - t0) / 1000;
       assert.equal(restore.code, 0, restore.stderr);
-      assert.match(restore.stdout, /all 3 masters are voting members again/);
-      process.stdout.write(`# restore from the command to a healthy 3-member cluster: ${seconds.toFixed(1)} s\n${restore.stderr.replace(/^/gm, '#   ')}\n`);
+      t.diagnostic(`etcd restore from the command to 3 healthy voters: ${seconds.toFixed(1)} s`);
+      for (const line of restore.stderr.trim().split('\n')) t.diagnostic(`  ${line}`);
+      t.diagnostic(`  ${restore.stdout.trim()}`);
+      // every master restored from the snapshot at once with the full initial cluster: no learner joins
+      assert.match(restore.stdout, /restored \S+ on m1, m2, m3 at once; all 3 masters are voting members again/);
+      for (const m of ['m1', 'm2', 'm3']) assert.match(restore.stderr, new RegExp(`restored on ${m} in \\d+ ms`));
+      assert.doesNotMatch(restore.stderr, /not every master can be restored at once|joins/);
       const ms = await memberList(c, 'm1');
       assert.deepEqual(
         ms
@@ -137,6 +142,19 @@ test(
       assert.equal(v.out.trim(), `value-777-${'x'.repeat(200)}`);
       // the old data dir of the restore master was kept aside, not deleted
       assert.ok(fs.readdirSync(path.join(leaderRoot, 'var/lib')).some((n) => n.startsWith('etcd.belay-archived-')));
+
+      // with one master's agent down, not every master can be restored at once: the plan says so and restores the one asked for alone
+      const down = others[0]?.name ?? '';
+      c.kill(down, 'agent');
+      const plan = await runBin('belayctl', ['etcd', 'restore', '--snapshot', taken.file, '--force', '--dry-run'], { env: onLeader, timeoutMs: 90_000 });
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(
+        plan.stderr,
+        new RegExp(`not every master can be restored at once \\(${down}: its agent does not answer .*\\): restoring on ${leader} alone, the others join later`),
+      );
+      assert.match(plan.stderr, new RegExp(`on ${leader} as a new one-member cluster "belay-dev"`));
+      assert.match(plan.stderr, /then the leader joins .* again as learners/);
+      assert.match(plan.stdout, /dry run: nothing was changed/);
     });
   },
 );
