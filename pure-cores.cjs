@@ -45,4 +45,9 @@ module.exports = [
   'coordinator/cluster/spec-change.ts',
   'coordinator/cluster/defaults.ts',
   'coordinator/cluster/spec-fields.ts',
+  'coordinator/etcd/data-loss.ts',
+  'coordinator/etcd/lineage.ts',
+  'coordinator/etcd/restore-plan.ts',
+  'agent/etcd/wal-metadata.ts',
+  'agent/etcd/member-guard.ts',
 ];
