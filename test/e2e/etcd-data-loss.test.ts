@@ -102,7 +102,10 @@ test(
       const repairedS = (Date.now() - t0) / 1000;
       // writes go on through the repaired cluster for a while before they are read back
       const atRepair = writes.acked;
-      await eventually(() => assert.ok(writes.acked > atRepair + 100), { timeoutMs: 30_000 });
+      await eventually(
+        () => assert.ok(writes.acked > atRepair + 100, `${writes.acked - atRepair} acknowledged since the repair; last error: ${writes.lastError}`),
+        { timeoutMs: 30_000 },
+      );
       const r = await writes.stopAndVerify();
       t.diagnostic(
         `lost data dir → 3 healthy voters: ${repairedS.toFixed(1)} s (aim ≤ 30 s); writes attempted ${r.attempted}, acknowledged ${r.acked}, failed ${r.failed}, acknowledged and lost ${r.lost.length}`,

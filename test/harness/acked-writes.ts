@@ -58,7 +58,14 @@ export function startAckedWrites(c: TestCluster, o: { prefix?: string; everyMs?:
     for (let i = 0; i < max && !stop; i++) {
       attempted++;
       try {
-        await client.kv.put(`${prefix}${String(i).padStart(6, '0')}`).value(`v${i}`);
+        // etcd3 retries a failed call on another member; bound the whole put so that the loop never stalls
+        // (a put given up on may still apply: it counts as failed, its key is not checked).
+        let timer: NodeJS.Timeout | undefined;
+        const put = Promise.resolve(client.kv.put(`${prefix}${String(i).padStart(6, '0')}`).value(`v${i}`));
+        put.catch(() => undefined);
+        await Promise.race([put, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('put not answered in 5 s')), 5_000)))]).finally(() =>
+          clearTimeout(timer),
+        );
         acked.push(i);
       } catch (err) {
         failed++;
