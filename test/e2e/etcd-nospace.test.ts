@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import YAML from 'yaml';
 import { startAckedWrites, testEtcdClient } from '../harness/acked-writes.js';
+import { applyMasters } from '../harness/apply-masters.js';
 import { belayctl } from '../harness/belayctl.js';
 import { eventually, withCluster, type TestCluster } from '../harness/cluster.js';
 import { etcdctl, memberList } from '../harness/etcdctl.js';
@@ -20,16 +20,6 @@ import { etcdctl, memberList } from '../harness/etcdctl.js';
 
 const MiB = 1024 ** 2;
 const ETCD = { quotaBackendBytes: 64 * MiB, preflight: { minFreeBytes: 0 } };
-
-async function applyMasters(c: TestCluster, n: number): Promise<void> {
-  const spec = YAML.parse(fs.readFileSync(path.join(c.dir, 'cluster.yaml'), 'utf8')) as { spec: { masters: unknown[]; etcd: Record<string, unknown> } };
-  spec.spec.masters = c.state.masters.slice(0, n).map(({ name, address }) => ({ name, address }));
-  spec.spec.etcd = { ...spec.spec.etcd, ...ETCD };
-  const file = path.join(c.dir, `cluster-${n}.yaml`);
-  fs.writeFileSync(file, YAML.stringify(spec));
-  const r = await belayctl(['apply', '-f', file], c.env);
-  assert.equal(r.code, 0, r.stderr);
-}
 
 const statusText = async (c: TestCluster): Promise<string> => (await belayctl(['status'], c.env)).stdout;
 
@@ -51,7 +41,7 @@ test(
       const fill = path.join(dataDir, 'test-fill');
       let writes: ReturnType<typeof startAckedWrites> | undefined;
       try {
-        await applyMasters(c, 3);
+        await applyMasters(c, 3, ETCD);
         await eventually(
           async () => {
             const ms = await memberList(c, 'm1');
