@@ -29,6 +29,8 @@ module.exports = [
   'agent/manifests/history-index.ts',
   'coordinator/etcd/render.ts',
   'coordinator/etcd/preflight.ts',
+  'coordinator/etcd/nospace.ts',
+  'coordinator/etcd/snapshot-prune.ts',
   'coordinator/controlplane/render.ts',
   'coordinator/kube/flags.ts',
   'coordinator/kube/flag-names.ts',

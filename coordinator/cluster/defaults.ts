@@ -40,6 +40,8 @@ export const BACKUP_DEFAULTS = {
   dir: '/var/lib/belay/backups/etcd',
   interval: '30m',
   retain: 48,
+  /** 10 GiB: five snapshots at etcd's default 2 GiB quota; backups share a disk with etcd more often than not. */
+  maxBytes: 10 * 1024 ** 3,
   drillInterval: '24h',
 } as const;
 

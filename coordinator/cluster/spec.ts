@@ -83,6 +83,8 @@ const backupSchema = z.strictObject({
   secondaryDir: absPath.optional(),
   interval: duration('1m').default(BACKUP_DEFAULTS.interval),
   retain: z.number().int().min(1).max(10_000).default(BACKUP_DEFAULTS.retain),
+  /** Bytes the snapshots in each dir may take: the oldest go first beyond it (never the newest verified one). */
+  maxBytes: z.number().int().positive().default(BACKUP_DEFAULTS.maxBytes),
   drillInterval: duration('1m').default(BACKUP_DEFAULTS.drillInterval),
 });
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { noop } from 'cockatiel';
-import { Etcd3, type IOptions } from 'etcd3';
+import { AlarmAction, AlarmType, Etcd3, type IOptions } from 'etcd3';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
 import type { HostPaths } from '../../proto/common/paths.js';
 
@@ -149,7 +149,16 @@ export class EtcdCluster {
 
   async alarms(): Promise<{ memberId: string; alarm: string }[]> {
     const res = await translated(this.kv.maintenance.alarm({ action: 'Get', memberID: '0', alarm: 'None' } as never));
-    return (res.alarms ?? []).map((a) => ({ memberId: a.memberID, alarm: String(a.alarm) }));
+    // etcd's names (NOSPACE, CORRUPT) as they come off the wire, whatever etcd3's types say.
+    return (res.alarms ?? []).map((a) => ({ memberId: a.memberID, alarm: String(a.alarm).toUpperCase() }));
+  }
+
+  /** Disarms `alarm` (etcd's name: NOSPACE, CORRUPT) raised by member `memberId`. */
+  async disarm(memberId: string, alarm: string): Promise<void> {
+    // Numbers: the request's enums are encoded from etcd's proto names or numbers, and etcd3's typed names are neither.
+    const type = alarm === 'NOSPACE' ? AlarmType.Nospace : alarm === 'CORRUPT' ? AlarmType.Corrupt : undefined;
+    if (type === undefined) throw new Error(`no such etcd alarm: ${alarm}`);
+    await translated(this.kv.maintenance.alarm({ action: AlarmAction.Deactivate, memberID: memberId, alarm: type }));
   }
 
   async addLearner(peerUrl: string): Promise<EtcdMemberInfo> {

@@ -5,6 +5,7 @@ import { syncDir } from '../../proto/common/atomic-file.js';
 import { OperatorError } from '../../proto/common/errors.js';
 import { SNAPSHOT_DEFAULTS, readMeta, type SnapshotMeta } from './snapshot-meta.js';
 import { LEFTOVER, SNAPSHOT_FILE, newestNameFirst } from './snapshot-names.js';
+import { snapshotsToPrune, type KeptSnapshot } from './snapshot-prune.js';
 
 /** The snapshots in `dir` described by their .json sidecars, newest first. Anything else (a corrupt sidecar, one whose .db is gone) is skipped. */
 export function listSnapshots(dir: string): SnapshotMeta[] {
@@ -30,13 +31,14 @@ export function listSnapshots(dir: string): SnapshotMeta[] {
 }
 
 /**
- * Removes the oldest of our snapshots in `dir` beyond the newest `retain`
- * (the .db and its sidecars; ordered by the time and revision in the name),
- * never the newest verified one, and crash leftovers (`.partial`, `.tmp`)
+ * Removes the oldest of our snapshots in `dir` beyond the newest `retain`,
+ * then the oldest while those left take more than `maxBytes` (the .db and
+ * its sidecars; ordered by the time and revision in the name; the choice is
+ * snapshot-prune.ts's), never the newest verified one, and crash leftovers (`.partial`, `.tmp`)
  * older than SNAPSHOT_DEFAULTS.stalePartialMs. Files not named like ours
  * are never touched. Returns the paths removed.
  */
-export async function pruneSnapshots(dir: string, retain: number): Promise<string[]> {
+export async function pruneSnapshots(dir: string, retain: number, maxBytes = Number.POSITIVE_INFINITY): Promise<string[]> {
   if (!Number.isInteger(retain) || retain < 0) {
     throw new OperatorError({
       code: 'SNAPSHOT_BAD_RETAIN',
@@ -66,9 +68,14 @@ export async function pruneSnapshots(dir: string, retain: number): Promise<strin
     }
   }
   const order = [...groups.keys()].sort(newestNameFirst);
-  const newestVerified = order.find((n) => groups.get(n)?.includes(n) && readMeta(path.join(dir, `${n}.json`))?.verified === true);
-  for (const n of order.slice(retain)) {
-    if (n === newestVerified) continue;
+  const kept: KeptSnapshot[] = [];
+  for (const n of order) {
+    const files = groups.get(n) ?? [];
+    let bytes = 0;
+    for (const f of files) bytes += (await fsp.lstat(path.join(dir, f)).catch(() => undefined))?.size ?? 0;
+    kept.push({ name: n, bytes, verified: files.includes(n) && readMeta(path.join(dir, `${n}.json`))?.verified === true });
+  }
+  for (const n of snapshotsToPrune(kept, retain, maxBytes)) {
     // The .json first: listSnapshots stops offering it before its .db goes.
     for (const f of [`${n}.json`, `${n}.sha256`, n]) {
       if (!groups.get(n)?.includes(f)) continue;

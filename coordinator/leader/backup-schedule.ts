@@ -111,7 +111,8 @@ export class BackupScheduler {
       clusterId,
       member: from.name,
     });
-    const removed = [...(await pruneSnapshots(dir, spec.spec.backup.retain)), ...(secondary ? await pruneSnapshots(secondary, spec.spec.backup.retain) : [])];
+    const { retain, maxBytes } = spec.spec.backup;
+    const removed = [...(await pruneSnapshots(dir, retain, maxBytes)), ...(secondary ? await pruneSnapshots(secondary, retain, maxBytes) : [])];
     const info = snapshotInfo(meta, this.d.paths);
     await this.fenced.put(ETCD_KEYS.lastSnapshot, JSON.stringify({ ...info, node: this.d.me }));
     if (meta.verified)

@@ -7,7 +7,7 @@ import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import type { LocalClusterStore } from '../cluster/store.js';
 import type { MemberView } from '../swim/membership.js';
 import type { AgentApi } from '../agents/client.js';
-import { EtcdCluster, readEtcdTls, shortError } from '../etcd/client.js';
+import { EtcdCluster, readEtcdTls, shortError, type EndpointStatus } from '../etcd/client.js';
 import { ELECTION_DEFAULTS, LeaderElection, type LeaderInfo } from '../etcd/election.js';
 import type { EtcdReconciler } from './etcd-membership.js';
 import type { RolloutRunner } from './rollouts.js';
@@ -20,6 +20,7 @@ import type { SnapshotInfo } from '../../proto/gen/belay/v1/SnapshotInfo.js';
 import { clientUrl } from '../etcd/render.js';
 import { dataLossLine, type SnapshotRef } from '../etcd/data-loss.js';
 import { listSnapshots } from '../etcd/snapshot-list.js';
+import { alarmLines, dataFsOf } from '../etcd/nospace.js';
 import path from 'node:path';
 
 /**
@@ -177,7 +178,15 @@ export class EtcdService {
         members.filter((m) => !m.isLearner).map((m) => (m.clientUrls[0] ? cluster.status(m.clientUrls[0], 1_000) : Promise.resolve({ ok: false }))),
       );
       const phase: EtcdPhase = statuses.every((s) => s.ok) ? 'healthy' : 'degraded';
-      const alarms = (await cluster.alarms().catch(() => [])).map((a) => `${members.find((m) => m.id === a.memberId)?.name ?? a.memberId}: ${a.alarm}`);
+      // Each alarm with its member, cause and remedy; a full data dir filesystem too (etcd/nospace.ts).
+      const answered = new Map<string, number>();
+      for (const st of statuses as Partial<EndpointStatus>[]) if (st.memberId && st.dbSizeBytes !== undefined) answered.set(st.memberId, st.dbSizeBytes);
+      const alarms = alarmLines({
+        alarms: await cluster.alarms().catch(() => []),
+        members: members.map((m) => ({ id: m.id, name: m.name, dbSizeBytes: answered.get(m.id) })),
+        dataFs: new Map(local.spec.spec.masters.map((m) => [m.name, dataFsOf(this.d.report(m.name))])),
+        quotaBackendBytes: local.spec.spec.etcd.quotaBackendBytes,
+      });
       const lastSnapshot = await readJson<SnapshotInfo>(cluster, ETCD_KEYS.lastSnapshot);
       const lastDrill = await readJson<DrillInfo>(cluster, ETCD_KEYS.lastDrill);
       const failed = await readJson<{ atMs: number; error: string }>(cluster, ETCD_KEYS.lastSnapshotError);

@@ -4,7 +4,8 @@ import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
 import { hexId, shortError } from '../etcd/client.js';
-import { defragCluster } from '../etcd/defrag.js';
+import { defragCluster, disarmNospace } from '../etcd/defrag.js';
+import { dataFsOf } from '../etcd/nospace.js';
 import { masterOf } from '../etcd/plan.js';
 import { canRemoveMember } from '../etcd/removal.js';
 import { clientUrl, peerUrl } from '../etcd/render.js';
@@ -136,13 +137,33 @@ export function etcdMemberHandlers(
     },
 
     EtcdDefrag(call) {
-      const { dryRun } = call.request;
+      const { dryRun, noDisarm } = call.request;
       onLeader('EtcdDefrag', call, async (progress) => {
         const rec = d.etcd.leaderReconciler();
         const cluster = d.etcd.client();
-        if (!rec || !cluster) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        const spec = d.local.read()?.spec;
+        if (!rec || !cluster || !spec)
+          throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
         // onLeader runs this in turn with the reconcile passes already.
-        return defragCluster(cluster, () => rec.observe(), progress, dryRun);
+        const done = await defragCluster(cluster, () => rec.observe(), progress, dryRun);
+        const disarmed = await disarmNospace({
+          cluster,
+          observe: () => rec.observe(),
+          dataFs: async (name) =>
+            dataFsOf(
+              await d
+                .agent(name)
+                ?.GetReport({ refresh: true })
+                .catch(() => undefined),
+            ),
+          quotaBackendBytes: spec.spec.etcd.quotaBackendBytes,
+          maxDbQuotaFraction: spec.spec.etcd.preflight.maxDbQuotaFraction,
+          complete: done.complete,
+          disarm: !noDisarm,
+          dryRun,
+          progress,
+        });
+        return disarmed ? `${done.message}; ${disarmed}` : done.message;
       });
     },
 

@@ -3,21 +3,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import YAML from 'yaml';
+import { applyMasters } from '../harness/apply-masters.js';
 import { belayctl } from '../harness/belayctl.js';
 import { eventually, withCluster, type TestCluster } from '../harness/cluster.js';
 import { etcdctl, memberList, type EtcdctlMember } from '../harness/etcdctl.js';
-
-/** Applies the dev spec with the first `n` masters (and `etcd` changes). */
-async function applyMasters(c: TestCluster, n: number, etcd: Record<string, unknown> = {}): Promise<void> {
-  const spec = YAML.parse(fs.readFileSync(path.join(c.dir, 'cluster.yaml'), 'utf8')) as { spec: { masters: unknown[]; etcd: Record<string, unknown> } };
-  spec.spec.masters = c.state.masters.slice(0, n).map(({ name, address }) => ({ name, address }));
-  spec.spec.etcd = { ...spec.spec.etcd, ...etcd };
-  const file = path.join(c.dir, `cluster-${n}.yaml`);
-  fs.writeFileSync(file, YAML.stringify(spec));
-  const r = await belayctl(['apply', '-f', file], c.env);
-  assert.equal(r.code, 0, r.stderr);
-}
 
 const voters = (ms: EtcdctlMember[] | undefined): string[] =>
   (ms ?? [])

@@ -178,10 +178,12 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
     .command('defrag')
     .summary('defragment every member, one at a time, followers first, the leader last')
     .description(
-      'Defragmenting returns the space freed by compaction to the filesystem; it blocks one member while it runs. belay does one member at a time, only while every voting member is healthy, followers first and the etcd leader last, and checks each healthy before the next. NOSPACE and other alarms show in belayctl status and etcd members.',
+      "Defragmenting returns the space freed by compaction to the filesystem; it blocks one member while it runs. belay does one member at a time, only while every voting member is healthy (a member whose only fault is an alarm counts as healthy), followers first and the etcd leader last, and checks each healthy before the next. Then it disarms etcd's NOSPACE alarms, once every member has been defragmented and every db is under spec.etcd.preflight.maxDbQuotaFraction of spec.etcd.quotaBackendBytes; it refuses (exit 1, NOSPACE_NOT_DISARMED) while the filesystem under a member's data dir is still full, saying which. NOSPACE and other alarms show in belayctl status, with their cause, and in etcd members.",
     )
-    .option('--dry-run', 'print the order and db sizes; change nothing')
-    .action(async (o: { dryRun?: boolean }) => {
+    .option('--dry-run', 'print the order, db sizes and whether the NOSPACE alarms would be disarmed; change nothing')
+    .option('--no-disarm', 'defragment only; leave NOSPACE alarms armed')
+    .addHelpText('after', '\nExamples:\n  belayctl etcd defrag --dry-run\n  belayctl etcd defrag\n  belayctl etcd defrag --no-disarm\n')
+    .action(async (o: { dryRun?: boolean; disarm?: boolean }) => {
       const f = flags();
       const format = parseOutputFormat(f.output);
       const conn = connect(f);
@@ -190,7 +192,7 @@ export function registerEtcd(program: Command, flags: () => ConnectionFlags & { 
           conn,
           'EtcdDefrag',
           conn.coordinator.EtcdDefrag.bind(conn.coordinator),
-          { dryRun: o.dryRun ?? false },
+          { dryRun: o.dryRun ?? false, noDisarm: o.disarm === false },
           { json: format === 'json' },
         );
         if (format !== 'json') process.stdout.write(`${last.message}\n`);

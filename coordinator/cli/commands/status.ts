@@ -49,7 +49,8 @@ export function statusTable(res: StatusResponse__Output): string {
     renderTable(['NODE', 'ADDRESS', 'COORD', 'AGENT', 'REPORT', 'LOAD', 'MEMORY', 'ETCD-DISK', 'SERVICES', 'PROCESSES'], rows) +
     `\n${connected}/${res.nodes.length} agents connected${gossip ? `, ${alive}/${res.nodes.length} coordinators alive in gossip` : ', gossip off'} (answered by coordinator ${res.coordinator}, belay ${res.version})\n` +
     `etcd: ${res.etcdPhase || 'unknown'}; leader: ${res.leader ? `${res.leader} (term ${res.leaderTerm})` : 'none'}${res.reconcile ? `; ${res.reconcile}` : ''}\n` +
-    (res.etcdAlarms.length ? `ALERT: etcd alarms: ${res.etcdAlarms.join(', ')}\n` : '') +
+    // One line each: every alarm is a sentence with its member, cause and remedy (etcd/nospace.ts).
+    res.etcdAlarms.map((a) => `ALERT: etcd ${a}\n`).join('') +
     backupLine(res) +
     controlPlaneLine(res)
   );
