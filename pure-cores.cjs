@@ -52,4 +52,5 @@ module.exports = [
   'coordinator/etcd/restore-plan.ts',
   'agent/etcd/wal-metadata.ts',
   'agent/etcd/member-guard.ts',
+  'coordinator/dev/netns-plan.ts',
 ];

@@ -10,7 +10,9 @@ import { devSpec, masterConfigs, writeConfig, writeMasterFiles, type DevAgentFil
 import { onPath, standInBin, startDaemon } from './launch.js';
 import { stopChildren, stopProcesses } from './processes.js';
 import { bootstrapDev, waitControlPlane, waitReady } from './readiness.js';
-import { MARKER, readState, saveState, stateFile, type DevProcess, type DevState } from './state.js';
+import { createNetns, removeNetns } from './netns.js';
+import type { DevNetns } from './netns-plan.js';
+import { MARKER, readState, saveState, stateFile, type DevMaster, type DevProcess, type DevState } from './state.js';
 
 // The benchmarks (scripts/bench-*.ts) load this one module from dist/ and reach these through it.
 export { agentChildren } from './processes.js';
@@ -56,6 +58,11 @@ export interface DevUpOptions {
   controlPlane?: boolean;
   /** How long to wait for every control-plane pod to be ready. */
   controlPlaneTimeoutMs?: number;
+  /**
+   * Each master in its own network namespace on a bridge, at 10.77.N.k (netns-plan.ts), instead of a
+   * loopback address: true takes the first free N; a number asks for that one. Needs root.
+   */
+  netns?: boolean | number;
 }
 
 export function masterAddresses(base: string, n: number): string[] {
@@ -96,8 +103,8 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       hint: 'use --masters 3',
     });
   }
-  const addresses = masterAddresses(o.baseAddress, o.masters);
-  const masters = addresses.map((address, i) => ({ name: `m${i + 1}`, address, root: path.join(dir, `m${i + 1}`) }));
+  const names = Array.from({ length: o.masters }, (_, i) => `m${i + 1}`);
+  const addresses = o.netns === undefined || o.netns === false ? masterAddresses(o.baseAddress, o.masters) : undefined;
   // A new dev cluster gets a new CA: an earlier one's roots (its etcd.yaml would start the old etcd at once,
   // with certificates nobody trusts any more) are removed, but only where dev up made them.
   const earlier = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^m\d+$/.test(n)) : [];
@@ -118,12 +125,26 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       fs.rmSync(path.join(dir, n), { recursive: true, force: true });
     }
   }
+  // An earlier dev cluster here that was not brought down (its processes gone) may have left its network.
+  if (existing?.netns) removeNetns(existing.netns);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, MARKER), 'made by belayctl dev up\n');
+  let netns: DevNetns | undefined;
+  if (!addresses) {
+    netns = createNetns(names, typeof o.netns === 'number' ? o.netns : undefined);
+    progress(`network namespaces ${netns.masters.map((m) => m.name).join(', ')} on bridge ${netns.bridge} (${netns.hostAddress}/24)`);
+  }
+  const masters: DevMaster[] = names.map((name, i) => {
+    const ns = netns?.masters[i];
+    return { name, address: ns?.address ?? addresses?.[i] ?? '', root: path.join(dir, name), ...(ns ? { netns: ns.name } : {}) };
+  });
 
   const pkiDir = path.join(dir, 'pki');
   progress(`issuing certificates in ${pkiDir}`);
-  await initPki({ outDir: pkiDir, nodes: masters.map(({ name, address }) => ({ name, address })), force: true });
+  await initPki({ outDir: pkiDir, nodes: masters.map(({ name, address }) => ({ name, address })), force: true }).catch((err: unknown) => {
+    if (netns) removeNetns(netns);
+    throw err;
+  });
   // One gossip key for the cluster, given to every master as its initial key.
   const gossipKey = formatKey(generateKey());
 
@@ -134,6 +155,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
     startedAtMs: Date.now(),
     masters,
     processes,
+    ...(netns ? { netns } : {}),
     env: {
       BELAY_ENDPOINT: coordinatorEndpoints[0] ?? '',
       BELAY_CA: path.join(pkiDir, 'ca.crt'),
@@ -182,6 +204,7 @@ export async function devUp(o: DevUpOptions): Promise<DevState> {
       masters.map((m) => m.root),
       5_000,
     );
+    if (netns) removeNetns(netns);
     fs.rmSync(stateFile(dir), { force: true });
     throw err;
   }
@@ -199,6 +222,14 @@ export async function devDown(dir: string, o: { purge?: boolean; graceMs?: numbe
       state.masters.map((m) => m.root),
       o.graceMs ?? 10_000,
     );
+  // Only once nothing runs in them: a namespace lives on while a process is inside.
+  const leftover = state?.netns ? removeNetns(state.netns) : [];
+  if (leftover.length > 0)
+    throw new OperatorError({
+      code: 'DEV_NETNS_LEFT',
+      message: `stopped the processes, but could not remove: ${leftover.join('; ')}`,
+      hint: `run belayctl dev down --root ${abs} again as root; dev-state.json under it still lists them`,
+    });
   if (state) fs.rmSync(stateFile(abs), { force: true });
   let purged = false;
   if (o.purge && fs.existsSync(path.join(abs, MARKER))) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OperatorError } from '../../proto/common/errors.js';
 import { readProcStat } from '../../proto/common/proc.js';
+import { inNamespace } from './netns-plan.js';
 import type { DevProcess, Role } from './state.js';
 
 /** Starting a dev cluster's daemons: which command runs them, detached, logging under the master's root. */
@@ -49,16 +50,19 @@ export function shebangNodeFlags(entry: string): string[] {
 
 export function startDaemon(
   role: Role,
-  m: { name: string; address: string; root: string },
+  m: { name: string; address: string; root: string; netns?: string },
   config: string,
   logFormat: string,
   env?: NodeJS.ProcessEnv,
 ): DevProcess {
   const log = path.join(m.root, 'var', 'log', 'belay', `${role}.log`);
   const fd = fs.openSync(log, 'a');
-  const cmd = daemonCommand(role);
+  const daemon = daemonCommand(role);
+  const args = [...daemon.args, '--config', config, '--root', m.root, '--log-format', logFormat];
+  // In its master's namespace (dev up --netns), etcd and the pods its agent starts inherit it.
+  const cmd = m.netns ? inNamespace(m.netns, daemon.file, args) : { file: daemon.file, args };
   // Detached in its own process group so that `dev up` can exit and leave the cluster running.
-  const child = spawn(cmd.file, [...cmd.args, '--config', config, '--root', m.root, '--log-format', logFormat], {
+  const child = spawn(cmd.file, cmd.args, {
     detached: true,
     stdio: ['ignore', fd, fd],
     ...(env ? { env } : {}),

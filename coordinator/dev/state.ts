@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OperatorError, errorText } from '../../proto/common/errors.js';
+import type { DevNetns } from './netns-plan.js';
 
 /** dev-state.json: what a dev cluster is made of (masters, processes, belayctl's environment), written as dev up starts it. */
 
@@ -18,11 +19,21 @@ export interface DevProcess {
   log: string;
 }
 
+export interface DevMaster {
+  name: string;
+  address: string;
+  root: string;
+  netns?: string;
+}
+
 export interface DevState {
   dir: string;
   startedAtMs: number;
-  masters: { name: string; address: string; root: string }[];
+  /** netns: the master's network namespace (`dev up --netns`), where its daemons run. */
+  masters: DevMaster[];
   processes: DevProcess[];
+  /** What `dev up --netns` made (bridge, namespaces, veths, host iptables rules), for dev down to remove. */
+  netns?: DevNetns;
   /** What belayctl needs, for `export`. */
   env: { BELAY_ENDPOINT: string; BELAY_CA: string; BELAY_CERT: string; BELAY_KEY: string };
 }

@@ -8,6 +8,7 @@ import { COORDINATOR_DEFAULTS } from '../../coordinator/config.js';
 import { devDown, devUp, type DevUpOptions } from '../../coordinator/dev/cluster.js';
 import { startDaemon, tail } from '../../coordinator/dev/launch.js';
 import type { DevProcess, DevState, Role } from '../../coordinator/dev/state.js';
+import { partitions, type Partition } from './partition.js';
 
 /**
  * The e2e harness: N masters started by the same code as `belayctl dev up`,
@@ -28,6 +29,8 @@ export interface TestCluster {
   restart(master: string, role: Role): DevProcess;
   /** The daemon's log so far. */
   log(master: string, role: Role): string;
+  /** Cuts and heals links between masters (netns: true only); healed before the cluster is torn down. */
+  net: Partition;
 }
 
 export async function withCluster(
@@ -43,6 +46,8 @@ export async function withCluster(
     specEtcd?: Record<string, unknown>;
     /** Deploy the control plane after etcd, as dev up does (off by default here: the etcd tests need none). */
     controlPlane?: boolean;
+    /** Each master in its own network namespace on a bridge (dev up --netns; needs root), so that c.net can cut links. */
+    netns?: boolean;
   },
   body: (c: TestCluster) => Promise<void>,
 ): Promise<void> {
@@ -50,6 +55,7 @@ export async function withCluster(
   const base = `127.1.${1 + Math.floor(Math.random() * 250)}.1`;
   const clients: CoordinatorClient[] = [];
   let state: DevState | undefined;
+  let net: Partition | undefined;
   try {
     state = await devUp({
       masters: o.masters ?? 3,
@@ -64,10 +70,12 @@ export async function withCluster(
       ...(o.specMasters ? { specMasters: o.specMasters } : {}),
       ...(o.specEtcd ? { specEtcd: o.specEtcd } : {}),
       controlPlane: o.controlPlane ?? false,
+      ...(o.netns ? { netns: true } : {}),
       // dev up's 30 s for every daemon to answer is for a person's machine; a CI machine running other tests may need more.
       readyTimeoutMs: 90_000,
     });
     const s = state;
+    net = partitions(s);
     const tls = clientCredentials(readTls({ ca: s.env.BELAY_CA, cert: s.env.BELAY_CERT, key: s.env.BELAY_KEY }));
     const Client = belayProto().belay.v1.Coordinator;
     const find = (master: string, role: Role): DevProcess => {
@@ -92,6 +100,7 @@ export async function withCluster(
         return fs.readFileSync(find(master, role).log, 'utf8');
       },
       state: s,
+      net,
       dir,
       env: { ...s.env },
       coordinator(i) {
@@ -107,7 +116,12 @@ export async function withCluster(
     throw err;
   } finally {
     clients.forEach((c) => c.close());
-    await devDown(dir, { graceMs: 5_000 });
+    try {
+      net?.heal();
+    } finally {
+      // dev down removes the namespaces, and with them any rule heal could not.
+      await devDown(dir, { graceMs: 5_000 });
+    }
     if (process.env.BELAY_KEEP_E2E !== '1') fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -37,10 +37,26 @@ export function registerDev(program: Command, output: () => string): void {
       '--no-bootstrap',
       'masters up, but no Cluster spec and no etcd (try belayctl apply and bootstrap by hand); the default with --runtime kubelet, as no kubelet runs etcd.yaml here',
     )
+    .option(
+      '--netns [n]',
+      'each master in its own network namespace, on a bridge belayN at 10.77.N.k/24 (the host is 10.77.N.254) instead of a loopback address; N: the first free one unless given. Needs root; dev down removes them',
+    )
     .addHelpText('after', '\nExample:\n  eval "$(belayctl dev up | tail -n 1)" && belayctl status\n')
     .action(
-      async (o: { masters: string; root: string; baseAddress: string; reportInterval: string; runtime: string; bootstrap: boolean; controlPlane: boolean }) => {
+      async (o: {
+        masters: string;
+        root: string;
+        baseAddress: string;
+        reportInterval: string;
+        runtime: string;
+        bootstrap: boolean;
+        controlPlane: boolean;
+        netns?: boolean | string;
+      }) => {
         if (o.runtime !== 'host' && o.runtime !== 'kubelet') throw new CliError(`--runtime ${o.runtime}: must be host or kubelet`, EXIT.usage);
+        const subnet = typeof o.netns === 'string' ? Number(o.netns) : undefined;
+        if (subnet !== undefined && (!Number.isInteger(subnet) || subnet < 1 || subnet > 250))
+          throw new CliError(`--netns ${o.netns}: must be a whole number from 1 to 250 (the N of 10.77.N.0/24)`, EXIT.usage);
         const masters = Number(o.masters);
         const intervalMs = Number(o.reportInterval);
         if (!Number.isInteger(masters)) throw new CliError(`--masters ${o.masters}: not a whole number`, EXIT.usage, 'use --masters 3');
@@ -55,6 +71,7 @@ export function registerDev(program: Command, output: () => string): void {
           runtime: o.runtime,
           ...(o.bootstrap === false ? { bootstrap: false } : {}),
           ...(o.controlPlane === false ? { controlPlane: false } : {}),
+          ...(o.netns !== undefined ? { netns: subnet ?? true } : {}),
           progress: (l) => process.stderr.write(`${l}\n`),
         });
         process.stdout.write(
@@ -95,7 +112,7 @@ export function registerDev(program: Command, output: () => string): void {
     .command('down')
     .summary('stop every process dev up started')
     .description(
-      'SIGTERM to each process dev up started (checked by pid and start time, so a reused pid is never signalled), SIGKILL after the grace period. Keeps the directory and logs unless --purge.',
+      'SIGTERM to each process dev up started (checked by pid and start time, so a reused pid is never signalled), SIGKILL after the grace period; then removes what --netns made (namespaces, veths, bridge, host iptables rule). Keeps the directory and logs unless --purge.',
     )
     .option('--root <dir>', "the dev cluster's directory", DEFAULT_DEV_DIR)
     .option('--purge', 'also remove the directory, if dev up made it')
