@@ -76,6 +76,9 @@ export function renderEtcdManifest(i: EtcdRenderInput): string {
     ['election-timeout', String(e.electionTimeoutMs)],
     // Checks the data against the other members' before serving (kubeadm sets it too).
     ['experimental-initial-corrupt-check', 'true'],
+    // etcd 3.5's default, off in 3.4: a member cut off and back must not call an election that deposes a
+    // healthy leader (and with it the coordinators' lease; docs/measured-behaviour.md, "Pre-vote").
+    ['pre-vote', 'true'],
   ]);
   // As kubeadm's extraArgs: a flag set here overrides belay's value in place
   // (the spec refuses names, URLs and TLS), so no flag appears twice.

@@ -106,6 +106,7 @@ describe('renderEtcdManifest', () => {
       'heartbeat-interval': '100',
       'election-timeout': '1000',
       'experimental-initial-corrupt-check': 'true',
+      'pre-vote': 'true',
     });
   });
 
