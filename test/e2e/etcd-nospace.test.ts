@@ -35,6 +35,8 @@ test(
       try {
         execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=200m', 'tmpfs', dataDir], { stdio: 'pipe' });
       } catch (err) {
+        // CI runs as root: there, a mount that fails is a failure, not a skip.
+        if (process.env.CI === 'true') throw err;
         t.skip(`cannot mount a tmpfs at ${dataDir}: ${String(err)}`);
         return;
       }
