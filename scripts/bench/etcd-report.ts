@@ -147,7 +147,8 @@ export function printEtcdReport(r: EtcdBenchResults): void {
   });
   if (restores.length) {
     const rm = median(restores.filter((r) => r.code === 0).map((r) => r.ms));
-    console.log(`   median ${s(rm)} s; aim ≤ 15 s → ${Number.isFinite(rm) ? verdict(rm <= 15_000 && restores.every((r) => r.code === 0)) : 'not measured'}`);
+    // The issue's aim since every master is restored at once (coordinator/etcd/restore-plan.ts): 5 s (was 15 s, one master then joins).
+    console.log(`   median ${s(rm)} s; aim ≤ 5 s → ${Number.isFinite(rm) ? verdict(rm <= 5_000 && restores.every((r) => r.code === 0)) : 'not measured'}`);
     console.log('   restore 1, as belayctl printed it:');
     for (const l of restores[0]?.breakdown ?? []) console.log(`     ${l}`);
     if (restores[0]?.last) console.log(`     → ${restores[0].last}`);
