@@ -3,7 +3,7 @@ import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.j
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
-import { hexId, shortError } from '../etcd/client.js';
+import { hexId, shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from '../etcd/client.js';
 import { defragCluster, disarmNospace } from '../etcd/defrag.js';
 import { dataFsOf } from '../etcd/nospace.js';
 import { masterOf } from '../etcd/plan.js';
@@ -12,6 +12,20 @@ import { clientUrl, peerUrl } from '../etcd/render.js';
 import type { ClusterHandlerDeps } from './deps.js';
 import type { LeaderRelay } from './leader-relay.js';
 import { specUnaryOf } from './spec-errors.js';
+
+type DefragObservation = { members: EtcdMemberInfo[] | undefined; statuses: Map<string, EndpointStatus> };
+
+/** Members and each one's status, read now (what the leader's shared observation holds, without a leader). */
+async function observeDirect(cluster: EtcdCluster): Promise<DefragObservation> {
+  const members = await cluster.members().catch(() => undefined);
+  const statuses = new Map<string, EndpointStatus>();
+  await Promise.all(
+    (members ?? []).map(async (m) => {
+      if (m.clientUrls[0]) statuses.set(m.id, await cluster.status(m.clientUrls[0], 2_000));
+    }),
+  );
+  return { members, statuses };
+}
 
 /**
  * Bootstrap and etcd membership over gRPC. Membership changes run on the
@@ -138,17 +152,15 @@ export function etcdMemberHandlers(
 
     EtcdDefrag(call) {
       const { dryRun, noDisarm } = call.request;
-      onLeader('EtcdDefrag', call, async (progress) => {
-        const rec = d.etcd.leaderReconciler();
+      const run = async (progress: (step: string, message: string, planned?: boolean) => void, observe: () => Promise<DefragObservation>): Promise<string> => {
         const cluster = d.etcd.client();
         const spec = d.local.read()?.spec;
-        if (!rec || !cluster || !spec)
-          throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
-        // onLeader runs this in turn with the reconcile passes already.
-        const done = await defragCluster(cluster, () => rec.observe(), progress, dryRun);
+        if (!cluster || !spec)
+          throw new OperatorError({ code: 'NO_ETCD', message: 'no etcd client here yet', hint: 'belayctl status; bootstrap first if there is no etcd' });
+        const done = await defragCluster(cluster, observe, progress, dryRun);
         const disarmed = await disarmNospace({
           cluster,
-          observe: () => rec.observe(),
+          observe,
           dataFs: async (name) =>
             dataFsOf(
               await d
@@ -164,6 +176,22 @@ export function etcdMemberHandlers(
           progress,
         });
         return disarmed ? `${done.message}; ${disarmed}` : done.message;
+      };
+      // NOSPACE refuses the campaign's write: with no leader, the defrag that clears it runs here (no
+      // membership change can happen without a leader, so nothing else runs beside it).
+      if (!d.etcd.summary().leader) {
+        streamed('EtcdDefrag', call, (progress) => {
+          const cluster = d.etcd.client();
+          if (!cluster) throw new OperatorError({ code: 'NO_ETCD', message: 'no etcd client here yet', hint: 'belayctl status' });
+          return run(progress, () => observeDirect(cluster));
+        });
+        return;
+      }
+      onLeader('EtcdDefrag', call, async (progress) => {
+        const rec = d.etcd.leaderReconciler();
+        if (!rec) throw new OperatorError({ code: 'NO_LEADER', message: 'this coordinator stopped leading', hint: 'retry', retryable: true });
+        // onLeader runs this in turn with the reconcile passes already.
+        return run(progress, () => rec.observe());
       });
     },
 
