@@ -3,7 +3,8 @@ import type { CoordinatorHandlers } from '../../proto/gen/belay/v1/Coordinator.j
 import type { EtcdMember } from '../../proto/gen/belay/v1/EtcdMember.js';
 import { ETCD_KEYS } from '../cluster/etcd-keys.js';
 import { bootstrapEtcd } from '../etcd/bootstrap.js';
-import { hexId, shortError, type EndpointStatus, type EtcdCluster, type EtcdMemberInfo } from '../etcd/client.js';
+import { hexId, shortError } from '../etcd/client.js';
+import { EtcdObserver, type EtcdObservation } from '../leader/observation.js';
 import { defragCluster, disarmNospace } from '../etcd/defrag.js';
 import { dataFsOf } from '../etcd/nospace.js';
 import { masterOf } from '../etcd/plan.js';
@@ -12,20 +13,6 @@ import { clientUrl, peerUrl } from '../etcd/render.js';
 import type { ClusterHandlerDeps } from './deps.js';
 import type { LeaderRelay } from './leader-relay.js';
 import { specUnaryOf } from './spec-errors.js';
-
-type DefragObservation = { members: EtcdMemberInfo[] | undefined; statuses: Map<string, EndpointStatus> };
-
-/** Members and each one's status, read now (what the leader's shared observation holds, without a leader). */
-async function observeDirect(cluster: EtcdCluster): Promise<DefragObservation> {
-  const members = await cluster.members().catch(() => undefined);
-  const statuses = new Map<string, EndpointStatus>();
-  await Promise.all(
-    (members ?? []).map(async (m) => {
-      if (m.clientUrls[0]) statuses.set(m.id, await cluster.status(m.clientUrls[0], 2_000));
-    }),
-  );
-  return { members, statuses };
-}
 
 /**
  * Bootstrap and etcd membership over gRPC. Membership changes run on the
@@ -152,7 +139,7 @@ export function etcdMemberHandlers(
 
     EtcdDefrag(call) {
       const { dryRun, noDisarm } = call.request;
-      const run = async (progress: (step: string, message: string, planned?: boolean) => void, observe: () => Promise<DefragObservation>): Promise<string> => {
+      const run = async (progress: (step: string, message: string, planned?: boolean) => void, observe: () => Promise<EtcdObservation>): Promise<string> => {
         const cluster = d.etcd.client();
         const spec = d.local.read()?.spec;
         if (!cluster || !spec)
@@ -182,8 +169,11 @@ export function etcdMemberHandlers(
       if (!d.etcd.summary().leader) {
         streamed('EtcdDefrag', call, (progress) => {
           const cluster = d.etcd.client();
-          if (!cluster) throw new OperatorError({ code: 'NO_ETCD', message: 'no etcd client here yet', hint: 'belayctl status' });
-          return run(progress, () => observeDirect(cluster));
+          const spec = d.local.read()?.spec;
+          if (!cluster || !spec) throw new OperatorError({ code: 'NO_ETCD', message: 'no etcd client here yet', hint: 'belayctl status' });
+          // The leader's observation, made here for this call: members, statuses and alarms read now.
+          const observer = new EtcdObserver(cluster, () => spec, d.log);
+          return run(progress, () => observer.observe(0));
         });
         return;
       }
